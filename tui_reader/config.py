@@ -1,0 +1,143 @@
+"""Typed settings read from ``config.toml``.
+
+A missing file means defaults. A bad file raises :class:`ConfigError` whose message is one
+line naming the offending key, so the CLI can print it instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A config problem, worded for the user (one line, names the key)."""
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    concurrency: int = 16
+    """Requests in flight at once, over all hosts."""
+    per_host: int = 2
+    """Requests in flight at once to one host (politeness)."""
+    connect_timeout: float = 10.0
+    """Seconds to wait for a connection."""
+    read_timeout: float = 30.0
+    """Seconds to wait between bytes of a response."""
+    max_body_mb: float = 10.0
+    """Abort a download beyond this size (MiB)."""
+    max_redirects: int = 5
+    """Redirects followed before giving up."""
+    retries: int = 2
+    """Retries on connection errors and 429/503 (with backoff, Retry-After honoured)."""
+    max_retry_after: float = 30.0
+    """Cap on a server's Retry-After, in seconds."""
+    prefetch_articles: int = 0
+    """After a refresh, fetch article pages of the N newest stories ahead of time."""
+    user_agent: str = ""
+    """User-Agent header; empty means tui-reader's own descriptive default."""
+
+
+@dataclass(frozen=True)
+class UISettings:
+    theme: str = "textual-dark"
+    """Any Textual theme name, e.g. textual-dark, textual-light, nord, gruvbox."""
+    show_feeds: bool = True
+    """Show the feeds panel beside the list (it collapses on narrow terminals anyway)."""
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    window_hours: float = 72.0
+    """Stories further apart in time than this never cluster."""
+    threshold: float = 0.5
+    """Estimated Jaccard similarity of shingles above which two stories are the same event."""
+
+
+@dataclass(frozen=True)
+class PathSettings:
+    briefing_dir: str = ""
+    """Where the daily YYYY-MM-DD.md notes go; empty means the default location."""
+    data_dir: str = ""
+    """Where the SQLite store lives; empty means the default location."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    paths: PathSettings = field(default_factory=PathSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    ui: UISettings = field(default_factory=UISettings)
+    cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
+
+
+_SECTIONS = {"paths": PathSettings, "fetch": FetchSettings, "ui": UISettings, "cluster": ClusterSettings}
+
+
+def _coerce(key: str, value: Any, default: Any) -> Any:
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"config: {key} must be true or false, got {value!r}")
+    if isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        raise ConfigError(f"config: {key} must be a whole number >= 0, got {value!r}")
+    if isinstance(default, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            return float(value)
+        raise ConfigError(f"config: {key} must be a positive number, got {value!r}")
+    if isinstance(default, str):
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"config: {key} must be a string, got {value!r}")
+    raise ConfigError(f"config: {key} has an unsupported value {value!r}")  # pragma: no cover
+
+
+def parse_settings(data: dict[str, Any]) -> Settings:
+    """Validate a parsed TOML mapping into :class:`Settings`."""
+    settings = Settings()
+    for section, value in data.items():
+        if section == "keys":
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+            ):
+                raise ConfigError("config: [keys] must map binding names to key strings, e.g. dismiss = \"d\"")
+            settings = replace(settings, keys=dict(value))
+            continue
+        cls = _SECTIONS.get(section)
+        if cls is None:
+            raise ConfigError(f"config: unknown section [{section}] (known: {', '.join([*_SECTIONS, 'keys'])})")
+        if not isinstance(value, dict):
+            raise ConfigError(f"config: [{section}] must be a table")
+        current = getattr(settings, section)
+        known = {f.name: f for f in fields(cls)}
+        updates = {}
+        for key, raw in value.items():
+            if key not in known:
+                raise ConfigError(f"config: unknown key {section}.{key}")
+            updates[key] = _coerce(f"{section}.{key}", raw, getattr(current, key))
+        if section == "fetch" and updates.get("concurrency") == 0:
+            raise ConfigError("config: fetch.concurrency must be at least 1")
+        settings = replace(settings, **{section: replace(current, **updates)})
+    return settings
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings from ``path``; a missing file gives the defaults."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        raise ConfigError(f"config: cannot read {path}: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"config: {path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
+    return parse_settings(data)

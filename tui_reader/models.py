@@ -1,0 +1,207 @@
+"""Plain data passed between the core modules and the UI (no behaviour beyond validation)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class State(str, Enum):
+    """Where a story is in the analyst's workflow."""
+
+    UNREAD = "unread"
+    READ = "read"
+    TRIAGED = "triaged"
+    DISMISSED = "dismissed"
+
+
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    "1": "confirmed by other sources",
+    "2": "probably true",
+    "3": "possibly true",
+    "4": "doubtful",
+    "5": "improbable",
+    "6": "truth cannot be judged",
+}
+_GRADE_RE = re.compile(r"^\s*([A-Fa-f])\s*([1-6])\s*$")
+
+
+class GradeError(ValueError):
+    """An Admiralty code that is not A–F followed by 1–6."""
+
+
+@dataclass(frozen=True, order=True)
+class Grade:
+    """An Admiralty (NATO) code: source reliability A–F and information credibility 1–6."""
+
+    reliability: str
+    credibility: str
+
+    def __post_init__(self) -> None:
+        if self.reliability not in RELIABILITY or self.credibility not in CREDIBILITY:
+            raise GradeError(f"invalid Admiralty grade {self.reliability}{self.credibility!s}: "
+                             "use a letter A-F then a digit 1-6, e.g. B2")
+
+    @classmethod
+    def parse(cls, text: str) -> "Grade":
+        m = _GRADE_RE.match(text or "")
+        if not m:
+            shown = (text or "").strip()[:20] or "(empty)"
+            raise GradeError(f"invalid Admiralty grade {shown!r}: use a letter A-F then a digit 1-6, e.g. B2")
+        return cls(m.group(1).upper(), m.group(2))
+
+    @property
+    def code(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+    @property
+    def words(self) -> str:
+        return f"{RELIABILITY[self.reliability]}; {CREDIBILITY[self.credibility]}"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item parsed from a feed, before it is stored."""
+
+    guid: str
+    url: str
+    title: str
+    author: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    summary: str = ""
+    """Short description from the feed (HTML or text)."""
+    content: str = ""
+    """Full content from the feed, if the feed carries it (HTML)."""
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    title: str
+    link: str
+    entries: list[FeedEntry]
+    kind: str = ""
+    """rss, atom or json."""
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: int
+    url: str
+    title: str
+    group: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    last_fetched: datetime | None = None
+    last_ok: datetime | None = None
+    last_error: str = ""
+    last_status: str = ""
+    """ok, 304 or error: the outcome of the latest fetch."""
+    unread: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class Story:
+    id: int
+    url: str
+    title: str
+    source: str
+    """Feed title or, for a single URL, the site's domain."""
+    feed_id: int | None = None
+    author: str = ""
+    published: datetime | None = None
+    fetched: datetime | None = None
+    feed_summary: str = ""
+    feed_content: str = ""
+    state: State = State.UNREAD
+    tags: tuple[str, ...] = ()
+    grade: Grade | None = None
+    summary: str = ""
+    """The analyst's summary (from triage)."""
+    triaged_at: datetime | None = None
+    has_article: bool = False
+    cluster_size: int = 1
+    """Independent outlets carrying this story (1 = single source)."""
+
+    @property
+    def domain(self) -> str:
+        from urllib.parse import urlsplit
+
+        host = (urlsplit(self.url).hostname or "").lower()
+        return host[4:] if host.startswith("www.") else host
+
+
+@dataclass(frozen=True)
+class Caption:
+    text: str
+    credit: str = ""
+    image: str = ""
+
+    def block(self) -> str:
+        """One line as shown in reader text: ``▣ caption — credit``."""
+        if self.credit and self.credit not in self.text:
+            return f"▣ {self.text} — {self.credit}" if self.text else f"▣ {self.credit}"
+        return f"▣ {self.text}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """Reader-mode view of one page."""
+
+    title: str = ""
+    byline: str = ""
+    published: datetime | None = None
+    site_name: str = ""
+    lead_image: str = ""
+    markdown: str = ""
+    """Reader text: headings, paragraphs, lists, quotes, links and caption blocks in place."""
+    text: str = ""
+    """Plain body text without caption blocks."""
+    captions: list[Caption] = field(default_factory=list)
+    word_count: int = 0
+    confidence: float = 0.0
+    """0..1: how sure extraction is that this is the article body."""
+    notice: str = ""
+    """One line for the reader when something is off (e.g. fell back to the feed's text)."""
+
+
+@dataclass(frozen=True)
+class TriageInput:
+    """What the analyst decided about a story; the same for the TUI and ``tui-reader triage``."""
+
+    story_id: int
+    tags: tuple[str, ...] = ()
+    grade: Grade | None = None
+    summary: str = ""
+    dismiss: bool = False
+
+
+@dataclass(frozen=True)
+class BriefItem:
+    """One triaged story as the briefing note shows it."""
+
+    story_id: int
+    title: str
+    url: str
+    source: str
+    published: datetime | None
+    grade: Grade | None
+    tags: tuple[str, ...]
+    summary: str
+    triaged_at: datetime
+    also: tuple[tuple[str, str], ...] = ()
+    """Other outlets carrying the same story: (source, url)."""
