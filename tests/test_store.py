@@ -1,0 +1,126 @@
+"""Store round trips, migrations, identity rules and the list's window reads."""
+
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tui_reader.models import Article, Caption, FeedEntry, Grade, State, TriageInput
+from tui_reader.store import MIGRATIONS, Store, StoreError, StoryQuery
+
+
+def entry(n, **kw):
+    base = dict(guid=f"g{n}", url=f"https://news.example/{n}", title=f"Story {n}",
+                published=datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(hours=n))
+    base.update(kw)
+    return FeedEntry(**base)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "db.sqlite")
+
+
+def test_migrates_an_empty_file_to_the_latest_schema(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS)
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert store.integrity_ok()
+    # reopening does not re-run migrations
+    assert Store(path).schema_version == len(MIGRATIONS)
+
+
+def test_refuses_a_store_from_a_newer_version(tmp_path):
+    path = tmp_path / "db"
+    Store(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = 999")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer"):
+        Store(path)
+
+
+def test_refetch_never_duplicates_and_updates_changed_entries(store):
+    feed = store.add_feed("https://news.example/feed.xml", "News")
+    first = store.upsert_entries(feed.id, [entry(1), entry(2)], "News")
+    assert (first.new, first.updated) == (2, 0)
+    again = store.upsert_entries(feed.id, [entry(1), entry(2, title="Story 2 (updated)")], "News")
+    assert (again.new, again.updated) == (0, 1)
+    assert store.count() == 2
+    sid = store.story_ids()[0]
+    assert store.story(sid).title == "Story 2 (updated)"
+
+
+def test_same_url_from_two_feeds_is_one_story(store):
+    a = store.add_feed("https://a.example/rss")
+    b = store.add_feed("https://b.example/rss")
+    store.upsert_entries(a.id, [entry(1)], "A")
+    res = store.upsert_entries(b.id, [entry(1, guid="other-guid")], "B")
+    assert res.new == 0 and store.count() == 1
+
+
+def test_feed_fetch_status_is_kept(store):
+    feed = store.add_feed("https://news.example/feed.xml")
+    store.record_fetch(feed.id, status="ok", etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
+                       title="News")
+    store.record_fetch(feed.id, status="error", error="HTTP 500")
+    f = store.feed(feed.id)
+    assert (f.title, f.etag, f.last_status, f.last_error) == ("News", '"v1"', "error", "HTTP 500")
+    assert f.last_ok is not None
+
+
+def test_window_reads_keep_display_order_and_filters(store):
+    feed = store.add_feed("https://news.example/feed.xml")
+    store.upsert_entries(feed.id, [entry(n) for n in range(10)], "News")
+    ids = store.story_ids()
+    rows = store.list_rows(ids[2:5])
+    assert [r.title for r in rows] == ["Story 7", "Story 6", "Story 5"]
+    store.set_state(ids[0], State.DISMISSED)
+    assert store.count(StoryQuery(states=(State.UNREAD,))) == 9
+    since = datetime(2026, 11, 1, 5, tzinfo=timezone.utc)
+    assert store.count(StoryQuery(since=since)) == 5
+
+
+def test_triage_round_trip_history_and_source_memory(store):
+    feed = store.add_feed("https://news.example/feed.xml")
+    store.upsert_entries(feed.id, [entry(1)], "News")
+    sid = store.story_ids()[0]
+    store.save_triage(TriageInput(sid, ("syria", "iran"), Grade.parse("b2"), "First."), "2026-11-25")
+    item = store.save_triage(TriageInput(sid, ("syria",), Grade.parse("C3"), "Second."), "2026-11-25")
+    assert (item.grade.code, item.tags, item.summary) == ("C3", ("syria",), "Second.")
+    assert [h[0] for h in store.triage_history(sid)] == ["B2", "C3"]
+    assert store.source_letter("news.example") == "C"
+    assert store.story(sid).state is State.TRIAGED
+    assert store.tag_counts() == [("syria", 1)]
+    assert store.pending_logs() == [(sid, "2026-11-25")]
+    assert store.story_ids(StoryQuery(tag="syria")) == [sid]
+    assert store.story_ids(StoryQuery(max_grade=Grade.parse("B2"))) == []
+    assert store.story_ids(StoryQuery(text="second")) == [sid]
+
+
+def test_triage_of_unknown_story_changes_nothing(store):
+    with pytest.raises(StoreError):
+        store.save_triage(TriageInput(42, ("x",), None, ""), "2026-11-25")
+    assert store.tag_counts() == []
+
+
+def test_article_cache_round_trip_joins_search(store):
+    sid = store.add_story("https://news.example/a", "A page")
+    art = Article(title="A page", markdown="Body\n\n▣ Cap — Credit", text="Body about pipelines",
+                  captions=[Caption("Cap", "Credit", "img.jpg")], word_count=3, confidence=0.9)
+    store.save_article(sid, art, html=b"<html></html>", content_type="text/html")
+    back = store.article(sid)
+    assert back.captions == [Caption("Cap", "Credit", "img.jpg")]
+    assert back.markdown == art.markdown
+    assert store.story_ids(StoryQuery(text="pipelin")) == [sid]
+
+
+def test_search_text_with_fts_syntax_is_taken_literally(store):
+    store.add_story("https://news.example/a", 'He said "NEAR(x y)" AND OR *')
+    # FTS operators in user input are words to find, not syntax that raises
+    assert len(store.story_ids(StoryQuery(text='"NEAR(x AND *'))) == 1
+    assert store.story_ids(StoryQuery(text="near absent")) == []
