@@ -1,0 +1,383 @@
+"""The command line: parse arguments, build paths/settings/store, call the core or the app.
+
+Headless commands never import Textual, so ``tui-reader fetch`` from cron starts fast.
+Every user-facing failure is one line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from tui_reader import __version__
+from tui_reader.config import ConfigError, Settings, load_settings
+from tui_reader.paths import Paths
+
+
+class UsageError(Exception):
+    """A problem with the user's input; printed as one line, exit status 2."""
+
+
+@dataclass
+class Context:
+    paths: Paths
+    settings: Settings
+    _store: object = None
+
+    @property
+    def store(self):
+        if self._store is None:
+            from tui_reader.store import Store, StoreError
+
+            try:
+                self._store = Store(self.paths.db_file)
+            except StoreError as exc:
+                raise UsageError(str(exc)) from None
+        return self._store
+
+
+def load_context(home: str | None) -> Context:
+    paths = Paths.for_home(home)
+    settings = load_settings(paths.config_file)
+    paths = paths.with_overrides(briefing_dir=settings.paths.briefing_dir, data_dir=settings.paths.data_dir)
+    return Context(paths, settings)
+
+
+def _out(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def _safe(text: str, max_len: int | None = None) -> str:
+    from tui_reader.sanitize import clean_line
+
+    return clean_line(text, max_len=max_len)
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"invalid date {text[:40]!r}: use YYYY-MM-DD, e.g. 2026-11-25") from None
+
+
+# -- sub-commands ---------------------------------------------------------------------
+
+
+def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.triage import reconcile_logs
+    from tui_reader.ui.app import ReaderApp
+
+    reconcile_logs(ctx.store, ctx.paths.briefing_dir)
+    ReaderApp(ctx.store, ctx.paths, ctx.settings).run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Serve the bundled demo site on loopback, fetch it into a throwaway home, open the TUI."""
+    import tempfile
+
+    from tui_reader.demo.server import DemoServer
+
+    with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as tmp, DemoServer() as server:
+        ctx = load_context(args.home or tmp)
+        for url in server.feed_urls:
+            ctx.store.add_feed(url)
+        report = _refresh(ctx, quiet=True)
+        if args.no_tui:
+            _out(f"demo: {report.total_new} stories from {len(server.feed_urls)} feeds at {server.base_url}")
+            return 0
+        from tui_reader.ui.app import ReaderApp
+
+        ReaderApp(ctx.store, ctx.paths, ctx.settings, demo=True).run()
+        _out(f"demo briefing notes were in {ctx.paths.briefing_dir} (a throwaway directory, now removed)"
+             if not args.home else f"briefing notes: {ctx.paths.briefing_dir}")
+    return 0
+
+
+def _refresh(ctx: Context, *, quiet: bool = False, progress: Callable | None = None):
+    from tui_reader.refresh import refresh_feeds
+
+    return asyncio.run(refresh_feeds(ctx.store, ctx.settings.fetch, progress=progress))
+
+
+def _outcome_line(o) -> str:
+    name = _safe(o.title or o.url, 40)
+    if o.status == "error":
+        return f"error  {name}: {_safe(o.error, 120)}"
+    if o.status == "304":
+        return f"304    {name}: not modified ({o.seconds:.1f} s)"
+    return f"ok     {name}: {o.new} new, {o.updated} updated ({o.seconds:.1f} s)"
+
+
+def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
+    feeds = ctx.store.feeds()
+    if not feeds:
+        _out("no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`")
+        return 0
+    if sys.stdout.isatty() and not args.plain:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("fetching", total=len(feeds))
+
+            def progress(outcome) -> None:
+                bar.console.print(_outcome_line(outcome), markup=False, highlight=False)
+                bar.advance(task)
+
+            report = _refresh(ctx, progress=progress)
+    else:
+        report = _refresh(ctx, progress=lambda o: _out(_outcome_line(o)))
+    _out(f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
+         f"{report.failed} failed")
+    return 1 if report.outcomes and report.failed == len(report.outcomes) else 0
+
+
+def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.refresh import add_url
+
+    failures = 0
+    for url in args.urls:
+        if not url.startswith(("http://", "https://")):
+            _err(f"add: {_safe(url, 80)!r} is not an http(s) URL")
+            failures += 1
+            continue
+        result = asyncio.run(add_url(ctx.store, ctx.settings.fetch, url))
+        _out(_safe(result.message))
+        if result.kind == "page-with-feeds" and result.candidates:
+            for cand_url, title in result.candidates:
+                _out(f"  feed: {_safe(title or cand_url, 60)}  ->  tui-reader add {_safe(cand_url)}")
+        if result.kind == "error":
+            failures += 1
+    return 1 if failures == len(args.urls) else 0
+
+
+def cmd_extract(ctx: Context | None, args: argparse.Namespace) -> int:
+    from tui_reader.extract import extract_article
+
+    source = args.source
+    content_type = None
+    if source.startswith(("http://", "https://")):
+        from tui_reader.fetch import fetch_once
+
+        result = asyncio.run(fetch_once(source, (ctx.settings if ctx else Settings()).fetch))
+        if result.error:
+            raise UsageError(f"extract: {_safe(result.error, 200)}")
+        data, content_type, base = result.body, result.content_type, args.base_url or result.url
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"extract: cannot read {source}: {exc.strerror}") from None
+        base = args.base_url
+    article = extract_article(data, base, content_type=content_type)
+    from tui_reader.sanitize import clean_text
+
+    text = clean_text(article.markdown)
+    if args.title and article.title:
+        text = f"# {_safe(article.title)}\n\n{text}"
+    sys.stdout.write(text.rstrip("\n") + "\n")
+    if article.notice:
+        _err(_safe(article.notice))
+    return 0
+
+
+def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.briefing import note_path, rebuild_day
+
+    day = parse_day(args.date) if args.date else date.today()
+    days = [day]
+    if args.since:
+        start = parse_day(args.since)
+        if start > day:
+            raise UsageError("brief: --since must not be after --date")
+        days = [start + timedelta(days=n) for n in range((day - start).days + 1)]
+    for d in days:
+        path = rebuild_day(ctx.store, ctx.paths.briefing_dir, d) if args.rebuild else note_path(
+            ctx.paths.briefing_dir, d)
+        if args.print:
+            if path.exists():
+                sys.stdout.write(path.read_text(encoding="utf-8"))
+            elif len(days) == 1:
+                raise UsageError(f"brief: no briefing note for {d.isoformat()} yet ({path})")
+        else:
+            _out(str(path))
+    return 0
+
+
+def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.models import State
+    from tui_reader.store import StoryQuery
+
+    states = ()
+    if args.state:
+        try:
+            states = tuple(State(s.strip()) for s in args.state.split(","))
+        except ValueError:
+            raise UsageError(f"list: unknown state in {args.state!r}: use unread, read, triaged, dismissed") from None
+    from tui_reader.triage import normalize_tag
+
+    q = StoryQuery(states=states, tag=normalize_tag(args.tag) if args.tag else "", text=args.search or "")
+    ids = ctx.store.story_ids(q)[: args.limit] if args.limit else ctx.store.story_ids(q)
+    store = ctx.store
+    for sid in ids:
+        s = store.story(sid)
+        if args.json:
+            _out(json.dumps({
+                "id": s.id, "url": s.url, "title": _safe(s.title), "source": _safe(s.source),
+                "published": s.published.isoformat() if s.published else None, "state": s.state.value,
+                "tags": list(s.tags), "rating": s.grade.code if s.grade else None, "summary": s.summary,
+            }, ensure_ascii=False))
+        else:
+            grade = s.grade.code if s.grade else "--"
+            when = s.published.strftime("%Y-%m-%d %H:%M") if s.published else " " * 16
+            _out(f"{s.id:>6}  {s.state.value:<9} {grade}  {when}  {_safe(s.source, 18):<18}  {_safe(s.title, 90)}")
+    return 0
+
+
+def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.models import Grade, GradeError, TriageInput
+    from tui_reader.triage import apply_triage, parse_tags
+
+    store = ctx.store
+    story = store.story(args.story_id)
+    if story is None:
+        raise UsageError(f"triage: no story with id {args.story_id} (see `tui-reader list --json`)")
+    try:
+        grade = Grade.parse(args.grade) if args.grade is not None else story.grade
+    except GradeError as exc:
+        raise UsageError(f"triage: {exc}") from None
+    tags = parse_tags(args.tags) if args.tags is not None else story.tags
+    if args.summary_file:
+        try:
+            summary = Path(args.summary_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"triage: cannot read {args.summary_file}: {exc}") from None
+    elif args.summary is not None:
+        summary = args.summary
+    elif args.draft:
+        from tui_reader.summarize import draft_summary
+
+        summary = draft_summary(store.article_text(story.id), story.title)
+    else:
+        summary = story.summary
+    item = apply_triage(store, ctx.paths.briefing_dir,
+                        TriageInput(story.id, tags, grade, summary.strip(), dismiss=args.dismiss))
+    verb = "dismissed" if args.dismiss else f"triaged {item.grade.code if item.grade else '--'}"
+    _out(f"{verb}: {_safe(item.title, 80)}")
+    return 0
+
+
+def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.refresh import import_opml
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"import-opml: cannot read {args.file}: {exc.strerror}") from None
+    try:
+        count = import_opml(ctx.store, data)
+    except ValueError as exc:
+        raise UsageError(f"import-opml: {_safe(str(exc), 200)}") from None
+    _out(f"imported {count} feeds; run `tui-reader fetch` to fetch them")
+    return 0
+
+
+def cmd_export_opml(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.refresh import export_opml
+
+    text = export_opml(ctx.store)
+    if args.file:
+        Path(args.file).write_text(text, encoding="utf-8")
+        _out(f"wrote {len(ctx.store.feeds())} feeds to {args.file}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
+                        help="one root directory for the store, config and briefing notes")
+    parser = argparse.ArgumentParser(
+        prog="tui-reader",
+        description="Keyboard-first news reader and triage tool. Without a command, opens the TUI.",
+    )
+    parser.add_argument("--version", action="version", version=f"tui-reader {__version__}")
+    parser.add_argument("--home", metavar="DIR", default=None,
+                        help="one root directory for the store, config and briefing notes")
+    parser.add_argument("--demo", action="store_true",
+                        help="serve the bundled demo feeds on 127.0.0.1, fetch them into a throwaway store, open the TUI")
+    parser.add_argument("--no-tui", action="store_true", help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        return p
+
+    p = add("add", cmd_add, "subscribe to a feed, or store a single article, by URL")
+    p.add_argument("urls", nargs="+", metavar="URL")
+    p = add("fetch", cmd_fetch, "refresh every feed headless; one line per feed and a total")
+    p.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
+    p = add("extract", cmd_extract, "print the reader-mode markdown of one page (a file or a URL)")
+    p.add_argument("source", metavar="FILE|URL")
+    p.add_argument("--base-url", metavar="URL", help="the page's URL, to resolve relative links")
+    p.add_argument("--title", action="store_true", help="print the title as a heading first")
+    p = add("brief", cmd_brief, "print the path of a day's briefing note (or the note itself)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="every day from this one to --date")
+    p.add_argument("--print", action="store_true", help="print the note instead of its path")
+    p.add_argument("--rebuild", action="store_true",
+                   help="rewrite the note's items from the store (hand-written text outside items is kept)")
+    p = add("list", cmd_list, "list stories as a table or JSON lines (for scripts and cron)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--state", metavar="S", help="unread, read, triaged or dismissed (comma-separated)")
+    p.add_argument("--tag", metavar="T", help="only stories with this tag")
+    p.add_argument("--search", metavar="WORDS", help="full-text search over title, summary and text")
+    p.add_argument("--limit", metavar="N", type=int, help="at most N stories")
+    p = add("triage", cmd_triage, "tag, rate and summarise a story from the shell (same path as the TUI)")
+    p.add_argument("story_id", type=int, metavar="STORY_ID", help="the id printed by `tui-reader list --json`")
+    p.add_argument("--tags", metavar="a,b", help="comma-separated tags (replaces the story's tags)")
+    p.add_argument("--grade", metavar="B2", help="Admiralty code: reliability A-F then credibility 1-6")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--summary", metavar="TEXT")
+    group.add_argument("--summary-file", metavar="F")
+    group.add_argument("--draft", action="store_true", help="use the built-in extractive draft")
+    p.add_argument("--dismiss", action="store_true", help="dismiss instead of triage")
+    p = add("import-opml", cmd_import_opml, "subscribe to every feed in an OPML file (folders become groups)")
+    p.add_argument("file", metavar="FILE")
+    p = add("export-opml", cmd_export_opml, "write the subscriptions as OPML (stdout or FILE)")
+    p.add_argument("file", nargs="?", metavar="FILE")
+    return parser
+
+
+def _err(line: str) -> None:
+    print(f"tui-reader: {line}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.demo:
+            return cmd_demo(args)
+        if args.command == "extract" and args.home is None:
+            return cmd_extract(None, args)
+        ctx = load_context(args.home)
+        if args.command is None:
+            return cmd_tui(ctx, args)
+        return args.func(ctx, args)
+    except (UsageError, ConfigError) as exc:
+        _err(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,98 @@
+"""The search bar's small filter language, parsed into a :class:`StoryQuery`.
+
+``tag:syria rating:<=B2 source:al-monitor since:2d state:unread single: drone strike``
+Words without a known ``key:`` prefix are full-text search terms. Unknown keys and bad
+values raise :class:`QueryError` with a one-line message for the search bar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+from tui_reader.models import Grade, GradeError, State
+from tui_reader.store import StoryQuery
+
+FILTER_HELP = """\
+  word word        full-text search (title, summary, article text; prefixes match)
+  tag:NAME         stories tagged NAME
+  source:TEXT      source name or domain contains TEXT
+  rating:<=B2      graded B2 or better (reliability ≤ B and credibility ≤ 2)
+  state:unread     unread, read, untriaged (unread+read), triaged, dismissed
+  since:2d         newer than 2 days (m, h, d, w) or a date (2026-11-01)
+  until:DATE       older than a date or an age
+  single:          only stories no other outlet carries
+  sort:rating      sort by date (default), source or rating"""
+
+_AGE = re.compile(r"^(\d+)([mhdw])$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_STATES = {
+    "unread": (State.UNREAD,),
+    "read": (State.READ,),
+    "untriaged": (State.UNREAD, State.READ),
+    "triaged": (State.TRIAGED,),
+    "dismissed": (State.DISMISSED,),
+}
+
+
+class QueryError(ValueError):
+    """A filter the user typed that cannot be understood."""
+
+
+def parse_when(text: str, now: datetime | None = None) -> datetime:
+    """``2d``-style ages (relative to now) or ISO dates, as aware UTC datetimes."""
+    now = now or datetime.now(timezone.utc)
+    m = _AGE.match(text)
+    if m:
+        return now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise QueryError(f"bad time {text!r}: use an age like 2d or 6h, or a date like 2026-11-01") from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def parse_filter(text: str, base: StoryQuery = StoryQuery(), now: datetime | None = None) -> StoryQuery:
+    """Apply what the user typed on top of ``base`` (the list's current view)."""
+    words: list[str] = []
+    q = base
+    for token in text.split():
+        key, sep, value = token.partition(":")
+        if not sep or key.lower() not in _KEYS:
+            words.append(token)
+            continue
+        key = key.lower()
+        if key == "single":
+            q = replace(q, single_source=value.lower() not in ("no", "false", "0"))
+        elif not value:
+            raise QueryError(f"{key}: needs a value, e.g. {key}:{_EXAMPLES[key]}")
+        elif key == "tag":
+            from tui_reader.triage import normalize_tag
+
+            q = replace(q, tag=normalize_tag(value))
+        elif key == "source":
+            q = replace(q, source=value)
+        elif key == "rating":
+            try:
+                q = replace(q, max_grade=Grade.parse(value.lstrip("<=")))
+            except GradeError as exc:
+                raise QueryError(str(exc)) from None
+        elif key == "state":
+            if value.lower() not in _STATES:
+                raise QueryError(f"state:{value} — use one of {', '.join(_STATES)}")
+            q = replace(q, states=_STATES[value.lower()])
+        elif key == "since":
+            q = replace(q, since=parse_when(value, now))
+        elif key == "until":
+            q = replace(q, until=parse_when(value, now))
+        elif key == "sort":
+            if value.lower() not in ("date", "source", "rating"):
+                raise QueryError(f"sort:{value} — use date, source or rating")
+            q = replace(q, sort=value.lower())
+    return replace(q, text=" ".join(words))
+
+
+_EXAMPLES = {"tag": "syria", "source": "reuters", "rating": "<=B2", "state": "unread", "since": "2d",
+             "until": "2026-11-01", "sort": "rating", "single": ""}
+_KEYS = set(_EXAMPLES)
