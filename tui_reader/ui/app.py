@@ -1,0 +1,371 @@
+"""The Textual app: the story list with its feeds panel, and the actions shared by all screens.
+
+The app only calls the core (store, refresh, triage); every slow call runs in a worker
+thread and comes back with ``call_from_thread`` so keys never wait on the network or disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, ProgressBar, Static
+
+from tui_reader.config import Settings
+from tui_reader.models import State, TriageInput
+from tui_reader.paths import Paths
+from tui_reader.query import QueryError, parse_filter
+from tui_reader.sanitize import clean_line, is_openable_url
+from tui_reader.store import Store, StoryQuery
+from tui_reader.ui.messages import RefreshFinished, RefreshProgress, StoryChanged
+from tui_reader.ui.widgets.feeds_panel import FeedsPanel
+from tui_reader.ui.widgets.story_list import StoryList
+
+VIEWS: list[tuple[str, tuple[State, ...]]] = [
+    ("inbox", (State.UNREAD, State.READ, State.TRIAGED)),
+    ("untriaged", (State.UNREAD, State.READ)),
+    ("unread", (State.UNREAD,)),
+    ("triaged", (State.TRIAGED,)),
+    ("dismissed", (State.DISMISSED,)),
+    ("all", ()),
+]
+SORTS = ["date", "source", "rating"]
+NARROW = 100
+"""Below this many columns the feeds panel collapses and the reader stacks its panels."""
+
+
+class ReaderApp(App):
+    """tui-reader's TUI: list → reader → triage, with the store and settings passed in."""
+
+    CSS_PATH = "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
+    TITLE = "tui-reader"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False, id="app.quit_always"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("escape", "clear_search", "Clear filter", show=False, id="app.clear"),
+        Binding("n", "next_untriaged", "Next untriaged", id="app.next_untriaged"),
+        Binding("x", "dismiss_current", "Dismiss", id="app.dismiss"),
+        Binding("u", "undo", "Undo", id="app.undo"),
+        Binding("o", "open_current", "Open", id="app.open"),
+        Binding("y", "copy_current", "Copy link", id="app.copy"),
+        Binding("v", "cycle_view", "View", id="app.view"),
+        Binding("S", "cycle_sort", "Sort", id="app.sort"),
+        Binding("f", "toggle_feeds", "Feeds", id="app.feeds"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+    ]
+
+    def __init__(self, store: Store, paths: Paths, settings: Settings | None = None, *, demo: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.paths = paths
+        self.settings = settings or Settings()
+        self.demo = demo
+        self.view_index = 0
+        self.sort_index = 0
+        self.filter_text = ""
+        self.feed_id: int | None = None
+        self._undo: list[tuple[int, State]] = []
+        self._refreshing = False
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="view-bar")
+        yield Input(placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)",
+                    id="search")
+        with Horizontal(id="main"):
+            yield FeedsPanel(id="feeds")
+            with Vertical(id="list-pane"):
+                yield StoryList(self.store, self.current_query(), id="stories")
+        with Horizontal(id="status-bar"):
+            yield Static(id="status")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else "textual-dark"
+        if self.settings.keys:
+            self.set_keymap(self.settings.keys)
+        self.query_one("#feeds").display = self.settings.ui.show_feeds
+        self.query_one("#stories").focus()
+        self._update_feeds()
+        self._update_view_bar()
+        if self.demo:
+            self.notify("Demo: stories from three local feeds. Enter opens, ? lists the keys.", timeout=6)
+
+    @property
+    def stories(self) -> StoryList:
+        return self.query_one("#stories", StoryList)
+
+    # -- the view: filters, sort, search ----------------------------------------------------------
+
+    def current_query(self) -> StoryQuery:
+        base = StoryQuery(states=VIEWS[self.view_index][1], feed_id=self.feed_id, sort=SORTS[self.sort_index])
+        return parse_filter(self.filter_text, base) if self.filter_text else base
+
+    def _apply_view(self) -> None:
+        self.stories.set_query(self.current_query())
+        self._update_view_bar()
+
+    def _update_view_bar(self) -> None:
+        q = self.current_query()
+        text = Text.assemble(("View ", "dim"), (VIEWS[self.view_index][0], "bold"), ("  sort ", "dim"),
+                             (q.sort, "bold"), ("  stories ", "dim"), (str(self.store.count(q)), "bold"))
+        if self.feed_id is not None:
+            feed = self.store.feed(self.feed_id)
+            text.append("  feed ", "dim")
+            text.append(clean_line(feed.title if feed else "?", max_len=30), "bold")
+        if self.filter_text:
+            text.append("  filter ", "dim")
+            text.append(clean_line(self.filter_text, max_len=60), "bold")
+        self.query_one("#view-bar", Static).update(text)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = self.filter_text
+        search.add_class("visible")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        try:
+            parse_filter(event.value)
+        except QueryError as exc:
+            self.notify(str(exc), severity="error", timeout=5)
+            return
+        self.filter_text = event.value.strip()
+        self.stories.highlight = set(parse_filter(self.filter_text).text.lower().split())
+        event.input.remove_class("visible")
+        self.stories.focus()
+        self._apply_view()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_class("visible"):
+            search.remove_class("visible")
+            self.stories.focus()
+            return
+        if self.filter_text or self.feed_id is not None:
+            self.filter_text, self.feed_id = "", None
+            self.stories.highlight = set()
+            self._apply_view()
+
+    def action_cycle_view(self) -> None:
+        self.view_index = (self.view_index + 1) % len(VIEWS)
+        self._apply_view()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self._apply_view()
+
+    def action_toggle_feeds(self) -> None:
+        feeds = self.query_one("#feeds", FeedsPanel)
+        feeds.display = not feeds.display
+        (feeds if feeds.display else self.stories).focus()
+
+    @on(FeedsPanel.Selected)
+    def _feed_selected(self, event: FeedsPanel.Selected) -> None:
+        self.feed_id = event.feed_id
+        self._apply_view()
+        self.stories.focus()
+
+    def _update_feeds(self) -> None:
+        self.query_one("#feeds", FeedsPanel).show_feeds(self.store.feeds())
+
+    # -- opening and walking stories ------------------------------------------------------------
+
+    @on(StoryList.Opened)
+    def _open(self, event: StoryList.Opened) -> None:
+        from tui_reader.ui.screens.reader import ReaderScreen
+
+        self.push_screen(ReaderScreen(event.story_id))
+
+    def neighbour_id(self, story_id: int, step: int) -> int | None:
+        """The story ``step`` rows away in the list's current order; the list cursor follows."""
+        ids = self.stories.ids
+        try:
+            index = ids.index(story_id) + step
+        except ValueError:
+            return None
+        if not 0 <= index < len(ids):
+            return None
+        self.stories.select_story(ids[index])
+        return ids[index]
+
+    def next_untriaged_id(self, after: int | None) -> int | None:
+        """The next unread or read story below ``after`` (or the cursor), wrapping once."""
+        ids = self.stories.ids
+        if not ids:
+            return None
+        start = ids.index(after) + 1 if after in ids else 0
+        order = ids[start:] + ids[:start]
+        for window in range(0, len(order), 200):
+            for row in self.store.list_rows(order[window:window + 200]):
+                if row.state in (State.UNREAD, State.READ) and row.id != after:
+                    self.stories.select_story(row.id)
+                    return row.id
+        return None
+
+    def action_next_untriaged(self) -> None:
+        nxt = self.next_untriaged_id(self.stories.cursor_story_id)
+        if nxt is None:
+            self.notify("Nothing left to triage in this view.", timeout=3)
+
+    def post_story_changed(self, story_id: int) -> None:
+        self.post_message(StoryChanged(story_id))
+
+    @on(StoryChanged)
+    def _story_changed(self, event: StoryChanged) -> None:
+        self.stories.refresh_story(event.story_id)
+        self._update_feeds()
+        self._update_view_bar()
+
+    # -- triage, dismiss, undo -------------------------------------------------------------------
+
+    @work(thread=True, group="save", exit_on_error=False)
+    def save_triage(self, inp: TriageInput) -> None:
+        """The same code path as ``tui-reader triage``: one store transaction, then the note."""
+        from tui_reader.triage import apply_triage
+
+        try:
+            item = apply_triage(self.store, self.paths.briefing_dir, inp)
+        except Exception as exc:  # a full disk or a locked note must not lose the UI
+            self.call_from_thread(self.notify, f"Not saved: {clean_line(str(exc), max_len=120)}",
+                                  severity="error", timeout=8)
+            return
+        grade = item.grade.code if item.grade else "unrated"
+        tags = ", ".join(item.tags) or "no tags"
+        self.call_from_thread(self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md",
+                              timeout=3)
+        self.call_from_thread(self.post_story_changed, inp.story_id)
+
+    def dismiss_story(self, story_id: int) -> None:
+        story = self.store.story(story_id)
+        if story is None:
+            return
+        self._undo.append((story_id, story.state))
+        if story.state is State.TRIAGED:
+            self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
+        else:
+            self.store.set_state(story_id, State.DISMISSED)
+            self.post_story_changed(story_id)
+        self.notify("Dismissed — u undoes.", timeout=2)
+
+    def undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        story_id, state = self._undo.pop()
+        story = self.store.story(story_id)
+        if story is None:
+            return
+        if state is State.TRIAGED:
+            self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary))
+        else:
+            self.store.set_state(story_id, state)
+            self.post_story_changed(story_id)
+        self.notify(f"Restored to {state.value}.", timeout=2)
+
+    def action_dismiss_current(self) -> None:
+        story_id = self.stories.cursor_story_id
+        if story_id is not None:
+            self.dismiss_story(story_id)
+
+    def action_undo(self) -> None:
+        self.undo()
+
+    # -- links ---------------------------------------------------------------------------------
+
+    def open_story_link(self, story_id: int | None) -> None:
+        story = self.store.story(story_id) if story_id is not None else None
+        if story is None:
+            return
+        if is_openable_url(story.url):
+            self.open_url(story.url)
+            self.notify(f"Opening {clean_line(story.url, max_len=60)}", timeout=2)
+        else:
+            self.notify(f"Not opened (only http/https links): {clean_line(story.url, max_len=60)}",
+                        severity="warning")
+
+    def copy_story_link(self, story_id: int | None) -> None:
+        story = self.store.story(story_id) if story_id is not None else None
+        if story is not None:
+            self.copy_to_clipboard(clean_line(story.url))
+            self.notify("Link copied (OSC 52).", timeout=2)
+
+    def action_open_current(self) -> None:
+        self.open_story_link(self.stories.cursor_story_id)
+
+    def action_copy_current(self) -> None:
+        self.copy_story_link(self.stories.cursor_story_id)
+
+    # -- refresh ---------------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        if self._refreshing:
+            self.notify("A refresh is already running.", timeout=2)
+            return
+        feeds = self.store.feeds()
+        if not feeds:
+            self.notify("No feeds yet: add one with `tui-reader add URL`.", timeout=4)
+            return
+        self._refreshing = True
+        progress = self.query_one("#progress", ProgressBar)
+        progress.update(total=len(feeds), progress=0)
+        self.query_one("#status-bar").add_class("busy")
+        self._refresh_worker(len(feeds))
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def _refresh_worker(self, total: int) -> None:
+        from tui_reader.refresh import refresh_feeds
+
+        done = 0
+        new = 0
+
+        def progress(outcome) -> None:
+            nonlocal done, new
+            done += 1
+            new += outcome.new
+            line = f"{clean_line(outcome.title or outcome.url, max_len=30)}: " + (
+                clean_line(outcome.error, max_len=60) if outcome.status == "error" else outcome.status)
+            self.post_message(RefreshProgress(done, total, new, line))
+
+        try:
+            report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress))
+        except Exception as exc:  # never leave the progress bar stuck
+            self.post_message(RefreshProgress(total, total, new, f"refresh failed: {clean_line(str(exc))}"))
+            self.post_message(RefreshFinished(new, total, total))
+            return
+        self.post_message(RefreshFinished(report.total_new, report.failed, len(report.outcomes)))
+
+    @on(RefreshProgress)
+    def _refresh_progress(self, event: RefreshProgress) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=event.done)
+        self.query_one("#status", Static).update(
+            Text(f"Refreshing {event.done}/{event.total} · {event.new} new · {event.line}"))
+
+    @on(RefreshFinished)
+    def _refresh_finished(self, event: RefreshFinished) -> None:
+        self._refreshing = False
+        self.query_one("#status-bar").remove_class("busy")
+        failed = f", {event.failed} failed (see the feeds panel)" if event.failed else ""
+        self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
+                    severity="warning" if event.failed else "information", timeout=4)
+        self.stories.reload()
+        self._update_feeds()
+        self._update_view_bar()
+
+    # -- help ------------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tui_reader.ui.screens.help import HelpScreen
+        from tui_reader.ui.screens.reader import ReaderScreen
+
+        sections = [("Story list", [*self.BINDINGS, *StoryList.BINDINGS]), ("Reader", ReaderScreen.BINDINGS)]
+        self.push_screen(HelpScreen(sections, dict(self.settings.keys)))

@@ -1,0 +1,270 @@
+"""The reader: one story as clean text with its captions, and the triage panel beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, Static, TextArea
+
+from tui_reader.models import Article, Story, TriageInput
+from tui_reader.sanitize import clean_line, clean_text, is_openable_url
+from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
+
+WORDS_PER_MINUTE = 230
+
+
+@dataclass
+class Loaded:
+    """Everything the reader shows for one story, read off the UI thread."""
+
+    story: Story
+    article: Article
+    draft: str
+    default_letter: str
+    tag_choices: list[str]
+    suggestion: tuple[str, str] | None
+    cluster_lines: list[str]
+    cluster_ids: list[int]
+
+
+def header_text(story: Story, article: Article | None) -> Text:
+    """Title, source, byline, time, size and URL — built from plain strings, never markup."""
+    text = Text(clean_line(story.title) or "(untitled)", style="bold")
+    meta = [clean_line(story.source)]
+    byline = clean_line(article.byline if article and article.byline else story.author)
+    if byline:
+        meta.append(byline)
+    published = story.published or (article.published if article else None)
+    if published:
+        meta.append(published.astimezone().strftime("%a %d %b %Y %H:%M"))
+    if article and article.word_count:
+        meta.append(f"{article.word_count} words · {max(1, round(article.word_count / WORDS_PER_MINUTE))} min read")
+    if story.cluster_size > 1:
+        meta.append(f"×{story.cluster_size} outlets")
+    text.append("\n" + " · ".join(m for m in meta if m), style="italic")
+    text.append("\n" + clean_line(story.url, max_len=200), style="dim")
+    if article and article.notice:
+        text.append("\n⚠ " + clean_line(article.notice), style="bold")
+    return text
+
+
+class ReaderScreen(Screen):
+    """Reads and triages one story; n/p walk the list without going back to it."""
+
+    BINDINGS = [
+        Binding("escape,q", "back", "Back", id="reader.back"),
+        Binding("n", "step(1)", "Next", id="reader.next"),
+        Binding("p", "step(-1)", "Prev", id="reader.prev"),
+        Binding("N", "next_untriaged", "Next untriaged", id="reader.next_untriaged"),
+        Binding("t", "focus_tags", "Tags", id="reader.tags"),
+        Binding("s", "focus_summary", "Summary", id="reader.summary"),
+        Binding("w,ctrl+s", "save", "Save", id="reader.save", priority=True),
+        Binding("E", "edit_summary", "$EDITOR", id="reader.editor"),
+        Binding("x", "dismiss_story", "Dismiss", id="reader.dismiss"),
+        Binding("u", "undo", "Undo", id="reader.undo"),
+        Binding("o", "open_original", "Open", id="reader.open"),
+        Binding("y", "copy_link", "Copy link", id="reader.copy"),
+        Binding("c", "next_outlet", "Other outlet", id="reader.outlet"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="reader.down"),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="reader.up"),
+        Binding("space,pagedown", "page(1)", "Page down", show=False, id="reader.pagedown"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="reader.pageup"),
+        *[Binding(d, f"credibility('{d}')", f"Credibility {d}", show=False, id=f"reader.cred{d}")
+          for d in "123456"],
+        *[Binding(c, f"reliability('{c}')", f"Reliability {c}", show=False, id=f"reader.rel{c}")
+          for c in "ABCDEF"],
+    ]
+
+    def __init__(self, story_id: int) -> None:
+        super().__init__()
+        self.story_id = story_id
+        self.loaded: Loaded | None = None
+        self._scroll_memory: dict[int, float] = {}
+        self._outlet_index = -1
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="reader-header")
+        with Horizontal(id="reader-body"):
+            with VerticalScroll(id="article", can_focus=True):
+                yield Markdown(id="article-text", open_links=False)
+            yield TriagePanel(id="triage")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#article").focus()
+        self.show_story(self.story_id)
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def show_story(self, story_id: int) -> None:
+        if self.loaded:
+            self._scroll_memory[self.loaded.story.id] = self.query_one("#article", VerticalScroll).scroll_y
+        self.story_id = story_id
+        self.loaded = None
+        self._outlet_index = -1
+        story = self.app.store.story(story_id)
+        if story is None:
+            self.app.pop_screen()
+            return
+        self.query_one("#reader-header", Static).update(header_text(story, None))
+        self.query_one("#article-text", Markdown).update("*Loading the article…*")
+        self.load(story_id)
+
+    @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
+    def load(self, story_id: int) -> None:
+        """Fetch (or read the cached) article and everything the panel needs, off the UI thread."""
+        from tui_reader.cluster import cluster_members, suggest_credibility
+        from tui_reader.refresh import fetch_article
+        from tui_reader.summarize import draft_summary
+        from tui_reader.triage import default_letter
+
+        store = self.app.store
+        store.mark_read(story_id)
+        story = store.story(story_id)
+        if story is None:
+            return
+        article = asyncio.run(fetch_article(store, self.app.settings.fetch, story_id))
+        draft = "" if story.summary else draft_summary(article.text or store.article_text(story_id), story.title)
+        members = [m for m in cluster_members(store, story_id) if m.id != story_id]
+        lines = ["Also carried by (c to open):"] if members else []
+        lines += [f"  {m.source}{' (copy)' if m.is_copy else ''} {m.grade or ''} — {m.title}" for m in members]
+        loaded = Loaded(
+            story=story, article=article, draft=draft, default_letter=default_letter(store, story) or "",
+            tag_choices=[t for t, _ in store.tag_counts()], suggestion=suggest_credibility(store, story_id),
+            cluster_lines=[clean_line(x, max_len=90) for x in lines], cluster_ids=[m.id for m in members],
+        )
+        self.app.call_from_thread(self._show_loaded, loaded)
+
+    def _show_loaded(self, loaded: Loaded) -> None:
+        if loaded.story.id != self.story_id:
+            return
+        self.loaded = loaded
+        story, article = loaded.story, loaded.article
+        self.query_one("#reader-header", Static).update(header_text(story, article))
+        body = clean_text(article.markdown) or "*No text could be extracted from this page.*"
+        scroll = self.query_one("#article", VerticalScroll)
+        remembered = self._scroll_memory.get(story.id, 0)
+        self.query_one("#article-text", Markdown).update(body)
+        scroll.call_after_refresh(scroll.scroll_to, y=remembered, animate=False)
+        panel = self.query_one(TriagePanel)
+        panel.load(tags=story.tags, grade=story.grade, summary=story.summary or loaded.draft,
+                   default_letter=loaded.default_letter, tag_choices=loaded.tag_choices,
+                   suggestion=loaded.suggestion)
+        panel.show_cluster(loaded.cluster_lines)
+        self.app.post_story_changed(story.id)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea)):
+            self.query_one("#article").focus()
+            return
+        self.app.pop_screen()
+
+    def action_scroll(self, step: int) -> None:
+        self.query_one("#article", VerticalScroll).scroll_relative(y=step, animate=False)
+
+    def action_page(self, step: int) -> None:
+        article = self.query_one("#article", VerticalScroll)
+        article.scroll_relative(y=step * max(1, article.size.height - 2), animate=False)
+
+    def action_step(self, step: int) -> None:
+        nxt = self.app.neighbour_id(self.story_id, step)
+        if nxt is None:
+            self.notify("No more stories in this view.", timeout=2)
+        else:
+            self.show_story(nxt)
+
+    def action_next_untriaged(self) -> None:
+        nxt = self.app.next_untriaged_id(self.story_id)
+        if nxt is None:
+            self.notify("Nothing left to triage in this view.", timeout=3)
+        else:
+            self.show_story(nxt)
+
+    def action_next_outlet(self) -> None:
+        if not self.loaded or not self.loaded.cluster_ids:
+            self.notify("No other outlet carries this story.", timeout=2)
+            return
+        self._outlet_index = (self._outlet_index + 1) % len(self.loaded.cluster_ids)
+        self.show_story(self.loaded.cluster_ids[self._outlet_index])
+
+    def action_open_original(self) -> None:
+        self.app.open_story_link(self.story_id)
+
+    def action_copy_link(self) -> None:
+        self.app.copy_story_link(self.story_id)
+
+    @on(Markdown.LinkClicked)
+    def _link_clicked(self, event: Markdown.LinkClicked) -> None:
+        if is_openable_url(event.href):
+            self.app.open_url(event.href)
+        else:
+            self.notify(f"Not opened (only http/https links): {clean_line(event.href, max_len=60)}",
+                        severity="warning")
+
+    # -- triage ----------------------------------------------------------------------------
+
+    def action_focus_tags(self) -> None:
+        self.query_one("#tags", TagInput).focus()
+
+    def action_focus_summary(self) -> None:
+        self.query_one("#summary", TextArea).focus()
+
+    def action_reliability(self, letter: str) -> None:
+        self.query_one(TriagePanel).press_letter(letter)
+
+    def action_credibility(self, digit: str) -> None:
+        if not self.query_one(TriagePanel).press_digit(digit):
+            self.notify("Press A–F first: no reliability is remembered for this source yet.", timeout=3)
+
+    @on(TagInput.Submitted, "#tags")
+    def _tags_submitted(self) -> None:
+        """Enter in the tags field saves: tag, rating and the draft summary in one go."""
+        self.action_save()
+
+    def action_save(self) -> None:
+        from tui_reader.triage import parse_tags
+
+        if not self.loaded:
+            self.notify("Still loading — try again in a moment.", timeout=2)
+            return
+        panel = self.query_one(TriagePanel)
+        inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary)
+        self.query_one("#article").focus()
+        self.app.save_triage(inp)
+
+    def action_dismiss_story(self) -> None:
+        self.app.dismiss_story(self.story_id)
+        self.action_step(1)
+
+    def action_undo(self) -> None:
+        self.app.undo()
+
+    def action_edit_summary(self) -> None:
+        """Long edits in $VISUAL/$EDITOR: the TUI is suspended, then the text comes back."""
+        panel = self.query_one(TriagePanel)
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as tmp:
+            tmp.write(panel.summary)
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), tmp.name], check=False)
+            with open(tmp.name, encoding="utf-8") as fh:
+                panel.summary = fh.read().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            self.notify(f"Editor failed: {clean_line(str(exc), max_len=80)}", severity="error")
+        finally:
+            os.unlink(tmp.name)
