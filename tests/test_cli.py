@@ -1,0 +1,133 @@
+"""The command line against a real local HTTP server: fetch, add, list, triage, brief, extract."""
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from tests.localserver import Reply
+from tui_reader.cli import main
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Test Wire</title><link>{base}/</link>
+<item><title>Drone strike hits border post</title><link>{base}/a1.html</link><guid>a1</guid>
+<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate><description>A drone struck a border post.</description></item>
+<item><title>[bold]Markup[/bold] title \u202eevil</title><link>{base}/a2.html</link><guid>a2</guid>
+<description>Second story.</description></item>
+</channel></rss>"""
+
+ARTICLE = """<html><head><title>Drone strike</title></head><body>
+<a href="#main">Skip to main content</a>
+<article id="main"><h1>Drone strike hits border post</h1>
+<p>A drone struck a border post near the river crossing early on Tuesday, officials said.
+The attack killed two guards and wounded four others, according to the regional governor.</p>
+<figure><img src="/p.jpg" alt="The border post"><figcaption>The damaged border post on Tuesday.
+<span class="credit">JANE DOE/AFP via Getty Images</span></figcaption></figure>
+<p>No group claimed responsibility. The defence ministry said it was investigating the incident
+and would respond at a time of its choosing. Residents described hearing two loud explosions.</p>
+<p>The crossing has been closed since the attack, stranding hundreds of lorries on both sides.</p>
+</article>
+<aside><h2>Related Topics</h2><ul><li><a href="/x">Syria</a></li></ul></aside>
+<div class="subscribe">Subscribe for unlimited access</div>
+</body></html>"""
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def wire(server):
+    server.routes["/feed.xml"] = Reply(RSS.format(base=server.base), content_type="application/rss+xml")
+    server.routes["/a1.html"] = Reply(ARTICLE)
+    server.routes["/a2.html"] = Reply(ARTICLE.replace("Drone", "Second"))
+    return server
+
+
+def test_fetch_list_triage_brief_round_trip(wire, home, capsys):
+    code, out, _ = run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
+    assert code == 0
+    code, out, _ = run(capsys, "fetch", "--home", str(home))
+    assert code == 0
+    assert "total: 1 feeds" in out and "failed" in out
+    code, out, _ = run(capsys, "list", "--json", "--home", str(home))
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert {r["title"] for r in rows} >= {"Drone strike hits border post"}
+    hostile = next(r for r in rows if "Markup" in r["title"])
+    assert "\u202e" not in hostile["title"]
+    story = next(r for r in rows if r["title"].startswith("Drone"))
+
+    code, out, _ = run(capsys, "triage", str(story["id"]), "--tags", "Syria, Border Security", "--grade", "b2",
+                       "--summary", "Two guards killed.", "--home", str(home))
+    assert code == 0, out
+    code, out, _ = run(capsys, "brief", "--print", "--home", str(home))
+    assert "Drone strike hits border post" in out
+    assert "B2" in out and "usually reliable" in out and "border-security" in out and "Two guards killed." in out
+    code, out, _ = run(capsys, "brief", "--home", str(home))
+    assert out.strip().endswith(f"{date.today().isoformat()}.md")
+
+
+def test_triage_rejects_bad_values_and_changes_nothing(wire, home, capsys):
+    run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
+    run(capsys, "--home", str(home), "fetch")
+    _, out, _ = run(capsys, "--home", str(home), "list", "--json")
+    sid = json.loads(out.splitlines()[0])["id"]
+    code, _, err = run(capsys, "--home", str(home), "triage", str(sid), "--grade", "G9")
+    assert code == 2 and "invalid Admiralty grade" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, "--home", str(home), "triage", "99999", "--grade", "B2")
+    assert code == 2 and "no story with id 99999" in err
+    _, out, _ = run(capsys, "--home", str(home), "list", "--json", "--state", "triaged")
+    assert out == ""
+
+
+def test_fetch_exits_non_zero_only_when_every_feed_failed(wire, home, capsys):
+    run(capsys, "--home", str(home), "add", wire.url("/missing.xml"))
+    code, out, _ = run(capsys, "--home", str(home), "fetch")
+    assert code == 1 and "404" in out
+    run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
+    code, out, _ = run(capsys, "--home", str(home), "fetch")
+    assert code == 0 and "1 failed" in out
+
+
+def test_extract_prints_reader_text_with_captions_from_file_and_url(wire, tmp_path, capsys):
+    page = tmp_path / "page.html"
+    page.write_text(ARTICLE, encoding="utf-8")
+    code, out, _ = run(capsys, "extract", str(page))
+    assert code == 0
+    assert "two guards" in out
+    assert "The damaged border post on Tuesday." in out and "JANE DOE/AFP" in out
+    assert "Skip to main content" not in out and "Subscribe" not in out and "Related Topics" not in out
+    code, out2, _ = run(capsys, "extract", wire.url("/a1.html"))
+    assert code == 0 and "two guards" in out2
+
+
+def test_bad_config_is_one_line_naming_the_key(home, capsys):
+    home.mkdir(parents=True)
+    (home / "config.toml").write_text("[fetch]\nconcurrency = 'lots'\n")
+    code, _, err = run(capsys, "--home", str(home), "list")
+    assert code == 2
+    assert "fetch.concurrency" in err and len(err.strip().splitlines()) == 1
+
+
+def test_bad_date_is_one_line(home, capsys):
+    code, _, err = run(capsys, "--home", str(home), "brief", "--date", "../../etc")
+    assert code == 2 and "invalid date" in err
+
+
+def test_console_script_version_and_help():
+    out = subprocess.run([sys.executable, "-m", "tui_reader", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.startswith("tui-reader ")
+    for cmd in ("add", "fetch", "extract", "brief", "list", "triage", "import-opml", "export-opml"):
+        res = subprocess.run([sys.executable, "-m", "tui_reader", cmd, "--help"], capture_output=True, text=True)
+        assert res.returncode == 0 and "--home" in res.stdout, cmd
+
+
+def test_headless_commands_do_not_import_textual(home):
+    code = ("import sys; from tui_reader.cli import main; main(['--home', sys.argv[1], 'list']); "
+            "print('textual' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
