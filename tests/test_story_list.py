@@ -1,0 +1,205 @@
+"""The story list widget, driven through Pilot at 80x24 against a real temporary store."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from textual.app import App, ComposeResult
+
+from tui_reader.models import FeedEntry, Grade, State, TriageInput
+from tui_reader.store import Store, StoryQuery
+from tui_reader.ui.widgets.story_list import Columns, StoryList, age_label
+
+NOW = datetime.now(timezone.utc)
+N = 60
+
+
+class ListApp(App):
+    """A bare host that records what the list posts."""
+
+    def __init__(self, store: Store, query: StoryQuery = StoryQuery()) -> None:
+        super().__init__()
+        self.store, self.story_query = store, query
+        self.opened: list[int] = []
+        self.highlighted: list[int | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield StoryList(self.store, self.story_query)
+
+    def on_story_list_opened(self, message: StoryList.Opened) -> None:
+        self.opened.append(message.story_id)
+
+    def on_story_list_highlighted(self, message: StoryList.Highlighted) -> None:
+        self.highlighted.append(message.story_id)
+
+
+def make_store(path, titles: list[str]) -> Store:
+    store = Store(path)
+    feed = store.add_feed("https://news.example/rss", "News")
+    store.upsert_entries(feed.id, [
+        FeedEntry(guid=f"g{n}", url=f"https://news.example/{n}", title=title,
+                  published=NOW - timedelta(minutes=5 + n))
+        for n, title in enumerate(titles)
+    ], "Example News")
+    return store
+
+
+@pytest.fixture
+def store(tmp_path):
+    titles = [f"Story {n} about {'drone strike' if n % 3 == 0 else 'grain exports'}" for n in range(N)]
+    return make_store(tmp_path / "db.sqlite", titles)
+
+
+def lines(widget: StoryList) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+async def test_cursor_keys_move_and_post_highlighted(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        ids = store.story_ids()
+        assert sl.has_focus and sl.cursor == 0 and sl.cursor_story_id == ids[0]
+        await pilot.press("j", "j", "down")
+        assert sl.cursor == 3
+        await pilot.press("k", "up")
+        assert sl.cursor == 1
+        await pilot.press("k", "k")  # stops at the top
+        assert sl.cursor == 0
+        await pilot.pause()
+        assert app.highlighted[0] == ids[0] and ids[3] in app.highlighted and app.highlighted[-1] == ids[0]
+
+
+async def test_g_and_G_jump_and_scroll(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        await pilot.press("G")
+        assert sl.cursor == N - 1
+        assert sl.scroll_offset.y == N - sl.size.height
+        assert lines(sl)[-1].startswith("● ") and f"Story {N - 1} " in lines(sl)[-1]
+        await pilot.press("g")
+        assert sl.cursor == 0 and sl.scroll_offset.y == 0
+        await pilot.press("end", "home")
+        assert sl.cursor == 0
+
+
+async def test_page_keys_move_by_a_screen(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        await pilot.press("pagedown")
+        assert sl.cursor == 24
+        await pilot.press("pagedown", "pagedown")
+        assert sl.cursor == N - 1
+        await pilot.press("pageup")
+        assert sl.cursor == N - 1 - 24
+
+
+async def test_enter_posts_opened_and_click_selects(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        ids = store.story_ids()
+        await pilot.press("j", "enter")
+        await pilot.pause()
+        assert app.opened == [ids[1]]
+        await pilot.click(StoryList, offset=(10, 5))
+        assert sl.cursor == 5
+        await pilot.click(StoryList, offset=(10, 7), times=2)
+        await pilot.pause()
+        assert sl.cursor == 7 and app.opened[-1] == ids[7]
+
+
+async def test_refresh_story_repaints_a_triaged_row(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        sid = store.story_ids()[2]
+        assert lines(sl)[2].startswith("● ")
+        store.save_triage(TriageInput(sid, tags=("syria", "oil"), grade=Grade.parse("B2")), "2026-11-25")
+        sl.refresh_story(sid)
+        await pilot.pause()
+        row = lines(sl)[2]
+        assert row.startswith("✓ B2 ") and row.rstrip().endswith("7m")
+        assert "syria,oil" not in row  # tags drop first at 80 columns
+
+
+async def test_set_query_filters_and_highlights(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        sl.set_query(StoryQuery(text="drone"))
+        await pilot.pause()
+        assert sl.row_count == N // 3 and sl.cursor == 0
+        assert all("drone strike" in line for line in lines(sl)[: sl.row_count])
+        assert sl.highlight == {"drone"}
+        sl.set_query(StoryQuery(text="nothing-matches-this"))
+        await pilot.pause()
+        assert sl.cursor_story_id is None
+        assert lines(sl)[0].strip() == StoryList.EMPTY_TEXT
+
+
+async def test_reload_keeps_the_cursor_on_its_story_or_index(store):
+    app = ListApp(store, StoryQuery(states=(State.UNREAD,)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        await pilot.press("j", "j")
+        ids = list(sl.story_ids)
+        store.set_state(ids[0], State.DISMISSED)  # a row above the cursor leaves the view
+        sl.reload()
+        assert sl.cursor_story_id == ids[2]
+        store.set_state(ids[2], State.DISMISSED)  # the cursor's own story leaves: land on the next
+        sl.reload()
+        assert sl.cursor_story_id == ids[3]
+
+
+async def test_select_story_and_move_to_next(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        ids = store.story_ids()
+        assert sl.select_story(ids[40]) and sl.cursor == 40
+        assert 40 - sl.size.height < sl.scroll_offset.y <= 40
+        assert not sl.select_story(-1)
+        store.set_state(ids[45], State.READ)
+        assert sl.move_to_next(lambda r: r.state is State.READ)
+        assert sl.cursor == 45
+        assert not sl.move_to_next(lambda r: r.state is State.READ) and sl.cursor == 45
+        assert sl.move_to_next(lambda r: r.id == ids[3], wrap=True) and sl.cursor == 3
+
+
+async def test_hostile_titles_render_literally_and_stripped(tmp_path):
+    store = make_store(tmp_path / "db.sqlite", ["[bold]x[/] \x1b]0;pwned\x07 \x1b[31mred\x1b[0m tail"])
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        row = lines(app.query_one(StoryList))[0]
+        assert "[bold]x[/]" in row and "red tail" in row
+        assert "\x1b" not in row and "\x07" not in row and "pwned" not in row
+
+
+async def test_empty_store_shows_a_helpful_line(tmp_path):
+    app = ListApp(Store(tmp_path / "db.sqlite"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("j", "enter")
+        sl = app.query_one(StoryList)
+        assert lines(sl)[0] == " No stories — press r to refresh".ljust(80)
+        assert app.opened == [] and app.highlighted == [None]
+
+
+def test_columns_give_way_before_the_title():
+    narrow, wide = Columns.fit(80), Columns.fit(140)
+    assert narrow.tags == 0 and narrow.source and narrow.title >= Columns.TITLE_MIN
+    assert wide.tags and wide.source == Columns.SOURCE_MAX
+    assert Columns.fit(50).source == 0 and Columns.fit(50).title == 50 - Columns.LEFT - Columns.RIGHT
+    for width in (40, 80, 100, 200):
+        c = Columns.fit(width)
+        assert Columns.LEFT + c.source + c.title + c.tags + Columns.RIGHT == width
+
+
+def test_age_labels():
+    now = 1_000_000_000
+    assert [age_label(now - s, now) for s in (5, 180, 3 * 3600, 2 * 86400, 5 * 7 * 86400, 800 * 86400)] == \
+        ["now", "3m", "3h", "2d", "5w", "2y"]
