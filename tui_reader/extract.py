@@ -1,0 +1,387 @@
+"""Reader mode: page HTML → :class:`Article` (body, captions in place, metadata), pure and synchronous.
+
+readability-lxml picks the article node; on top of it this module
+- reads metadata from ``<meta>``, OpenGraph and JSON-LD before guessing from the markup,
+- removes page furniture that readability keeps (paywall and sign-up blurbs, "Related" lists, share bars, …),
+  by the structure (class/id words) and by short-block phrases, never by a list of sites,
+- puts back every caption and credit of the article's images, including figures readability dropped.
+
+Every element of the parsed page gets a ``data-tr`` index before readability copies it, so any node of
+readability's output can be traced back to the untouched original (its caption, its place in the page).
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import json
+import logging
+import re
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import lxml.etree
+import lxml.html
+from readability import Document
+
+from tui_reader import htmlmd
+from tui_reader.models import Article, Caption
+
+# readability logs a full traceback before raising Unparseable; we handle that case ourselves.
+logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
+
+INDEX_ATTR = "data-tr"
+MIN_WORDS = 80
+"""Below this many words, extraction is suspect and the feed's own content is preferred when the page has more."""
+
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
+                    "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis"}
+"""WHATWG label mapping: browsers decode these labels with the superset encoding, and so must we."""
+_WS = re.compile(r"\s+")
+
+
+# --------------------------------------------------------------------------- decoding and parsing
+def decode(data: bytes, content_type: str | None = None) -> str:
+    """Bytes → text: BOM, the HTTP header's charset, ``<meta charset>``, UTF-8, then Windows-1252.
+
+    A declared charset that is unknown or does not decode cleanly is skipped, so a lying header never
+    garbles a page that is valid in the next candidate; Windows-1252 with replacement never fails.
+    """
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(enc, "replace")
+    declared = []
+    if content_type and (m := _HEADER_CHARSET_RE.search(content_type)):
+        declared.append(m.group(1))
+    if m := _CHARSET_RE.search(data[:4096]):
+        declared.append(m.group(1).decode("ascii", "replace"))
+    for label in [*declared, "utf-8"]:
+        label = label.strip().lower()
+        try:
+            return data.decode(_CHARSET_ALIASES.get(label, label))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", "replace")
+
+
+def parse(html: str | bytes, content_type: str | None = None):
+    """The page's root element, or None when there is no markup to speak of."""
+    text = decode(html, content_type) if isinstance(html, bytes) else html
+    if not text or not text.strip():
+        return None
+    try:
+        # Always via UTF-8 bytes: lxml refuses str input that carries an XML encoding declaration.
+        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- metadata
+_ARTICLE_TYPES = re.compile(r"(?:^|\b)(?:\w*NewsArticle|Article|BlogPosting|Report|LiveBlogPosting)$")
+
+
+def _json_ld_article(root) -> dict:
+    """The first JSON-LD object typed as an article (looking inside ``@graph`` and lists)."""
+    for script in root.iterfind(".//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            node = stack.pop(0)
+            if isinstance(node, list):
+                stack.extend(node)
+            elif isinstance(node, dict):
+                kinds = node.get("@type")
+                kinds = kinds if isinstance(kinds, list) else [kinds]
+                if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
+                    return node
+                stack.extend(v for k, v in node.items() if k in ("@graph", "mainEntity", "mainEntityOfPage"))
+    return {}
+
+
+def _names(value) -> str:
+    """JSON-LD author/publisher (a string, an object with ``name`` or a list of them) → "A, B"."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return _names(value.get("name", ""))
+    if isinstance(value, list):
+        return ", ".join(n for n in (_names(v) for v in value) if n)
+    return ""
+
+
+def parse_date(value) -> datetime | None:
+    """ISO 8601 or RFC 2822 → aware datetime; a date without zone is taken as UTC so stories stay sortable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            dt = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _metadata(root, url: str | None) -> dict:
+    metas: dict[str, str] = {}
+    for m in root.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        content = (m.get("content") or "").strip()
+        if key and content:
+            metas.setdefault(key, content)
+    ld = _json_ld_article(root)
+    h1 = root.find(".//h1")
+    title_el = root.find(".//title")
+    image = ld.get("image")
+    image = image.get("url") if isinstance(image, dict) else image[0] if isinstance(image, list) and image else image
+    author = _names(ld.get("author")) or metas.get("author", "") or metas.get("article:author", "")
+    if author.startswith(("http://", "https://")):
+        author = ""
+    time_el = root.find(".//time[@datetime]")
+    published = (parse_date(ld.get("datePublished")) or parse_date(metas.get("article:published_time"))
+                 or parse_date(metas.get("datepublished")) or parse_date(metas.get("date"))
+                 or parse_date(time_el.get("datetime") if time_el is not None else None))
+    title = (ld.get("headline") if isinstance(ld.get("headline"), str) else "") or metas.get("og:title") \
+        or metas.get("twitter:title") or (_text(h1) if h1 is not None else "") \
+        or (_text(title_el) if title_el is not None else "")
+    lead = image if isinstance(image, str) else metas.get("og:image", "")
+    return {
+        "title": _WS.sub(" ", title).strip(),
+        "byline": _WS.sub(" ", author).strip(),
+        "published": published,
+        "site_name": metas.get("og:site_name") or _names(ld.get("publisher")) or _domain(url),
+        "lead_image": urljoin(url, lead) if url and lead else lead,
+    }
+
+
+def _domain(url: str | None) -> str:
+    host = (urlsplit(url).hostname or "").lower() if url else ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _text(el) -> str:
+    return _WS.sub(" ", el.text_content()).strip()
+
+
+# --------------------------------------------------------------------------- captions
+_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
+_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|courtesy", re.I)
+_HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y", re.I)
+_CREDIT_TEXT = re.compile(r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
+_FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$", re.I)
+
+
+def _classes(el) -> str:
+    return f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+
+
+def _is_caption(el) -> bool:
+    return el.tag == "figcaption" or bool(_CAPTION_CLASS.search(_classes(el)))
+
+
+def _text_without(el, drop) -> str:
+    """Visible text of ``el`` leaving out the subtrees for which ``drop(sub)`` is true."""
+    parts = []
+    walker = lxml.etree.iterwalk(el, events=("start", "end"))
+    for event, sub in walker:
+        if event == "start":
+            if not isinstance(sub.tag, str) or (sub is not el and drop(sub)):
+                walker.skip_subtree()
+            else:
+                parts.append(sub.text or "")
+        elif sub is not el:
+            parts.append(sub.tail or "")
+    return _WS.sub(" ", "".join(parts)).strip()
+
+
+def _hidden(el) -> bool:
+    return isinstance(el.tag, str) and (el.tag in ("script", "style", "button")
+                                        or bool(_HIDDEN_CLASS.search(el.get("class", ""))))
+
+
+def caption_of(unit, url: str | None = None) -> Caption | None:
+    """Caption and credit of a figure-like element; the alt text when it has no caption.
+
+    Of several caption elements the longest wins (the others are truncated or repeated copies); the alt text
+    is only used without a caption because it usually repeats it.
+    """
+    img = next(unit.iter("img"), None)
+    src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
+    src = urljoin(url, src) if url and src else src
+    credits = [c for c in unit.iter(lxml.etree.Element)
+               if _CREDIT_CLASS.search(c.get("class", "")) and not any(
+                   _CREDIT_CLASS.search(a.get("class", "")) for a in c.iterancestors())]
+    credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
+    skip = set(credits)
+    texts = [_text_without(c, lambda s: s in skip or _hidden(s)) for c in unit.iter(lxml.etree.Element)
+             if _is_caption(c) and not _CREDIT_CLASS.search(c.get("class", ""))]
+    text = max(texts, key=len, default="")
+    if not credit and (m := _CREDIT_TEXT.search(text)):
+        text, credit = text[:m.start()].strip(), m.group(1).strip()
+    if not text and not credit and img is not None:
+        alt = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
+        text = "" if _FILE_NAME.match(alt) else alt
+    return Caption(text, credit, src) if text or credit else None
+
+
+# --------------------------------------------------------------------------- the page and its figures
+class _Page:
+    """The parsed page with every element numbered in document order and its figures located.
+
+    A figure is a ``<figure>``, a small element holding an image and a caption, or a lone image; it is known by
+    its span of element numbers, so any copy of any of its parts in readability's output leads back to it.
+    """
+
+    def __init__(self, root, url: str | None):
+        self.url = url
+        self.elements = list(root.iter(lxml.etree.Element))
+        captions, images = [], []
+        for i, el in enumerate(self.elements):
+            el.set(INDEX_ATTR, str(i))
+            if el.tag == "img":
+                images.append(el)
+            elif el.tag == "figure" or _is_caption(el):
+                captions.append(el)
+        units = []
+        for el in captions:
+            units.append(el if el.tag == "figure" else self._holder(el))
+        for img in images:
+            units.append(self._holder(img))
+        spans = sorted({(self.index(u), self._end(u)) for u in units if u is not None})
+        self.spans: list[tuple[int, int]] = []
+        for start, end in spans:  # outermost only
+            if not self.spans or start > self.spans[-1][1]:
+                self.spans.append((start, end))
+        self.starts = [s for s, _ in self.spans]
+
+    def index(self, el) -> int:
+        return int(el.get(INDEX_ATTR))
+
+    def _end(self, el) -> int:
+        last = el
+        for last in el.iter(lxml.etree.Element):
+            pass
+        return self.index(last)
+
+    def _holder(self, el):
+        """The figure an image or caption belongs to: a ``<figure>`` ancestor, else the smallest ancestor (up to
+        three levels) that holds both an image and a caption and little else; None for a too long "caption"."""
+        node = el
+        for _ in range(3):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html", "p", "article", "main"):
+                break
+            if parent.tag == "figure":
+                return parent
+            node = parent
+        node, text = el, len(el.text_content())
+        if text > 600:
+            return None
+        for _ in range(3):
+            parent = node.getparent()
+            if parent is None or parent.tag in ("body", "html", "article", "main"):
+                break
+            if len(parent.text_content()) > text + 200:
+                break
+            node = parent
+            if parent.find(".//img") is not None and any(_is_caption(c) for c in parent.iter(lxml.etree.Element)):
+                return parent
+        return el
+
+    def span_of(self, i: int) -> tuple[int, int] | None:
+        k = bisect.bisect_right(self.starts, i) - 1
+        return self.spans[k] if k >= 0 and i <= self.spans[k][1] else None
+
+    def place_captions(self, frag) -> list[Caption]:
+        """Replace each figure in readability's output by a caption placeholder and put back the article's
+        figures that readability dropped, where they stood in the page. Returns the captions by placeholder."""
+        captions: list[Caption] = []
+        seen: dict[tuple[int, int], object] = {}
+        numbered = [el for el in frag.iter(lxml.etree.Element) if el.get(INDEX_ATTR)]
+        for el in numbered:
+            span = self.span_of(int(el.get(INDEX_ATTR)))
+            if span is None or el.getparent() is None:
+                continue
+            if span in seen:
+                if not any(a is seen[span] for a in el.iterancestors()):
+                    el.drop_tree()
+                continue
+            seen[span] = self._placeholder(el, span, captions, replace=True)
+        if numbered:
+            for span in self._article_spans(numbered):
+                if span not in seen:
+                    after = next((el for el in numbered if int(el.get(INDEX_ATTR)) > span[1]
+                                  and el.getparent() is not None), None)
+                    self._placeholder(after, span, captions, replace=False, root=frag)
+        return captions
+
+    def _placeholder(self, el, span, captions, *, replace: bool, root=None):
+        cap = caption_of(self.elements[span[0]], self.url)
+        holder = lxml.html.Element("figure")
+        if cap is not None:
+            holder.set(htmlmd.CAPTION_ATTR, str(len(captions)))
+            captions.append(cap)
+        if replace:
+            holder.tail = el.tail
+            el.getparent().replace(el, holder)
+        elif el is not None:
+            el.addprevious(holder)
+        else:
+            root.append(holder)
+        return holder
+
+    def _article_spans(self, numbered) -> list[tuple[int, int]]:
+        """Figures inside the article: under the common ancestor of readability's nodes, widened to the
+        enclosing ``<article>`` (lead images often sit in the article header, beside the body readability chose)."""
+        first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
+        last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
+        around = set(last.iterancestors())
+        scope = next((a for a in first.iterancestors() if a in around), first)
+        scope = next((a for a in scope.iterancestors() if a.tag == "article"), scope)
+        lo, hi = self.index(scope), self._end(scope)
+        return [s for s in self.spans if lo <= s[0] and s[1] <= hi]
+
+
+# --------------------------------------------------------------------------- the pipeline
+def extract_article(html: str | bytes, url: str | None = None, *, content_type: str | None = None,
+                    fallback_html: str | None = None) -> Article:
+    """Reader view of a page; never raises on bad markup or encoding (returns a low-confidence Article)."""
+    root = parse(html, content_type)
+    if root is None:
+        return _fallback({}, fallback_html, url, "The page was empty.")
+    meta = _metadata(root, url)
+    page = _Page(root, url)
+    try:
+        summary = Document(root, url=url or None).summary(html_partial=True)
+        frag = lxml.html.fragment_fromstring(summary, parser=_UTF8_PARSER)
+    except Exception:  # readability wraps any failure of its heuristics in Unparseable (a ValueError)
+        return _fallback(meta, fallback_html, url, "Reader mode could not find the article on this page.")
+    captions = page.place_captions(frag)
+    blocks = htmlmd.to_blocks(frag, captions)
+    text = htmlmd.join_text(blocks)
+    words = len(text.split())
+    return Article(markdown=htmlmd.join_markdown(blocks), text=text, word_count=words,
+                   captions=[b.caption for b in blocks if b.caption], confidence=min(1.0, words / 300), **meta)
+
+
+def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str) -> Article:
+    return Article(notice=why, confidence=0.0, **meta)
+
+
+def body_text(html: str | bytes, url: str | None = None) -> str:
+    """Plain article text without captions (what the extraction benchmark scores)."""
+    return extract_article(html, url).text
+
+
+def reader_text(html: str | bytes, url: str | None = None) -> str:
+    """The reader view as markdown, caption blocks in place."""
+    return extract_article(html, url).markdown
