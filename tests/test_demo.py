@@ -188,7 +188,8 @@ def test_head_request(demo, client):
 
 @pytest.mark.parametrize("path", [
     "/../pyproject.toml", "/../../../pyproject.toml", "/../server.py", "/%2e%2e/server.py",
-    "/articles/../../server.py", "/articles/%2e%2e%2f%2e%2e%2fserver.py", "/nope.html", "/articles/missing.html",
+    "/articles/../../server.py", "/articles/%2e%2e%2f%2e%2e%2fserver.py", "//etc/passwd", "/%2fetc%2fpasswd", "/nope.html",
+    "/articles/missing.html", "/articles/",
 ])
 def test_unknown_and_traversal_paths_are_404(demo, path):
     assert raw_get(demo, path) == 404

@@ -30,7 +30,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 SITE_DIR = Path(__file__).resolve().with_name("site")
 
@@ -79,7 +79,8 @@ def resolve(url_path: str, root: Path = SITE_DIR) -> Path | None:
     Percent-decoding happens before the check, so ``/%2e%2e/`` cannot escape either; the check
     is on the resolved path, which also defeats symlinks pointing outside the site.
     """
-    path = unquote(urlsplit(url_path).path)
+    # A request target is a path, not a URL: "//etc/x" must not be read as a host name.
+    path = unquote(url_path.partition("?")[0].partition("#")[0])
     if "\x00" in path:
         return None
     if path.endswith("/"):
@@ -209,3 +210,14 @@ def _handler_for(demo: DemoServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(body)
 
     return Handler
+
+
+def main() -> None:
+    """``python -m tui_reader.demo``: serve the demo site until Ctrl-C, to browse it or
+    point another reader at it."""
+    with DemoServer() as demo:
+        print(f"demo site: {demo.base_url}/\nOPML: {demo.opml_url}", *demo.feed_urls, sep="\n", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
