@@ -224,3 +224,25 @@ def test_stop_releases_port():
     srv.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(url, timeout=2)
+
+
+def test_oil_pair_is_a_lexical_trap():
+    """The two unrelated oil-price stories share more wording than the three reports of the same
+    drone strike do — so word overlap alone must not be enough to call stories corroborating."""
+    import re
+
+    def shingles(slug: str) -> set[tuple[str, ...]]:
+        doc = lxml_html.parse(str(SITE_DIR / "articles" / f"{slug}.html")).getroot()
+        words = re.findall(r"[a-z]+", " ".join(body(doc)).lower())
+        return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+
+    def jaccard(a: str, b: str) -> float:
+        x, y = shingles(a), shingles(b)
+        return len(x & y) / len(x | y)
+
+    oil = jaccard("iraq-kurdistan-pipeline-oil-prices", "libya-sharara-shutdown-oil-prices")
+    drone = ["jordan-border-post-drone-strike", "jordan-outpost-hit-by-drone-from-syria",
+             "ruwaished-drone-attack-what-it-means"]
+    same_event = max(jaccard(a, b) for a in drone for b in drone if a < b)
+    assert oil > 3 * same_event
+    assert jaccard("red-sea-war-risk-insurance", "red-sea-war-risk-premiums-wire") == 1.0
