@@ -14,3 +14,24 @@ def server():
 def home(tmp_path):
     """A throwaway ``--home`` root."""
     return tmp_path / "home"
+
+
+@pytest.fixture
+def demo(tmp_path):
+    """The bundled demo site served on 127.0.0.1 and fetched into a fresh home: (server, store, paths)."""
+    import asyncio
+
+    from tui_reader.config import Settings
+    from tui_reader.demo import DemoServer
+    from tui_reader.paths import Paths
+    from tui_reader.refresh import refresh_feeds
+    from tui_reader.store import Store
+
+    paths = Paths.for_home(tmp_path / "demo-home")
+    with DemoServer() as server:
+        store = Store(paths.db_file)
+        for url in server.feed_urls:
+            store.add_feed(url)
+        asyncio.run(refresh_feeds(store, Settings().fetch))
+        yield server, store, paths
+        store.close()

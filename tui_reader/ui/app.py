@@ -116,7 +116,7 @@ class ReaderApp(App):
     def _update_view_bar(self) -> None:
         q = self.current_query()
         text = Text.assemble(("View ", "dim"), (VIEWS[self.view_index][0], "bold"), ("  sort ", "dim"),
-                             (q.sort, "bold"), ("  stories ", "dim"), (str(self.store.count(q)), "bold"))
+                             (q.sort, "bold"), ("  stories ", "dim"), (str(self.stories.row_count), "bold"))
         if self.feed_id is not None:
             feed = self.store.feed(self.feed_id)
             text.append("  feed ", "dim")
@@ -140,7 +140,6 @@ class ReaderApp(App):
             self.notify(str(exc), severity="error", timeout=5)
             return
         self.filter_text = event.value.strip()
-        self.stories.highlight = set(parse_filter(self.filter_text).text.lower().split())
         event.input.remove_class("visible")
         self.stories.focus()
         self._apply_view()
@@ -153,7 +152,6 @@ class ReaderApp(App):
             return
         if self.filter_text or self.feed_id is not None:
             self.filter_text, self.feed_id = "", None
-            self.stories.highlight = set()
             self._apply_view()
 
     def action_cycle_view(self) -> None:
@@ -188,7 +186,7 @@ class ReaderApp(App):
 
     def neighbour_id(self, story_id: int, step: int) -> int | None:
         """The story ``step`` rows away in the list's current order; the list cursor follows."""
-        ids = self.stories.ids
+        ids = self.stories.story_ids
         try:
             index = ids.index(story_id) + step
         except ValueError:
@@ -199,22 +197,16 @@ class ReaderApp(App):
         return ids[index]
 
     def next_untriaged_id(self, after: int | None) -> int | None:
-        """The next unread or read story below ``after`` (or the cursor), wrapping once."""
-        ids = self.stories.ids
-        if not ids:
-            return None
-        start = ids.index(after) + 1 if after in ids else 0
-        order = ids[start:] + ids[:start]
-        for window in range(0, len(order), 200):
-            for row in self.store.list_rows(order[window:window + 200]):
-                if row.state in (State.UNREAD, State.READ) and row.id != after:
-                    self.stories.select_story(row.id)
-                    return row.id
+        """Move the list cursor to the next unread or read story after ``after`` and return it."""
+        if after is not None:
+            self.stories.select_story(after)
+        untriaged = (State.UNREAD, State.READ)
+        if self.stories.move_to_next(lambda row: row.state in untriaged and row.id != after, wrap=True):
+            return self.stories.cursor_story_id
         return None
 
     def action_next_untriaged(self) -> None:
-        nxt = self.next_untriaged_id(self.stories.cursor_story_id)
-        if nxt is None:
+        if self.next_untriaged_id(self.stories.cursor_story_id) is None:
             self.notify("Nothing left to triage in this view.", timeout=3)
 
     def post_story_changed(self, story_id: int) -> None:

@@ -1,0 +1,60 @@
+"""Regenerate screenshots/*.svg: drive the demo headless with Textual's Pilot and save each screen.
+
+    python screenshots/make_screenshots.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from tui_reader.config import Settings
+from tui_reader.demo import DemoServer
+from tui_reader.paths import Paths
+from tui_reader.refresh import refresh_feeds
+from tui_reader.store import Store
+from tui_reader.ui.app import ReaderApp
+from tui_reader.ui.widgets.story_list import StoryList
+
+HERE = Path(__file__).resolve().parent
+
+
+async def shoot(store: Store, paths: Paths, name: str, size: tuple[int, int], keys: list[str],
+                open_title: str | None = None) -> None:
+    app = ReaderApp(store, paths, Settings())
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        if open_title:
+            sid = next(i for i in store.story_ids() if open_title in store.story(i).title)
+            app.query_one(StoryList).select_story(sid)
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.3)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause(0.3)
+        app.save_screenshot(str(HERE / f"{name}.svg"))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, DemoServer() as server:
+        paths = Paths.for_home(tmp)
+        store = Store(paths.db_file)
+        for url in server.feed_urls:
+            store.add_feed(url)
+        await refresh_feeds(store, Settings().fetch)
+        await shoot(store, paths, "list", (120, 32), [])
+        await shoot(store, paths, "list-80x24", (80, 24), [])
+        await shoot(store, paths, "reader", (120, 40), [], open_title="Ruwaished")
+        await shoot(store, paths, "triage", (120, 40), ["B", "2", "t", "b", "o", "r", "d"],
+                    open_title="Ruwaished")
+        await shoot(store, paths, "reader-80x24", (80, 24), [], open_title="Ruwaished")
+        await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
+        await shoot(store, paths, "help", (100, 36), ["question_mark"])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

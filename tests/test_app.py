@@ -1,0 +1,160 @@
+"""The TUI driven like a person would, with Textual's Pilot, on the real demo site."""
+
+from datetime import date
+
+import pytest
+
+from tui_reader.models import Grade, State, TriageInput
+from tui_reader.triage import apply_triage
+from tui_reader.ui.app import ReaderApp
+from tui_reader.ui.screens.reader import ReaderScreen
+from tui_reader.ui.widgets.story_list import StoryList
+
+
+def story_id_titled(store, words):
+    for sid in store.story_ids():
+        if words in store.story(sid).title:
+            return sid
+    raise AssertionError(f"no demo story titled {words!r}")
+
+
+async def open_story(app, pilot, sid):
+    app.query_one(StoryList).select_story(sid)
+    await pilot.press("enter")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, ReaderScreen)
+    return app.screen
+
+
+async def test_demo_loop_open_read_triage_and_the_note_holds_it(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        sid = story_id_titled(store, "Ruwaished")
+        reader = await open_story(app, pilot, sid)
+        article = store.article(sid)
+        assert article is not None and article.captions, "the article's captions were extracted"
+        shown = reader.query_one("#article-text").source
+        assert article.captions[0].text[:40] in shown
+        assert "Skip to main content" not in shown and "Subscribe for unlimited" not in shown
+        await pilot.press("B", "2", "t", *"border, drones", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    story = store.story(sid)
+    assert story.state is State.TRIAGED and story.grade == Grade("B", "2")
+    assert story.tags == ("border", "drones")
+    note = (paths.briefing_dir / f"{date.today().isoformat()}.md").read_text(encoding="utf-8")
+    assert story.title in note and "B2" in note and "usually reliable" in note
+    assert "border" in note and story.summary and story.summary[:60] in note
+
+
+async def test_full_triage_in_four_keys_once_the_story_is_open(demo):
+    server, store, paths = demo
+    first = story_id_titled(store, "Ruwaished")
+    apply_triage(store, paths.briefing_dir, TriageInput(first, ("syria",), Grade("B", "2"), "Earlier item."))
+    target = next(sid for sid in store.story_ids() if store.story(sid).state is not State.TRIAGED)
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_story(app, pilot, target)
+        await pilot.press("3", "t", "s", "enter")  # credibility; tags; completion "syria"; accept + save
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    story = store.story(target)
+    assert story.grade == Grade("B", "3") and story.tags == ("syria",)
+    assert story.summary, "the extractive draft was accepted as the summary"
+    note = (paths.briefing_dir / f"{date.today().isoformat()}.md").read_text(encoding="utf-8")
+    assert note.count("tui-reader:item") >= 4  # two items, open and close markers each
+    assert story.summary[:50] in note
+
+
+async def test_dismiss_and_undo_from_the_list(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        sid = app.query_one(StoryList).cursor_story_id
+        await pilot.press("x")
+        await pilot.pause()
+        assert store.story(sid).state is State.DISMISSED
+        await pilot.press("u")
+        await pilot.pause()
+        assert store.story(sid).state is State.UNREAD
+
+
+async def test_search_filters_the_list_and_escape_clears(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        stories = app.query_one(StoryList)
+        total = stories.row_count
+        await pilot.press("slash", *"drone", "enter")
+        await pilot.pause()
+        assert 0 < stories.row_count < total
+        assert all("drone" in (store.story(i).title + store.article_text(i)).lower() for i in stories.story_ids)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert stories.row_count == total
+
+
+async def test_bad_filter_says_why_and_keeps_the_list(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        total = app.query_one(StoryList).row_count
+        await pilot.press("slash", *"rating:Z9", "enter")
+        await pilot.pause()
+        assert app.query_one(StoryList).row_count == total
+        assert any("invalid Admiralty grade" in n.message for n in app._notifications)
+
+
+async def test_next_untriaged_and_reader_walk(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        stories = app.query_one(StoryList)
+        ids = stories.story_ids
+        reader = await open_story(app, pilot, ids[0])
+        await pilot.press("n")
+        await pilot.pause()
+        assert reader.story_id == ids[1]
+        await pilot.press("p")
+        await pilot.pause()
+        assert reader.story_id == ids[0]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ReaderScreen)
+
+
+async def test_refresh_key_runs_in_the_background_and_reports(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("r")
+        await pilot.press("j")  # keys still work while refreshing
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("Refreshed 3 feeds" in n.message for n in app._notifications)
+
+
+async def test_help_lists_keys_and_filter_language(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert "Next untriaged" in text and "rating:<=B2" in text
+
+
+async def test_copy_link_and_refuse_to_open_non_http(demo):
+    server, store, paths = demo
+    sid = store.add_story("javascript:alert(1)", "Evil link")
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(StoryList).select_story(sid)
+        await pilot.press("o")
+        await pilot.pause()
+        assert any("Not opened" in n.message for n in app._notifications)
+        await pilot.press("y")
+        assert app.clipboard == "javascript:alert(1)"
