@@ -177,6 +177,9 @@ _CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|
 _CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|courtesy", re.I)
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y", re.I)
 _CREDIT_TEXT = re.compile(r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
+_ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
+_DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.I)
+"""Alt texts of images that are not part of the story."""
 _FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$", re.I)
 
 
@@ -203,8 +206,11 @@ def _text_without(el, drop) -> str:
     return _WS.sub(" ", "".join(parts)).strip()
 
 
+_NOT_SHOWN = frozenset({"script", "style", "template", "noscript", "button"})
+
+
 def _hidden(el) -> bool:
-    return isinstance(el.tag, str) and (el.tag in ("script", "style", "button")
+    return isinstance(el.tag, str) and (el.tag in _NOT_SHOWN
                                         or bool(_HIDDEN_CLASS.search(el.get("class", ""))))
 
 
@@ -229,8 +235,108 @@ def caption_of(unit, url: str | None = None) -> Caption | None:
         text, credit = text[:m.start()].strip(), m.group(1).strip()
     if not text and not credit and img is not None:
         alt = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
-        text = "" if _FILE_NAME.match(alt) else alt
+        text = "" if _FILE_NAME.match(alt) or _DECORATION.search(alt) else alt
     return Caption(text, credit, src) if text or credit else None
+
+
+# --------------------------------------------------------------------------- furniture
+_FURNITURE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|sharebar|social|newsletter|subscribe|subscription|paywall|promo|related|"
+    r"recommended|advert\w*|ads?|sponsor\w*|cookie\w*|consent|outbrain|taboola|signup|bio|skip|tags|byline|"
+    r"dateline|timestamp|comments?(?:-count)?)(?:$|[\s_-])", re.I)
+"""Class/id words of page furniture; only short elements are removed for them (a body may be ``has-share``)."""
+_FURNITURE_LINE = re.compile(
+    r"^\W*(?:skip to (?:the )?(?:main )?content|advert(?:isement)?s?|sponsored(?: content)?|related\b.*|"
+    r"more(?: from| on| great| stories| news| coverage)?\b\W*:.*|read (?:more|next|also)\b.*|see (?:more|also)\b.*|"
+    r"(?:you )?(?:may|might) also like.*|don'?t miss.*|recommended(?: for you)?\b.*|"
+    r"(?:share|tweet|e-?mail|print)(?: (?:this|on|via|it)\b.*)?|sharing is caring.*|like this\b.*|like loading.*|"
+    r"follow us\b.*|\d*\s*comments?|(?:leave|add|post) a comment.*|tell us what you think.*|"
+    r"this (?:slideshow|video|content) requires javascript.*|tags?:.*|topics?:.*|or|(?:caption\s*)?close|(?:show|hide|expand) caption|enlarge(?: this image)?)\W*$", re.I)
+"""A whole short block that is page furniture ("Related Topics", "Read more: …", "Advertisement", "Share")."""
+_FURNITURE_PHRASE = re.compile(
+    r"\bsubscri(?:be|ption)\b|\bsign(?:ing)?[\s-]?up\b|\bnewsletters?\b|\ball rights reserved\b|\bcookies\b|"
+    r"\bterms (?:of (?:use|service)|and conditions)\b|\bprivacy policy\b|\balready have an account\b|"
+    r"\bclick here\b|\bcontinue reading\b|\bunlimited access\b|\byour inbox\b|\b(?:monthly|annually)\b.*\$|"
+    r"\$\d[\d.,]*\s*(?:/|per |a )(?:month|year)|\blearn more\W*$", re.I)
+"""Phrases that mark a short block as a sales, sign-up or legal blurb rather than reporting."""
+_SHORT = 250
+"""Characters: longer blocks are reporting even when they mention subscribing or newsletters."""
+_BLOCKS = frozenset({"p", "div", "section", "aside", "header", "footer", "nav", "ul", "ol", "li", "dl", "dd", "dt",
+                     "h1", "h2", "h3", "h4", "h5", "h6", "table", "form", "span", "a", "strong", "em", "b"})
+
+
+def is_furniture_text(text: str) -> bool:
+    """Is this short block page furniture by its wording alone?"""
+    text = _WS.sub(" ", text).strip()
+    return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or _FURNITURE_PHRASE.search(text))
+
+
+def remove_furniture(frag) -> None:
+    """Drop short furniture blocks top-down, a "Related" heading with the list it introduces, and containers
+    left with (almost) nothing once their furniture is gone (the "OR" between two paywall offers)."""
+    total = len(frag.text_content())
+
+    def visit(el) -> bool:
+        if el.tag == "figure":
+            return False
+        text = _WS.sub(" ", el.text_content()).strip()
+        short = len(text) < _SHORT and el.tag in _BLOCKS
+        if short and ((_FURNITURE_CLASS.search(_classes(el)) and len(text) < total / 4) or is_furniture_text(text)):
+            nxt = el.getnext()
+            if el.tag in _HEADING_TAGS and nxt is not None and nxt.tag in ("ul", "ol"):
+                nxt.drop_tree()
+            el.drop_tree()
+            return True
+        removed = False
+        for child in list(el):
+            if isinstance(child.tag, str):
+                removed |= visit(child)
+        if removed and el is not frag and len(_WS.sub("", el.text_content())) < 4 and el.find(".//figure") is None \
+                and el.find(".//img") is None:
+            el.drop_tree()
+        return removed
+
+    visit(frag)
+
+
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+_TRUNCATION_TAIL = re.compile(r"(?:\s+(?:less|more|read more|hide caption|show caption|caption))+$")
+
+
+def _caption_key(cap: Caption) -> str:
+    """Words of a caption without a "… more"/"less" toggle, to spot repeated and truncated copies."""
+    return _TRUNCATION_TAIL.sub("", " ".join(re.findall(r"\w+", cap.text.lower())))
+
+
+def _copies(a: str, b: str) -> bool:
+    """One caption repeats the other: a prefix (truncated copy) or the same first dozen words (an edited copy)."""
+    short, long = sorted((a, b), key=len)
+    return long.startswith(short) or (short.count(" ") >= 11 and short.split()[:12] == long.split()[:12])
+
+
+def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
+    """Each caption once, at its first place, in its most complete copy (with credit, else longest); text blocks
+    that only repeat a caption or a credit (gallery copies, stray "Photo: …" lines) go too."""
+    kept: list[htmlmd.Block] = []
+    keys: list[str] = []
+    for block in blocks:
+        if block.caption is None:
+            kept.append(block)
+            continue
+        key = _caption_key(block.caption)
+        twin = next((i for i, k in enumerate(keys) if key and k and _copies(k, key)), None)
+        if twin is None:
+            keys.append(key)
+            kept.append(block)
+            continue
+        pos = [i for i, b in enumerate(kept) if b.caption is not None][twin]
+        old = kept[pos].caption
+        if (bool(block.caption.credit), len(key)) > (bool(old.credit), len(keys[twin])):
+            kept[pos], keys[twin] = block, key
+    said = " | ".join(f"{b.caption.text} {b.caption.credit}" for b in kept if b.caption is not None)
+    return [b for b in kept if b.caption is not None or len(b.text) > _SHORT or b.text not in said]
 
 
 # --------------------------------------------------------------------------- the page and its figures
@@ -249,7 +355,7 @@ class _Page:
             el.set(INDEX_ATTR, str(i))
             if el.tag == "img":
                 images.append(el)
-            elif el.tag == "figure" or _is_caption(el):
+            elif (el.tag == "figure" or _is_caption(el)) and el.tag not in _NOT_SHOWN:
                 captions.append(el)
         units = []
         for el in captions:
@@ -326,6 +432,8 @@ class _Page:
 
     def _placeholder(self, el, span, captions, *, replace: bool, root=None):
         cap = caption_of(self.elements[span[0]], self.url)
+        if cap is not None and is_furniture_text(f"{cap.text} {cap.credit}"):
+            cap = None
         holder = lxml.html.Element("figure")
         if cap is not None:
             holder.set(htmlmd.CAPTION_ATTR, str(len(captions)))
@@ -341,12 +449,18 @@ class _Page:
 
     def _article_spans(self, numbered) -> list[tuple[int, int]]:
         """Figures inside the article: under the common ancestor of readability's nodes, widened to the
-        enclosing ``<article>`` (lead images often sit in the article header, beside the body readability chose)."""
+        enclosing article-like element (lead images often sit in the article header, beside the body readability
+        chose) unless that is much bigger, i.e. more than the article."""
         first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
         last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
         around = set(last.iterancestors())
         scope = next((a for a in first.iterancestors() if a in around), first)
-        scope = next((a for a in scope.iterancestors() if a.tag == "article"), scope)
+        limit = 2 * len(scope.text_content()) + 1000
+        for i, outer in enumerate(scope.iterancestors()):
+            if i >= 5 or outer.tag in ("body", "html") or len(outer.text_content()) > limit:
+                break
+            if outer.tag in ("article", "main") or _ARTICLE_CLASS.search(_classes(outer)):
+                scope = outer
         lo, hi = self.index(scope), self._end(scope)
         return [s for s in self.spans if lo <= s[0] and s[1] <= hi]
 
@@ -365,8 +479,9 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
         frag = lxml.html.fragment_fromstring(summary, parser=_UTF8_PARSER)
     except Exception:  # readability wraps any failure of its heuristics in Unparseable (a ValueError)
         return _fallback(meta, fallback_html, url, "Reader mode could not find the article on this page.")
+    remove_furniture(frag)
     captions = page.place_captions(frag)
-    blocks = htmlmd.to_blocks(frag, captions)
+    blocks = dedupe(htmlmd.to_blocks(frag, captions))
     text = htmlmd.join_text(blocks)
     words = len(text.split())
     return Article(markdown=htmlmd.join_markdown(blocks), text=text, word_count=words,
