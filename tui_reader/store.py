@@ -125,6 +125,24 @@ MIGRATIONS: list[str] = [
     );
     CREATE VIRTUAL TABLE stories_fts USING fts5(title, summary, body, tokenize='unicode61 remove_diacritics 2');
     """,
+    # 2: corroboration (tui_reader.cluster). MinHash signature per story, and its LSH band keys
+    # (plus the canonical-URL key) indexed by (key, time) so candidates are one range query.
+    # cluster_keys has no foreign key: a cascade would need a second index on story_id; a row
+    # left by a deleted story only yields a candidate that verification drops.
+    """
+    CREATE TABLE cluster_sigs(
+        story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+        sort_ts INTEGER NOT NULL,
+        url_key INTEGER NOT NULL,
+        sig BLOB NOT NULL
+    );
+    CREATE TABLE cluster_keys(
+        key INTEGER NOT NULL,
+        sort_ts INTEGER NOT NULL,
+        story_id INTEGER NOT NULL,
+        PRIMARY KEY (key, sort_ts, story_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 _SORTS = {
@@ -630,10 +648,13 @@ class Store:
             "FROM stories s JOIN triage t ON t.story_id = s.id WHERE s.id = ?", (story_id,)).fetchone()
         if row is None:
             return None
+        from tui_reader.cluster import also_reported  # lazy: cluster reads the store
+
         return BriefItem(
             story_id=row["id"], title=row["title"], url=row["url"], source=row["source"],
             published=from_epoch(row["published"]), grade=Grade.parse(row["grade"]) if row["grade"] else None,
             tags=self.story_tags(story_id), summary=row["summary"], triaged_at=from_epoch(row["triaged_at"]),
+            also=also_reported(self, story_id),
         )
 
     def brief_items(self, start: datetime, end: datetime) -> list[BriefItem]:

@@ -1,0 +1,251 @@
+"""Corroboration: clusters across outlets, copies, the time window, updates, suggestion, briefing."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tui_reader.cluster import (
+    also_reported,
+    canonical_url,
+    cluster_members,
+    cluster_new,
+    signature,
+    similarity,
+    suggest_credibility,
+)
+from tui_reader.config import ClusterSettings
+from tui_reader.models import FeedEntry, Grade, TriageInput
+from tui_reader.store import Store
+
+T0 = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
+SETTINGS = ClusterSettings()
+
+# One event (a drone strike on a Danube grain port), reported by a wire and rewritten by two outlets.
+WIRE = (
+    "Russian drones struck a grain terminal in the port of Izmail overnight, setting fire to warehouses holding "
+    "about 40,000 tons of wheat bound for Egypt and Israel, regional officials said Tuesday. "
+    "Oleh Kiper, the governor of the Odesa region, said air defenses shot down 17 of the 25 drones launched from "
+    "the Crimean peninsula, but debris and two direct hits started fires that burned for six hours. "
+    "Two port workers were injured and taken to hospital with burns, Kiper said on Telegram. "
+    "The Izmail terminal on the Danube has become a key route for Ukrainian grain exports since Russia pulled out "
+    "of the Black Sea grain deal. Romania, whose border lies across the river, said it was monitoring the attack "
+    "and that no drone had entered its airspace. Ukraine's agriculture ministry said exports would resume once "
+    "the fires were out and the damage to loading equipment had been assessed."
+)
+REWRITE_B = (
+    "A Russian drone attack overnight set fire to a grain terminal in the Ukrainian port of Izmail, with "
+    "warehouses holding about 40,000 tons of wheat bound for Egypt and Israel, regional officials said Tuesday. "
+    "Oleh Kiper, the governor of the Odesa region, said air defenses shot down 17 of the 25 drones launched from "
+    "the Crimean peninsula, but debris and two direct hits started fires that burned for six hours. "
+    "Two port workers were injured and taken to hospital with burns, Kiper said on Telegram. "
+    "The Izmail terminal on the Danube has become a key route for Ukrainian grain exports since Russia pulled out "
+    "of the Black Sea grain deal. Romania, whose border lies across the river, said it was monitoring the attack. "
+    "Wheat futures in Chicago rose 1.2% on the news."
+)
+REWRITE_C = (
+    "Russian drones struck a grain terminal in the port of Izmail overnight, setting fire to warehouses holding "
+    "about 40,000 tons of wheat bound for Egypt and Israel, officials said on Tuesday. "
+    "Governor Oleh Kiper said Ukrainian air defenses downed 17 of 25 drones launched from Crimea, "
+    "but debris and two direct hits started fires that burned for six hours. "
+    "Two port workers were injured and taken to hospital with burns, Kiper said on Telegram. "
+    "The Izmail terminal on the Danube has become a key route for Ukrainian grain exports since Russia pulled out "
+    "of the Black Sea grain deal. Romania, whose border lies across the river, said it was monitoring the attack "
+    "and that no drone had entered its airspace."
+)
+# Shares most of the vocabulary (drones, port, grain, governor, air defenses...) but is another event.
+UNRELATED = (
+    "Ukrainian drones struck an oil depot in the Russian port of Novorossiysk overnight, setting fire to fuel "
+    "tanks, the regional governor said Tuesday. Air defenses shot down 12 drones over the Black Sea, the Russian "
+    "defense ministry said, but debris started a fire at the port that burned for several hours. No workers were "
+    "injured, the governor said on Telegram. The Novorossiysk terminal handles about a fifth of Russian grain and "
+    "oil exports, and the attack came as Russia pressed its strikes on Ukrainian ports on the Danube."
+)
+
+
+def entry(slug: str, domain: str, title: str, body: str, at: datetime = T0) -> FeedEntry:
+    return FeedEntry(guid=slug, url=f"https://www.{domain}/{slug}", title=title, published=at, content=body)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "db.sqlite")
+
+
+def add(store: Store, source: str, domain: str, *entries: FeedEntry) -> list[int]:
+    feed = store.add_feed(f"https://{domain}/rss", source)
+    return store.upsert_entries(feed.id, list(entries), source).new_ids
+
+
+@pytest.fixture
+def event(store):
+    """The wire story, two rewrites, one verbatim wire copy and the unrelated look-alike."""
+    ids = {
+        "wire": add(store, "AP", "apnews.com", entry("izmail", "apnews.com", "Russian drones hit Danube grain port",
+                                                     WIRE))[0],
+        "b": add(store, "Reuters", "reuters.com", entry("izmail-b", "reuters.com", "Drone attack sets Izmail port "
+                                                        "ablaze", REWRITE_B, T0 + timedelta(hours=2)))[0],
+        "c": add(store, "Kyiv Independent", "kyivindependent.com",
+                 entry("izmail-c", "kyivindependent.com", "Grain terminal burns after Russian drone strike",
+                       REWRITE_C, T0 + timedelta(hours=3)))[0],
+        "copy": add(store, "Yahoo News", "news.yahoo.com",
+                    entry("izmail-ap", "news.yahoo.com", "Russian drones hit Danube grain port",
+                          WIRE + " Copyright 2026 The Associated Press.", T0 + timedelta(hours=1)))[0],
+        "other": add(store, "Moscow Times", "themoscowtimes.com",
+                     entry("novorossiysk", "themoscowtimes.com", "Drones set Novorossiysk oil depot on fire",
+                           UNRELATED, T0 + timedelta(hours=1)))[0],
+    }
+    cluster_new(store, ids.values(), SETTINGS)
+    return ids
+
+
+def sizes(store, ids):
+    return {name: store.story(i).cluster_size for name, i in ids.items()}
+
+
+def test_fixture_texts_sit_where_the_test_claims():
+    sig = {name: signature(text) for name, text in
+           {"wire": WIRE, "b": REWRITE_B, "c": REWRITE_C, "other": UNRELATED}.items()}
+    assert similarity(sig["wire"], sig["b"]) >= 0.5
+    assert similarity(sig["wire"], sig["c"]) >= 0.5
+    assert similarity(sig["wire"], sig["other"]) < 0.1
+
+
+def test_rewrites_cluster_and_count_independent_outlets(store, event):
+    assert sizes(store, event) == {"wire": 3, "b": 3, "c": 3, "copy": 3, "other": 1}
+    members = cluster_members(store, event["b"])
+    assert [m.id for m in members] == [event["wire"], event["copy"], event["b"], event["c"]]
+    assert [m.source for m in cluster_members(store, event["other"])] == ["Moscow Times"]
+
+
+def test_verbatim_wire_copy_is_marked_and_not_counted(store, event):
+    by_id = {m.id: m for m in cluster_members(store, event["wire"])}
+    assert by_id[event["copy"]].is_copy and not by_id[event["wire"]].is_copy
+    assert not by_id[event["b"]].is_copy and not by_id[event["c"]].is_copy
+    assert store.conn.execute("SELECT copy_of FROM stories WHERE id = ?", (event["copy"],)).fetchone()[0] \
+        == event["wire"]
+
+
+def test_unrelated_story_sharing_vocabulary_stays_single_source(store, event):
+    assert store.story(event["other"]).cluster_size == 1
+    assert also_reported(store, event["other"]) == ()
+    assert suggest_credibility(store, event["other"]) == (
+        "3", "single source: no other independent outlet carries this story")
+
+
+def test_clustering_again_changes_nothing(store, event):
+    report = cluster_new(store, event.values(), SETTINGS)
+    assert (report.stories, report.changed) == (0, [])
+    assert sizes(store, event)["wire"] == 3
+
+
+def test_story_updated_in_place_keeps_one_membership(store, event):
+    feed = store.feed_by_url("https://reuters.com/rss")
+    updated = entry("izmail-b", "reuters.com", "Drone attack sets Izmail port ablaze (updated)",
+                    REWRITE_B + " Ukraine's agriculture ministry said exports would resume soon.",
+                    T0 + timedelta(hours=2))
+    assert store.upsert_entries(feed.id, [updated], "Reuters").updated == 1
+    report = cluster_new(store, [event["b"]], SETTINGS)
+    assert report.stories == 1 and report.linked == 1
+    members = [m.id for m in cluster_members(store, event["wire"])]
+    assert sorted(members) == sorted([event["wire"], event["copy"], event["b"], event["c"]])
+    assert sizes(store, event)["wire"] == 3
+    assert store.conn.execute("SELECT count(*) FROM cluster_sigs WHERE story_id = ?", (event["b"],)).fetchone()[0] == 1
+
+
+def test_story_rewritten_into_another_event_leaves_its_cluster(store, event):
+    feed = store.feed_by_url("https://reuters.com/rss")
+    store.upsert_entries(feed.id, [entry("izmail-b", "reuters.com", "Oil depot fire", UNRELATED.upper(),
+                                         T0 + timedelta(hours=2))], "Reuters")
+    report = cluster_new(store, [event["b"]], SETTINGS)
+    assert event["wire"] in report.changed  # the cluster it left shrank: repaint its rows
+    s = sizes(store, event)
+    assert (s["wire"], s["c"]) == (2, 2)
+    # now a verbatim copy of the Moscow Times story: clustered with it, yet still one source
+    assert [(m.id, m.is_copy) for m in cluster_members(store, event["b"])] == [(event["other"], False),
+                                                                                 (event["b"], True)]
+    assert (s["b"], s["other"]) == (1, 1)
+
+
+def test_member_leaving_the_middle_splits_a_chain(store):
+    x, y = " ".join(WIRE.split()[:70]), " ".join(UNRELATED.split()[:70])
+    loose = ClusterSettings(threshold=0.35)
+    a = add(store, "A", "a.example", entry("a", "a.example", "", x))[0]
+    b = add(store, "B", "b.example", entry("b", "b.example", "", f"{x} {y}"))[0]
+    c = add(store, "C", "c.example", entry("c", "c.example", "", y))[0]
+    cluster_new(store, [a, b, c], loose)
+    assert [store.story(i).cluster_size for i in (a, b, c)] == [3, 3, 3]
+    feed = store.feed_by_url("https://b.example/rss")
+    store.upsert_entries(feed.id, [entry("b", "b.example", "", "Local team wins the cup final on penalties.")], "B")
+    cluster_new(store, [b], loose)
+    assert [store.story(i).cluster_size for i in (a, b, c)] == [1, 1, 1]
+    assert len({m.id for m in cluster_members(store, a)}) == 1
+
+
+def test_out_of_window_stories_do_not_cluster(store, event):
+    late = add(store, "Guardian", "theguardian.com",
+               entry("izmail-late", "theguardian.com", "Russian drones hit Danube grain port", REWRITE_C,
+                     T0 + timedelta(hours=SETTINGS.window_hours + 4)))[0]
+    report = cluster_new(store, [late], SETTINGS)
+    assert report.linked == 0
+    assert store.story(late).cluster_size == 1 and store.story(event["wire"]).cluster_size == 3
+    wide = cluster_new(store, [late], ClusterSettings(window_hours=24 * 7))
+    assert wide.stories == 0  # unchanged text: nothing to redo even with another window
+
+
+def test_canonical_urls_link_the_same_page(store):
+    assert canonical_url("HTTP://www.Example.com/a/b/?utm_source=rss&id=7&fbclid=x#top") == "example.com/a/b?id=7"
+    assert canonical_url("https://example.com/a/b?id=7") == "example.com/a/b?id=7"
+    assert canonical_url("https://example.com/a/b?id=8") != canonical_url("https://example.com/a/b?id=7")
+    first = add(store, "Site", "example.com", FeedEntry(guid="1", url="https://example.com/a?utm_source=rss",
+                                                        title="Short", published=T0))[0]
+    second = add(store, "Site (mobile)", "example.org", FeedEntry(guid="2", url="http://www.example.com/a/",
+                                                                   title="Different title", published=T0))[0]
+    cluster_new(store, [first, second], SETTINGS)
+    members = cluster_members(store, first)
+    assert [m.is_copy for m in members] == [False, True] and {m.id for m in members} == {first, second}
+
+
+def test_article_extracted_later_reclusters_the_story(store, event):
+    from tui_reader.models import Article
+
+    lone = add(store, "BBC", "bbc.co.uk", entry("izmail-bbc", "bbc.co.uk", "Fire at Ukrainian port", "",
+                                                T0 + timedelta(hours=5)))[0]
+    assert cluster_new(store, [lone], SETTINGS).linked == 0
+    store.save_article(lone, Article(title="Fire at Ukrainian port", text=REWRITE_C + " Reporting by BBC staff."))
+    report = cluster_new(store, [lone], SETTINGS)
+    assert report.linked == 1 and report.copies == 1  # near-verbatim of the Kyiv Independent text
+    report = cluster_new(store, [lone], SETTINGS)
+    assert report.stories == 0
+
+
+def rate(store, story_id, letter):
+    store.save_triage(TriageInput(story_id, grade=Grade(letter, "3")), "2026-11-24")
+
+
+def test_credibility_suggestion_follows_corroboration(store, event):
+    assert suggest_credibility(store, event["wire"]) == (
+        "2", "carried by 2 other independent outlets (0 rated A–B)")
+    rate(store, event["b"], "A")
+    assert suggest_credibility(store, event["wire"])[0] == "2"
+    rate(store, event["c"], "B")
+    assert suggest_credibility(store, event["wire"]) == (
+        "1", "confirmed by 2 other independent outlets (2 rated A–B)")
+    # the copy's outlet is not independent: rating it changes nothing for the others
+    rate(store, event["copy"], "A")
+    assert suggest_credibility(store, event["b"]) == ("2", "carried by 2 other independent outlets (1 rated A–B)")
+
+
+def test_two_sources_with_an_unrated_echo_stays_possibly_true(store):
+    a = add(store, "A", "a.example", entry("a", "a.example", "Port fire", WIRE))[0]
+    b = add(store, "B", "b.example", entry("b", "b.example", "Port fire", REWRITE_B))[0]
+    cluster_new(store, [a, b], SETTINGS)
+    assert suggest_credibility(store, a) == ("3", "carried by 1 other independent outlet, not rated reliable")
+
+
+def test_briefing_item_lists_other_independent_outlets(store, event):
+    item = store.save_triage(TriageInput(event["copy"], grade=Grade.parse("C3")), "2026-11-24")
+    assert item.also == (
+        ("AP", "https://www.apnews.com/izmail"),
+        ("Reuters", "https://www.reuters.com/izmail-b"),
+        ("Kyiv Independent", "https://www.kyivindependent.com/izmail-c"),
+    )

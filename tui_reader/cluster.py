@@ -1,0 +1,442 @@
+"""Corroboration: group stories about the same event across outlets (issue 8).
+
+Two stories are *linked* when their canonical URLs are equal, or when the estimated Jaccard
+similarity of their word shingles (title + lead + body) reaches ``ClusterSettings.threshold``;
+either way only if they are at most ``window_hours`` apart. A cluster is a connected group of
+linked stories. Inside a cluster, a story whose text is nearly verbatim an earlier member's (a
+syndicated wire copy, or the same page under another URL) is a *copy*: it does not corroborate.
+``cluster_size`` is the number of distinct outlets among the non-copies.
+
+MinHash signatures and LSH band keys are kept in SQLite (``cluster_sigs``, ``cluster_keys``), so
+finding candidates for new stories is an indexed range query: clustering a refresh costs time in
+the number of new stories and the archive is never loaded into memory. The MinHash is computed
+here with numpy rather than with datasketch objects because stored values must keep their meaning
+across library upgrades (datasketch 2.0 changed its default permutation scheme, and hash values
+carry no trace of the scheme that made them).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from hashlib import blake2b
+from typing import Iterable, Iterator, Sequence
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+from tui_reader.config import ClusterSettings
+
+NUM_PERM = 128
+"""MinHash permutations: the Jaccard estimate's standard error at 0.5 is about 0.044."""
+ROWS = 3
+"""Rows per LSH band: 42 bands of 3 make a pair at Jaccard 0.5 a candidate with p = 0.996,
+at 0.3 with p = 0.69, so verification, not banding, decides at any threshold >= 0.4."""
+BANDS = NUM_PERM // ROWS
+SHINGLE = 3
+"""Words per shingle: word triples keep stories that merely share vocabulary apart."""
+MAX_TOKENS = 400
+"""Only the opening words count: the lead is what outlets share, and it bounds the cost."""
+COPY_THRESHOLD = 0.8
+"""Estimated Jaccard above which a member is a verbatim copy of an earlier one, not a rewrite."""
+RELIABLE = frozenset("AB")
+
+_WORD = re.compile(r"\w+")
+_TAG = re.compile(r"<[^>]+>")
+_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+_MASK32 = np.uint64(0xFFFFFFFF)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_EMPTY = 0xFFFFFFFF
+
+
+def _constants(tag: bytes, n: int) -> np.ndarray:
+    """Fixed pseudo-random uint32 constants; derived from blake2b so they can never drift."""
+    return np.array([int.from_bytes(blake2b(tag + i.to_bytes(4, "little"), digest_size=4).digest(), "little")
+                     for i in range(n)], dtype=np.uint32)
+
+
+_A = _constants(b"minhash-a", NUM_PERM) | np.uint32(1)  # odd: a*h + b is a bijection mod 2**32
+_B = _constants(b"minhash-b", NUM_PERM)
+_BAND_SALT = _constants(b"lsh-band", BANDS).astype(np.uint64)
+
+
+def _fmix64(x: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finaliser: spreads structured inputs over all 64 bits (wrapping on purpose)."""
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xFF51AFD7ED558CCD)
+    x = x ^ (x >> np.uint64(33))
+    x = x * np.uint64(0xC4CEB9FE1A85EC53)
+    return x ^ (x >> np.uint64(33))
+
+
+# -- text, signatures, keys ------------------------------------------------------------
+
+def plain(text: str) -> str:
+    """Feed HTML to words: tags dropped, entities decoded."""
+    return html.unescape(_TAG.sub(" ", text)) if "<" in text or "&" in text else text
+
+
+def shingles(text: str) -> np.ndarray:
+    """32-bit hashes of the word ``SHINGLE``-grams of the first ``MAX_TOKENS`` words."""
+    words = _WORD.findall(text.lower())[:MAX_TOKENS]
+    if not words:
+        return np.empty(0, dtype=np.uint32)
+    h = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    k = min(SHINGLE, len(h))
+    x = np.zeros(len(h) - k + 1, dtype=np.uint64)
+    for j in range(k):
+        x = (x * _MIX) ^ h[j:len(h) - k + 1 + j]
+    return (_fmix64(x) & _MASK32).astype(np.uint32)
+
+
+def signature(text: str) -> np.ndarray | None:
+    """MinHash signature (``NUM_PERM`` uint32), or None when there are no words to compare."""
+    s = shingles(text)
+    if not len(s):
+        return None
+    return (np.multiply.outer(s, _A) + _B).min(axis=0)
+
+
+def similarity(a: np.ndarray | None, b: np.ndarray | None) -> float:
+    """Estimated Jaccard similarity; a story without words resembles nothing."""
+    if a is None or b is None:
+        return 0.0
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One signed 32-bit key per LSH band (small integers keep the SQLite index compact)."""
+    bands = sig[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
+    x = _BAND_SALT.copy()
+    for r in range(ROWS):
+        x = (x * _MIX) ^ bands[:, r]
+    return [int(k) - (1 << 31) for k in (_fmix64(x) >> np.uint64(32))]
+
+
+_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|"
+                       r"cmpid|ocid|smid|at_medium|at_campaign|sr_share|taid|mbid)$", re.I)
+"""Query parameters that track the reader, never name the article (kept short: a wrong entry merges
+different articles)."""
+
+
+def canonical_url(url: str) -> str:
+    """The URL with what does not name the article removed: scheme, ``www.``, default port,
+    fragment, trailing slash and tracking parameters; the remaining query sorted."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url.strip()
+    host = parts.hostname.lower().removeprefix("www.")
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = parts.path.rstrip("/") or ""
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+    return urlunsplit(("", host, path, urlencode(query), ""))[2:]
+
+
+def url_key(url: str) -> int:
+    """64-bit signed hash of the canonical URL (compared exactly when verifying a link)."""
+    return int.from_bytes(blake2b(canonical_url(url).encode(), digest_size=8).digest(), "little", signed=True)
+
+
+def _url_probe(key: int) -> int:
+    """The URL's entry among the band keys: same 32-bit space, so one lookup finds both kinds."""
+    return key >> 32
+
+
+# -- clustering --------------------------------------------------------------------------
+
+@dataclass
+class ClusterReport:
+    """What one :func:`cluster_new` call did."""
+
+    stories: int = 0
+    """Stories (re)clustered; unchanged stories passed in again are skipped."""
+    linked: int = 0
+    """Of those, how many now share a cluster with another story."""
+    copies: int = 0
+    """Of those, how many are copies of an earlier member."""
+    changed: list[int] = field(default_factory=list)
+    """Every story whose cluster columns changed (new stories and the members they joined):
+    the list should repaint these rows."""
+
+
+@dataclass
+class _Node:
+    id: int
+    ts: int
+    outlet: str
+    url_key: int
+    sig: np.ndarray | None
+    cluster_id: int | None = None
+    copy_of: int | None = None
+    size: int = 1
+
+
+def _sig_blob(sig: np.ndarray | None) -> bytes:
+    return b"" if sig is None else sig.astype("<u4").tobytes()
+
+
+def _sig_of(blob: bytes | None) -> np.ndarray | None:
+    return np.frombuffer(blob, dtype="<u4") if blob else None
+
+
+def _probes(node: _Node) -> list[int]:
+    keys = [] if node.sig is None else band_keys(node.sig)
+    return [*keys, _url_probe(node.url_key)]
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i:i + size]
+
+
+_NODE_SQL = (
+    "SELECT s.id, s.sort_ts, COALESCE(NULLIF(s.domain, ''), s.source) AS outlet, s.cluster_id, s.copy_of, "
+    "s.cluster_size, g.url_key, g.sig FROM stories s JOIN cluster_sigs g ON g.story_id = s.id WHERE s.{col} IN ({marks})"
+)
+
+
+def _load_nodes(c, col: str, values: Iterable[int], into: dict[int, _Node]) -> None:
+    """Read stored nodes whose ``col`` is among ``values`` into ``into`` (keeps nodes already there)."""
+    for chunk in _chunks(sorted(set(values))):
+        for r in c.execute(_NODE_SQL.format(col=col, marks=",".join("?" * len(chunk))), chunk):
+            if r["id"] not in into:
+                into[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], r["url_key"], _sig_of(r["sig"]),
+                                      r["cluster_id"], r["copy_of"], r["cluster_size"])
+
+
+def _fresh_nodes(c, ids: Sequence[int]) -> dict[int, _Node]:
+    """Nodes for ``ids`` computed from their current text (article body, else feed content)."""
+    nodes = {}
+    for chunk in _chunks(ids):
+        rows = c.execute(
+            "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.domain, ''), s.source) AS outlet, s.title, "
+            "s.feed_summary, s.feed_content, a.text, s.cluster_id, s.copy_of, s.cluster_size "
+            "FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
+            f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk)
+        for r in rows:
+            body = r["text"] or plain(r["feed_content"])
+            text = f"{r['title']}\n{plain(r['feed_summary'])}\n{body}"
+            nodes[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text),
+                                   r["cluster_id"], r["copy_of"], r["cluster_size"])
+    return nodes
+
+
+class _Components:
+    """Union-find over story ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        root = self.parent.setdefault(x, x)
+        while root != self.parent[root]:
+            root = self.parent[root]
+        while x != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[list[int]]:
+        out: dict[int, list[int]] = defaultdict(list)
+        for x in self.parent:
+            out[self.find(x)].append(x)
+        return list(out.values())
+
+
+def _linked(a: _Node, b: _Node, settings: ClusterSettings, window: int) -> bool:
+    if abs(a.ts - b.ts) > window:
+        return False
+    return a.url_key == b.url_key or similarity(a.sig, b.sig) >= settings.threshold
+
+
+def _is_copy(a: _Node, b: _Node) -> bool:
+    return a.url_key == b.url_key or similarity(a.sig, b.sig) >= COPY_THRESHOLD
+
+
+def _settle(members: list[_Node]) -> dict[int, tuple[int, int | None, int]]:
+    """(cluster_id, copy_of, cluster_size) for each member of one cluster.
+
+    Members are taken oldest first; each is a copy of the earliest original it nearly equals,
+    else an original itself. The size counts distinct outlets among the originals."""
+    originals: list[_Node] = []
+    copy_of: dict[int, int | None] = {}
+    for m in sorted(members, key=lambda n: (n.ts, n.id)):
+        source = next((o for o in originals if _is_copy(m, o)), None)
+        copy_of[m.id] = source.id if source else None
+        if source is None:
+            originals.append(m)
+    cluster_id = min(m.id for m in members)
+    size = len({o.outlet for o in originals})
+    return {m.id: (cluster_id, copy_of[m.id], size) for m in members}
+
+
+def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> ClusterReport:
+    """Cluster ``story_ids`` (new, or whose text changed) into the archive, in one transaction.
+
+    Safe to call again for the same stories: an unchanged story is skipped, a changed one leaves
+    its old cluster (which is re-linked, and may split) and is clustered afresh. Cost grows with
+    the stories given and the clusters they touch, not with the archive.
+    """
+    ids = sorted(set(story_ids))
+    window = int(settings.window_hours * 3600)
+    fresh = _fresh_nodes(store.conn, ids)  # hashing is the slow part: done before taking the write lock
+    report = ClusterReport()
+    with store.tx() as c:
+        stored: dict[int, _Node] = {}
+        _load_nodes(c, "id", fresh, stored)
+        dirty = [n for n in fresh.values() if not _unchanged(n, stored.get(n.id))]
+        if not dirty:
+            return report
+        _replace_index(c, dirty, stored)
+        nodes = {n.id: n for n in dirty}
+        dirty_ids = set(nodes)
+        pairs = _candidates(c, dirty, window)
+        _load_nodes(c, "id", (b for _, b in pairs), nodes)
+        edges = [(a, b) for a, b in pairs if b in nodes and _linked(nodes[a], nodes[b], settings, window)]
+        # Clusters touched: those the dirty stories left and those they join.
+        left = {n.cluster_id for n in dirty if n.cluster_id is not None}
+        touched = left | {nodes[b].cluster_id for _, b in edges if nodes[b].cluster_id is not None}
+        _load_nodes(c, "cluster_id", touched, nodes)
+        comps = _Components()
+        by_cluster: dict[int, list[_Node]] = defaultdict(list)
+        for n in nodes.values():
+            if n.cluster_id in touched or n.id in dirty_ids:
+                comps.find(n.id)  # every node settled below, even if it ends up alone
+            if n.cluster_id in touched:
+                by_cluster[n.cluster_id].append(n)
+        for cid, members in by_cluster.items():
+            if cid in left:  # a member changed: its old links may be gone, so re-link the rest
+                for i, a in enumerate(members):
+                    for b in members[:i]:
+                        if _linked(a, b, settings, window):
+                            comps.union(a.id, b.id)
+            else:  # unchanged cluster: still connected
+                for m in members:
+                    comps.union(members[0].id, m.id)
+        for a, b in edges:
+            comps.union(a, b)
+        settled: dict[int, tuple[int, int | None, int]] = {}
+        for group in comps.groups():
+            settled.update(_settle([nodes[i] for i in group]))
+        updates = [(cid, copy, size, i) for i, (cid, copy, size) in settled.items()
+                   if (nodes[i].cluster_id, nodes[i].copy_of, nodes[i].size) != (cid, copy, size)]
+        c.executemany("UPDATE stories SET cluster_id = ?, copy_of = ?, cluster_size = ? WHERE id = ?", updates)
+    per_cluster = Counter(cid for cid, _, _ in settled.values())
+    report.stories = len(dirty)
+    report.linked = sum(1 for n in dirty if per_cluster[settled[n.id][0]] > 1)
+    report.copies = sum(1 for n in dirty if settled[n.id][1] is not None)
+    report.changed = sorted(u[3] for u in updates)
+    return report
+
+
+def _unchanged(new: _Node, old: _Node | None) -> bool:
+    return (old is not None and new.cluster_id is not None and new.ts == old.ts and new.url_key == old.url_key
+            and _sig_blob(new.sig) == _sig_blob(old.sig))
+
+
+def _replace_index(c, dirty: list[_Node], stored: dict[int, _Node]) -> None:
+    """Swap the dirty stories' stored signatures and band keys for the fresh ones."""
+    c.executemany("DELETE FROM cluster_keys WHERE key = ? AND sort_ts = ? AND story_id = ?",
+                  [(k, old.ts, old.id) for n in dirty if (old := stored.get(n.id)) for k in _probes(old)])
+    c.executemany("INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig) VALUES (?,?,?,?)",
+                  [(n.id, n.ts, n.url_key, _sig_blob(n.sig)) for n in dirty])
+    c.executemany("INSERT OR IGNORE INTO cluster_keys(key, sort_ts, story_id) VALUES (?,?,?)",
+                  [(k, n.ts, n.id) for n in dirty for k in _probes(n)])
+
+
+def _candidates(c, dirty: list[_Node], window: int) -> set[tuple[int, int]]:
+    """(dirty id, other id) pairs sharing a band or URL key within the window: one indexed join."""
+    c.execute("CREATE TEMP TABLE IF NOT EXISTS cluster_probe(story_id INTEGER, key INTEGER, lo INTEGER, hi INTEGER)")
+    c.execute("DELETE FROM cluster_probe")
+    c.executemany("INSERT INTO cluster_probe VALUES (?,?,?,?)",
+                  [(n.id, k, n.ts - window, n.ts + window) for n in dirty for k in _probes(n)])
+    rows = c.execute(
+        "SELECT DISTINCT p.story_id, k.story_id FROM cluster_probe p CROSS JOIN cluster_keys k "
+        "ON k.key = p.key AND k.sort_ts BETWEEN p.lo AND p.hi WHERE k.story_id != p.story_id").fetchall()
+    c.execute("DELETE FROM cluster_probe")
+    return {(a, b) for a, b in rows}
+
+
+# -- reading clusters ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Member:
+    """One story of a cluster, as the reader's corroboration panel lists it."""
+
+    id: int
+    source: str
+    url: str
+    title: str
+    grade: str
+    """The analyst's grade of this story (e.g. ``B2``), or ``""``."""
+    is_copy: bool
+    """A syndicated copy of an earlier member: not independent corroboration."""
+    domain: str = ""
+    reliability: str = ""
+    """The analyst's reliability letter for this outlet (from its latest rating), or ``""``."""
+
+    @property
+    def outlet(self) -> str:
+        return self.domain or self.source
+
+    @property
+    def letter(self) -> str:
+        """Best-known reliability of the outlet: its source rating, else this story's grade."""
+        return self.reliability or self.grade[:1]
+
+
+def cluster_members(store, story_id: int) -> list[Member]:
+    """Every story in ``story_id``'s cluster, itself included, oldest first."""
+    rows = store.conn.execute(
+        "SELECT s.id, s.source, s.url, s.title, s.domain, s.copy_of, t.grade, g.reliability "
+        "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN source_grades g ON g.domain = s.domain "
+        "WHERE s.id = ?1 OR s.cluster_id = (SELECT cluster_id FROM stories WHERE id = ?1) "
+        "ORDER BY s.sort_ts, s.id", (story_id,)).fetchall()
+    return [Member(r["id"], r["source"], r["url"], r["title"], r["grade"] or "", r["copy_of"] is not None,
+                   r["domain"], r["reliability"] or "") for r in rows]
+
+
+def _independent_others(store, story_id: int) -> list[Member]:
+    """The earliest original of each outlet in the cluster, other than the story's own outlet."""
+    members = cluster_members(store, story_id)
+    own = next((m.outlet for m in members if m.id == story_id), None)
+    seen = {own}
+    out = []
+    for m in members:
+        if not m.is_copy and m.outlet not in seen:
+            seen.add(m.outlet)
+            out.append(m)
+    return out
+
+
+def also_reported(store, story_id: int) -> tuple[tuple[str, str], ...]:
+    """(source, url) of each other independent outlet carrying the story, for the briefing."""
+    return tuple((m.source, m.url) for m in _independent_others(store, story_id))
+
+
+def suggest_credibility(store, story_id: int) -> tuple[str, str]:
+    """A default Admiralty credibility digit from corroboration, with the reason in words.
+
+    Other outlets rated reliable (A–B) confirming the report make it "1"; wide or reliable
+    carriage makes it "2"; a single source, or one unrated echo, stays "3". The analyst's
+    choice always wins; this is only the default offered."""
+    others = _independent_others(store, story_id)
+    reliable = sum(1 for m in others if m.letter in RELIABLE)
+    rated = f"{reliable} rated A–B"
+    n = len(others)
+    outlets = f"{n} other independent outlet{'s' if n != 1 else ''}"
+    if n == 0:
+        return "3", "single source: no other independent outlet carries this story"
+    if reliable >= 2:
+        return "1", f"confirmed by {outlets} ({rated})"
+    if reliable == 1 or n >= 2:
+        return "2", f"carried by {outlets} ({rated})"
+    return "3", f"carried by {outlets}, not rated reliable"
