@@ -135,10 +135,14 @@ async def test_set_query_filters_and_highlights(store):
         assert sl.row_count == N // 3 and sl.cursor == 0
         assert all("drone strike" in line for line in lines(sl)[: sl.row_count])
         assert sl.highlight == {"drone"}
+        grain = StoryQuery(text="grain")
+        sl.set_query(grain, ids=store.story_ids(grain))  # as a search worker hands them over
+        await pilot.pause()
+        assert sl.row_count == N - N // 3 and "grain" in lines(sl)[0]
         sl.set_query(StoryQuery(text="nothing-matches-this"))
         await pilot.pause()
         assert sl.cursor_story_id is None
-        assert lines(sl)[0].strip() == StoryList.EMPTY_TEXT
+        assert lines(sl)[0].strip() == "No stories match this view"
 
 
 async def test_reload_keeps_the_cursor_on_its_story_or_index(store):
@@ -187,6 +191,20 @@ async def test_empty_store_shows_a_helpful_line(tmp_path):
         sl = app.query_one(StoryList)
         assert lines(sl)[0] == " No stories — press r to refresh".ljust(80)
         assert app.opened == [] and app.highlighted == [None]
+
+
+async def test_cursor_and_highlight_use_styles_that_survive_no_color(store, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        sl.highlight = {"drone"}
+        await pilot.pause()
+        cursor_row, other_row = list(sl.render_line(0)), list(sl.render_line(3))
+        assert all(seg.style.reverse for seg in cursor_row)
+        assert not any(seg.style.reverse for seg in other_row)
+        assert [seg.text for seg in other_row if seg.style.underline] == ["drone"]
+        assert other_row[0].style.bold  # unread
 
 
 def test_columns_give_way_before_the_title():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, ClassVar
 
 from rich.cells import cell_len
@@ -145,6 +145,7 @@ class StoryList(ScrollView, can_focus=True):
     StoryList {
         height: 1fr;
         overflow-x: hidden;
+        scrollbar-size-vertical: 1;
         & > .story-list--cursor {
             color: $block-cursor-blurred-foreground;
             background: $block-cursor-blurred-background;
@@ -165,28 +166,29 @@ class StoryList(ScrollView, can_focus=True):
     """
 
     EMPTY_TEXT = "No stories — press r to refresh"
+    NO_MATCH_TEXT = "No stories match this view"
     ALLOW_SELECT = False  # a click picks a row; it does not start a text selection
 
     @dataclass
     class Highlighted(Message):
         """The cursor moved to a story (``story_id`` is None when the list is empty)."""
 
-        story_list: "StoryList"
+        story_list: StoryList
         story_id: int | None
 
         @property
-        def control(self) -> "StoryList":
+        def control(self) -> StoryList:
             return self.story_list
 
     @dataclass
     class Opened(Message):
         """The analyst asked to read the story under the cursor."""
 
-        story_list: "StoryList"
+        story_list: StoryList
         story_id: int
 
         @property
-        def control(self) -> "StoryList":
+        def control(self) -> StoryList:
             return self.story_list
 
     cursor: reactive[int] = reactive(0, always_update=True)
@@ -200,7 +202,7 @@ class StoryList(ScrollView, can_focus=True):
         self._ids: list[int] = []
         self._rows: dict[int, ListRow] = {}
         self._highlight_re: re.Pattern[str] | None = None
-        self._last_posted: int | None = -1  # not a story id: the first cursor set always posts
+        self._last_posted: int | None = -1  # not a story id: the cursor's first watch (on mount) posts
         self.highlight = highlight
         self._load()
 
@@ -213,7 +215,7 @@ class StoryList(ScrollView, can_focus=True):
 
     @highlight.setter
     def highlight(self, words: frozenset[str] | set[str]) -> None:
-        self._highlight = frozenset(w for w in words if w.strip())
+        self._highlight = frozenset(w for w in (w.strip('"*()') for w in words) if w)
         self._highlight_re = (
             re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(self._highlight, key=len, reverse=True)) + r")\w*",
                        re.IGNORECASE)
@@ -238,11 +240,16 @@ class StoryList(ScrollView, can_focus=True):
     def cursor_row(self) -> ListRow | None:
         return self._row(self.cursor) if self._ids else None
 
-    def set_query(self, query: StoryQuery, *, highlight: frozenset[str] | set[str] | None = None) -> None:
-        """Show ``query`` with the cursor on the first row; highlights default to the query's search words."""
+    def set_query(self, query: StoryQuery, *, highlight: frozenset[str] | set[str] | None = None,
+                  ids: list[int] | None = None) -> None:
+        """Show ``query`` with the cursor on the first row; highlights default to the query's search words.
+
+        ``ids`` are the query's ids if already read (``Store.story_ids`` in a thread worker,
+        so a search over 100k stories never blocks a keypress); otherwise they are read here.
+        """
         self.story_query = query
         self.highlight = frozenset(query.text.split()) if highlight is None else highlight
-        self._load()
+        self._load(ids)
         self.scroll_to(y=0, animate=False)
         self.cursor = 0
 
@@ -348,7 +355,7 @@ class StoryList(ScrollView, can_focus=True):
     # -- events ---------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.cursor = self.cursor  # posts the first Highlighted once the app can receive it
+        self.set_interval(60, self.refresh)  # keeps the age column current while the analyst reads
 
     def on_resize(self) -> None:
         self._scroll_cursor_into_view()
@@ -371,8 +378,8 @@ class StoryList(ScrollView, can_focus=True):
 
     # -- data -----------------------------------------------------------------------
 
-    def _load(self) -> None:
-        self._ids = self.store.story_ids(self.story_query)
+    def _load(self, ids: list[int] | None = None) -> None:
+        self._ids = self.store.story_ids(self.story_query) if ids is None else ids
         self._rows.clear()
         self.virtual_size = Size(0, len(self._ids))
         self.refresh()
@@ -400,8 +407,9 @@ class StoryList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if not self._ids:
             if y == 0:
-                return self._strip([Segment(" " + self.EMPTY_TEXT, self.get_component_rich_style("story-list--empty"))],
-                                   width, base)
+                filtered = replace(self.story_query, sort="date") != StoryQuery()
+                text = self.NO_MATCH_TEXT if filtered else self.EMPTY_TEXT
+                return self._strip([Segment(" " + text, self.get_component_rich_style("story-list--empty"))], width, base)
             return Strip.blank(width, base)
         if index >= len(self._ids):
             return Strip.blank(width, base)
@@ -430,7 +438,7 @@ class StoryList(ScrollView, can_focus=True):
             title.highlight_regex(self._highlight_re, style("story-list--highlight", partial=True))
         title.truncate(cols.title, overflow="ellipsis", pad=True)
 
-        cluster = f"×{row.cluster_size}" if row.cluster_size > 1 else ""
+        cluster = f"×{min(row.cluster_size, 99)}" if row.cluster_size > 1 else ""
         segments = [
             Segment(GLYPHS[row.state] + " ", line_style),
             Segment(f"{row.grade:<2.2} {cluster:<3.3} ", grade),
@@ -443,7 +451,7 @@ class StoryList(ScrollView, can_focus=True):
             segments.append(Segment(" " + _fit(clean_line(",".join(row.tags)), cols.tags - 1), meta))
         strip = self._strip(segments, width, line_style)
         if is_cursor:
-            cursor_style = style("story-list--cursor", partial=True)
+            cursor_style = style("story-list--cursor")
             if self.app.no_color:  # colours are stripped: keep the cursor visible
                 cursor_style += Style(reverse=True)
             strip = Strip(Segment.apply_style(strip, post_style=cursor_style), width)
