@@ -1,0 +1,432 @@
+"""The daily briefing note: one markdown file per day that the analyst may edit by hand.
+
+Each triaged story is one block between ``<!-- tui-reader:item ID -->`` and
+``<!-- /tui-reader:item -->`` lines. Updates touch only the blocks of the ids they are
+given: everything else in the file (an intro, comments, hand edits, a block deleted by
+hand) is kept byte for byte. Blocks are inserted under ``## <first tag>`` (``## Untagged``
+last, other groups alphabetical), in rating order (A1 first, unrated last); a block's
+group is the heading it sits under and its rating the ``**B2**`` in it, so a block the
+analyst moved stays where they put it.
+
+The file is never half written: a temp file in the same directory is fsynced and moved
+over the note with ``os.replace`` under a file lock, and the note is re-read under that
+lock, so two processes (two ssh sessions) merge instead of overwriting each other. A start
+marker without its end marker is treated as plain text, never as a block to replace.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+from urllib.parse import quote
+
+from filelock import FileLock, Timeout
+
+from tui_reader.models import BriefItem, State
+from tui_reader.sanitize import clean_line, clean_text, is_openable_url, valid_date
+
+if TYPE_CHECKING:
+    from tui_reader.store import Store
+
+__all__ = [
+    "BriefingError",
+    "UNTAGGED",
+    "note_path",
+    "note_lock",
+    "day_bounds",
+    "render_item",
+    "parse_note",
+    "update_note",
+    "rebuild_day",
+]
+
+UNTAGGED = "Untagged"
+LOCK_NAME = ".tui-reader.lock"
+LOCK_TIMEOUT = 30.0
+_START = re.compile(r"<!-- tui-reader:item (\d{1,18}) -->\r?\n?")
+_END = re.compile(r"<!-- /tui-reader:item -->\r?\n?")
+_HEADING = re.compile(r"(#{1,2}) (.*?)\s*$")
+_RATING = re.compile(r"^- Rating: \*\*([A-F][1-6])\*\*", re.MULTILINE)
+_UNRATED = "Z9"  # sorts after every Admiralty code
+
+
+class BriefingError(ValueError):
+    """A briefing problem worded for the user (one line)."""
+
+
+# -- paths, days and locking --------------------------------------------------------------
+
+
+def note_path(briefing_dir: Path, day: date | str) -> Path:
+    """``briefing_dir/YYYY-MM-DD.md``; the name comes from a validated date, never from user text."""
+    return Path(briefing_dir) / f"{_as_day(day).isoformat()}.md"
+
+
+def _as_day(day: date | str) -> date:
+    if isinstance(day, datetime):
+        return day.date()
+    if isinstance(day, date):
+        return day
+    try:
+        return valid_date(day)
+    except (TypeError, ValueError) as exc:
+        raise BriefingError(str(exc)) from None
+
+
+def day_bounds(day: date | str) -> tuple[datetime, datetime]:
+    """The local-time [start, end) of ``day`` as aware datetimes (DST-safe)."""
+    d = _as_day(day)
+    return (datetime.combine(d, time.min).astimezone(),
+            datetime.combine(d + timedelta(days=1), time.min).astimezone())
+
+
+_LOCKS: dict[Path, FileLock] = {}
+
+
+def note_lock(briefing_dir: Path) -> FileLock:
+    """The inter-process lock for the notes in ``briefing_dir`` (re-entrant within a thread).
+
+    Hold it around "read the store, then update the note" so a slower process cannot write
+    an older version of an item over a newer one.
+    """
+    directory = Path(briefing_dir).absolute()
+    lock = _LOCKS.get(directory)
+    if lock is None:
+        directory.mkdir(parents=True, exist_ok=True)
+        lock = _LOCKS[directory] = FileLock(directory / LOCK_NAME, timeout=LOCK_TIMEOUT)
+    return lock
+
+
+# -- rendering ----------------------------------------------------------------------------
+
+
+def _inline(text: str, max_len: int) -> str:
+    """One line of outside text made inert: no links, emphasis, HTML or comment markers."""
+    line = clean_line(text, max_len=max_len).replace("\\", "\\\\")
+    for ch in "[]*_`":
+        line = line.replace(ch, "\\" + ch)
+    return _no_html(line)
+
+
+def _no_html(text: str) -> str:
+    return text.replace("<", "&lt;").replace("-->", "--&gt;")
+
+
+def _link(text: str, url: str, max_len: int = 300) -> str:
+    """``[text](url)`` for http/https URLs only; anything else is shown unlinked."""
+    label = _inline(text, max_len) or _inline(url, 80) or "(untitled)"
+    if not is_openable_url(url):
+        return label
+    return f"[{label}]({quote(url.strip(), safe=_URL_SAFE)})"
+
+
+# Percent-encode what could end a markdown link destination or open HTML: spaces, parens,
+# angle brackets, quotes, backslashes, backticks; keep everything URLs legitimately use.
+_URL_SAFE = "/:?#[]@!$&'*+,;=%-._~"
+
+
+def _group(item: BriefItem) -> str:
+    return clean_line(item.tags[0], max_len=60) if item.tags and clean_line(item.tags[0]) else UNTAGGED
+
+
+def _heading(group: str) -> str:
+    return f"## {_inline(group, 60) if group != UNTAGGED else UNTAGGED}"
+
+
+def _quote_summary(summary: str) -> list[str]:
+    """The summary as a blockquote: no line of it can be a marker, heading or HTML."""
+    lines = []
+    for line in clean_text(summary).strip().split("\n"):
+        if line.lstrip().startswith("▣"):  # a caption pasted from reader text
+            continue
+        line = _no_html(line.rstrip()).replace("[", "\\[").replace("]", "\\]")
+        line = re.sub(r"^(\s*)#", r"\1\\#", line)
+        lines.append(f"> {line}" if line else ">")
+    return lines
+
+
+def render_item(item: BriefItem) -> str:
+    """One item's block, markers included, ending in a newline."""
+    lines = [f"<!-- tui-reader:item {int(item.story_id)} -->", f"### {_link(item.title, item.url)}"]
+    if item.source.strip():
+        lines.append(f"- Source: {_inline(item.source, 120)}")
+    if item.published is not None:
+        published = item.published if item.published.tzinfo else item.published.replace(tzinfo=timezone.utc)
+        lines.append(f"- Published: {published.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
+    grade = item.grade
+    lines.append(f"- Rating: **{grade.code}** ({grade.words})" if grade else "- Rating: not rated")
+    tags = [t for t in (_inline(tag, 60) for tag in item.tags) if t]
+    if tags:
+        lines.append(f"- Tags: {', '.join(tags)}")
+    if item.summary.strip():
+        lines += ["", *_quote_summary(item.summary)]
+    if item.also:
+        links = ", ".join(_link(source or url, url, 120) for source, url in item.also[:20])
+        lines += ["", f"Also reported by: {links}"]
+    lines.append("<!-- /tui-reader:item -->")
+    return "\n".join(lines) + "\n"
+
+
+# -- parsing ------------------------------------------------------------------------------
+
+
+class _Block:
+    """A whole item block inside a note; every other unit of a note is one line of text."""
+
+    __slots__ = ("story_id", "text")
+
+    def __init__(self, story_id: int, text: str) -> None:
+        self.story_id = story_id
+        self.text = text
+
+    @property
+    def rating(self) -> str:
+        m = _RATING.search(self.text)
+        return m.group(1) if m else _UNRATED
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings; only ``\\n`` ends a line (unlike ``str.splitlines``)."""
+    return re.findall(r"[^\n]*\n|[^\n]+$", text)
+
+
+def _block_end(lines: list[str], i: int) -> int | None:
+    """Index of the end marker closing a block that starts at ``lines[i]``, if it is one."""
+    if not _START.fullmatch(lines[i]):
+        return None
+    for j in range(i + 1, len(lines)):
+        if _START.fullmatch(lines[j]):
+            return None
+        if _END.fullmatch(lines[j]):
+            return j
+    return None
+
+
+def _units(text: str) -> list:
+    """The note as a list of units: whole blocks (:class:`_Block`) and single lines (str)."""
+    lines = _lines(text)
+    units: list = []
+    i = 0
+    while i < len(lines):
+        end = _block_end(lines, i)
+        if end is None:
+            units.append(lines[i])
+            i += 1
+        else:
+            units.append(_Block(int(_START.fullmatch(lines[i]).group(1)), "".join(lines[i:end + 1])))
+            i = end + 1
+    return units
+
+
+def _text(unit) -> str:
+    return unit.text if isinstance(unit, _Block) else unit
+
+
+def parse_note(text: str) -> list[tuple[int, str]]:
+    """Every well-formed block in ``text``: (story id, block text with its markers)."""
+    return [(u.story_id, u.text) for u in _units(text) if isinstance(u, _Block)]
+
+
+# -- editing ------------------------------------------------------------------------------
+
+
+def _heading_of(unit) -> str | None:
+    """The group name if ``unit`` is a ``## group`` line, "" for a ``#`` title, else None."""
+    if isinstance(unit, _Block):
+        return None
+    m = _HEADING.fullmatch(unit.rstrip("\r\n"))
+    if not m:
+        return None
+    return m.group(2) if m.group(1) == "##" else ""
+
+
+def _group_key(heading: str) -> tuple[bool, str]:
+    return heading == UNTAGGED, heading.casefold()
+
+
+def _insert(units: list, item: BriefItem, block: str) -> None:
+    heading = _heading(_group(item))[3:]
+    rating = item.grade.code if item.grade else _UNRATED
+    at = next((i for i, u in enumerate(units) if _heading_of(u) == heading), None)
+    if at is None:
+        _insert_section(units, heading, block, item.story_id)
+        return
+    end = next((i for i in range(at + 1, len(units)) if _heading_of(units[i]) is not None), len(units))
+    pos = at + 1
+    if pos < len(units) and units[pos] in ("\n", "\r\n"):
+        pos += 1
+    for i in range(at + 1, end):
+        u = units[i]
+        if isinstance(u, _Block):
+            if u.rating > rating:
+                pos = i
+                break
+            pos = i + 1 + (i + 1 < end and units[i + 1] in ("\n", "\r\n"))
+    _ensure_newline(units, pos)
+    units[pos:pos] = [_Block(item.story_id, block), "\n"]
+
+
+def _insert_section(units: list, heading: str, block: str, story_id: int) -> None:
+    key = _group_key(heading)
+    pos = next((i for i, u in enumerate(units) if (h := _heading_of(u)) and _group_key(h) > key), len(units))
+    _ensure_newline(units, pos)
+    new = [f"## {heading}\n", "\n", _Block(story_id, block), "\n"]
+    if pos > 0 and units[pos - 1] not in ("\n", "\r\n"):
+        new.insert(0, "\n")
+    units[pos:pos] = new
+
+
+def _ensure_newline(units: list, pos: int) -> None:
+    """A hand-written last line without a newline gets one before anything follows it."""
+    if pos > 0 and not _text(units[pos - 1]).endswith("\n"):
+        if isinstance(units[pos - 1], _Block):
+            units[pos - 1].text += "\n"
+        else:
+            units[pos - 1] += "\n"
+
+
+def _remove(units: list, story_id: int) -> None:
+    i = 0
+    while i < len(units):
+        u = units[i]
+        if isinstance(u, _Block) and u.story_id == story_id:
+            del units[i:i + 1 + (i + 1 < len(units) and units[i + 1] in ("\n", "\r\n"))]
+            _drop_empty_section(units, i)
+        else:
+            i += 1
+
+
+def _drop_empty_section(units: list, i: int) -> None:
+    """Remove a ``## group`` heading left with nothing but blank lines under it."""
+    start = i - 1
+    while start >= 0 and units[start] in ("\n", "\r\n"):
+        start -= 1
+    if start < 0 or not _heading_of(units[start]):
+        return
+    end = i
+    while end < len(units) and units[end] in ("\n", "\r\n"):
+        end += 1
+    if end == len(units) or _heading_of(units[end]) is not None:
+        del units[start:end]
+
+
+def apply_changes(text: str, day: date | str, items: Iterable[BriefItem] = (),
+                  remove_ids: Iterable[int] = ()) -> str:
+    """The note ``text`` (or a new one if empty) with ``items`` upserted and ``remove_ids`` removed."""
+    units: list = _units(text) if text else [f"# Briefing — {_as_day(day).isoformat()}\n", "\n"]
+    for story_id in remove_ids:
+        _remove(units, int(story_id))
+    for item in items:
+        block = render_item(item)
+        existing = [u for u in units if isinstance(u, _Block) and u.story_id == item.story_id]
+        for u in existing:
+            u.text = block
+        if not existing:
+            _insert(units, item, block)
+    return "".join(_text(u) for u in units)
+
+
+def _signature(st: os.stat_result) -> tuple[int, int, int]:
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _read(path: Path) -> tuple[str, tuple | None]:
+    """The note's text (undecodable bytes kept as they are) and its on-disk signature."""
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
+    except FileNotFoundError:
+        return "", None
+    return data.decode("utf-8", "surrogateescape"), _signature(st)
+
+
+def _current_signature(path: Path) -> tuple | None:
+    try:
+        return _signature(os.stat(path))
+    except FileNotFoundError:
+        return None
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same directory, fsync, ``os.replace``, fsync the directory."""
+    directory = path.parent
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8", "surrogateescape"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files of a writer killed mid-save; safe to delete while we hold the lock."""
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem] = (),
+                remove_ids: Iterable[int] = ()) -> None:
+    """Upsert and remove blocks in the note at ``path``, creating it if needed.
+
+    Only the given ids are touched. Removing from a missing note creates nothing. If the
+    file changes on disk between our read and our replace (an editor that ignores our
+    lock), the change is re-read and merged rather than overwritten.
+    """
+    path = Path(path)
+    items = list(items_to_upsert)
+    remove = [int(i) for i in remove_ids]
+    try:
+        with note_lock(path.parent):
+            _remove_stale_temps(path)
+            for _attempt in range(5):
+                text, before = _read(path)
+                if before is None and not items:
+                    return
+                new = apply_changes(text, day, items, remove)
+                if new == text:
+                    return
+                if _current_signature(path) == before:
+                    break
+            _write_atomic(path, new)
+    except Timeout:
+        raise BriefingError(f"briefing note {path} is locked by another tui-reader; try again") from None
+    except OSError as exc:
+        raise BriefingError(f"cannot write briefing note {path}: {exc.strerror or exc}") from None
+
+
+def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
+    """Write every story triaged on ``day`` into its note (``tui-reader brief --rebuild``).
+
+    Creates the note if the day has items and no note yet. If it exists, blocks are refreshed in place and the day's
+    items missing from it are added again (a deliberate re-add, unlike a normal save), blocks
+    of stories no longer triaged (dismissed, undone) are removed, and hand-written text is
+    kept. Blocks of stories since re-triaged on another day are left as they are.
+    """
+    d = _as_day(day)
+    path = note_path(briefing_dir, d)
+    with note_lock(briefing_dir):
+        items = store.brief_items(*day_bounds(d))
+        text, _ = _read(path)
+        present = {story_id for story_id, _ in parse_note(text)}
+        gone = [sid for sid in present if (s := store.story(sid)) is None or s.state != State.TRIAGED]
+        update_note(path, d, items, gone)
+    return path

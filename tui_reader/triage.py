@@ -1,0 +1,124 @@
+"""Triage: the one code path behind the TUI's save and ``tui-reader triage``.
+
+A save is one store transaction that also queues a ``log_pending`` journal row; the day's
+note is then updated and the row cleared. A crash (even ``kill -9``) between the two
+leaves the row behind, and :func:`reconcile_logs` (run at every start-up) replays it, so
+store and note always end up agreeing. The note is always rewritten from what the store
+holds *now*, under the note lock, so concurrent saves cannot leave an older version in it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+
+from tui_reader import briefing
+from tui_reader.models import BriefItem, State, Story, TriageInput
+from tui_reader.sanitize import clean_line, valid_date
+from tui_reader.store import Store, StoreError
+
+__all__ = ["TriageError", "normalize_tag", "parse_tags", "default_letter", "apply_triage", "reconcile_logs"]
+
+MAX_TAG_LEN = 48
+
+
+class TriageError(ValueError):
+    """Bad triage input, worded as one line for the user; nothing was saved."""
+
+
+def normalize_tag(s: str) -> str:
+    """``" Middle  East "`` → ``middle-east``; only letters, digits, ``-``, ``_`` and ``.`` survive.
+
+    Tags appear in markdown headings and may one day name files, so anything that could
+    format text, link, or traverse a path (``/``, ``..``, brackets, ``#``) is dropped.
+    """
+    words = clean_line(s).lower().split()
+    tag = "-".join("".join(ch for ch in word if ch.isalnum() or ch in "-_.") for word in words)
+    tag = re.sub(r"[-_.]*-[-_.]*", "-", tag)  # "a - b" and "a.-b" → "a-b"
+    tag = re.sub(r"\.{2,}", ".", tag)
+    return tag.strip("-_.")[:MAX_TAG_LEN].strip("-_.")
+
+
+def parse_tags(text: str | None) -> tuple[str, ...]:
+    """Comma-separated tags, normalised, de-duplicated in order, empties dropped."""
+    tags = (normalize_tag(part) for part in (text or "").split(","))
+    return tuple(dict.fromkeys(t for t in tags if t))
+
+
+def default_letter(store: Store, story: Story) -> str | None:
+    """The reliability letter last given to this story's source (domain), if any."""
+    return store.source_letter(story.domain) if story.domain else None
+
+
+def _local_day(when: datetime) -> date:
+    return when.astimezone().date() if when.tzinfo else when.date()
+
+
+def _cluster_also(store: Store, story_id: int) -> tuple[tuple[str, str], ...]:
+    """Other outlets in the story's cluster (until ``Store.brief_item`` fills ``also`` itself)."""
+    rows = store.conn.execute(
+        "SELECT o.source, o.url FROM stories s JOIN stories o ON o.cluster_id = s.cluster_id AND o.id != s.id "
+        "WHERE s.id = ? AND s.cluster_id IS NOT NULL ORDER BY o.sort_ts, o.id", (story_id,)).fetchall()
+    return tuple((r[0], r[1]) for r in rows)
+
+
+def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str) -> BriefItem | None:
+    """Make the note of ``day`` show what the store holds for ``story_id`` now."""
+    with briefing.note_lock(briefing_dir):
+        story = store.story(story_id)
+        item = store.brief_item(story_id) if story is not None and story.state == State.TRIAGED else None
+        path = briefing.note_path(briefing_dir, day)
+        if item is None:
+            briefing.update_note(path, day, remove_ids=[story_id])
+            return None
+        if not item.also:
+            item = replace(item, also=_cluster_also(store, story_id))
+        briefing.update_note(path, day, [item])
+        return item
+
+
+def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: datetime | None = None) -> BriefItem:
+    """Save ``inp`` and update the briefing note of the local day of ``now``.
+
+    Tags are normalised here so both callers get the same result. A dismissed story is
+    taken out of today's note and of the note of the day it was triaged, if it is in
+    them. Raises :class:`TriageError` before anything is written when the input is bad.
+    """
+    now = now or datetime.now().astimezone()
+    day = _local_day(now)
+    before = store.story(inp.story_id)
+    if before is None:
+        raise TriageError(f"no story with id {inp.story_id}")
+    inp = replace(inp, tags=parse_tags(",".join(inp.tags)), summary=inp.summary.strip())
+    try:
+        item = store.save_triage(inp, day.isoformat(), now=int(now.timestamp()))
+    except StoreError as exc:
+        raise TriageError(str(exc)) from None
+    days = {day}
+    if inp.dismiss and before.state == State.TRIAGED and before.triaged_at is not None:
+        days.add(_local_day(before.triaged_at))
+    for d in sorted(days):
+        item = _sync_note(store, briefing_dir, inp.story_id, d) or item
+    store.clear_pending_log(inp.story_id, day.isoformat())
+    return item
+
+
+def reconcile_logs(store: Store, briefing_dir: Path) -> int:
+    """Replay journal rows left by a crash between a store save and its note update.
+
+    Returns how many were replayed. A row whose day is not a valid date cannot name a
+    note (or a path), so it is dropped rather than left to block every start-up.
+    """
+    replayed = 0
+    for story_id, day in store.pending_logs():
+        try:
+            valid_date(day)
+        except ValueError:
+            store.clear_pending_log(story_id, day)
+            continue
+        _sync_note(store, briefing_dir, story_id, day)
+        store.clear_pending_log(story_id, day)
+        replayed += 1
+    return replayed
