@@ -1,0 +1,213 @@
+"""Feed parsing: every format, feedparser agreement, dates, charsets, malformed and hostile input."""
+
+from __future__ import annotations
+
+import calendar
+import json
+import time
+from datetime import datetime, timezone
+
+import feedparser
+import pytest
+
+from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
+from tui_reader.store import story_guid
+
+UTC = timezone.utc
+
+RSS20 = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+     xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Chan &amp; Co</title><link>http://ex.com/</link>
+<item><title>Fish &amp; Chips</title><link>http://ex.com/1</link><guid isPermaLink="false">g1</guid>
+  <pubDate>Tue, 10 Jun 2003 04:00:00 +0200</pubDate><description>&lt;p&gt;Sum&lt;/p&gt;</description>
+  <content:encoded><![CDATA[<p>Full text</p>]]></content:encoded><dc:creator>Ann</dc:creator></item>
+<item><title>No guid</title><link>/rel/2</link><pubDate>not a date at all</pubDate></item>
+<item><title>Only a title</title></item>
+</channel></rss>"""
+
+RSS091 = b"""<?xml version="1.0"?>
+<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Old</title><link>http://o/</link>
+<item><title>I1</title><link>http://o/1</link><description>d1</description></item></channel></rss>"""
+
+RSS10 = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+         xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="http://r/"><title>R</title><link>http://r/</link></channel>
+<item rdf:about="http://r/1"><title>R1</title><link>http://r/1</link><dc:date>2024-03-04T05:06:07Z</dc:date>
+<description>rd</description></item></rdf:RDF>"""
+
+ATOM10 = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>A</title><link href="http://a.com/"/><link rel="self" href="http://a.com/feed"/>
+<entry><title type="html">T &amp;amp; 1</title><id>urn:1</id><link rel="alternate" href="http://a.com/1"/>
+<updated>2024-01-02T03:04:05Z</updated><published>2024-01-01T00:00:00-05:00</published><summary>S</summary>
+<content type="html">&lt;p&gt;C&lt;/p&gt;</content><author><name>Bob</name></author></entry></feed>"""
+
+ATOM03 = b"""<?xml version="1.0"?><feed version="0.3" xmlns="http://purl.org/atom/ns#"><title>A3</title>
+<link rel="alternate" type="text/html" href="http://a3/"/><entry><title>E3</title>
+<link rel="alternate" type="text/html" href="http://a3/1"/><id>tag:a3,1</id>
+<issued>2004-01-01T00:00:00Z</issued><modified>2004-01-02T00:00:00Z</modified><summary>s3</summary></entry></feed>"""
+
+JSONFEED = json.dumps({
+    "version": "https://jsonfeed.org/version/1.1", "title": "J", "home_page_url": "http://j.com/",
+    "items": [{"id": "1", "url": "http://j.com/1", "title": "JT", "content_html": "<p>h</p>", "summary": "s",
+               "date_published": "2024-02-03T04:05:06+01:00", "authors": [{"name": "Z"}]},
+              {"id": "2", "url": "http://j.com/2", "content_text": "untitled", "date_published": "yesterday"}],
+}).encode()
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY l2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY l3 "&l2;&l2;&l2;&l2;&l2;&l2;&l2;&l2;&l2;&l2;"><!ENTITY l4 "&l3;&l3;&l3;&l3;&l3;&l3;&l3;&l3;&l3;&l3;">
+<!ENTITY l5 "&l4;&l4;&l4;&l4;&l4;&l4;&l4;&l4;&l4;&l4;"><!ENTITY l6 "&l5;&l5;&l5;&l5;&l5;&l5;&l5;&l5;&l5;&l5;">
+<!ENTITY l7 "&l6;&l6;&l6;&l6;&l6;&l6;&l6;&l6;&l6;&l6;"><!ENTITY l8 "&l7;&l7;&l7;&l7;&l7;&l7;&l7;&l7;&l7;&l7;">
+<!ENTITY l9 "&l8;&l8;&l8;&l8;&l8;&l8;&l8;&l8;&l8;&l8;">]>
+<rss version="2.0"><channel><title>&l9;</title><item><title>x &l9;</title><link>http://l/1</link></item>
+</channel></rss>"""
+
+XXE = b"""<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">
+<!ENTITY net SYSTEM "http://127.0.0.1:9/evil">]>
+<rss version="2.0"><channel><title>&x;</title><item><title>t&x;&net;</title><link>http://l/1</link></item>
+</channel></rss>"""
+
+
+def rss(items: str, encoding: str = "utf-8", decl: str | None = None) -> bytes:
+    decl = encoding if decl is None else decl
+    text = (f'<?xml version="1.0" encoding="{decl}"?><rss version="2.0"><channel><title>Feed</title>'
+            f"<link>http://c/</link>{items}</channel></rss>")
+    return text.encode(encoding)
+
+
+@pytest.mark.parametrize("data, kind, title", [
+    (RSS20, "rss", "Chan & Co"), (RSS091, "rss", "Old"), (RSS10, "rss", "R"),
+    (ATOM10, "atom", "A"), (ATOM03, "atom", "A3"), (JSONFEED, "json", "J"),
+], ids=["rss20", "rss091", "rss10", "atom10", "atom03", "jsonfeed"])
+def test_each_format_parses(data, kind, title):
+    feed = parse_feed(data, "application/xml", "http://base.example/feed")
+    assert (feed.kind, feed.title) == (kind, title)
+    assert feed.entries and all(e.guid for e in feed.entries)
+
+
+@pytest.mark.parametrize("data", [RSS20, RSS091, RSS10, ATOM10, ATOM03], ids=["rss20", "rss091", "rss10", "atom10", "atom03"])
+def test_agrees_with_feedparser(data):
+    """feedparser is the reference: same ids, links, plain titles and UTC dates."""
+    ours = parse_feed(data, "", "")
+    ref = feedparser.parse(data)
+    assert len(ours.entries) == len(ref.entries)
+    for mine, theirs in zip(ours.entries, ref.entries):
+        assert mine.guid == story_guid(theirs.get("id") or "", mine.url, mine.title)
+        assert mine.url.endswith(theirs.get("link") or "")
+        assert mine.title == " ".join((theirs.get("title") or "").replace("&amp;", "&").split())
+        stamp = dict.get(theirs, "published_parsed") or dict.get(theirs, "updated_parsed")
+        assert mine.published == (datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None)
+        assert mine.summary == (theirs.get("summary") or "")
+
+
+def test_rss_fields():
+    feed = parse_feed(RSS20, "application/rss+xml", "http://ex.com/feed.xml")
+    first, no_guid, bare = feed.entries
+    assert (first.guid, first.url, first.title, first.author) == ("g1", "http://ex.com/1", "Fish & Chips", "Ann")
+    assert first.published == datetime(2003, 6, 10, 2, 0, tzinfo=UTC)
+    assert first.summary == "<p>Sum</p>" and first.content == "<p>Full text</p>"
+    assert no_guid.url == "http://ex.com/rel/2" and no_guid.guid == no_guid.url
+    assert no_guid.published is None  # an invalid date is None, never a crash
+    assert bare.url == "" and bare.guid.startswith("sha1:")
+
+
+def test_atom_fields():
+    entry = parse_feed(ATOM10).entries[0]
+    assert (entry.guid, entry.url, entry.title, entry.author) == ("urn:1", "http://a.com/1", "T & 1", "Bob")
+    assert entry.published == datetime(2024, 1, 1, 5, 0, tzinfo=UTC)
+    assert entry.updated == datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert entry.published.tzinfo is not None and entry.content == "<p>C</p>"
+
+
+def test_json_feed_fields():
+    feed = parse_feed(JSONFEED, "application/feed+json")
+    first, second = feed.entries
+    assert (first.guid, first.url, first.title, first.author) == ("1", "http://j.com/1", "JT", "Z")
+    assert first.published == datetime(2024, 2, 3, 3, 5, 6, tzinfo=UTC)
+    assert first.content == "<p>h</p>"
+    assert second.published is None and second.guid == "2"
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "empty"),
+    (b"   \n", "empty"),
+    (b"<!DOCTYPE html><html><head><title>x</title></head><body>hi</body></html>", "got an HTML page"),
+    (b"\xef\xbb\xbf<html><body>hi</body></html>", "got an HTML page"),
+    (b"hello, plain text", "neither XML nor JSON"),
+    (b"\x00\x01\x02", "neither XML nor JSON"),
+    (b"<?xml version='1.0'?><note><to>x</to></note>", "not a feed"),
+    (b"<?xml version='1.0'?>\n<rss", "malformed XML at line 2"),
+    (b'{"version": "https://jsonfeed.org/version/1.1", "items": [', "malformed JSON at line 1"),
+    (b'{"hello": "world"}', "JSON without a JSON Feed version"),
+    (b'[1, 2]', "JSON without a JSON Feed version"),
+])
+def test_not_a_feed_is_a_one_line_error(data, message):
+    with pytest.raises(FeedError, match=message) as info:
+        parse_feed(data, "application/xml", "http://x/")
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_feed_keeps_complete_entries():
+    data = b"<rss version='2.0'><channel><title>x</title><item><title>a</title></item><item><title>b</ti"
+    assert [e.title for e in parse_feed(data).entries] == ["a"]
+
+
+def test_malformed_feed_recovers_entries():
+    data = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>M</title><item><title>ok</title>'
+            b"<link>http://m/1</link></item><item><title>two &bogus; <b></title><link>http://m/2</link></item>"
+            b"</channel></rss>")
+    feed = parse_feed(data)
+    assert [e.url for e in feed.entries] == ["http://m/1", "http://m/2"]
+
+
+@pytest.mark.parametrize("data", [BILLION_LAUGHS, XXE, BILLION_LAUGHS.decode().encode("utf-16")])
+def test_entities_are_never_expanded(data):
+    started = time.perf_counter()
+    feed = parse_feed(data, "application/xml", "http://l/")
+    assert time.perf_counter() - started < 0.5
+    text = feed.title + "".join(e.title for e in feed.entries)
+    assert "lollol" not in text and "root:" not in text and len(text) < 200
+    assert [e.url for e in feed.entries] == ["http://l/1"]
+
+
+@pytest.mark.parametrize("data, content_type", [
+    (rss("<item><title>Мир</title><link>http://c/1</link></item>", "windows-1251"), ""),
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "latin-1", decl="utf-8"), ""),  # lying decl
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=iso-8859-1"),
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=klingon"),
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-16", decl="utf-16"), ""),
+])
+def test_charsets_never_crash_and_decode_sensibly(data, content_type):
+    feed = parse_feed(data, content_type, "http://c/feed")
+    assert feed.entries[0].title in ("Мир", "Noël", "NoÃ«l")
+    assert feed.entries[0].url == "http://c/1"
+
+
+@pytest.mark.parametrize("date", ["", "yesterday", "Mon, 99 Foo 2024 99:99:99 GMT", "0000-00-00T00:00:00Z",
+                                  "9999-12-31T23:59:59Z", "-1", "2024-13-45"])
+def test_invalid_dates_become_none(date):
+    item = f"<item><title>t</title><link>http://c/1</link><pubDate>{date}</pubDate></item>"
+    published = parse_feed(rss(item)).entries[0].published
+    assert published is None or published.tzinfo is not None
+
+
+def test_missing_titles_and_duplicate_ids_parse():
+    items = "".join(f"<item><guid>same</guid><link>http://c/{i}</link></item>" for i in range(3))
+    feed = parse_feed(rss(items))
+    assert [e.guid for e in feed.entries] == ["same"] * 3 and all(e.title == "" for e in feed.entries)
+
+
+def test_discover_feeds_and_html_sniffing():
+    page = b"""<!doctype html><html><head>
+      <link rel="alternate" type="application/rss+xml" title="All  news" href="/rss.xml">
+      <link rel="alternate" type="application/atom+xml" href="http://other/atom">
+      <link rel="alternate" type="application/feed+json" title="JSON" href="feed.json">
+      <link rel="alternate" type="text/html" href="/fr/"><link rel="stylesheet" href="/s.css">
+    </head><body></body></html>"""
+    assert looks_like_html(page) and not looks_like_html(RSS20)
+    assert discover_feeds(page, "http://site/news/") == [
+        ("http://site/rss.xml", "All news"), ("http://other/atom", ""), ("http://site/news/feed.json", "JSON")]
+    assert discover_feeds(b"", "http://site/") == []
