@@ -250,7 +250,7 @@ def caption_of(unit, url: str | None = None) -> Caption | None:
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|newsletter|subscribe|subscription|paywall|promo|related|"
     r"recommended|advert\w*|ads?|sponsor\w*|cookie\w*|consent|outbrain|taboola|signup|bio|skip|tags|byline|"
-    r"dateline|timestamp|comments?(?:-count)?)(?:$|[\s_-])", re.I)
+    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])", re.I)
 """Class/id words of page furniture; only short elements are removed for them (a body may be ``has-share``)."""
 _FURNITURE_LINE = re.compile(
     r"^\W*(?:skip to (?:the )?(?:main )?content|advert(?:isement)?s?|sponsored(?: content)?|related\b.*|"
@@ -261,12 +261,14 @@ _FURNITURE_LINE = re.compile(
     r"this (?:slideshow|video|content) requires javascript.*|tags?:.*|topics?:.*|or|(?:caption\s*)?close|(?:show|hide|expand) caption|enlarge(?: this image)?)\W*$", re.I)
 """A whole short block that is page furniture ("Related Topics", "Read more: …", "Advertisement", "Share")."""
 _FURNITURE_PHRASE = re.compile(
-    r"\bsubscri(?:be|ption)\b|\bsign(?:ing)?[\s-]?up\b|\bnewsletters?\b|\ball rights reserved\b|\bcookies\b|"
-    r"\bterms (?:of (?:use|service)|and conditions)\b|\bprivacy policy\b|\balready have an account\b|"
-    r"\bclick here\b|\bcontinue reading\b|\bunlimited access\b|\byour inbox\b|\b(?:monthly|annually)\b.*\$|"
-    r"\$\d[\d.,]*\s*(?:/|per |a )(?:month|year)|\blearn more\W*$", re.I)
-"""Phrases that mark a short block as a sales, sign-up or legal blurb rather than reporting."""
+    r"\b(?:subscri(?:be|ption)|sign(?:ing)?[\s-]?up|newsletters?|all rights reserved|cookies|privacy policy|"
+    r"terms (?:of (?:use|service)|and conditions)|already have an account|click here|continue reading|"
+    r"unlimited access|your inbox|(?:monthly|annually)\b.*\$)\b|\$\d[\d.,]*\s*(?:/|per |a )(?:month|year)|"
+    r"\blearn more\W*$")
+"""Phrases (in lower case: far faster than re.I) that mark a short block as a sales, sign-up or legal blurb."""
 _SHORT = 250
+_LONGEST_FURNITURE = 1500
+"""Characters: no author box, share bar or "Related" list is longer; longer blocks are not even looked at."""
 """Characters: longer blocks are reporting even when they mention subscribing or newsletters."""
 _BLOCKS = frozenset({"p", "div", "section", "aside", "header", "footer", "nav", "ul", "ol", "li", "dl", "dd", "dt",
                      "h1", "h2", "h3", "h4", "h5", "h6", "table", "form", "span", "a", "strong", "em", "b"})
@@ -275,20 +277,29 @@ _BLOCKS = frozenset({"p", "div", "section", "aside", "header", "footer", "nav", 
 def is_furniture_text(text: str) -> bool:
     """Is this short block page furniture by its wording alone?"""
     text = _WS.sub(" ", text).strip()
-    return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or _FURNITURE_PHRASE.search(text))
+    return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or _FURNITURE_PHRASE.search(text.lower()))
 
 
 def remove_furniture(frag) -> None:
-    """Drop short furniture blocks top-down, a "Related" heading with the list it introduces, and containers
-    left with (almost) nothing once their furniture is gone (the "OR" between two paywall offers)."""
-    total = len(frag.text_content())
+    """Drop furniture blocks top-down, a "Related" heading with the list it introduces, and containers left
+    with (almost) nothing once their furniture is gone (the "OR" between two paywall offers).
+
+    By class a block goes when it is under a quarter of the article (a body may be ``has-share``) and quotes
+    nothing (embedded posts sit in "social-embed" wrappers); by wording when it is short."""
+    limit = min(len(frag.text_content()) / 4, _LONGEST_FURNITURE)
+
+    def is_furniture(el) -> bool:
+        raw = el.text_content()
+        if el.tag not in _BLOCKS or len(raw) > _LONGEST_FURNITURE:
+            return False
+        if len(raw) < limit and _FURNITURE_CLASS.search(_classes(el)) and el.find(".//blockquote") is None:
+            return True
+        return is_furniture_text(raw)
 
     def visit(el) -> bool:
         if el.tag == "figure":
             return False
-        text = _WS.sub(" ", el.text_content()).strip()
-        short = len(text) < _SHORT and el.tag in _BLOCKS
-        if short and ((_FURNITURE_CLASS.search(_classes(el)) and len(text) < total / 4) or is_furniture_text(text)):
+        if el is not frag and is_furniture(el):
             nxt = el.getnext()
             if el.tag in _HEADING_TAGS and nxt is not None and nxt.tag in ("ul", "ol"):
                 nxt.drop_tree()
@@ -358,6 +369,8 @@ class _Page:
         self.url = url
         for el in _NOT_CONTENT(root):  # readability drops these too, but only after copying the page twice
             el.drop_tree()
+        for quote in root.iter("blockquote"):  # quoted posts are content; readability drops class "twitter-tweet"
+            quote.attrib.pop("class", None)
         self.elements = list(root.iter(lxml.etree.Element))
         for i, el in enumerate(self.elements):
             el.set(INDEX_ATTR, str(i))
