@@ -84,20 +84,22 @@ def day_bounds(day: date | str) -> tuple[datetime, datetime]:
             datetime.combine(d + timedelta(days=1), time.min).astimezone())
 
 
-_LOCKS: dict[Path, FileLock] = {}
+_LOCKS: dict[tuple[int, Path], FileLock] = {}
 
 
 def note_lock(briefing_dir: Path) -> FileLock:
     """The inter-process lock for the notes in ``briefing_dir`` (re-entrant within a thread).
 
     Hold it around "read the store, then update the note" so a slower process cannot write
-    an older version of an item over a newer one.
+    an older version of an item over a newer one. Cached per process: a lock object
+    inherited across ``fork`` must not be reused.
     """
     directory = Path(briefing_dir).absolute()
-    lock = _LOCKS.get(directory)
+    key = (os.getpid(), directory)
+    lock = _LOCKS.get(key)
     if lock is None:
         directory.mkdir(parents=True, exist_ok=True)
-        lock = _LOCKS[directory] = FileLock(directory / LOCK_NAME, timeout=LOCK_TIMEOUT)
+        lock = _LOCKS[key] = FileLock(directory / LOCK_NAME, timeout=LOCK_TIMEOUT)
     return lock
 
 
@@ -259,11 +261,12 @@ def _insert(units: list, item: BriefItem, block: str) -> None:
     pos = at + 1
     if pos < len(units) and units[pos] in ("\n", "\r\n"):
         pos += 1
+    # Right after the last block rated as well or better, so hand-written text between
+    # blocks stays next to the block that follows it.
     for i in range(at + 1, end):
         u = units[i]
         if isinstance(u, _Block):
             if u.rating > rating:
-                pos = i
                 break
             pos = i + 1 + (i + 1 < end and units[i + 1] in ("\n", "\r\n"))
     _ensure_newline(units, pos)

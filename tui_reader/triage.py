@@ -79,29 +79,44 @@ def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str)
         return item
 
 
+def _journal_dismissal(store: Store, story_id: int, day: date) -> None:
+    """Queue the note update of a dismissal before the store saves it.
+
+    ``Store.save_triage`` journals triages only; without this row a crash right after a
+    dismissal would leave the story in its note for ever. Replaying the row early is
+    harmless: :func:`_sync_note` writes whatever the store holds.
+    """
+    with store.tx() as c:
+        c.execute("INSERT OR REPLACE INTO log_pending(story_id, day) VALUES (?, ?)", (story_id, day.isoformat()))
+
+
 def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: datetime | None = None) -> BriefItem:
     """Save ``inp`` and update the briefing note of the local day of ``now``.
 
     Tags are normalised here so both callers get the same result. A dismissed story is
-    taken out of today's note and of the note of the day it was triaged, if it is in
-    them. Raises :class:`TriageError` before anything is written when the input is bad.
+    taken out of the note of the day it was last triaged. Raises :class:`TriageError`
+    before anything is written when the input is bad; a note that cannot be written raises
+    ``BriefingError`` after the store save, and the journal replays it at next start-up.
     """
     now = now or datetime.now().astimezone()
-    day = _local_day(now)
     before = store.story(inp.story_id)
     if before is None:
         raise TriageError(f"no story with id {inp.story_id}")
     inp = replace(inp, tags=parse_tags(",".join(inp.tags)), summary=inp.summary.strip())
+    if not inp.dismiss:
+        days = [_local_day(now)]
+    elif before.state == State.TRIAGED and before.triaged_at is not None:
+        days = [_local_day(before.triaged_at)]
+        _journal_dismissal(store, inp.story_id, days[0])
+    else:
+        days = []
     try:
-        item = store.save_triage(inp, day.isoformat(), now=int(now.timestamp()))
+        item = store.save_triage(inp, _local_day(now).isoformat(), now=int(now.timestamp()))
     except StoreError as exc:
         raise TriageError(str(exc)) from None
-    days = {day}
-    if inp.dismiss and before.state == State.TRIAGED and before.triaged_at is not None:
-        days.add(_local_day(before.triaged_at))
-    for d in sorted(days):
-        item = _sync_note(store, briefing_dir, inp.story_id, d) or item
-    store.clear_pending_log(inp.story_id, day.isoformat())
+    for day in days:
+        item = _sync_note(store, briefing_dir, inp.story_id, day) or item
+        store.clear_pending_log(inp.story_id, day.isoformat())
     return item
 
 
