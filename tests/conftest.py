@@ -1,6 +1,14 @@
+import os
+
 import pytest
+from hypothesis import settings
 
 from tests.localserver import LocalServer
+
+# Modest example counts keep the suite fast; `pytest --hypothesis-profile=long` digs deeper.
+settings.register_profile("default", max_examples=100)
+settings.register_profile("long", max_examples=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture
