@@ -357,6 +357,18 @@ def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
     return [b for b in kept if b.caption is not None or len(b.text) > _SHORT or b.text not in said]
 
 
+def without_title(blocks: list[htmlmd.Block], title: str) -> list[htmlmd.Block]:
+    """The headline is shown apart (``Article.title``): drop its copies above the first real paragraph."""
+    words = re.findall(r"\w+", title.lower())
+    head = next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 40), len(blocks))
+
+    def is_title(block: htmlmd.Block) -> bool:
+        said = re.findall(r"\w+", block.text.lower())
+        return bool(said) and (said == words or (len(said) >= 4 and words[:len(said)] == said))
+
+    return [b for i, b in enumerate(blocks) if i >= head or not is_title(b)]
+
+
 # --------------------------------------------------------------------------- the page and its figures
 class _Page:
     """The parsed page with every element numbered in document order and its figures located.
@@ -367,6 +379,7 @@ class _Page:
 
     def __init__(self, root, url: str | None):
         self.url = url
+        self.root = root
         for el in _NOT_CONTENT(root):  # readability drops these too, but only after copying the page twice
             el.drop_tree()
         for quote in root.iter("blockquote"):  # quoted posts are content; readability drops class "twitter-tweet"
@@ -487,7 +500,11 @@ class _Page:
 # --------------------------------------------------------------------------- the pipeline
 def extract_article(html: str | bytes, url: str | None = None, *, content_type: str | None = None,
                     fallback_html: str | None = None) -> Article:
-    """Reader view of a page; never raises on bad markup or encoding (returns a low-confidence Article)."""
+    """Reader view of a page; never raises on bad markup or encoding (returns a low-confidence Article).
+
+    ``content_type`` is the HTTP header (for its charset); ``fallback_html`` is the feed entry's own content,
+    shown instead when the page yields under :data:`MIN_WORDS` words while holding far more text.
+    """
     root = parse(html, content_type)
     if root is None:
         return _fallback({}, fallback_html, url, "The page was empty.")
@@ -498,21 +515,40 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
         # of the article are made absolute below instead, which is most of what keeps us faster than it.
         summary = Document(root).summary(html_partial=True)
         frag = lxml.html.fragment_fromstring(summary, parser=_UTF8_PARSER)
-        if url:
-            frag.make_links_absolute(url, handle_failures="discard")
     except Exception:  # readability wraps any failure of its heuristics in Unparseable (a ValueError)
         return _fallback(meta, fallback_html, url, "Reader mode could not find the article on this page.")
+    if url:
+        frag.make_links_absolute(url, handle_failures="discard")
+    blocks = _render(frag, page, meta["title"])
+    words = sum(len(b.text.split()) for b in blocks)
+    if words < MIN_WORDS and len(page.root.text_content().split()) > 3 * max(words, 30):
+        return _fallback(meta, fallback_html, url, "Reader mode found little of this page's text.", blocks)
+    return _article(meta, blocks, confidence=min(1.0, words / 300))
+
+
+def _render(frag, page: "_Page", title: str) -> list[htmlmd.Block]:
     remove_furniture(frag)
     captions = page.place_captions(frag)
-    blocks = dedupe(htmlmd.to_blocks(frag, captions))
+    return without_title(dedupe(htmlmd.to_blocks(frag, captions)), title)
+
+
+def _article(meta: dict, blocks: list[htmlmd.Block], **kw) -> Article:
     text = htmlmd.join_text(blocks)
-    words = len(text.split())
-    return Article(markdown=htmlmd.join_markdown(blocks), text=text, word_count=words,
-                   captions=[b.caption for b in blocks if b.caption], confidence=min(1.0, words / 300), **meta)
+    return Article(markdown=htmlmd.join_markdown(blocks), text=text, word_count=len(text.split()),
+                   captions=[b.caption for b in blocks if b.caption], **meta, **kw)
 
 
-def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str) -> Article:
-    return Article(notice=why, confidence=0.0, **meta)
+def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str,
+              blocks: list[htmlmd.Block] = ()) -> Article:
+    """The feed's own copy of the story when there is one, else whatever the page gave; low confidence."""
+    root = parse(fallback_html or "")
+    if root is not None:
+        page = _Page(root, url)
+        body = root.body if root.find("body") is not None else root
+        blocks = _render(body, page, meta.get("title", "")) or blocks
+        if blocks:
+            return _article(meta, blocks, confidence=0.3, notice=f"{why} Showing the feed's copy of the story.")
+    return _article(meta, list(blocks), confidence=0.1 if blocks else 0.0, notice=why)
 
 
 def body_text(html: str | bytes, url: str | None = None) -> str:
