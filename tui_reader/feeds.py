@@ -45,7 +45,7 @@ def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed
         data = _XML_DECL.sub("", data.decode("utf-16", "replace")).encode("utf-8")
     if _sniff(data).startswith((b"{", b"[")):
         return _convert(_parse_json(data), url, "json")
-    data = _PROLOG_DOCTYPE.sub(rb"\1", data, count=1)
+    data = strip_doctype(data)
     parsed = None
     if _charset_agrees(data, content_type):
         import feedparser_rs
@@ -57,6 +57,11 @@ def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed
         parsed = _parse_reference(data, content_type, url)
     kind = "atom" if parsed.version.startswith("atom") else "rss"
     return _convert(parsed, url, kind)
+
+
+def strip_doctype(data: bytes) -> bytes:
+    """The document without its DOCTYPE: nothing left to declare entities or point at a DTD."""
+    return _PROLOG_DOCTYPE.sub(rb"\1", data, count=1)
 
 
 def _sniff(data: bytes) -> bytes:
