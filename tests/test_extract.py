@@ -1,5 +1,6 @@
 """Reader mode on small pages written here, asserting what the reader would see."""
 
+import time
 from datetime import datetime, timezone
 
 from tui_reader.extract import body_text, extract_article, reader_text
@@ -7,40 +8,136 @@ from tui_reader.extract import body_text, extract_article, reader_text
 PROSE = ("The Syrian Observatory for Human Rights reported today that buses carrying tens of fighters entered "
          "al-Bokamal in the eastern Syrian province of Deir ez-Zor, citing unnamed sources, and that the move "
          "followed an attack on Saturday by an unknown aircraft on Iranian forces in the area.")
+CAPTION = ("The house of local farmer Hamad al-Ibrahim is seen destroyed in the eastern Syrian village of Baghouz, "
+           "on the Iraq-Syria border, on March 13, 2020, a year after the fall of the Islamic State's caliphate.")
+CREDIT = "DELIL SOULEIMAN/AFP via Getty Images"
 
 
-def paragraphs(n: int = 6, word: str = "") -> str:
-    return "".join(f"<p>{word}{PROSE} Paragraph {i}.</p>" for i in range(n))
+def paragraphs(n: int = 6, start: int = 0) -> str:
+    return "".join(f"<p>{PROSE} Paragraph {i}.</p>" for i in range(start, start + n))
 
 
 def page(body: str, head: str = "") -> str:
     return f"<html><head><title>Report | Example News</title>{head}</head><body>{body}</body></html>"
 
 
+def test_seed_shaped_story_reads_clean():
+    """The Al-Monitor story that motivated reader mode: skip link, truncated alt before the full caption,
+    subscription wall, "Related Topics" and sign-up legal text around two paragraphs."""
+    alt = ("The house of local farmer Hamad al-Ibrahim is seen destroyed in the eastern Syrian village of Baghouz on "
+           "March 13, 2020, a year after the fall of the Islamic State's (IS) caliphate. - A year after the last "
+           "black flag of the Islamic State group was lowered in the Syrian village of Baghouz, traces of the "
+           "jihadist group are still all around this small and remote village near the Iraqi border, where a "
+           "blistering m")
+    html = page(f"""
+      <a class="visually-hidden focusable" href="#main-content">Skip to main content</a>
+      <nav><a href="/">Home</a> <a href="/news">News</a></nav>
+      <main id="main-content"><article>
+        <h1>Report: Iran-backed militia members enter Syria via Iraq</h1>
+        <p class="dek">The news from a Syrian pro-opposition group contradicts statements by some Israelis.</p>
+        <div class="field-image"><img src="/house.jpg" alt="{alt}">
+          <div class="image-caption">{CAPTION} <span class="photo-credit">{CREDIT}</span></div></div>
+        <div class="article-body">{paragraphs(5)}</div>
+        <div class="topics"><h3>Related Topics</h3><ul><li><a href="/t/syria">Syria</a></li>
+          <li><a href="/t/iran">Iran</a></li></ul></div>
+        <div class="wall"><h2>Subscribe for unlimited access</h2>
+          <p>All news, events, memos, reports, and analysis, and access all 10 of our newsletters. Learn more</p>
+          <p>$14 monthly or $100 annually ($8.33/month)</p><p>OR</p>
+          <h2>Continue reading this article for free</h2>
+          <p>All news, events, memos, reports, and analysis, and access all 10 of our newsletters. Learn more.</p>
+          <p>By signing up, you agree to Al-Monitor's Terms and Conditions and Privacy Policy.
+             Already have an account? <a href="/login">Log in</a></p></div>
+      </article></main>""")
+    art = extract_article(html, "https://www.al-monitor.com/originals/2020/05/syria-iran.html")
+    assert art.markdown.count(f"▣ {CAPTION} — {CREDIT}") == 1
+    assert "blistering m" not in art.markdown
+    for furniture in ("Skip to main content", "Related Topics", "Subscribe", "newsletters", "$14", "signing up",
+                      "Log in", "Continue reading"):
+        assert furniture not in art.markdown, furniture
+    assert "\nOR\n" not in f"\n{art.markdown}\n"
+    assert all(f"Paragraph {i}." in art.text for i in range(5))
+    assert "Baghouz" not in art.text
+
+
 def test_figure_caption_and_credit_in_place_and_not_in_body_text():
     html = page(f"<article><h1>Report</h1>{paragraphs(2)}<figure><img src='/a.jpg' alt='A house'>"
-                "<figcaption>The house of a local farmer is seen destroyed in Baghouz."
-                "<span class='credit'>DELIL SOULEIMAN/AFP via Getty Images</span></figcaption></figure>"
-                f"{paragraphs(3)}</article>")
+                f"<figcaption>{CAPTION}<span class='credit'>{CREDIT}</span></figcaption></figure>"
+                f"{paragraphs(3, start=2)}</article>")
     art = extract_article(html, "https://example.com/story")
-    block = "▣ The house of a local farmer is seen destroyed in Baghouz. — DELIL SOULEIMAN/AFP via Getty Images"
-    assert block in art.markdown
+    block = f"▣ {CAPTION} — {CREDIT}"
     before, after = art.markdown.split(block)
-    assert "Paragraph 1." in before and "Paragraph 0." in after
-    assert "Baghouz" not in art.text and "Paragraph 2." in art.text
+    assert "Paragraph 1." in before and "Paragraph 2." in after
+    assert "Baghouz" not in art.text and "Paragraph 4." in art.text
     assert art.captions[0].image == "https://example.com/a.jpg"
 
 
 def test_alt_text_stands_in_for_a_missing_caption():
     html = page(f"<article>{paragraphs(2)}<p><img src='x.jpg' alt='Protesters march in Hong Kong'></p>"
-                f"{paragraphs(2)}</article>")
-    assert "▣ Protesters march in Hong Kong" in reader_text(html, None)
+                f"<p><img src='logo.png' alt='Example News logo'></p>{paragraphs(2, start=2)}</article>")
+    md = reader_text(html, None)
+    assert "▣ Protesters march in Hong Kong" in md
+    assert "logo" not in md
+
+
+def test_repeated_and_truncated_captions_appear_once():
+    truncated = CAPTION[:90] + "... more"
+    html = page(f"<article>{paragraphs(2)}<figure><img src='a.jpg' alt='{CAPTION}' title='{CAPTION}'>"
+                f"<figcaption><span class='caption-truncated'>{truncated}</span>"
+                f"<span class='caption-full'>{CAPTION}</span></figcaption></figure>{paragraphs(2, start=2)}"
+                f"<div class='gallery'><figure><img src='a.jpg'><figcaption>{truncated}</figcaption></figure>"
+                f"<p>{CAPTION}</p></div>{paragraphs(2, start=4)}</article>")
+    md = reader_text(html, None)
+    assert md.count("village of Baghouz") == 1
+    assert f"▣ {CAPTION}" in md
+
+
+def test_caption_outside_readabilitys_node_is_recovered_in_place():
+    html = page(f"""<div class="site"><article class="story"><header><h1>Report</h1>
+        <figure class="lead"><img src="lead.jpg"><figcaption>{CAPTION}
+        <span class="credit">{CREDIT}</span></figcaption></figure></header>
+        <div class="story-body">{paragraphs(6)}</div></article>
+        <aside class="rail"><figure><img src="ad.jpg"><figcaption>Best mattress deals of the year, ranked by
+        our experts</figcaption></figure></aside></div>""")
+    md = reader_text(html, None)
+    assert md.index(f"▣ {CAPTION} — {CREDIT}") < md.index("Paragraph 0.")
+    assert "mattress" not in md
+
+
+def test_paywall_newsletter_share_and_related_furniture_removed():
+    html = page(f"""<article><div class="share-tools"><a href="#">Share on Facebook</a> <a href="#">Tweet</a></div>
+        {paragraphs(3)}<p>Advertisement</p>{paragraphs(3, start=3)}
+        <div class="newsletter-signup"><p>Get the morning briefing delivered to your inbox.</p></div>
+        <p>Sign up for our free newsletter to get the latest news.</p>
+        <div class="paywall"><p>You have read 3 free articles this month.</p><p>Subscribe now for $1 a week.</p></div>
+        <h2>Related</h2><ul><li><a href="/a">Another story about Syria and its neighbours</a></li></ul>
+        <p>We use cookies to improve your experience. By continuing you accept our cookies.</p>
+        <div class="author-bio">Jane Doe covers the Middle East for Example News.</div>
+        <div class="comments-count">12 Comments</div></article>""")
+    art = extract_article(html, None)
+    for furniture in ("Share on Facebook", "Tweet", "Advertisement", "inbox", "Sign up", "free articles",
+                      "Subscribe", "Related", "Another story", "cookies", "Jane Doe", "Comments"):
+        assert furniture not in art.markdown, furniture
+    assert all(f"Paragraph {i}." in art.text for i in range(6))
+
+
+def test_markdown_keeps_headings_lists_quotes_and_links():
+    html = page(f"""<article>{paragraphs(3)}<h2>What happened</h2><ul><li>The ministry confirmed the first strike.</li>
+        <li>Two more convoys crossed the border at night.</li></ul>
+        <blockquote><p>We will respond, the minister said.</p></blockquote>
+        <p>Read the <a href="/report.pdf">full report</a> here.</p>{paragraphs(2, start=3)}</article>""")
+    md = reader_text(html, "https://example.com/news/story")
+    assert "## What happened" in md
+    assert "- The ministry confirmed the first strike.\n- Two more convoys crossed the border at night." in md
+    assert "> We will respond, the minister said." in md
+    assert "Read the [full report](https://example.com/report.pdf) here." in md
+    assert "Read the full report here." in body_text(html, "https://example.com/news/story")
 
 
 def test_json_ld_metadata_wins_over_guessing():
     ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"},'
           '{"@type": "NewsArticle", "headline": "Militia members enter Syria", "author": [{"@type": "Person",'
-          '"name": "Al-Monitor Staff"}], "datePublished": "2020-05-04T10:30:00+00:00"}]}</script>')
+          '"name": "Al-Monitor Staff"}], "datePublished": "2020-05-04T10:30:00+00:00"}]}</script>'
+          '<meta property="og:title" content="Guessed title">')
     art = extract_article(page(f"<article><h1>Other</h1>{paragraphs(4)}</article>", ld), "https://www.al-monitor.com/x")
     assert art.title == "Militia members enter Syria"
     assert art.byline == "Al-Monitor Staff"
@@ -48,8 +145,52 @@ def test_json_ld_metadata_wins_over_guessing():
     assert art.site_name == "al-monitor.com"
 
 
+def test_opengraph_metadata_without_json_ld():
+    head = ('<meta property="og:title" content="Talks resume in Vienna"><meta property="og:site_name" '
+            'content="Example News"><meta name="author" content="Jane Doe"><meta property="og:image" '
+            'content="/lead.jpg"><meta property="article:published_time" content="2024-03-01T08:00:00-05:00">')
+    art = extract_article(page(f"<article>{paragraphs(4)}</article>", head), "https://example.com/a/b")
+    assert (art.title, art.site_name, art.byline) == ("Talks resume in Vienna", "Example News", "Jane Doe")
+    assert art.published == datetime(2024, 3, 1, 13, 0, tzinfo=timezone.utc)
+    assert art.lead_image == "https://example.com/lead.jpg"
+
+
+def test_charset_from_header_meta_and_fallback_never_crash():
+    body = f"<article><p>Le café du marché a rouvert à Besançon. {PROSE}</p>{paragraphs(3)}</article>"
+    cp1252 = page(body).encode("cp1252")
+    # The header lies (UTF-8): the bytes do not decode as UTF-8, so the Windows-1252 fallback reads them.
+    assert "café du marché" in extract_article(cp1252, content_type="text/html; charset=utf-8").text
+    assert "café du marché" in extract_article(cp1252, content_type="text/html; charset=x-unknown").text
+    latin = page(body, '<meta charset="iso-8859-1">').encode("latin-1")
+    assert "Besançon" in extract_article(latin).text
+    cyrillic = page(f"<article><p>Москва заявила о переговорах. {PROSE}</p>{paragraphs(3)}</article>",
+                    '<meta http-equiv="Content-Type" content="text/html; charset=windows-1251">')
+    assert "Москва" in extract_article(cyrillic.encode("cp1251")).text
+    assert "Москва" in extract_article(cyrillic.encode("utf-8"), content_type="text/html; charset=UTF-8").text
+
+
 def test_empty_and_garbage_input_never_raise():
-    for junk in ("", b"", "   ", b"\x00\xff\xfe garbage \x81", "<<<>>>", "<html>", None.__class__.__name__):
-        art = extract_article(junk)
-        assert art.confidence < 0.5
+    for junk in ("", b"", "   ", b"\x00\xff\xfe garbage \x81", "<<<>>>", "<html>", "\x00" * 10,
+                 '<?xml version="1.0" encoding="utf-8"?><p>x</p>', "<div>" * 3000):
+        art = extract_article(junk, "not a url")
+        assert art.confidence <= 0.1
     assert body_text("", None) == ""
+
+
+def test_too_little_text_falls_back_to_the_feed_copy():
+    links = "".join(f"<li><a href='/s/{i}'>Another headline number {i} about the talks</a></li>" for i in range(80))
+    html = page(f"<div id='app'><p>Please enable JavaScript to read this story.</p><ul>{links}</ul></div>")
+    feed = f"<p>{PROSE}</p><p>{PROSE} Feed copy.</p>"
+    art = extract_article(html, "https://example.com/x", fallback_html=feed)
+    assert "Feed copy." in art.text
+    assert art.confidence < 0.5 and art.notice and "\n" not in art.notice
+    assert extract_article(html, "https://example.com/x").confidence < 0.5
+
+
+def test_five_megabyte_page_finishes():
+    html = page("<nav>" + "<a href='/'>Home</a>" * 500 + "</nav><article>" + paragraphs(19000) + "</article>")
+    assert len(html) > 5_000_000
+    started = time.perf_counter()
+    art = extract_article(html, "https://example.com/huge")
+    assert time.perf_counter() - started < 30
+    assert art.word_count > 500_000

@@ -224,8 +224,8 @@ def _hidden(el) -> bool:
 def caption_of(unit, url: str | None = None) -> Caption | None:
     """Caption and credit of a figure-like element; the alt text when it has no caption.
 
-    Of several caption elements the longest wins (the others are truncated or repeated copies); the alt text
-    is only used without a caption because it usually repeats it.
+    Of several caption elements (the innermost ones) the longest wins, the others being truncated or repeated
+    copies; the alt text is only used without a caption because it usually repeats it.
     """
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
@@ -235,8 +235,9 @@ def caption_of(unit, url: str | None = None) -> Caption | None:
                    _CREDIT_CLASS.search(a.get("class", "")) for a in c.iterancestors())]
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
     skip = set(credits)
-    texts = [_text_without(c, lambda s: s in skip or _hidden(s)) for c in unit.iter(lxml.etree.Element)
-             if _is_caption(c) and not _CREDIT_CLASS.search(c.get("class", ""))]
+    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and not _CREDIT_CLASS.search(c.get("class", ""))]
+    innermost = [c for c in holders if not any(a in holders for a in c.iterdescendants())]
+    texts = [_text_without(c, lambda s: s in skip or _hidden(s)) for c in innermost]
     text = max(texts, key=len, default="")
     if not credit and (m := _CREDIT_TEXT.search(text)):
         text, credit = text[:m.start()].strip(), m.group(1).strip()
@@ -381,7 +382,8 @@ class _Page:
         self.url = url
         self.root = root
         for el in _NOT_CONTENT(root):  # readability drops these too, but only after copying the page twice
-            el.drop_tree()
+            if el.getparent() is not None:  # a comment before <html> has no parent
+                el.drop_tree()
         for quote in root.iter("blockquote"):  # quoted posts are content; readability drops class "twitter-tweet"
             quote.attrib.pop("class", None)
         self.elements = list(root.iter(lxml.etree.Element))
