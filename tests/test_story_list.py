@@ -11,7 +11,6 @@ from tui_reader.models import FeedEntry, Grade, State, TriageInput
 from tui_reader.store import Store, StoryQuery
 from tui_reader.ui.widgets.story_list import Columns, StoryList, age_label
 
-NOW = datetime.now(timezone.utc)
 N = 60
 
 
@@ -34,14 +33,16 @@ class ListApp(App):
         self.highlighted.append(message.story_id)
 
 
-def make_store(path, titles: list[str]) -> Store:
+def make_store(path, titles: list[str], source: str = "Example News") -> Store:
+    """Story n was published 5+n minutes ago (now, not at import: ages are asserted)."""
+    now = datetime.now(timezone.utc)
     store = Store(path)
     feed = store.add_feed("https://news.example/rss", "News")
     store.upsert_entries(feed.id, [
         FeedEntry(guid=f"g{n}", url=f"https://news.example/{n}", title=title,
-                  published=NOW - timedelta(minutes=5 + n))
+                  published=now - timedelta(minutes=5 + n))
         for n, title in enumerate(titles)
-    ], "Example News")
+    ], source)
     return store
 
 
@@ -175,13 +176,14 @@ async def test_select_story_and_move_to_next(store):
 
 
 async def test_hostile_titles_render_literally_and_stripped(tmp_path):
-    store = make_store(tmp_path / "db.sqlite", ["[bold]x[/] \x1b]0;pwned\x07 \x1b[31mred\x1b[0m tail"])
+    store = make_store(tmp_path / "db.sqlite", ["[bold]x[/] \x1b]0;pwned\x07 \x1b[31mred\x1b[0m tail\u202e"],
+                       source="[@click=quit]Src\x1b[2J")
     app = ListApp(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         row = lines(app.query_one(StoryList))[0]
-        assert "[bold]x[/]" in row and "red tail" in row
-        assert "\x1b" not in row and "\x07" not in row and "pwned" not in row
+        assert "[bold]x[/]" in row and "red tail" in row and "[@click=quit]Src " in row
+        assert not any(ch in row for ch in "\x1b\x07\u202e") and "pwned" not in row
 
 
 async def test_empty_store_shows_a_helpful_line(tmp_path):
@@ -221,3 +223,34 @@ def test_age_labels():
     now = 1_000_000_000
     assert [age_label(now - s, now) for s in (5, 180, 3 * 3600, 2 * 86400, 5 * 7 * 86400, 800 * 86400)] == \
         ["now", "3m", "3h", "2d", "5w", "2y"]
+
+
+async def test_reload_after_the_view_shrinks_keeps_rows_on_screen(store):
+    app = ListApp(store, StoryQuery(states=(State.UNREAD,)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        await pilot.press("G")
+        for sid in sl.story_ids[:-3]:
+            store.set_state(sid, State.READ)
+        sl.reload()
+        await pilot.pause()
+        assert sl.row_count == 3 and sl.cursor == 2 and sl.scroll_offset.y == 0
+        assert [line[:2] for line in lines(sl)[:4]] == ["● ", "● ", "● ", "  "]
+
+
+async def test_new_stories_above_do_not_move_the_cursor_line(store):
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        await pilot.press("j", "j", "j")
+        sid = sl.cursor_story_id
+        feed = store.feeds()[0]
+        store.upsert_entries(feed.id, [FeedEntry(guid=f"new{n}", url=f"https://news.example/new{n}", title=f"New {n}",
+                                                 published=datetime.now(timezone.utc)) for n in range(5)], "Example News")
+        sl.reload()
+        await pilot.pause()
+        assert sl.cursor_story_id == sid and sl.cursor == 8
+        assert sl.cursor - sl.scroll_offset.y == 3
+        assert "Story 3 " in lines(sl)[3]
+        sl.reload(keep_cursor=False)
+        assert sl.cursor == 0 and sl.scroll_offset.y == 0

@@ -257,18 +257,22 @@ class StoryList(ScrollView, can_focus=True):
         """Re-read the query (new stories, changed filters' matches).
 
         With ``keep_cursor`` the cursor stays on its story, or on the same index if that
-        story left the view (so dismissing in an "untriaged" view lands on the next one).
+        story left the view (so dismissing in an "untriaged" view lands on the next one),
+        and on the same screen line, so stories arriving above do not shift what is read.
         """
         current, index = self.cursor_story_id, self.cursor
+        screen_line = index - self.scroll_offset.y
         self._load()
         if not keep_cursor:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
             return
         try:
-            self.cursor = self._ids.index(current)
+            index = self._ids.index(current)
         except ValueError:
-            self.cursor = index
+            pass
+        self.scroll_to(y=index - screen_line, animate=False, force=True)
+        self.cursor = index
 
     def refresh_story(self, story_id: int) -> None:
         """A story changed (triage, read, dismiss): re-read its row next paint; repaint it if visible."""
