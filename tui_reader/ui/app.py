@@ -51,12 +51,12 @@ class ReaderApp(App):
         Binding("escape", "clear_search", "Clear filter", show=False, id="app.clear"),
         Binding("n", "next_untriaged", "Next untriaged", id="app.next_untriaged"),
         Binding("x", "dismiss_current", "Dismiss", id="app.dismiss"),
-        Binding("u", "undo", "Undo", id="app.undo"),
-        Binding("o", "open_current", "Open", id="app.open"),
-        Binding("y", "copy_current", "Copy link", id="app.copy"),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("o", "open_current", "Open in browser", show=False, id="app.open"),
+        Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
         Binding("v", "cycle_view", "View", id="app.view"),
-        Binding("S", "cycle_sort", "Sort", id="app.sort"),
-        Binding("f", "toggle_feeds", "Feeds", id="app.feeds"),
+        Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
+        Binding("f", "toggle_feeds", "Feeds panel", show=False, id="app.feeds"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
@@ -92,7 +92,7 @@ class ReaderApp(App):
         self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else "textual-dark"
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
-        self.query_one("#feeds").display = self.settings.ui.show_feeds
+        self.query_one("#feeds").set_class(not self.settings.ui.show_feeds, "-hidden")
         self.query_one("#stories").focus()
         self._update_feeds()
         self._update_view_bar()
@@ -163,9 +163,12 @@ class ReaderApp(App):
         self._apply_view()
 
     def action_toggle_feeds(self) -> None:
+        """Classes, not inline display, so the narrow-terminal rule still applies after a toggle."""
         feeds = self.query_one("#feeds", FeedsPanel)
-        feeds.display = not feeds.display
-        (feeds if feeds.display else self.stories).focus()
+        show = not feeds.display
+        feeds.set_class(not show, "-hidden")
+        feeds.set_class(show, "-shown")
+        (feeds if show else self.stories).focus()
 
     @on(FeedsPanel.Selected)
     def _feed_selected(self, event: FeedsPanel.Selected) -> None:

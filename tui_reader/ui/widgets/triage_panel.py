@@ -33,11 +33,11 @@ class TagSuggester(Suggester):
 class TagInput(Input):
     """An Input where Enter first accepts the visible completion, so a tag costs one letter + Enter."""
 
-    async def _action_submit(self) -> None:
+    async def action_submit(self) -> None:
         if self._suggestion and len(self._suggestion) > len(self.value):
             self.value = self._suggestion
             self.cursor_position = len(self.value)
-        await super()._action_submit()
+        await super().action_submit()
 
 
 class TriagePanel(Vertical):
