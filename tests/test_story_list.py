@@ -245,8 +245,9 @@ async def test_new_stories_above_do_not_move_the_cursor_line(store):
         await pilot.press("j", "j", "j")
         sid = sl.cursor_story_id
         feed = store.feeds()[0]
-        store.upsert_entries(feed.id, [FeedEntry(guid=f"new{n}", url=f"https://news.example/new{n}", title=f"New {n}",
-                                                 published=datetime.now(timezone.utc)) for n in range(5)], "Example News")
+        fresh = [FeedEntry(guid=f"new{n}", url=f"https://news.example/new{n}", title=f"New {n}",
+                           published=datetime.now(timezone.utc)) for n in range(5)]
+        store.upsert_entries(feed.id, fresh, "Example News")
         sl.reload()
         await pilot.pause()
         assert sl.cursor_story_id == sid and sl.cursor == 8

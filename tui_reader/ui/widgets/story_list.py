@@ -26,18 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_reader.models import State
+from tui_reader.sanitize import clean_line
 from tui_reader.store import ListRow, Store, StoryQuery
-
-try:
-    from tui_reader.sanitize import clean_line
-except ImportError:  # the shared sanitizer is not in yet: same contract, minimal version
-    _UNSAFE = re.compile(r"\x1b(?:\][^\x07\x1b]*(?:\x07|\x1b\\)?|\[[0-?]*[ -/]*[@-~]|.)?|[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
-    def clean_line(s: str, max_len: int | None = None) -> str:
-        """One printable line: escape sequences and control/bidi characters removed, whitespace collapsed."""
-        s = " ".join(_UNSAFE.sub(" ", s).split())
-        return s[:max_len] if max_len is not None else s
-
 
 GLYPHS: dict[State, str] = {State.UNREAD: "●", State.READ: "○", State.TRIAGED: "✓", State.DISMISSED: "✗"}
 """State column; all in DejaVu Sans Mono, Menlo and Cascadia, one cell wide (● ○ are East-Asian "ambiguous")."""
@@ -194,7 +184,8 @@ class StoryList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
     """Index of the cursor row in the current query's display order."""
 
-    def __init__(self, store: Store, query: StoryQuery = StoryQuery(), *, highlight: frozenset[str] | set[str] = frozenset(),
+    def __init__(self, store: Store, query: StoryQuery = StoryQuery(), *,
+                 highlight: frozenset[str] | set[str] = frozenset(),
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
@@ -216,11 +207,8 @@ class StoryList(ScrollView, can_focus=True):
     @highlight.setter
     def highlight(self, words: frozenset[str] | set[str]) -> None:
         self._highlight = frozenset(w for w in (w.strip('"*()') for w in words) if w)
-        self._highlight_re = (
-            re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(self._highlight, key=len, reverse=True)) + r")\w*",
-                       re.IGNORECASE)
-            if self._highlight else None
-        )
+        alternatives = "|".join(re.escape(w) for w in sorted(self._highlight, key=len, reverse=True))
+        self._highlight_re = re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE) if alternatives else None
         self.refresh()
 
     @property
@@ -413,7 +401,8 @@ class StoryList(ScrollView, can_focus=True):
             if y == 0:
                 filtered = replace(self.story_query, sort="date") != StoryQuery()
                 text = self.NO_MATCH_TEXT if filtered else self.EMPTY_TEXT
-                return self._strip([Segment(" " + text, self.get_component_rich_style("story-list--empty"))], width, base)
+                empty_style = self.get_component_rich_style("story-list--empty")
+                return self._strip([Segment(" " + text, empty_style)], width, base)
             return Strip.blank(width, base)
         if index >= len(self._ids):
             return Strip.blank(width, base)
