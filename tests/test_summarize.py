@@ -1,9 +1,11 @@
 """Extractive drafts: whole sentences from the body, never captions, bylines or page furniture."""
 
 import re
+from pathlib import Path
 
 import pytest
 
+from tui_reader.extract import extract_article
 from tui_reader.summarize import MAX_CHARS, draft_summary, split_sentences
 
 TITLE = "Report: Iran-backed militia members enter Syria via Iraq"
@@ -110,3 +112,20 @@ def test_length_cap_drops_whole_sentences_only():
     draft = draft_summary(long, "Convoy movement", max_sentences=10)
     assert 0 < len(draft) <= MAX_CHARS
     assert re.fullmatch(r"(Sentence number \d+ [^.]+\. ?)+", draft)
+
+
+DEMO_ARTICLES = sorted((Path(__file__).parent.parent / "tui_reader" / "demo" / "site" / "articles").glob("*.html"))
+
+
+@pytest.mark.parametrize("page", DEMO_ARTICLES, ids=lambda p: p.stem)
+def test_demo_articles_draft_to_two_or_three_whole_sentences(page):
+    article = extract_article(page.read_bytes(), f"https://demo.example/{page.name}")
+    draft = draft_summary(article.text, article.title)
+    sentences = split_sentences(draft)
+    assert 2 <= len(sentences) <= 3 and len(draft) <= MAX_CHARS
+    body = " ".join(article.text.split())
+    for s in sentences:
+        assert s in body
+        assert re.match(r"[\"“A-Z0-9]", s) and re.search(r"[.!?][\"”]?$", s)
+        assert s.count('"') % 2 == 0 and s.count("“") == s.count("”")
+        assert not re.match(r"[A-Z]{3,}.* — ", s)  # datelines are dropped

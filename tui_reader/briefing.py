@@ -135,8 +135,9 @@ def _group(item: BriefItem) -> str:
     return clean_line(item.tags[0], max_len=60) if item.tags and clean_line(item.tags[0]) else UNTAGGED
 
 
-def _heading(group: str) -> str:
-    return f"## {_inline(group, 60) if group != UNTAGGED else UNTAGGED}"
+def _heading_text(group: str) -> str:
+    """What follows ``## `` in the group's heading line."""
+    return UNTAGGED if group == UNTAGGED else _inline(group, 60)
 
 
 def _quote_summary(summary: str) -> list[str]:
@@ -246,12 +247,16 @@ def _heading_of(unit) -> str | None:
     return m.group(2) if m.group(1) == "##" else ""
 
 
+def _is_blank(unit) -> bool:
+    return unit in ("\n", "\r\n")
+
+
 def _group_key(heading: str) -> tuple[bool, str]:
     return heading == UNTAGGED, heading.casefold()
 
 
 def _insert(units: list, item: BriefItem, block: str) -> None:
-    heading = _heading(_group(item))[3:]
+    heading = _heading_text(_group(item))
     rating = item.grade.code if item.grade else _UNRATED
     at = next((i for i, u in enumerate(units) if _heading_of(u) == heading), None)
     if at is None:
@@ -259,7 +264,7 @@ def _insert(units: list, item: BriefItem, block: str) -> None:
         return
     end = next((i for i in range(at + 1, len(units)) if _heading_of(units[i]) is not None), len(units))
     pos = at + 1
-    if pos < len(units) and units[pos] in ("\n", "\r\n"):
+    if pos < len(units) and _is_blank(units[pos]):
         pos += 1
     # Right after the last block rated as well or better, so hand-written text between
     # blocks stays next to the block that follows it.
@@ -268,7 +273,7 @@ def _insert(units: list, item: BriefItem, block: str) -> None:
         if isinstance(u, _Block):
             if u.rating > rating:
                 break
-            pos = i + 1 + (i + 1 < end and units[i + 1] in ("\n", "\r\n"))
+            pos = i + 1 + (i + 1 < end and _is_blank(units[i + 1]))
     _ensure_newline(units, pos)
     units[pos:pos] = [_Block(item.story_id, block), "\n"]
 
@@ -278,7 +283,7 @@ def _insert_section(units: list, heading: str, block: str, story_id: int) -> Non
     pos = next((i for i, u in enumerate(units) if (h := _heading_of(u)) and _group_key(h) > key), len(units))
     _ensure_newline(units, pos)
     new = [f"## {heading}\n", "\n", _Block(story_id, block), "\n"]
-    if pos > 0 and units[pos - 1] not in ("\n", "\r\n"):
+    if pos > 0 and not _is_blank(units[pos - 1]):
         new.insert(0, "\n")
     units[pos:pos] = new
 
@@ -297,7 +302,7 @@ def _remove(units: list, story_id: int) -> None:
     while i < len(units):
         u = units[i]
         if isinstance(u, _Block) and u.story_id == story_id:
-            del units[i:i + 1 + (i + 1 < len(units) and units[i + 1] in ("\n", "\r\n"))]
+            del units[i:i + 1 + (i + 1 < len(units) and _is_blank(units[i + 1]))]
             _drop_empty_section(units, i)
         else:
             i += 1
@@ -306,12 +311,12 @@ def _remove(units: list, story_id: int) -> None:
 def _drop_empty_section(units: list, i: int) -> None:
     """Remove a ``## group`` heading left with nothing but blank lines under it."""
     start = i - 1
-    while start >= 0 and units[start] in ("\n", "\r\n"):
+    while start >= 0 and _is_blank(units[start]):
         start -= 1
     if start < 0 or not _heading_of(units[start]):
         return
     end = i
-    while end < len(units) and units[end] in ("\n", "\r\n"):
+    while end < len(units) and _is_blank(units[end]):
         end += 1
     if end == len(units) or _heading_of(units[end]) is not None:
         del units[start:end]

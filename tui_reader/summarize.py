@@ -49,6 +49,12 @@ _STOP_WORDS = frozenset(
     would you your yours yourself said says say according told tells one two new also after year years
     mr mrs ms dr""".split()
 )
+# "AMMAN — ", "ERBIL, Iraq — ", "LONDON (Reuters) — ": a place line, not part of the sentence.
+_DATELINE = re.compile(r"^[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)*)?(?: \([^)]{1,40}\))? [—–-]{1,2} ")
+# A sentence opening with one of these leans on the one before it, so it reads badly alone.
+_ANAPHORA = {"he", "she", "they", "it", "this", "that", "these", "those", "his", "her", "their", "its"}
+REDUNDANT = 0.4
+"""Share of a sentence's terms already in a chosen one above which it is left out."""
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 # Lines that are page furniture rather than article text.
@@ -135,12 +141,22 @@ def _is_noise(line: str, title_key: str) -> bool:
     return bool(_PHOTO_CREDIT.search(line) or _CAPTION_PHRASE.search(line))
 
 
+def _quotes_balanced(sentence: str) -> bool:
+    """False for a piece of a longer quotation, which would not read as a whole sentence."""
+    return sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
+
+
 def _key(text: str) -> str:
     return " ".join(_TOKEN.findall(text.lower()))
 
 
 def _terms(sentence: str) -> list[str]:
-    return [w for w in _TOKEN.findall(sentence.lower()) if w not in _STOP_WORDS and not w.isdigit() and len(w) > 1]
+    """Content words, lightly stemmed so "Gaza's"/"Gaza" and "estimates"/"estimate" count as one."""
+    words = (w for w in _TOKEN.findall(sentence.lower()) if w not in _STOP_WORDS and not w.isdigit() and len(w) > 1)
+    return [_STEM.sub("", w) for w in words]
+
+
+_STEM = re.compile(r"(?:['’]s|(?<=[^s'’]{3})s)$")
 
 
 def _looks_like_html(text: str) -> bool:
@@ -174,10 +190,11 @@ def draft_summary(text: str, title: str = "", max_sentences: int = 3) -> str:
     candidates: list[tuple[int, str, list[str]]] = []
     seen: set[str] = set()
     for para in _paragraphs(text, title):
-        for sentence in split_sentences(para):
+        for sentence in split_sentences(_DATELINE.sub("", para)):
             key = _key(sentence)
             words = len(sentence.split())
             if (key in seen or not 5 <= words <= 80 or not _ENDS_LIKE_SENTENCE.search(sentence)
+                    or not _quotes_balanced(sentence)
                     or not sentence[0].isupper() and not sentence[0] in "\"'“‘(0123456789"):
                 continue
             seen.add(key)
@@ -195,7 +212,13 @@ def draft_summary(text: str, title: str = "", max_sentences: int = 3) -> str:
             return 0.0
         weight = sum(freq[t] / top * (2.0 if t in title_terms else 1.0) for t in set(terms))
         position = 1.0 + 0.8 * (1 - index / n) + (0.5 if index == 0 else 0.0)
-        return weight / math.sqrt(len(terms)) * position
+        first = _TOKEN.search(candidates[index][1])
+        leans = index > 0 and first is not None and first.group().lower() in _ANAPHORA
+        return weight / math.sqrt(len(terms)) * position * (0.6 if leans else 1.0)
+
+    def redundant(terms: list[str], chosen_terms: list[str]) -> bool:
+        a, b = set(terms), set(chosen_terms)
+        return bool(a and b) and len(a & b) / min(len(a), len(b)) > REDUNDANT
 
     ranked = sorted(candidates, key=lambda c: score(c[0], c[2]), reverse=True)
     chosen: list[tuple[int, str, list[str]]] = []
@@ -203,7 +226,7 @@ def draft_summary(text: str, title: str = "", max_sentences: int = 3) -> str:
     for cand in ranked:
         if len(chosen) == max_sentences:
             break
-        if length + len(cand[1]) + 1 > MAX_CHARS:
+        if length + len(cand[1]) + 1 > MAX_CHARS or any(redundant(cand[2], c[2]) for c in chosen):
             continue
         chosen.append(cand)
         length += len(cand[1]) + 1
