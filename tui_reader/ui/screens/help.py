@@ -38,8 +38,11 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
         self.keymap = keymap
 
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
+        with VerticalScroll(can_focus=True):
             yield Static(Text("tui-reader — keys (escape closes)", style="bold"))
             for title, bindings in self.sections:
                 yield Static(keys_table(title, [b for b in bindings if b.description], self.keymap))
