@@ -178,6 +178,8 @@ _CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|courtesy"
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y", re.I)
 _CREDIT_TEXT = re.compile(r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
 _ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
+_LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.I)
+"""Legal boilerplate some agencies append to credits: the credit itself stays."""
 _DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.I)
 """Alt texts of images that are not part of the story."""
 _FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$", re.I)
@@ -244,6 +246,7 @@ def caption_of(unit, url: str | None = None) -> Caption | None:
     if not text and not credit and img is not None:
         alt = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
         text = "" if _FILE_NAME.match(alt) or _DECORATION.search(alt) else alt
+    text, credit = _LEGAL.sub("", text).strip(" /"), _LEGAL.sub("", credit).strip(" /")
     return Caption(text, credit, src) if text or credit else None
 
 
@@ -252,27 +255,30 @@ _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|newsletter|subscribe|subscription|paywall|promo|related|"
     r"recommended|advert\w*|ads?|sponsor\w*|cookie\w*|consent|outbrain|taboola|signup|bio|skip|tags|byline|"
     r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])", re.I)
-"""Class/id words of page furniture; only short elements are removed for them (a body may be ``has-share``)."""
+"""Class/id words of page furniture (share bars, paywalls, author boxes, hover cards)."""
 _FURNITURE_LINE = re.compile(
-    r"^\W*(?:skip to (?:the )?(?:main )?content|advert(?:isement)?s?|sponsored(?: content)?|related\b.*|"
-    r"more(?: from| on| great| stories| news| coverage)?\b\W*:.*|read (?:more|next|also)\b.*|see (?:more|also)\b.*|"
-    r"(?:you )?(?:may|might) also like.*|don'?t miss.*|recommended(?: for you)?\b.*|"
-    r"(?:share|tweet|e-?mail|print)(?: (?:this|on|via|it)\b.*)?|sharing is caring.*|like this\b.*|like loading.*|"
-    r"follow us\b.*|\d*\s*comments?|(?:leave|add|post) a comment.*|tell us what you think.*|"
-    r"this (?:slideshow|video|content) requires javascript.*|tags?:.*|topics?:.*|or|(?:caption\s*)?close|(?:show|hide|expand) caption|enlarge(?: this image)?)\W*$", re.I)
-"""A whole short block that is page furniture ("Related Topics", "Read more: …", "Advertisement", "Share")."""
+    r"^\W*(?:skip to (?:the )?(?:main )?content|advert(?:isement)?s?|sponsored(?: content)?|subscribe|"
+    r"related(?: \w+){0,2}\s*(?::.*)?|more(?: from| on| great| stories| news| coverage)?\s*:.*|"
+    r"read (?:more|next|also)\b.*|see (?:more|also)\b.*|(?:you )?(?:may|might) also like.*|"
+    r"don'?t miss\s*(?::.*)?|recommended(?: for you| stories| reading| videos)?\s*(?::.*)?|"
+    r"(?:share|tweet|e-?mail|print)(?: (?:this|on|via|it)\b.*)?|sharing is caring.*|"
+    r"like this(?: story| article)?\s*[:?!].*|like loading.*|follow us\b.*|\d*\s*comments?|"
+    r"(?:leave|add|post) a comment.*|tell us what you think.*|this (?:slideshow|video|content) requires javascript.*|"
+    r"tags?:.*|topics?:.*|or|(?:caption\s*)?close|(?:show|hide|expand) caption|enlarge(?: this image)?)\W*$", re.I)
+"""A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share")."""
 _FURNITURE_PHRASE = re.compile(
-    r"\b(?:subscri(?:be|ption)|sign(?:ing)?[\s-]?up|newsletters?|all rights reserved|cookies|privacy policy|"
-    r"terms (?:of (?:use|service)|and conditions)|already have an account|click here|continue reading|"
-    r"unlimited access|your inbox|(?:monthly|annually)\b.*\$)\b|\$\d[\d.,]*\s*(?:/|per |a )(?:month|year)|"
-    r"\blearn more\W*$")
-"""Phrases (in lower case: far faster than re.I) that mark a short block as a sales, sign-up or legal blurb."""
+    r"\b(?:subscribe (?:to|now|for|today|here)|sign(?:ing)?[\s-]?up (?:for|to|now|today|here|free)|by signing up|"
+    r"newsletters?|all rights reserved|(?:we|site|website) uses? cookies|accept (?:all )?cookies|cookie policy|"
+    r"privacy policy|terms (?:of (?:use|service)|and conditions)|already have an account|click here|"
+    r"continue reading|unlimited access|your inbox)\b|\blearn more\W*$")
+"""Phrases (matched in lower case: far faster than re.I) of sales, sign-up and legal blurbs."""
 _SHORT = 250
+"""Characters: a longer block is reporting even when it mentions newsletters or cookies."""
 _LONGEST_FURNITURE = 1500
-"""Characters: no author box, share bar or "Related" list is longer; longer blocks are not even looked at."""
-"""Characters: longer blocks are reporting even when they mention subscribing or newsletters."""
+"""Characters: no author box, share bar or "Related" list is longer, so longer blocks are not looked at."""
 _BLOCKS = frozenset({"p", "div", "section", "aside", "header", "footer", "nav", "ul", "ol", "li", "dl", "dd", "dt",
                      "h1", "h2", "h3", "h4", "h5", "h6", "table", "form", "span", "a", "strong", "em", "b"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def is_furniture_text(text: str) -> bool:
@@ -282,15 +288,16 @@ def is_furniture_text(text: str) -> bool:
 
 
 def remove_furniture(frag) -> None:
-    """Drop furniture blocks top-down, a "Related" heading with the list it introduces, and containers left
-    with (almost) nothing once their furniture is gone (the "OR" between two paywall offers).
+    """Drop furniture blocks top-down, with the list a "Related" heading introduces.
 
-    By class a block goes when it is under a quarter of the article (a body may be ``has-share``) and quotes
-    nothing (embedded posts sit in "social-embed" wrappers); by wording when it is short."""
+    By class, a block goes when it is under a quarter of the article (a body may be ``has-share``) and quotes
+    nothing (embedded posts sit in "social-embed" wrappers); by wording, when it is short. A container that
+    furniture made up three quarters of goes too when what is left is a scrap: the price line and the "OR"
+    between two paywall offers.
+    """
     limit = min(len(frag.text_content()) / 4, _LONGEST_FURNITURE)
 
-    def is_furniture(el) -> bool:
-        raw = el.text_content()
+    def is_furniture(el, raw: str) -> bool:
         if el.tag not in _BLOCKS or len(raw) > _LONGEST_FURNITURE:
             return False
         if len(raw) < limit and _FURNITURE_CLASS.search(_classes(el)) and el.find(".//blockquote") is None:
@@ -298,30 +305,27 @@ def remove_furniture(frag) -> None:
         return is_furniture_text(raw)
 
     def visit(el) -> bool:
-        if el.tag == "figure":
-            return False
-        if el is not frag and is_furniture(el):
+        raw = el.text_content()
+        if el is not frag and el.tag != "figure" and is_furniture(el, raw):
             nxt = el.getnext()
-            if el.tag in _HEADING_TAGS and nxt is not None and nxt.tag in ("ul", "ol"):
+            if el.tag in _HEADINGS and nxt is not None and nxt.tag in ("ul", "ol"):
                 nxt.drop_tree()
             el.drop_tree()
             return True
         removed = False
         for child in list(el):
-            if isinstance(child.tag, str):
+            if isinstance(child.tag, str) and child.tag != "figure":
                 removed |= visit(child)
-        if removed and el is not frag and len(_WS.sub("", el.text_content())) < 4 and el.find(".//figure") is None \
-                and el.find(".//img") is None:
-            el.drop_tree()
+        if removed and el is not frag:
+            left = len(el.text_content().strip())
+            if left < min(100, len(raw) / 4) and el.find(".//figure") is None and el.find(".//img") is None:
+                el.drop_tree()
         return removed
 
     visit(frag)
 
 
-_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-
-
-_TRUNCATION_TAIL = re.compile(r"(?:\s+(?:less|more|read more|hide caption|show caption|caption))+$")
+_TRUNCATION_TAIL = re.compile(r"(?:(?:^|\s+)(?:less|more|read more|hide caption|show caption|caption))+$")
 
 
 def _caption_key(cap: Caption) -> str:
@@ -345,6 +349,8 @@ def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
             kept.append(block)
             continue
         key = _caption_key(block.caption)
+        if not key and not block.caption.credit:  # only a "more"/"less" toggle
+            continue
         twin = next((i for i, k in enumerate(keys) if key and k and _copies(k, key)), None)
         if twin is None:
             keys.append(key)
