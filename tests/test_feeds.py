@@ -211,3 +211,20 @@ def test_discover_feeds_and_html_sniffing():
     assert discover_feeds(page, "http://site/news/") == [
         ("http://site/rss.xml", "All news"), ("http://other/atom", ""), ("http://site/news/feed.json", "JSON")]
     assert discover_feeds(b"", "http://site/") == []
+
+
+def test_links_to_loopback_and_private_hosts_are_kept():
+    """feedparser-rs blanks these; intranet feeds and the local demo need them."""
+    for base in ("http://127.0.0.1:8080", "http://localhost", "http://10.1.2.3", "http://[::1]:9000"):
+        feed = parse_feed(rss(f"<item><title>t</title><link>{base}/a</link></item>"), "", f"{base}/feed")
+        assert feed.entries[0].url == f"{base}/a"
+
+
+def test_json_feed_1_0_author_and_text_content():
+    doc = {"version": "https://jsonfeed.org/version/1", "title": "Old JSON", "items": [
+        {"id": 7, "url": "/rel", "author": {"name": "Ann"}, "content_text": "a < b", "date_modified": "2024-05-06"},
+        "not an item", {"id": True}]}
+    feed = parse_feed(json.dumps(doc).encode(), "application/json", "http://j.example/feed.json")
+    [entry] = feed.entries
+    assert (entry.guid, entry.url, entry.author, entry.content) == ("7", "http://j.example/rel", "Ann", "a &lt; b")
+    assert entry.published == entry.updated == datetime(2024, 5, 6, tzinfo=UTC)

@@ -1,0 +1,269 @@
+"""Story intake: refresh feeds, fetch article pages, add single URLs, OPML in and out — all into the store.
+
+Fetching runs on the event loop; parsing and store writes run in a small thread pool so they overlap
+with downloads and never block the loop (the TUI stays responsive). Writes from the pool are
+serialised by one lock, so threads never wait on SQLite's busy handler. Every problem with one
+feed becomes that feed's status; nothing raised by one feed reaches the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from typing import AsyncIterator, Callable
+
+from tui_reader import opml
+from tui_reader.config import FetchSettings
+from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
+from tui_reader.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
+from tui_reader.models import Article, Feed, ParsedFeed, Story
+from tui_reader.store import Store, StoryQuery, domain_of
+
+PARSE_WORKERS = min(4, os.cpu_count() or 1)
+_ARTICLE_PAGE = re.compile(
+    rb"""<meta[^>]+(?:property|name)=["']og:type["'][^>]*content=["']article|"""
+    rb"""<meta[^>]+content=["']article["'][^>]*(?:property|name)=["']og:type|"""
+    rb""""@type"\s*:\s*"(?:\w*NewsArticle|Article|BlogPosting|Report)\"""", re.I)
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """How one feed's refresh went; ``status`` is ok, 304 or error."""
+
+    feed_id: int
+    url: str
+    title: str
+    status: str
+    new: int = 0
+    updated: int = 0
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class RefreshReport:
+    outcomes: list[FeedOutcome] = field(default_factory=list)
+    total_new: int = 0
+    total_updated: int = 0
+    failed: int = 0
+    new_ids: list[int] = field(default_factory=list)
+    """Stories this refresh inserted (for prefetching and "jump to new")."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What ``add_url`` found: a feed (subscribed), a page advertising feeds, an article (stored), or an error."""
+
+    kind: str
+    feed: Feed | None = None
+    story_id: int | None = None
+    candidates: list[tuple[str, str]] = field(default_factory=list)
+    """(url, title) of feeds the page advertises."""
+    message: str = ""
+
+
+# --------------------------------------------------------------------------- feeds
+
+
+async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[int] | None = None,
+                        progress: Callable[[FeedOutcome], None] | None = None) -> RefreshReport:
+    """Fetch every feed (or those in ``feed_ids``) at once within the limits; ``progress`` hears each one finish."""
+    feeds = store.feeds()
+    if feed_ids is not None:
+        wanted = set(feed_ids)
+        feeds = [f for f in feeds if f.id in wanted]
+    report = RefreshReport()
+    lock = threading.Lock()
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="tui-reader-intake") as pool:
+        async with Fetcher(settings) as fetcher:
+
+            async def one(feed: Feed) -> tuple[FeedOutcome, list[int]]:
+                started = time.perf_counter()
+                result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+                try:
+                    outcome, ids = await loop.run_in_executor(pool, _ingest, store, feed, result, lock)
+                except Exception as exc:  # a store failure is this feed's error, not the refresh's
+                    outcome, ids = FeedOutcome(feed.id, feed.url, feed.title, "error",
+                                               error=f"could not store: {exc}"), []
+                return replace(outcome, seconds=time.perf_counter() - started), ids
+
+            tasks = [asyncio.ensure_future(one(feed)) for feed in feeds]
+            try:
+                for finished in asyncio.as_completed(tasks):
+                    outcome, ids = await finished
+                    report.outcomes.append(outcome)
+                    report.total_new += outcome.new
+                    report.total_updated += outcome.updated
+                    report.failed += outcome.status == "error"
+                    report.new_ids += ids
+                    if progress is not None:
+                        progress(outcome)
+            finally:
+                for task in tasks:
+                    task.cancel()
+    if settings.prefetch_articles and report.new_ids:
+        new = set(report.new_ids)
+        newest = [i for i in store.story_ids(StoryQuery()) if i in new][: settings.prefetch_articles]
+        await prefetch_articles(store, settings, newest)
+    return report
+
+
+def _ingest(store: Store, feed: Feed, result: FetchResult, lock: threading.Lock) -> tuple[FeedOutcome, list[int]]:
+    """Parse and store one fetch result (runs in the pool); always records the feed's status."""
+    if result.not_modified:
+        with lock:
+            store.record_fetch(feed.id, status="304")
+        return FeedOutcome(feed.id, feed.url, feed.title, "304"), []
+    error = result.error
+    if not error:
+        try:
+            parsed = parse_feed(result.body, result.content_type, result.url)
+        except FeedError as exc:
+            error = str(exc)
+        except Exception as exc:  # a parser bug on hostile input must not take the refresh down
+            error = f"could not parse the feed ({type(exc).__name__})"
+    if error:
+        with lock:
+            store.record_fetch(feed.id, status="error", error=error)
+        return FeedOutcome(feed.id, feed.url, feed.title, "error", error=error), []
+    with lock:
+        return _store_parsed(store, feed, parsed, result)
+
+
+def _store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult) -> tuple[FeedOutcome, list[int]]:
+    """Upsert the entries and record the fetch in one transaction."""
+    title = feed.title or parsed.title
+    with store.tx():
+        res = store.upsert_entries(feed.id, parsed.entries, title or domain_of(feed.url))
+        store.record_fetch(feed.id, status="ok", etag=result.etag, last_modified=result.last_modified,
+                           title=None if feed.title else parsed.title)
+    return FeedOutcome(feed.id, feed.url, title, "ok", res.new, res.updated), res.new_ids
+
+
+# --------------------------------------------------------------------------- article pages
+
+
+@asynccontextmanager
+async def _fetcher(settings: FetchSettings, shared: Fetcher | None) -> AsyncIterator[Fetcher]:
+    """The caller's fetcher (same client and limits) or a short-lived one of our own."""
+    if shared is not None:
+        yield shared
+        return
+    async with Fetcher(settings) as own:
+        yield own
+
+
+async def fetch_article(store: Store, settings: FetchSettings, story_id: int,
+                        client: Fetcher | None = None) -> Article:
+    """Reader-mode article of a story: cached, else fetched and extracted once; the feed's text when that fails."""
+    cached = store.article(story_id)
+    if cached is not None:
+        return cached
+    story = store.story(story_id)
+    if story is None:
+        raise LookupError(f"no story with id {story_id}")
+    if not story.url.startswith(("http://", "https://")):
+        return await _feed_article(story, "this story has no web page — showing the feed's text")
+    async with _fetcher(settings, client) as fetcher:
+        result = await fetcher.get(story.url, accept=PAGE_ACCEPT)
+    if not result.ok:
+        return await _feed_article(story, f"could not fetch page: {result.error} — showing the feed's text")
+    kind = result.content_type.split(";")[0].strip().lower()
+    if kind and "html" not in kind and "xml" not in kind and not kind.startswith("text/"):
+        return await _feed_article(story, f"the page is {kind[:40]}, not HTML — showing the feed's text")
+    return await asyncio.to_thread(_extract_and_save, store, story, result)
+
+
+def _extract_and_save(store: Store, story: Story, result: FetchResult) -> Article:
+    from tui_reader.extract import extract_article
+
+    article = extract_article(result.body, result.url, content_type=result.content_type,
+                              fallback_html=story.feed_content or story.feed_summary or None)
+    store.save_article(story.id, article, html=result.body, content_type=result.content_type)
+    return article
+
+
+async def _feed_article(story: Story, notice: str) -> Article:
+    """The feed's own text as the article (not cached, so a later open retries the page)."""
+    from tui_reader.extract import extract_article
+
+    feed_html = story.feed_content or story.feed_summary or ""
+    article = await asyncio.to_thread(extract_article, feed_html, story.url, fallback_html=feed_html or None)
+    return replace(article, title=article.title or story.title, notice=notice)
+
+
+async def prefetch_articles(store: Store, settings: FetchSettings, story_ids: list[int],
+                            client: Fetcher | None = None) -> int:
+    """Fetch and cache the article pages of ``story_ids`` ahead of reading; returns how many are now cached."""
+    todo = [i for i in story_ids if store.article(i) is None]
+    async with _fetcher(settings, client) as fetcher:
+        await asyncio.gather(*(fetch_article(store, settings, i, fetcher) for i in todo), return_exceptions=True)
+    return sum(store.article(i) is not None for i in todo)
+
+
+# --------------------------------------------------------------------------- single URLs
+
+
+async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
+    """Subscribe to a feed URL, list the feeds a page advertises, or store an article page as a story."""
+    existing = store.feed_by_url(url)
+    if existing is not None:
+        return AddResult("feed", existing, message=f"already subscribed: {existing.title or url}")
+    async with Fetcher(settings) as fetcher:
+        result = await fetcher.get(url, accept=FEED_ACCEPT.replace("*/*", "text/html;q=0.8, */*"))
+    if not result.ok:
+        return AddResult("error", message=f"could not fetch {url}: {result.error}")
+    if looks_like_html(result.body):
+        return await _add_page(store, result)
+    try:
+        parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url)
+    except FeedError as exc:
+        return AddResult("error", message=f"{url}: {exc}")
+    feed = store.add_feed(result.url, parsed.title)
+    outcome, _ = _store_parsed(store, feed, parsed, result)
+    feed = store.feed(feed.id) or feed
+    return AddResult("feed", feed, message=f"subscribed to {feed.title or feed.url}: {outcome.new} stories")
+
+
+async def _add_page(store: Store, result: FetchResult) -> AddResult:
+    candidates = discover_feeds(result.body, result.url)
+    # Article pages often advertise their site's feed too; the page's own type decides.
+    if candidates and not _ARTICLE_PAGE.search(result.body[:200_000]):
+        return AddResult("page-with-feeds", candidates=candidates,
+                         message=f"{result.url} is a web page advertising {len(candidates)} feed(s)")
+
+    def store_article() -> tuple[int, Article]:
+        from tui_reader.extract import extract_article
+
+        article = extract_article(result.body, result.url, content_type=result.content_type)
+        story_id = store.add_story(result.url, article.title or result.url, source=article.site_name,
+                                   author=article.byline, published=article.published)
+        store.save_article(story_id, article, html=result.body, content_type=result.content_type)
+        return story_id, article
+
+    story_id, article = await asyncio.to_thread(store_article)
+    return AddResult("article", story_id=story_id, candidates=candidates,
+                     message=f"saved article: {article.title or result.url}")
+
+
+# --------------------------------------------------------------------------- OPML
+
+
+def import_opml(store: Store, data: bytes) -> int:
+    """Subscribe to every feed in an OPML file (folders → groups); returns how many feeds it lists."""
+    entries = opml.parse_opml(data)
+    with store.tx():
+        for url, title, group in entries:
+            store.add_feed(url, title, group)
+    return len(entries)
+
+
+def export_opml(store: Store) -> str:
+    return opml.export_opml(store.feeds())
