@@ -1,6 +1,6 @@
 """The story list: a virtual list on Textual's Line API that stays instant at 100k stories.
 
-Only the id list (``Store.story_ids``, ~30 ms and ~1 MB at 100k) is held in memory; the
+Only the id list (``Store.story_ids``, ~30 ms and ~4 MB at 100k) is held in memory; the
 painted columns are read from the store by window (``Store.list_rows``) around what is
 visible and kept in a small cache. A cursor move repaints two lines; a scroll repaints the
 visible lines, each rendered straight to a :class:`~textual.strip.Strip`.
