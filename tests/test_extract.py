@@ -194,3 +194,19 @@ def test_five_megabyte_page_finishes():
     art = extract_article(html, "https://example.com/huge")
     assert time.perf_counter() - started < 30
     assert art.word_count > 500_000
+
+
+def test_embedded_post_dropped_by_readability_is_put_back_in_place():
+    tweet = ('<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and the state '
+             'spent half a million dollars on it <a href="https://t.co/x">https://t.co/x</a></p>— Jane Roe '
+             '(@janeroe) <a href="https://twitter.com/janeroe/status/1">November 18, 2019</a></blockquote></div>')
+    html = page(f"<article><div class='entry-content'>{paragraphs(3)}{tweet}{paragraphs(3, start=3)}</div></article>")
+    text = body_text(html, None)
+    assert text.count("half a million dollars") == 1
+    assert text.index("Paragraph 2.") < text.index("half a million") < text.index("Paragraph 3.")
+
+
+def test_one_link_headline_paragraphs_are_not_body():
+    html = page(f"<article>{paragraphs(3)}<p><strong><a href='/other'>SEAN SPICER ELIMINATED FROM THE SHOW</a>"
+                f"</strong></p>{paragraphs(3, start=3)}</article>")
+    assert "SPICER" not in body_text(html, None)

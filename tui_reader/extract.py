@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import copy
 import json
 import logging
 import re
@@ -287,6 +288,14 @@ def is_furniture_text(text: str) -> bool:
     return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or _FURNITURE_PHRASE.search(text.lower()))
 
 
+def _is_teaser(p, raw: str) -> bool:
+    """A paragraph that is nothing but one short link: a headline of another story dropped into the body."""
+    links = p.findall(".//a")
+    text = raw.strip()
+    return (len(links) == 1 and 0 < len(text) < 150 and links[0].text_content().strip() == text
+            and not any(a.tag == "blockquote" for a in p.iterancestors()))
+
+
 def remove_furniture(frag) -> None:
     """Drop furniture blocks top-down, with the list a "Related" heading introduces.
 
@@ -302,7 +311,7 @@ def remove_furniture(frag) -> None:
             return False
         if len(raw) < limit and _FURNITURE_CLASS.search(_classes(el)) and el.find(".//blockquote") is None:
             return True
-        return is_furniture_text(raw)
+        return is_furniture_text(raw) or (el.tag == "p" and _is_teaser(el, raw))
 
     def visit(el) -> bool:
         raw = el.text_content()
@@ -378,7 +387,7 @@ def without_title(blocks: list[htmlmd.Block], title: str) -> list[htmlmd.Block]:
 
 # --------------------------------------------------------------------------- the page and its figures
 class _Page:
-    """The parsed page with every element numbered in document order and its figures located.
+    """The parsed page with every element numbered in document order, its figures and quotes located.
 
     A figure is a ``<figure>``, a small element holding an image and a caption, or a lone image; it is known by
     its span of element numbers, so any copy of any of its parts in readability's output leads back to it.
@@ -390,24 +399,22 @@ class _Page:
         for el in _NOT_CONTENT(root):  # readability drops these too, but only after copying the page twice
             if el.getparent() is not None:  # a comment before <html> has no parent
                 el.drop_tree()
-        for quote in root.iter("blockquote"):  # quoted posts are content; readability drops class "twitter-tweet"
-            quote.attrib.pop("class", None)
         self.elements = list(root.iter(lxml.etree.Element))
         for i, el in enumerate(self.elements):
             el.set(INDEX_ATTR, str(i))
         captions = [el for el in _CAPTION_CANDIDATES(root) if el.tag in ("figure", "figcaption") or _is_caption(el)]
-        images = list(root.iter("img"))
-        units = []
-        for el in captions:
-            units.append(el if el.tag == "figure" else self._holder(el))
-        for img in images:
-            units.append(self._holder(img))
-        spans = sorted({(self.index(u), self._end(u)) for u in units if u is not None})
-        self.spans: list[tuple[int, int]] = []
-        for start, end in spans:  # outermost only
-            if not self.spans or start > self.spans[-1][1]:
-                self.spans.append((start, end))
-        self.starts = [s for s, _ in self.spans]
+        units = [el if el.tag == "figure" else self._holder(el) for el in captions]
+        units += [self._holder(img) for img in root.iter("img")]
+        self.figures = self._outermost(u for u in units if u is not None)
+        self.starts = [s for s, _ in self.figures]
+        self.quotes = [s for s in self._outermost(root.iter("blockquote")) if self.figure_of(s[0]) is None]
+
+    def _outermost(self, elements) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for start, end in sorted({(self.index(el), self._end(el)) for el in elements}):
+            if not spans or start > spans[-1][1]:
+                spans.append((start, end))
+        return spans
 
     def index(self, el) -> int:
         return int(el.get(INDEX_ATTR))
@@ -443,54 +450,58 @@ class _Page:
                 return parent
         return el
 
-    def span_of(self, i: int) -> tuple[int, int] | None:
+    def figure_of(self, i: int) -> tuple[int, int] | None:
         k = bisect.bisect_right(self.starts, i) - 1
-        return self.spans[k] if k >= 0 and i <= self.spans[k][1] else None
+        return self.figures[k] if k >= 0 and i <= self.figures[k][1] else None
 
-    def place_captions(self, frag) -> list[Caption]:
-        """Replace each figure in readability's output by a caption placeholder and put back the article's
-        figures that readability dropped, where they stood in the page. Returns the captions by placeholder."""
+    def restore(self, frag) -> list[Caption]:
+        """Replace each figure in readability's output by a caption placeholder, then put back, where they
+        stood in the page, the article's figures and quotes (embedded posts) that readability dropped.
+
+        Returns the captions the placeholders stand for."""
         captions: list[Caption] = []
         seen: dict[tuple[int, int], object] = {}
-        numbered = [el for el in frag.iter(lxml.etree.Element) if el.get(INDEX_ATTR)]
-        for el in numbered:
-            span = self.span_of(int(el.get(INDEX_ATTR)))
+        for el in _numbered(frag):
+            span = self.figure_of(int(el.get(INDEX_ATTR)))
             if span is None or el.getparent() is None:
                 continue
             if span in seen:
                 if not any(a is seen[span] for a in el.iterancestors()):
                     el.drop_tree()
                 continue
-            seen[span] = self._placeholder(el, span, captions, replace=True)
-        if numbered:
-            for span in self._article_spans(numbered):
-                if span not in seen:
-                    after = next((el for el in numbered if int(el.get(INDEX_ATTR)) > span[1]
-                                  and el.getparent() is not None), None)
-                    self._placeholder(after, span, captions, replace=False, root=frag)
+            seen[span] = self._placeholder(span, captions)
+            seen[span].tail = el.tail
+            el.getparent().replace(el, seen[span])
+        numbered = _numbered(frag)
+        if not numbered:
+            return captions
+        lo, hi = self._scope(numbered)
+        present = sorted(int(el.get(INDEX_ATTR)) for el in numbered)
+        said = _WS.sub(" ", frag.text_content())
+        for span in self.figures:
+            if lo <= span[0] and span[1] <= hi and span not in seen:
+                _insert(frag, numbered, span[1], self._placeholder(span, captions))
+        for start, end in self.quotes:
+            quote = self.elements[start]
+            text = _WS.sub(" ", quote.text_content()).strip()
+            inside = bisect.bisect_left(present, start) < len(present) and present[bisect.bisect_left(present, start)] <= end
+            if lo <= start and end <= hi and text and not inside and text not in said and not is_furniture_text(text):
+                _insert(frag, numbered, end, copy.deepcopy(quote))
         return captions
 
-    def _placeholder(self, el, span, captions, *, replace: bool, root=None):
+    def _placeholder(self, span, captions: list[Caption]):
+        """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none)."""
         cap = caption_of(self.elements[span[0]], self.url)
-        if cap is not None and is_furniture_text(f"{cap.text} {cap.credit}"):
-            cap = None
         holder = lxml.html.Element("figure")
-        if cap is not None:
+        if cap is not None and not is_furniture_text(f"{cap.text} {cap.credit}"):
             holder.set(htmlmd.CAPTION_ATTR, str(len(captions)))
             captions.append(cap)
-        if replace:
-            holder.tail = el.tail
-            el.getparent().replace(el, holder)
-        elif el is not None:
-            el.addprevious(holder)
-        else:
-            root.append(holder)
         return holder
 
-    def _article_spans(self, numbered) -> list[tuple[int, int]]:
-        """Figures inside the article: under the common ancestor of readability's nodes, widened to the
-        enclosing article-like element (lead images often sit in the article header, beside the body readability
-        chose) unless that is much bigger, i.e. more than the article."""
+    def _scope(self, numbered) -> tuple[int, int]:
+        """The article's span of the page: the common ancestor of readability's nodes, widened to the enclosing
+        article-like element (lead images often sit in the article header, beside the body readability chose)
+        unless that is much bigger, i.e. more than the article."""
         first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
         last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
         around = set(last.iterancestors())
@@ -501,8 +512,20 @@ class _Page:
                 break
             if outer.tag in ("article", "main") or _ARTICLE_CLASS.search(_classes(outer)):
                 scope = outer
-        lo, hi = self.index(scope), self._end(scope)
-        return [s for s in self.spans if lo <= s[0] and s[1] <= hi]
+        return self.index(scope), self._end(scope)
+
+
+def _numbered(frag) -> list:
+    return [el for el in frag.iter(lxml.etree.Element) if el.get(INDEX_ATTR)]
+
+
+def _insert(frag, numbered: list, end: int, new) -> None:
+    """Put ``new`` (from the page up to element number ``end``) before the first output node that followed it."""
+    after = next((el for el in numbered if int(el.get(INDEX_ATTR)) > end), None)
+    if after is None:
+        frag.append(new)
+    else:
+        after.addprevious(new)
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -536,7 +559,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
 
 def _render(frag, page: "_Page", title: str) -> list[htmlmd.Block]:
     remove_furniture(frag)
-    captions = page.place_captions(frag)
+    captions = page.restore(frag)
     return without_title(dedupe(htmlmd.to_blocks(frag, captions)), title)
 
 
