@@ -12,7 +12,7 @@ import pytest
 
 from tests.localserver import Reply
 from tests.test_feeds import ATOM10, BILLION_LAUGHS, JSONFEED
-from tests.test_fetch import raw, streamed
+from tests.test_fetch import raw, server, streamed  # noqa: F401 - server: the quick-shutdown fixture
 from tui_reader import refresh
 from tui_reader.config import FetchSettings
 from tui_reader.refresh import add_url, fetch_article, prefetch_articles, refresh_feeds
