@@ -85,12 +85,21 @@ def test_triage_rejects_bad_values_and_changes_nothing(wire, home, capsys):
 
 
 def test_fetch_exits_non_zero_only_when_every_feed_failed(wire, home, capsys):
-    run(capsys, "--home", str(home), "add", wire.url("/missing.xml"))
+    wire.routes["/other.xml"] = wire.routes["/feed.xml"]
+    run(capsys, "--home", str(home), "add", wire.url("/other.xml"))
+    del wire.routes["/other.xml"]
     code, out, _ = run(capsys, "--home", str(home), "fetch")
     assert code == 1 and "404" in out
     run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
     code, out, _ = run(capsys, "--home", str(home), "fetch")
     assert code == 0 and "1 failed" in out
+
+
+def test_add_of_a_missing_url_says_so_and_subscribes_nothing(wire, home, capsys):
+    code, out, err = run(capsys, "--home", str(home), "add", wire.url("/missing.xml"))
+    assert code == 1 and "404" in out + err
+    _, out, _ = run(capsys, "--home", str(home), "fetch")
+    assert "no feeds yet" in out
 
 
 def test_extract_prints_reader_text_with_captions_from_file_and_url(wire, tmp_path, capsys):
