@@ -210,3 +210,9 @@ def test_one_link_headline_paragraphs_are_not_body():
     html = page(f"<article>{paragraphs(3)}<p><strong><a href='/other'>SEAN SPICER ELIMINATED FROM THE SHOW</a>"
                 f"</strong></p>{paragraphs(3, start=3)}</article>")
     assert "SPICER" not in body_text(html, None)
+
+
+def test_utf8_page_behind_a_default_latin1_header_stays_utf8():
+    html = page(f"<article><p>Zürich und São Paulo melden Einigung. {PROSE}</p>{paragraphs(3)}</article>")
+    text = extract_article(html.encode("utf-8"), content_type="text/html; charset=ISO-8859-1").text
+    assert "Zürich und São Paulo" in text

@@ -63,9 +63,15 @@ def decode(data: bytes, content_type: str | None = None) -> str:
     for label in [*declared, "utf-8"]:
         label = label.strip().lower()
         try:
-            return data.decode(_CHARSET_ALIASES.get(label, label))
+            text = data.decode(_CHARSET_ALIASES.get(label, label))
         except (LookupError, UnicodeDecodeError):
             continue
+        if _CHARSET_ALIASES.get(label) == "cp1252" and not text.isascii():
+            try:  # "ISO-8859-1" is many servers' default header, whatever the page: valid UTF-8 is UTF-8
+                return data.decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        return text
     return data.decode("cp1252", "replace")
 
 
@@ -82,7 +88,8 @@ def parse(html: str | bytes, content_type: str | None = None):
 
 
 # --------------------------------------------------------------------------- metadata
-_ARTICLE_TYPES = re.compile(r"(?:^|\b)(?:\w*NewsArticle|Article|BlogPosting|Report|LiveBlogPosting)$")
+_ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Report)$")
+"""schema.org types of a story: NewsArticle, ReportageNewsArticle, BlogPosting, LiveBlogPosting, …"""
 
 
 def _json_ld_article(root) -> dict:
@@ -145,8 +152,10 @@ def _metadata(root, url: str | None) -> dict:
     image = ld.get("image")
     image = image.get("url") if isinstance(image, dict) else image[0] if isinstance(image, list) and image else image
     author = _names(ld.get("author")) or metas.get("author", "") or metas.get("article:author", "")
-    if author.startswith(("http://", "https://")):
+    if author.startswith(("http://", "https://")):  # article:author is often the author's page
         author = ""
+    if not author and (link := root.find(".//*[@rel='author']")) is not None and len(_text(link)) < 80:
+        author = _text(link)
     time_el = root.find(".//time[@datetime]")
     published = (parse_date(ld.get("datePublished")) or parse_date(metas.get("article:published_time"))
                  or parse_date(metas.get("datepublished")) or parse_date(metas.get("date"))
@@ -216,12 +225,18 @@ def _text_without(el, drop) -> str:
     return _WS.sub(" ", "".join(parts)).strip()
 
 
-_NOT_SHOWN = frozenset({"script", "style", "template", "noscript", "button"})
-
-
 def _hidden(el) -> bool:
-    return isinstance(el.tag, str) and (el.tag in _NOT_SHOWN
-                                        or bool(_HIDDEN_CLASS.search(el.get("class", ""))))
+    """Screen-reader labels ("Image caption") and buttons ("Expand") inside a caption."""
+    return el.tag == "button" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
+
+
+def _outermost(unit, test) -> list:
+    """Elements of ``unit`` passing ``test`` with no passing ancestor inside ``unit``."""
+    found = []
+    for el in unit.iter(lxml.etree.Element):
+        if test(el) and not any(a in found for a in el.iterancestors() if a is not unit):
+            found.append(el)
+    return found
 
 
 def caption_of(unit, url: str | None = None) -> Caption | None:
@@ -233,14 +248,11 @@ def caption_of(unit, url: str | None = None) -> Caption | None:
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
     src = urljoin(url, src) if url and src else src
-    credits = [c for c in unit.iter(lxml.etree.Element)
-               if _CREDIT_CLASS.search(c.get("class", "")) and not any(
-                   _CREDIT_CLASS.search(a.get("class", "")) for a in c.iterancestors())]
+    credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(el.get("class", ""))))
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
-    skip = set(credits)
-    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and not _CREDIT_CLASS.search(c.get("class", ""))]
+    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits]
     innermost = [c for c in holders if not any(a in holders for a in c.iterdescendants())]
-    texts = [_text_without(c, lambda s: s in skip or _hidden(s)) for c in innermost]
+    texts = [_text_without(c, lambda s: s in credits or _hidden(s)) for c in innermost]
     text = max(texts, key=len, default="")
     if not credit and (m := _CREDIT_TEXT.search(text)):
         text, credit = text[:m.start()].strip(), m.group(1).strip()

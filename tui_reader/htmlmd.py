@@ -44,10 +44,13 @@ def _tag(el) -> str | None:
 
 
 def _link_target(href: str | None) -> str:
-    if not href:
+    """The href worth showing: absolute web and mail links only (not ``javascript:``, not page-relative)."""
+    href = (href or "").strip()
+    try:
+        scheme = urlsplit(href).scheme.lower()
+    except ValueError:
         return ""
-    scheme = urlsplit(href.strip()).scheme.lower() if "://" in href or href.startswith("mailto:") else ""
-    return href.strip() if scheme in ("http", "https", "mailto") else ""
+    return href if scheme in ("http", "https", "mailto") else ""
 
 
 class _Walker:
@@ -115,8 +118,10 @@ class _Walker:
             self.pre += 1
         elif tag == "a":
             self.links.append(len(self.md))
+        elif tag == "br" and self.pre:
+            self.add("\n")
         elif tag == "br":
-            self.add("\n") if self.pre else self.flush()
+            self.flush()
         elif tag in ("td", "th"):
             self.add(" ")
         self.add(el.text)
