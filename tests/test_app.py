@@ -97,10 +97,12 @@ async def test_search_filters_the_list_and_escape_clears(demo):
         stories = app.query_one(StoryList)
         total = stories.row_count
         await pilot.press("slash", *"drone", "enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert 0 < stories.row_count < total
         assert all("drone" in (store.story(i).title + store.article_text(i)).lower() for i in stories.story_ids)
         await pilot.press("escape")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert stories.row_count == total
 

@@ -110,7 +110,16 @@ class ReaderApp(App):
         return parse_filter(self.filter_text, base) if self.filter_text else base
 
     def _apply_view(self) -> None:
-        self.stories.set_query(self.current_query())
+        self._load_view(self.current_query())
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _load_view(self, query: StoryQuery) -> None:
+        """Sorting or searching 100k stories can take 100+ ms: never on the UI thread."""
+        ids = self.store.story_ids(query)
+        self.call_from_thread(self._show_view, query, ids)
+
+    def _show_view(self, query: StoryQuery, ids: list[int]) -> None:
+        self.stories.set_query(query, ids=ids)
         self._update_view_bar()
 
     def _update_view_bar(self) -> None:
