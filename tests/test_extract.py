@@ -216,3 +216,11 @@ def test_utf8_page_behind_a_default_latin1_header_stays_utf8():
     html = page(f"<article><p>Zürich und São Paulo melden Einigung. {PROSE}</p>{paragraphs(3)}</article>")
     text = extract_article(html.encode("utf-8"), content_type="text/html; charset=ISO-8859-1").text
     assert "Zürich und São Paulo" in text
+
+
+def test_head_shots_and_short_alts_are_not_captions():
+    html = page(f"""<article><div class="author"><img src="bouie.jpg" width="60" height="60"
+        alt="Jamelle Bouie, opinion columnist"></div><div class="body">{paragraphs(2)}
+        <p><img src="tweet.png" alt="@AOC"></p>{paragraphs(3, start=2)}</div></article>""")
+    md = reader_text(html, None)
+    assert "▣" not in md

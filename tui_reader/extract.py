@@ -230,6 +230,12 @@ def _hidden(el) -> bool:
     return el.tag == "button" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
 
 
+def _thumbnail(img) -> bool:
+    """An image declared smaller than 150 px either way: a head shot or an icon, not a news picture."""
+    sizes = [img.get("width", ""), img.get("height", "")]
+    return any(s.strip().isdigit() and int(s) < 150 for s in sizes)
+
+
 def _outermost(unit, test) -> list:
     """Elements of ``unit`` passing ``test`` with no passing ancestor inside ``unit``."""
     found = []
@@ -239,11 +245,12 @@ def _outermost(unit, test) -> list:
     return found
 
 
-def caption_of(unit, url: str | None = None) -> Caption | None:
-    """Caption and credit of a figure-like element; the alt text when it has no caption.
+def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | None:
+    """Caption and credit of a figure-like element; with ``alt``, the alt text when it has no caption.
 
     Of several caption elements (the innermost ones) the longest wins, the others being truncated or repeated
-    copies; the alt text is only used without a caption because it usually repeats it.
+    copies; the alt text is only used without a caption because it usually repeats it, and only when it
+    describes a picture: three words or more, not a file name, a logo or a thumbnail-sized image.
     """
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
@@ -256,9 +263,9 @@ def caption_of(unit, url: str | None = None) -> Caption | None:
     text = max(texts, key=len, default="")
     if not credit and (m := _CREDIT_TEXT.search(text)):
         text, credit = text[:m.start()].strip(), m.group(1).strip()
-    if not text and not credit and img is not None:
-        alt = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
-        text = "" if _FILE_NAME.match(alt) or _DECORATION.search(alt) else alt
+    if not text and not credit and img is not None and alt and not _thumbnail(img):
+        words = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
+        text = words if words.count(" ") >= 2 and not _FILE_NAME.match(words) and not _DECORATION.search(words) else ""
     text, credit = _LEGAL.sub("", text).strip(" /"), _LEGAL.sub("", credit).strip(" /")
     return Caption(text, credit, src) if text or credit else None
 
@@ -492,7 +499,7 @@ class _Page:
         said = _WS.sub(" ", frag.text_content())
         for span in self.figures:
             if lo <= span[0] and span[1] <= hi and span not in seen:
-                _insert(frag, numbered, span[1], self._placeholder(span, captions))
+                _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=False))
         for start, end in self.quotes:
             quote = self.elements[start]
             text = _WS.sub(" ", quote.text_content()).strip()
@@ -501,9 +508,12 @@ class _Page:
                 _insert(frag, numbered, end, copy.deepcopy(quote))
         return captions
 
-    def _placeholder(self, span, captions: list[Caption]):
-        """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none)."""
-        cap = caption_of(self.elements[span[0]], self.url)
+    def _placeholder(self, span, captions: list[Caption], *, alt: bool = True):
+        """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none).
+
+        Figures readability dropped come back only with a real caption: alone, an alt text outside the body
+        is most often a head shot or a promotion."""
+        cap = caption_of(self.elements[span[0]], self.url, alt=alt)
         holder = lxml.html.Element("figure")
         if cap is not None and not is_furniture_text(f"{cap.text} {cap.credit}"):
             holder.set(htmlmd.CAPTION_ATTR, str(len(captions)))
