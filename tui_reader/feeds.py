@@ -28,8 +28,9 @@ class FeedError(ValueError):
     """The bytes are not a usable feed; the message is one line for the feed's status."""
 
 
-_PROLOG_DOCTYPE = re.compile(rb"\A((?:\xef\xbb\xbf)?(?:\s|<\?.*?\?>|<!--.*?-->)*)<!DOCTYPE\b(?:[^\[>]*\[.*?\]\s*>|[^>]*>)",
-                             re.I | re.S)
+# Prolog items are written so they cannot run past their own end: a failed match costs the prolog, not the file.
+_PROLOG_DOCTYPE = re.compile(rb"\A((?:\xef\xbb\xbf)?(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->)*)"
+                             rb"<!DOCTYPE\b(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.I | re.S)
 _XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""")
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
@@ -63,7 +64,8 @@ def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed
 
 def strip_doctype(data: bytes) -> bytes:
     """The document without its DOCTYPE: nothing left to declare entities or point at a DTD."""
-    return _PROLOG_DOCTYPE.sub(rb"\1", data, count=1)
+    m = _PROLOG_DOCTYPE.match(data)  # match, not sub: sub would try the anchor at every offset
+    return m.group(1) + data[m.end():] if m else data
 
 
 def _sniff(data: bytes) -> bytes:
@@ -213,7 +215,7 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
            updated: datetime | None, summary: str, content: str) -> FeedEntry | None:
     """One entry with its link made absolute and its identity settled; None for an empty husk."""
     link = link.strip()
-    if link and url:
+    if link and url and not link.startswith(("https://", "http://")):  # urljoin is slow; most links are absolute
         link = urljoin(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
