@@ -43,6 +43,7 @@ _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp12
                     "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis"}
 """WHATWG label mapping: browsers decode these labels with the superset encoding, and so must we."""
 _WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # --------------------------------------------------------------------------- decoding and parsing
@@ -80,6 +81,8 @@ def parse(html: str | bytes, content_type: str | None = None):
     text = decode(html, content_type) if isinstance(html, bytes) else html
     if not text or not text.strip():
         return None
+    # Control characters parse, but lxml refuses them in any text it has to set later (e.g. dropping a node).
+    text = _CONTROL.sub("", text)
     try:
         # Always via UTF-8 bytes: lxml refuses str input that carries an XML encoding declaration.
         return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_PARSER)
@@ -169,13 +172,24 @@ def _metadata(root, url: str | None) -> dict:
         "byline": _WS.sub(" ", author).strip(),
         "published": published,
         "site_name": metas.get("og:site_name") or _names(ld.get("publisher")) or _domain(url),
-        "lead_image": urljoin(url, lead) if url and lead else lead,
+        "lead_image": _absolute(url, lead),
     }
 
 
 def _domain(url: str | None) -> str:
-    host = (urlsplit(url).hostname or "").lower() if url else ""
+    try:
+        host = (urlsplit(url).hostname or "").lower() if url else ""
+    except ValueError:  # e.g. "http://[bad": an unbalanced IPv6 bracket
+        return ""
     return host[4:] if host.startswith("www.") else host
+
+
+def _absolute(base: str | None, href: str) -> str:
+    """``href`` resolved against the page URL; as it is when either is missing or malformed."""
+    try:
+        return urljoin(base, href) if base and href else href
+    except ValueError:
+        return href
 
 
 def _text(el) -> str:
@@ -254,7 +268,7 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     """
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
-    src = urljoin(url, src) if url and src else src
+    src = _absolute(url, src)
     credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(el.get("class", ""))))
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
     holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits]
