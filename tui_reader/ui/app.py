@@ -7,6 +7,7 @@ thread and comes back with ``call_from_thread`` so keys never wait on the networ
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -40,7 +41,7 @@ NARROW = 100
 class ReaderApp(App):
     """tui-reader's TUI: list → reader → triage, with the store and settings passed in."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
     TITLE = "tui-reader"
     BINDINGS = [

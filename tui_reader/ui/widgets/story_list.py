@@ -184,6 +184,9 @@ class StoryList(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, always_update=True)
     """Index of the cursor row in the current query's display order."""
 
+    clock: Callable[[], float] = time.time
+    """Wall clock for the age column (a fixed one makes snapshots repeatable)."""
+
     def __init__(self, store: Store, query: StoryQuery = StoryQuery(), *,
                  highlight: frozenset[str] | set[str] = frozenset(),
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
@@ -439,7 +442,7 @@ class StoryList(ScrollView, can_focus=True):
         if cols.source:
             segments.append(Segment(_fit(clean_line(row.source), cols.source - 1) + " ", meta))
         segments.extend(Segment.apply_style(title.render(self.app.console), line_style))
-        segments.append(Segment(" " + age_label(row.sort_ts, time.time()).rjust(4), meta))
+        segments.append(Segment(" " + age_label(row.sort_ts, self.clock()).rjust(4), meta))
         if cols.tags:
             segments.append(Segment(" " + _fit(clean_line(",".join(row.tags)), cols.tags - 1), meta))
         strip = self._strip(segments, width, line_style)

@@ -1,0 +1,70 @@
+"""SVG snapshots of the screens an analyst sees (pytest-textual-snapshot).
+
+Update after an intended UI change: ``pytest tests/test_snapshots.py --snapshot-update``,
+then look at the SVGs in tests/__snapshots__/ before committing them.
+"""
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tui_reader.ui.widgets.story_list import StoryList
+
+APP = str(Path(__file__).with_name("snapshot_app.py"))
+
+
+async def settle(pilot):
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+
+
+def opening(title_words: str, *keys: str):
+    async def run_before(pilot):
+        app = pilot.app
+        sid = next(i for i in app.store.story_ids() if title_words in app.store.story(i).title)
+        await settle(pilot)
+        app.query_one(StoryList).select_story(sid)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+    return run_before
+
+
+def test_list(snap_compare):
+    assert snap_compare(APP, terminal_size=(120, 32), run_before=settle)
+
+
+def test_list_at_80x24(snap_compare):
+    assert snap_compare(APP, terminal_size=(80, 24), run_before=settle)
+
+
+def test_reader_with_captions(snap_compare):
+    assert snap_compare(APP, terminal_size=(120, 40), run_before=opening("Ruwaished"))
+
+
+def test_reader_at_80x24(snap_compare):
+    assert snap_compare(APP, terminal_size=(80, 24), run_before=opening("Ruwaished"))
+
+
+def test_triage_panel(snap_compare):
+    assert snap_compare(APP, terminal_size=(120, 40), run_before=opening("Ruwaished", "B", "2", "t", *"border"))
+
+
+def test_search_results(snap_compare):
+    async def search(pilot):
+        await settle(pilot)
+        await pilot.press("slash", *"oil prices", "enter")
+        await settle(pilot)
+    assert snap_compare(APP, terminal_size=(120, 32), run_before=search)
+
+
+def test_help(snap_compare):
+    async def help_screen(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+    assert snap_compare(APP, terminal_size=(100, 36), run_before=help_screen)
