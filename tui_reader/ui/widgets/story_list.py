@@ -72,6 +72,8 @@ class Columns:
     SOURCE_MIN: ClassVar[int] = 8
     TAGS_MAX: ClassVar[int] = 24
     TAGS_MIN: ClassVar[int] = 16
+    TITLE_WITH_TAGS: ClassVar[int] = 60
+    """Titles are what analysts scan: tags get room only once the title has this much."""
 
     @classmethod
     def fit(cls, width: int) -> "Columns":
@@ -79,7 +81,7 @@ class Columns:
         rest = max(0, width - cls.LEFT - cls.RIGHT)
         spare = rest - cls.TITLE_MIN
         source = min(cls.SOURCE_MAX, spare) if spare >= cls.SOURCE_MIN else 0
-        spare -= source
+        spare -= source + cls.TITLE_WITH_TAGS - cls.TITLE_MIN
         tags = min(cls.TAGS_MAX, spare) if spare >= cls.TAGS_MIN else 0
         return cls(source=source, title=rest - source - tags, tags=tags)
 
