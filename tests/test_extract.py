@@ -179,6 +179,12 @@ def test_empty_and_garbage_input_never_raise():
     assert body_text("", None) == ""
 
 
+def test_markup_nested_thousands_deep_is_read():
+    deep = "<div>" * 2000 + paragraphs(6) + "<div class='share'>Share this</div>" + "</div>" * 2000
+    art = extract_article(page(f"<article>{deep}</article>"))
+    assert "Paragraph 5." in art.text and "Share" not in art.text
+
+
 def test_too_little_text_falls_back_to_the_feed_copy():
     links = "".join(f"<li><a href='/s/{i}'>Another headline number {i} about the talks</a></li>" for i in range(80))
     html = page(f"<div id='app'><p>Please enable JavaScript to read this story.</p><ul>{links}</ul></div>")

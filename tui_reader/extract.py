@@ -36,7 +36,7 @@ INDEX_ATTR = "data-tr"
 MIN_WORDS = 80
 """Below this many words, extraction is suspect and the feed's own content is preferred when the page has more."""
 
-_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
@@ -346,25 +346,33 @@ def remove_furniture(frag) -> None:
             return True
         return is_furniture_text(raw) or (el.tag == "p" and _is_teaser(el, raw))
 
-    def visit(el) -> bool:
+    # Depth-first with an explicit stack: broken markup nests thousands deep, beyond Python's recursion limit.
+    before: dict = {}  # element → its text length before removals
+    lost: set = set()  # elements that lost content: checked for scraps once their children are done
+    stack = [(frag, False)]
+    while stack:
+        el, children_done = stack.pop()
+        parent = el.getparent()
+        if el is not frag and parent is None:  # the list after a "Related" heading, already gone
+            continue
+        if children_done:
+            if el in lost and el is not frag:
+                lost.add(parent)
+                left = len(el.text_content().strip())
+                if left < min(100, before[el] / 4) and el.find(".//figure") is None and el.find(".//img") is None:
+                    el.drop_tree()
+            continue
         raw = el.text_content()
-        if el is not frag and el.tag != "figure" and is_furniture(el, raw):
+        if el is not frag and is_furniture(el, raw):
             nxt = el.getnext()
             if el.tag in _HEADINGS and nxt is not None and nxt.tag in ("ul", "ol"):
                 nxt.drop_tree()
             el.drop_tree()
-            return True
-        removed = False
-        for child in list(el):
-            if isinstance(child.tag, str) and child.tag != "figure":
-                removed |= visit(child)
-        if removed and el is not frag:
-            left = len(el.text_content().strip())
-            if left < min(100, len(raw) / 4) and el.find(".//figure") is None and el.find(".//img") is None:
-                el.drop_tree()
-        return removed
-
-    visit(frag)
+            lost.add(parent)
+            continue
+        before[el] = len(raw)
+        stack.append((el, True))
+        stack.extend((c, False) for c in reversed(el) if isinstance(c.tag, str) and c.tag != "figure")
 
 
 _TRUNCATION_TAIL = re.compile(r"(?:(?:^|\s+)(?:less|more|read more|hide caption|show caption|caption))+$")
