@@ -232,3 +232,11 @@ def test_head_shots_and_short_alts_are_not_captions():
         <p><img src="tweet.png" alt="@AOC"></p>{paragraphs(3, start=2)}</div></article>""")
     md = reader_text(html, None)
     assert "▣" not in md
+
+
+def test_page_text_never_turns_into_markdown_syntax():
+    html = page(f"<article>{paragraphs(3)}<p>1. Ni** My** said *nothing* about [redacted]</p>{paragraphs(3, start=3)}"
+                "</article>")
+    md = reader_text(html, None)
+    assert r"1\. Ni\*\* My\*\* said \*nothing\* about \[redacted\]" in md
+    assert "1. Ni** My** said *nothing* about [redacted]" in body_text(html, None)

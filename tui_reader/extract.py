@@ -601,7 +601,8 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
     return _article(meta, blocks, confidence=min(1.0, words / 300))
 
 
-def _render(frag, page: "_Page", title: str) -> list[htmlmd.Block]:
+def _render(frag, page: _Page, title: str) -> list[htmlmd.Block]:
+    """Readability's (or the feed's) article HTML → reader blocks."""
     remove_furniture(frag)
     captions = page.restore(frag)
     return without_title(dedupe(htmlmd.to_blocks(frag, captions)), title)
@@ -619,8 +620,8 @@ def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str,
     root = parse(fallback_html or "")
     if root is not None:
         page = _Page(root, url)
-        body = root.body if root.find("body") is not None else root
-        blocks = _render(body, page, meta.get("title", "")) or blocks
+        body = root.find("body")
+        blocks = _render(root if body is None else body, page, meta.get("title", "")) or blocks
         if blocks:
             return _article(meta, blocks, confidence=0.3, notice=f"{why} Showing the feed's copy of the story.")
     return _article(meta, list(blocks), confidence=0.1 if blocks else 0.0, notice=why)

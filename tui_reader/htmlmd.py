@@ -17,7 +17,7 @@ from tui_reader.models import Caption
 
 CAPTION_ATTR = "data-caption"
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object",
-                       "embed", "canvas", "button", "input", "select", "textarea", "form", "img", "video",
+                       "embed", "canvas", "button", "input", "select", "textarea", "img", "video",
                        "audio", "picture", "source"})
 BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
                         "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
@@ -26,6 +26,10 @@ BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "body", "ce
                         "ul", "caption"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _WS = re.compile(r"\s+")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<])")
+"""Characters that would turn page text into markdown syntax (emphasis, links, HTML)."""
+_MD_LEADER = re.compile(r"^(?=#|>|[-+] )|^(\d+)(?=[.)] )")
+"""A paragraph starting like this would render as a heading, quote or list item."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class _Walker:
         if s:
             if not self.pre:
                 s = _WS.sub(" ", s)
-            self.md.append(s.replace("[", "\\[").replace("]", "\\]") if self.links else s)
+            self.md.append(s if self.pre else _MD_SPECIAL.sub(r"\\\1", s))
             self.tx.append(s)
 
     def flush(self) -> None:
@@ -89,6 +93,8 @@ class _Walker:
         if not tx.strip():
             return
         indent = "  " * max(0, len(self.lists) - 1) if self.lists else ""
+        if not self.pre:
+            md = _MD_LEADER.sub(lambda m: f"{m.group(1) or ''}\\", md)
         if self.heading:
             md = "#" * self.heading + " " + md
         elif self.pre:
