@@ -252,9 +252,11 @@ def test_server_closing_before_responding(server):
     assert result.error.startswith("server closed the connection")
 
 
-def test_invalid_urls_are_errors():
-    assert get("ftp://example.com/x").error.startswith("invalid URL")
-    assert get("http://").error.startswith("invalid URL")
+def test_invalid_urls_are_errors(server):
+    for url in ("ftp://example.com/x", "http://", "http://[::1", "not a url"):
+        assert get(url).error.startswith("invalid URL"), url
+    server.routes["/bad-redirect"] = Reply(status=302, headers={"Location": "http://[::1/x"})
+    assert get(server.url("/bad-redirect")).error.startswith("invalid redirect: Invalid URL in location header")
 
 
 def test_per_host_and_global_limits(server):

@@ -135,6 +135,8 @@ def test_bad_feeds_are_errors_and_never_stop_the_others(server, store):
         store.add_feed(server.url(f"/good{i}"))
     server.routes["/laughs"] = Reply(BILLION_LAUGHS, content_type="application/xml")
     store.add_feed(server.url("/laughs"))
+    for broken in ("http://[::1", "not a url at all", "file:///etc/passwd"):
+        store.add_feed(broken)
     started = time.monotonic()
     report = run(refresh_feeds(store, FAST))
     release.set()
@@ -150,7 +152,9 @@ def test_bad_feeds_are_errors_and_never_stop_the_others(server, store):
     feeds = {f.url: f for f in store.feeds()}
     assert feeds[server.url("/404")].last_error == "HTTP 404 Not Found"
     assert feeds[server.url("/404")].last_status == "error" and feeds[server.url("/404")].last_ok is None
-    assert report.failed >= 9 and report.total_new == 13
+    for broken in ("http://[::1", "not a url at all", "file:///etc/passwd"):
+        assert by_url[broken].status == "error" and by_url[broken].error
+    assert report.failed >= 12 and report.total_new == 13
 
 
 def test_a_hundred_feeds_at_once(server, store):

@@ -168,17 +168,21 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover
 
     @asynccontextmanager
-    async def _slot(self, url: str) -> AsyncIterator[None]:
+    async def _slot(self, host: str) -> AsyncIterator[None]:
         # Host first: a task queued behind a busy host must not hold a global slot meanwhile.
-        host = self._hosts.setdefault(urlsplit(url).netloc.lower(), asyncio.Semaphore(max(1, self.settings.per_host)))
-        async with host, self._global:
+        per_host = self._hosts.setdefault(host, asyncio.Semaphore(max(1, self.settings.per_host)))
+        async with per_host, self._global:
             yield
 
     async def _follow(self, url: str, headers: dict[str, str]) -> tuple[FetchResult, float | None]:
         """One attempt, redirects included. The float says "retry after this many seconds" (0: backoff)."""
         chain = [url]
         for _ in range(self.settings.max_redirects + 1):
-            async with self._slot(url):
+            try:
+                host = urlsplit(url).netloc.lower()
+            except ValueError as exc:  # e.g. an unclosed IPv6 bracket, from the feed list or a Location header
+                return FetchResult(url, error=f"invalid URL: {exc}"), None
+            async with self._slot(host):
                 result, retry_after, location = await self._once(url, headers)
             if location is None:
                 return result, retry_after
@@ -207,6 +211,8 @@ class Fetcher:
         except httpx.ConnectError as exc:
             return FetchResult(url, error=f"could not connect: {_reason(exc)}"), 0.0, None
         except httpx.RemoteProtocolError as exc:
+            if "location header" in str(exc):  # httpx's only signal for an unusable Location
+                return FetchResult(url, error=f"invalid redirect: {_reason(exc)}"), None, None
             # Closed before any response is the keep-alive race worth retrying; mid-body is not.
             return FetchResult(url, error=f"server closed the connection: {_reason(exc)}"), 0.0, None
         except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:

@@ -86,7 +86,10 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
 
             async def one(feed: Feed) -> tuple[FeedOutcome, list[int]]:
                 started = time.perf_counter()
-                result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+                try:
+                    result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+                except Exception as exc:  # e.g. a URL too broken to split: this feed's error, recorded as usual
+                    result = FetchResult(feed.url, error=f"cannot fetch: {type(exc).__name__}: {exc}")
                 try:
                     outcome, ids = await loop.run_in_executor(pool, _ingest, store, feed, result, lock)
                 except Exception as exc:  # a store failure is this feed's error, not the refresh's
