@@ -1,9 +1,12 @@
 """Extractive drafts: whole sentences from the body, never captions, bylines or page furniture."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_reader.extract import extract_article
 from tui_reader.summarize import MAX_CHARS, draft_summary, split_sentences
@@ -129,3 +132,34 @@ def test_demo_articles_draft_to_two_or_three_whole_sentences(page):
         assert re.match(r"[\"“A-Z0-9]", s) and re.search(r"[.!?][\"”]?$", s)
         assert s.count('"') % 2 == 0 and s.count("“") == s.count("”")
         assert not re.match(r"[A-Z]{3,}.* — ", s)  # datelines are dropped
+
+
+@pytest.mark.parametrize("text", [
+    "Dr. Smith " * 20000, "." * 200000, "!?" * 100000, "<p" * 100000, "The house is seen " * 30000,
+    "subscribe " * 100000, "a" * 2_000_000, "U.S. A " * 20000, '"A. ' * 100000, "AMMAN " * 100000 + "— x.",
+], ids=lambda t: t[:8])
+def test_hostile_text_is_summarised_in_linear_time(text):
+    start = time.perf_counter()
+    draft_summary(text, "title")
+    assert time.perf_counter() - start < 1.0
+
+
+@settings(deadline=None)
+@given(st.lists(st.sampled_from(["Dr.", "U.S.", "He said", '"no."', "The", "army", "3.5", "Jan.", "5", ".", "!",
+                                 "?", "\n", "\n\n", "▣", "crossed", "border", "x"]), max_size=60)
+       .map(" ".join))
+def test_draft_is_made_of_sentences_from_the_text(text):
+    draft = draft_summary(text, "border")
+    assert len(draft) <= MAX_CHARS
+    flat = " ".join(text.split())
+    lines = text.split("\n")
+    runs = {" ".join(lines[i:j]) for i in range(len(lines)) for j in range(i + 1, len(lines) + 1)}
+    assert composed_of(draft, [s for s in {s for run in runs for s in split_sentences(run)} if s in flat])
+
+
+def composed_of(draft, sentences):
+    """True if ``draft`` is whole sentences from ``sentences`` joined by single spaces."""
+    if not draft:
+        return True
+    return any(draft.startswith(s) and composed_of(draft[len(s):].removeprefix(" "), sentences)
+               for s in sentences if s)

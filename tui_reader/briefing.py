@@ -49,7 +49,7 @@ LOCK_NAME = ".tui-reader.lock"
 LOCK_TIMEOUT = 30.0
 _START = re.compile(r"<!-- tui-reader:item (\d{1,18}) -->\r?\n?")
 _END = re.compile(r"<!-- /tui-reader:item -->\r?\n?")
-_HEADING = re.compile(r"(#{1,2}) (.*?)\s*$")
+_HEADING = re.compile(r"(#{1,2}) (.*)")
 _RATING = re.compile(r"^- Rating: \*\*([A-F][1-6])\*\*", re.MULTILINE)
 _UNRATED = "Z9"  # sorts after every Admiralty code
 
@@ -244,7 +244,7 @@ def _heading_of(unit) -> str | None:
     m = _HEADING.fullmatch(unit.rstrip("\r\n"))
     if not m:
         return None
-    return m.group(2) if m.group(1) == "##" else ""
+    return m.group(2).rstrip() if m.group(1) == "##" else ""
 
 
 def _is_blank(unit) -> bool:

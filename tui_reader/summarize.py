@@ -17,6 +17,8 @@ __all__ = ["draft_summary", "split_sentences"]
 
 MAX_CHARS = 700
 """Length cap for a draft; only whole sentences are dropped to meet it."""
+MAX_INPUT = 100_000
+"""Only the start of a huge text is read: the point of a news story is near its top."""
 
 # Words that end in "." without ending a sentence, lower-cased, without the dot.
 _TITLES = {
@@ -34,7 +36,8 @@ _OPENERS = {
     "the", "a", "an", "it", "its", "he", "she", "they", "we", "i", "but", "and", "in", "on", "this",
     "that", "these", "those", "there", "his", "her", "their", "officials", "meanwhile", "however",
 }
-_BOUNDARY = re.compile(r"""([.!?…]+)(["'”’)\]]*)\s+(?=["'“‘(\[]?[A-Z0-9\u00C0-\u024F])""")
+# Possessive, and only from the first mark of a run, so a long run of dots stays linear.
+_BOUNDARY = re.compile(r"""(?<![.!?…])([.!?…]++)(["'”’)\]]*+)\s+(?=["'“‘(\[]?[A-Z0-9\u00C0-\u024F])""")
 _WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
 _ACRONYM = re.compile(r"(?:[A-Za-z]\.){2,}$")
 _ENDS_LIKE_SENTENCE = re.compile(r"""[.!?…]["'”’)\]]*$""")
@@ -50,7 +53,9 @@ _STOP_WORDS = frozenset(
     mr mrs ms dr""".split()
 )
 # "AMMAN — ", "ERBIL, Iraq — ", "LONDON (Reuters) — ": a place line, not part of the sentence.
-_DATELINE = re.compile(r"^[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)*)?(?: \([^)]{1,40}\))? [—–-]{1,2} ")
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+)*(?:, [A-Z][\w.]+(?: [A-Z][\w.]+)*)?(?: \([^)]{1,40}\))? [—–-]{1,2} "
+)
 # A sentence opening with one of these leans on the one before it, so it reads badly alone.
 _ANAPHORA = {"he", "she", "they", "it", "this", "that", "these", "those", "his", "her", "their", "its"}
 REDUNDANT = 0.4
@@ -82,7 +87,9 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
-        if _is_boundary(text[start:m.start(1)], m.group(1), m.group(2), text[m.end():]):
+        # Only the word before and the word after matter; short windows keep this linear.
+        before, after = text[max(start, m.start(1) - 40):m.start(1)], text[m.end():m.end() + 40]
+        if _is_boundary(before, m.group(1), m.group(2), after):
             sentences.append(text[start:m.end(2)].strip())
             start = m.end()
     tail = text[start:].strip()
@@ -136,9 +143,9 @@ def _is_noise(line: str, title_key: str) -> bool:
         return True  # a heading, dateline, price or button label
     if words < 15 and _BYLINE.match(line):
         return True
-    if _FURNITURE.search(line) and words < 40:
+    if words < 40 and _FURNITURE.search(line):
         return True
-    return bool(_PHOTO_CREDIT.search(line) or _CAPTION_PHRASE.search(line))
+    return len(line) < 600 and bool(_PHOTO_CREDIT.search(line) or _CAPTION_PHRASE.search(line))
 
 
 def _quotes_balanced(sentence: str) -> bool:
@@ -160,7 +167,7 @@ _STEM = re.compile(r"(?:['’]s|(?<=[^s'’]{3})s)$")
 
 
 def _looks_like_html(text: str) -> bool:
-    return bool(re.search(r"<(?:p|br|div|span|a|figure|img|li|h\d)\b[^>]*>|</\w+>", text, re.IGNORECASE))
+    return bool(re.search(r"<(?:p|br|div|span|a|figure|img|li|h\d)\b[^<>]{0,200}>|</\w{1,10}>", text, re.IGNORECASE))
 
 
 def _html_to_text(html: str) -> str:
@@ -185,8 +192,9 @@ def draft_summary(text: str, title: str = "", max_sentences: int = 3) -> str:
     """
     if not text or not text.strip() or max_sentences < 1:
         return ""
-    if _looks_like_html(text):
-        text = _html_to_text(text)
+    if _looks_like_html(text[:MAX_INPUT]):
+        text = _html_to_text(text[: 4 * MAX_INPUT])
+    text = text[:MAX_INPUT]
     candidates: list[tuple[int, str, list[str]]] = []
     seen: set[str] = set()
     for para in _paragraphs(text, title):
