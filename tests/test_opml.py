@@ -33,7 +33,8 @@ def test_parse_keeps_folders_as_groups():
 
 def test_export_then_import_round_trips():
     feeds = [Feed(1, "http://a/feed", "A <&> \"quoted\"", "Group & Co"), Feed(2, "http://b/x?y=1&z=2", "", ""),
-             Feed(3, "http://c/", "Ç unicode ☃", "Middle East / Gulf"), Feed(4, "http://d/", "D", "Group & Co")]
+             Feed(3, "http://c/", "Ç unicode ☃", "Middle East / Gulf"), Feed(4, "http://d/", "D", "Group & Co"),
+             Feed(5, "http://e/", "it's \u202e", "")]
     text = export_opml(feeds)
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert sorted(parse_opml(text.encode())) == sorted((f.url, f.title, f.group) for f in feeds)
@@ -74,3 +75,8 @@ def test_entities_are_not_expanded():
     <opml version="2.0"><body><outline text="&x;&b;" xmlUrl="http://x/"/></body></opml>"""
     [(url, title, _)] = parse_opml(data)
     assert url == "http://x/" and "root:" not in title and "aaaa" not in title
+
+
+def test_export_drops_characters_xml_cannot_hold():
+    text = export_opml([Feed(1, "http://a/", "bell\x07 esc\x1b[31m", "g\x00")])
+    assert parse_opml(text.encode()) == [("http://a/", "bell esc[31m", "g")]

@@ -7,14 +7,16 @@ round trip keeps every feed's group string exactly.
 from __future__ import annotations
 
 import re
+import html
 from typing import Iterable
-from xml.sax.saxutils import escape, quoteattr
 
 from tui_reader.feeds import strip_doctype
 from tui_reader.models import Feed
 
 GROUP_SEP = " / "
 _BARE_AMP = re.compile(rb"&(?!#?\w+;)")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 cannot carry at all (a feed title may hold them; the export must stay parseable)."""
 
 
 class OpmlError(ValueError):
@@ -55,6 +57,10 @@ def parse_opml(data: bytes) -> list[tuple[str, str, str]]:
     return feeds
 
 
+def _escape(text: str) -> str:
+    return html.escape(_NOT_XML.sub("", text))
+
+
 def export_opml(feeds: Iterable[Feed], title: str = "tui-reader subscriptions") -> str:
     """OPML 2.0 text: ungrouped feeds first, then one folder per group."""
     by_group: dict[str, list[Feed]] = {}
@@ -62,15 +68,15 @@ def export_opml(feeds: Iterable[Feed], title: str = "tui-reader subscriptions") 
         by_group.setdefault(feed.group, []).append(feed)
 
     def outline(feed: Feed, indent: str) -> str:
-        name = quoteattr(feed.title or feed.url)
-        return f'{indent}<outline type="rss" text={name} title={name} xmlUrl={quoteattr(feed.url)}/>'
+        name = _escape(feed.title or feed.url)
+        return f'{indent}<outline type="rss" text="{name}" title="{name}" xmlUrl="{_escape(feed.url)}"/>'
 
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">',
-             f"  <head><title>{escape(title)}</title></head>", "  <body>"]
+             f"  <head><title>{_escape(title)}</title></head>", "  <body>"]
     lines += [outline(f, "    ") for f in by_group.pop("", [])]
     for group in sorted(by_group, key=str.casefold):
-        name = quoteattr(group)
-        lines.append(f"    <outline text={name} title={name}>")
+        name = _escape(group)
+        lines.append(f'    <outline text="{name}" title="{name}">')
         lines += [outline(f, "      ") for f in by_group[group]]
         lines.append("    </outline>")
     lines += ["  </body>", "</opml>", ""]
