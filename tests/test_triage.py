@@ -35,8 +35,9 @@ def blocks(notes, day=DAY):
 @pytest.mark.parametrize("raw, tag", [
     ("  Middle  East ", "middle-east"),
     ("IRAN", "iran"),
-    ("cyber/ransomware", "cyberransomware"),
-    ("../../etc/passwd", "etcpasswd"),
+    ("cyber/ransomware", "cyber-ransomware"),
+    ("../../etc/passwd", "etc-passwd"),
+    ("..\\x", "x"),
     ("## [x](y) <!-- -->", "xy"),
     ("a - b", "a-b"),
     ("Ελλάδα 2026", "ελλάδα-2026"),

@@ -34,7 +34,7 @@ def normalize_tag(s: str) -> str:
     Tags appear in markdown headings and may one day name files, so anything that could
     format text, link, or traverse a path (``/``, ``..``, brackets, ``#``) is dropped.
     """
-    words = clean_line(s).lower().split()
+    words = clean_line(s).lower().replace("/", " ").replace("\\", " ").split()
     tag = "-".join("".join(ch for ch in word if ch.isalnum() or ch in "-_.") for word in words)
     tag = re.sub(r"[-_.]*-[-_.]*", "-", tag)  # "a - b" and "a.-b" → "a-b"
     tag = re.sub(r"\.{2,}", ".", tag)
@@ -56,14 +56,6 @@ def _local_day(when: datetime) -> date:
     return when.astimezone().date() if when.tzinfo else when.date()
 
 
-def _cluster_also(store: Store, story_id: int) -> tuple[tuple[str, str], ...]:
-    """Other outlets in the story's cluster (until ``Store.brief_item`` fills ``also`` itself)."""
-    rows = store.conn.execute(
-        "SELECT o.source, o.url FROM stories s JOIN stories o ON o.cluster_id = s.cluster_id AND o.id != s.id "
-        "WHERE s.id = ? AND s.cluster_id IS NOT NULL ORDER BY o.sort_ts, o.id", (story_id,)).fetchall()
-    return tuple((r[0], r[1]) for r in rows)
-
-
 def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str) -> BriefItem | None:
     """Make the note of ``day`` show what the store holds for ``story_id`` now."""
     with briefing.note_lock(briefing_dir):
@@ -73,8 +65,6 @@ def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str)
         if item is None:
             briefing.update_note(path, day, remove_ids=[story_id])
             return None
-        if not item.also:
-            item = replace(item, also=_cluster_also(store, story_id))
         briefing.update_note(path, day, [item])
         return item
 
