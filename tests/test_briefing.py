@@ -306,6 +306,32 @@ def test_kill_9_during_saves_never_loses_or_tears_the_note(tmp_path):
     assert path.exists()
 
 
+def _triage_in_turn(db, notes, who):
+    store = Store(db)
+    for n in range(24):
+        sid = 1 + n % 8
+        apply_triage(store, notes, TriageInput(sid, (("iran", "cyber")[n % 2],), Grade.parse("B2"),
+                                               f"{who} pass {n}."), now=NOW)
+
+
+def test_two_instances_triaging_the_same_stories_agree_with_the_store(tmp_path):
+    db, notes = tmp_path / "db.sqlite", tmp_path / "briefings"
+    store = Store(db)
+    for n in range(1, 9):
+        store.add_story(f"https://news.example/{n}", f"Story {n}")
+    store.close()
+    procs = [FORK.Process(target=_triage_in_turn, args=(db, notes, who)) for who in ("ssh-1", "ssh-2")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+        assert p.exitcode == 0
+    store = Store(db)
+    noted = dict(assert_well_formed(note_path(notes, NOW.astimezone().date()).read_text(encoding="utf-8")))
+    assert noted == {sid: render_item(store.brief_item(sid)) for sid in range(1, 9)}  # latest save wins in both
+    assert len(store.triage_history(1)) == 6 and store.pending_logs() == []
+
+
 def test_rebuild_day_readds_the_days_items_and_drops_dismissed_ones(tmp_path):
     store, notes = Store(tmp_path / "db.sqlite"), tmp_path / "briefings"
     for n in range(1, 4):
