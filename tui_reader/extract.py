@@ -196,10 +196,17 @@ def _text(el) -> str:
     return _WS.sub(" ", el.text_content()).strip()
 
 
+def _size(text: str) -> int:
+    """Characters other than white space: templates indent captions and share bars by hundreds of spaces."""
+    return len("".join(text.split()))
+
+
 # --------------------------------------------------------------------------- captions
 _CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
 _CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|courtesy", re.I)
-_HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y", re.I)
+_HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
+                           r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.I)
+"""Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
 _CREDIT_TEXT = re.compile(r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
 _ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
 _LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.I)
@@ -240,7 +247,7 @@ def _text_without(el, drop) -> str:
 
 
 def _hidden(el) -> bool:
-    """Screen-reader labels ("Image caption") and buttons ("Expand") inside a caption."""
+    """Not part of a caption's words: screen-reader labels, toggles and buttons."""
     return el.tag == "button" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
 
 
@@ -271,7 +278,7 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     src = _absolute(url, src)
     credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(el.get("class", ""))))
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
-    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits]
+    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits and not _hidden(c)]
     innermost = [c for c in holders if not any(a in holders for a in c.iterdescendants())]
     texts = [_text_without(c, lambda s: s in credits or _hidden(s)) for c in innermost]
     text = max(texts, key=len, default="")
@@ -324,8 +331,8 @@ def is_furniture_text(text: str) -> bool:
 def _is_teaser(p, raw: str) -> bool:
     """A paragraph that is nothing but one short link: a headline of another story dropped into the body."""
     links = p.findall(".//a")
-    text = raw.strip()
-    return (len(links) == 1 and 0 < len(text) < 150 and links[0].text_content().strip() == text
+    text = _WS.sub(" ", raw).strip()
+    return (len(links) == 1 and 0 < len(text) < 150 and _text(links[0]) == text
             and not any(a.tag == "blockquote" for a in p.iterancestors()))
 
 
@@ -337,12 +344,12 @@ def remove_furniture(frag) -> None:
     furniture made up three quarters of goes too when what is left is a scrap: the price line and the "OR"
     between two paywall offers.
     """
-    limit = min(len(frag.text_content()) / 4, _LONGEST_FURNITURE)
+    limit = min(_size(frag.text_content()) / 4, _LONGEST_FURNITURE)
 
-    def is_furniture(el, raw: str) -> bool:
-        if el.tag not in _BLOCKS or len(raw) > _LONGEST_FURNITURE:
+    def is_furniture(el, raw: str, size: int) -> bool:
+        if el.tag not in _BLOCKS or size > _LONGEST_FURNITURE:
             return False
-        if len(raw) < limit and _FURNITURE_CLASS.search(_classes(el)) and el.find(".//blockquote") is None:
+        if size < limit and _FURNITURE_CLASS.search(_classes(el)) and el.find(".//blockquote") is None:
             return True
         return is_furniture_text(raw) or (el.tag == "p" and _is_teaser(el, raw))
 
@@ -358,19 +365,20 @@ def remove_furniture(frag) -> None:
         if children_done:
             if el in lost and el is not frag:
                 lost.add(parent)
-                left = len(el.text_content().strip())
+                left = _size(el.text_content())
                 if left < min(100, before[el] / 4) and el.find(".//figure") is None and el.find(".//img") is None:
                     el.drop_tree()
             continue
         raw = el.text_content()
-        if el is not frag and is_furniture(el, raw):
+        size = _size(raw)
+        if el is not frag and is_furniture(el, raw, size):
             nxt = el.getnext()
             if el.tag in _HEADINGS and nxt is not None and nxt.tag in ("ul", "ol"):
                 nxt.drop_tree()
             el.drop_tree()
             lost.add(parent)
             continue
-        before[el] = len(raw)
+        before[el] = size
         stack.append((el, True))
         stack.extend((c, False) for c in reversed(el) if isinstance(c.tag, str) and c.tag != "figure")
 
@@ -467,8 +475,10 @@ class _Page:
         return self.index(last)
 
     def _holder(self, el):
-        """The figure an image or caption belongs to: a ``<figure>`` ancestor, else the smallest ancestor (up to
-        three levels) that holds both an image and a caption and little else; None for a too long "caption"."""
+        """The figure an image or caption belongs to: a ``<figure>`` ancestor; for a caption, else the smallest
+        ancestor (up to three levels) that also holds an image and little else; None for a too long "caption".
+
+        An image needs no search of its own: inside such a holder, its span is within the holder's."""
         node = el
         for _ in range(3):
             parent = node.getparent()
@@ -477,17 +487,19 @@ class _Page:
             if parent.tag == "figure":
                 return parent
             node = parent
-        node, text = el, len(el.text_content())
+        if el.tag == "img":
+            return el
+        node, text = el, _size(el.text_content())
         if text > 600:
             return None
         for _ in range(3):
             parent = node.getparent()
             if parent is None or parent.tag in ("body", "html", "article", "main"):
                 break
-            if len(parent.text_content()) > text + 200:
+            if _size(parent.text_content()) > 2 * text + 200:  # a paragraph or a column, not a figure
                 break
             node = parent
-            if parent.find(".//img") is not None and any(_is_caption(c) for c in parent.iter(lxml.etree.Element)):
+            if parent.find(".//img") is not None:
                 return parent
         return el
 
@@ -550,9 +562,9 @@ class _Page:
         last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
         around = set(last.iterancestors())
         scope = next((a for a in first.iterancestors() if a in around), first)
-        limit = 2 * len(scope.text_content()) + 1000
+        limit = 2 * _size(scope.text_content()) + 1000
         for i, outer in enumerate(scope.iterancestors()):
-            if i >= 5 or outer.tag in ("body", "html") or len(outer.text_content()) > limit:
+            if i >= 5 or outer.tag in ("body", "html") or _size(outer.text_content()) > limit:
                 break
             if outer.tag in ("article", "main") or _ARTICLE_CLASS.search(_classes(outer)):
                 scope = outer
