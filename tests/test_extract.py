@@ -240,3 +240,16 @@ def test_page_text_never_turns_into_markdown_syntax():
     md = reader_text(html, None)
     assert r"1\. Ni\*\* My\*\* said \*nothing\* about \[redacted\]" in md
     assert "1. Ni** My** said *nothing* about [redacted]" in body_text(html, None)
+
+
+def test_gallery_caption_with_toggles_and_template_white_space_reads_once_with_credit():
+    pad = " " * 400
+    item = (f"<li class='galleryitem'><div class='img-wrap'><img src='/g1.jpg' alt='{CAPTION}'></div>"
+            f"<div class='caption'>{pad}<div class='caption-full'>{CAPTION}<a class='less-caption'>less</a></div>"
+            f"{pad}<div class='caption-truncated'>{CAPTION[:80]}<a class='more-caption'> ... more</a></div>{pad}"
+            f"<span class='credit'>{pad}Photo: Jane Roe, AP{pad}</span></div></li>")
+    html = page(f"<article><div class='body'><ul class='gallery'>{item}</ul>{paragraphs(5)}</div></article>")
+    art = extract_article(html, "https://example.com/s")
+    assert [c.block() for c in art.captions] == [f"▣ {CAPTION} — Photo: Jane Roe, AP"]
+    assert art.markdown.count("Baghouz") == 1 and "more" not in art.markdown.split("\n")[0]
+    assert art.lead_image == "https://example.com/g1.jpg"

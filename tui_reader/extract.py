@@ -622,8 +622,10 @@ def _render(frag, page: _Page, title: str) -> list[htmlmd.Block]:
 
 def _article(meta: dict, blocks: list[htmlmd.Block], **kw) -> Article:
     text = htmlmd.join_text(blocks)
+    captions = [b.caption for b in blocks if b.caption]
+    lead = meta.get("lead_image") or next((c.image for c in captions if c.image), "")
     return Article(markdown=htmlmd.join_markdown(blocks), text=text, word_count=len(text.split()),
-                   captions=[b.caption for b in blocks if b.caption], **meta, **kw)
+                   captions=captions, **{**meta, "lead_image": lead}, **kw)
 
 
 def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str,
