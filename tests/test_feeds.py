@@ -9,6 +9,8 @@ from datetime import datetime, timezone
 
 import feedparser
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
 from tui_reader.store import story_guid
@@ -228,3 +230,37 @@ def test_json_feed_1_0_author_and_text_content():
     [entry] = feed.entries
     assert (entry.guid, entry.url, entry.author, entry.content) == ("7", "http://j.example/rel", "Ann", "a &lt; b")
     assert entry.published == entry.updated == datetime(2024, 5, 6, tzinfo=UTC)
+
+
+def test_bad_character_references_keep_the_entry():
+    entry = parse_feed(rss("<item><title>&#xD800;a&#0;b&#99999999;</title><link>http://c/1</link></item>")).entries[0]
+    assert (entry.title, entry.url) == ("\ufffda\ufffdb\ufffd", "http://c/1")
+
+
+_SEEDS = [RSS20, RSS10, ATOM10, ATOM03, JSONFEED]
+_NASTY = [b"<", b"&", b"]]>", b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"\xff\xfe", b"{", b'"', b"<item>", b"<entry>",
+          b"&#0;", b"&#xD800;", b"\x00", b"</channel>", b"<![CDATA["]
+
+
+@st.composite
+def mutated_feeds(draw):
+    data = bytearray(draw(st.sampled_from(_SEEDS)))
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, len(data)))
+        action = draw(st.integers(0, 2))
+        if action == 0:
+            del data[at:at + draw(st.integers(1, 40))]
+        else:
+            data[at:at] = draw(st.binary(max_size=12)) if action == 1 else draw(st.sampled_from(_NASTY))
+    return bytes(data)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_feeds(), st.sampled_from(["", "application/xml", "text/xml; charset=iso-8859-1", "text/html; charset=x"]))
+def test_fuzzed_feeds_parse_or_raise_feed_error(data, content_type):
+    try:
+        feed = parse_feed(data, content_type, "http://fuzz.example/feed")
+    except FeedError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert all(isinstance(e.guid, str) and e.guid for e in feed.entries)

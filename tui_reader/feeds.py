@@ -34,6 +34,7 @@ _PROLOG_DOCTYPE = re.compile(rb"\A((?:\xef\xbb\xbf)?(?:\s|<\?(?:[^?]|\?(?!>))*\?
 _XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""")
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
 _TAG = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml",
@@ -53,9 +54,13 @@ def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed
     if _charset_agrees(data, content_type):
         import feedparser_rs
 
-        parsed = feedparser_rs.parse(data)
-        if parsed.bozo or not parsed.version or _dropped_links(parsed):
+        try:
+            parsed = feedparser_rs.parse(data)
+        except ValueError:  # it raises on some ill-formed documents that feedparser still reads
             parsed = None
+        else:
+            if parsed.bozo or not parsed.version or _dropped_links(parsed):
+                parsed = None
     if parsed is None:
         parsed = _parse_reference(data, content_type, url)
     kind = "atom" if parsed.version.startswith("atom") else "rss"
@@ -125,13 +130,26 @@ def _parse_reference(data: bytes, content_type: str, url: str):
     headers = {"content-type": content_type or "application/xml"}
     if url:
         headers["content-location"] = url
-    parsed = feedparser.parse(data, response_headers=headers)
+    try:
+        parsed = feedparser.parse(_CHARREF.sub(_valid_charref, data), response_headers=headers)
+    except Exception as exc:  # feedparser's loose parser has crashes of its own on hostile input
+        raise FeedError(f"unreadable feed ({type(exc).__name__})") from None
     if parsed.get("version") or parsed.entries:
         return parsed
     exc = parsed.get("bozo_exception")
     if exc is not None and hasattr(exc, "getLineNumber"):
         raise FeedError(f"malformed XML at line {exc.getLineNumber()}: {exc.getMessage()}")
     raise FeedError("not a feed: no RSS, Atom or JSON Feed found")
+
+
+def _valid_charref(m: re.Match) -> bytes:
+    """A character reference feedparser can encode: surrogates, NUL and beyond-Unicode become U+FFFD."""
+    digits = m.group(1)
+    try:
+        code = int(digits[1:], 16) if digits[:1] in (b"x", b"X") else int(digits)
+    except ValueError:
+        return b"&#xFFFD;"
+    return m.group(0) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else b"&#xFFFD;"
 
 
 def _parse_json(data: bytes, url: str) -> ParsedFeed:
