@@ -253,3 +253,11 @@ def test_gallery_caption_with_toggles_and_template_white_space_reads_once_with_c
     assert [c.block() for c in art.captions] == [f"▣ {CAPTION} — Photo: Jane Roe, AP"]
     assert art.markdown.count("Baghouz") == 1 and "more" not in art.markdown.split("\n")[0]
     assert art.lead_image == "https://example.com/g1.jpg"
+
+
+def test_table_rows_read_as_lines():
+    rows = "".join(f"<tr><td>DL</td><td>Player {i} who played every snap of the game on Sunday</td></tr>"
+                   for i in range(3))
+    md = reader_text(page(f"<article>{paragraphs(3)}<table><tr><th>Pos</th><th>Player</th></tr>{rows}</table>"
+                          f"{paragraphs(2, start=3)}</article>"), None)
+    assert "Pos | Player\nDL | Player 0 who played every snap of the game on Sunday\nDL | Player 1" in md

@@ -22,7 +22,7 @@ SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg",
 BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
                         "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
                         "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol",
-                        "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
+                        "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr",
                         "ul", "caption"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _WS = re.compile(r"\s+")
@@ -38,8 +38,8 @@ class Block:
 
     markdown: str
     text: str
-    item: bool = False
-    """A list item: joined to its neighbours by a single newline."""
+    tight: bool = False
+    """A list item or table row: joined to its like neighbours by a single newline."""
     caption: Caption | None = None
 
 
@@ -70,6 +70,7 @@ class _Walker:
         self.lists: list[list] = []
         """Per open list: [ordered, next number]."""
         self.quote = 0
+        self.tables = 0
         self.pre = 0
         self.marker = ""
         """List marker waiting for the first block of the current ``<li>``."""
@@ -99,13 +100,12 @@ class _Walker:
             md = "#" * self.heading + " " + md
         elif self.pre:
             md = f"```\n{md.strip(chr(10))}\n```"
-        item = bool(self.lists)
-        if item:
+        if self.lists:
             md = indent + (self.marker or "  ") + md
             self.marker = ""
         if self.quote:
             md = "\n".join("> " * self.quote + line for line in md.split("\n"))
-        self.blocks.append(Block(md, tx, item))
+        self.blocks.append(Block(md, tx, bool(self.lists or self.tables)))
 
     def start(self, el, tag: str) -> None:
         if tag in BLOCK_TAGS:
@@ -120,6 +120,8 @@ class _Walker:
             ordered[1] += 1
         elif tag == "blockquote":
             self.quote += 1
+        elif tag == "table":
+            self.tables += 1
         elif tag == "pre":
             self.pre += 1
         elif tag == "a":
@@ -128,8 +130,8 @@ class _Walker:
             self.add("\n")
         elif tag == "br":
             self.flush()
-        elif tag in ("td", "th"):
-            self.add(" ")
+        elif tag in ("td", "th") and "".join(self.tx).strip():
+            self.add(" | ")  # a table row reads as one line
         self.add(el.text)
 
     def end(self, el, tag: str) -> None:
@@ -147,6 +149,8 @@ class _Walker:
             self.lists.pop()
         elif tag == "blockquote":
             self.quote -= 1
+        elif tag == "table":
+            self.tables -= 1
         elif tag == "pre":
             self.pre -= 1
 
@@ -186,7 +190,7 @@ def join_markdown(blocks: list[Block]) -> str:
     out: list[str] = []
     for prev, block in zip([None, *blocks], blocks):
         if out:
-            out.append("\n" if prev.item and block.item else "\n\n")
+            out.append("\n" if prev.tight and block.tight else "\n\n")
         out.append(block.markdown)
     return "".join(out)
 
