@@ -264,3 +264,17 @@ def test_fuzzed_feeds_parse_or_raise_feed_error(data, content_type):
         assert str(exc) and "\n" not in str(exc)
     else:
         assert all(isinstance(e.guid, str) and e.guid for e in feed.entries)
+
+
+@pytest.mark.parametrize("fmt", ["rss", "json"])
+def test_huge_feed_keeps_the_first_entries_quickly(fmt):
+    count = 100_000
+    if fmt == "rss":
+        data = rss("".join(f"<item><guid>{i}</guid><title>t{i}</title></item>" for i in range(count)))
+    else:
+        data = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "big",
+                           "items": [{"id": str(i), "title": f"t{i}"} for i in range(count)]}).encode()
+    started = time.perf_counter()
+    entries = parse_feed(data, "", "http://big/").entries
+    assert time.perf_counter() - started < 3
+    assert len(entries) == 10_000 and (entries[0].guid, entries[-1].guid) == ("0", "9999")
