@@ -112,12 +112,14 @@ def test_paywall_newsletter_share_and_related_furniture_removed():
         <h2>Related</h2><ul><li><a href="/a">Another story about Syria and its neighbours</a></li></ul>
         <p>We use cookies to improve your experience. By continuing you accept our cookies.</p>
         <div class="author-bio">Jane Doe covers the Middle East for Example News.</div>
-        <div class="comments-count">12 Comments</div></article>""")
+        <div class="comments-count">12 Comments</div><p>Updated 1:39 am EST, Wednesday, November 20, 2019</p>
+        <p>© Reuters</p><p>Posted guards at 2 gates, the army said.</p></article>""")
     art = extract_article(html, None)
     for furniture in ("Share on Facebook", "Tweet", "Advertisement", "inbox", "Sign up", "free articles",
-                      "Subscribe", "Related", "Another story", "cookies", "Jane Doe", "Comments"):
+                      "Subscribe", "Related", "Another story", "cookies", "Jane Doe", "Comments", "1:39", "©"):
         assert furniture not in art.markdown, furniture
     assert all(f"Paragraph {i}." in art.text for i in range(6))
+    assert "Posted guards at 2 gates" in art.text
 
 
 def test_markdown_keeps_headings_lists_quotes_and_links():

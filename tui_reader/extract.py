@@ -305,8 +305,13 @@ _FURNITURE_LINE = re.compile(
     r"(?:share|tweet|e-?mail|print)(?: (?:this|on|via|it)\b.*)?|sharing is caring.*|"
     r"like this(?: story| article)?\s*[:?!].*|like loading.*|follow us\b.*|\d*\s*comments?|"
     r"(?:leave|add|post) a comment.*|tell us what you think.*|this (?:slideshow|video|content) requires javascript.*|"
-    r"tags?:.*|topics?:.*|or|(?:caption\s*)?close|(?:show|hide|expand) caption|enlarge(?: this image)?)\W*$", re.I)
-"""A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share")."""
+    r"tags?:.*|topics?:.*|or|(?:caption\s*)?close|(?:show|hide|expand) caption|enlarge(?: this image)?|"
+    r"(?:last )?(?:updated|published|posted)(?: on| at)?:?(?:[\s,/|-]*(?:\d[\d:.]*(?:st|nd|rd|th)?|[ap]\.?m\.?|"
+    r"[ecmp][sd]?t|gmt|utc|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?))+|"
+    r"\d+\s*min(?:ute)?s?\s+read|"
+    r"(?:©|\(c\)|copyright)\s.{0,60})\W*$", re.I)
+"""A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share", a time
+stamp that ``Article.published`` already carries, a stray copyright line)."""
 _FURNITURE_PHRASE = re.compile(
     r"\b(?:subscribe (?:to|now|for|today|here)|sign(?:ing)?[\s-]?up (?:for|to|now|today|here|free)|by signing up|"
     r"newsletters?|all rights reserved|(?:we|site|website) uses? cookies|accept (?:all )?cookies|cookie policy|"
