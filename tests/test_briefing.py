@@ -346,3 +346,11 @@ def test_rebuild_day_readds_the_days_items_and_drops_dismissed_ones(tmp_path):
     assert out.startswith("Intro.\n") and sorted(ids(out)) == [1, 3]
     assert rebuild_day(store, notes, "2026-01-01") == note_path(notes, "2026-01-01")
     assert not note_path(notes, "2026-01-01").exists()  # nothing triaged that day: no empty note
+
+
+def test_unwritable_briefing_dir_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the directory should be", encoding="utf-8")
+    with pytest.raises(BriefingError) as err:
+        update_note(blocker / "2026-11-25.md", DAY, [item(1)])
+    assert "\n" not in str(err.value)

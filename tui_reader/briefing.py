@@ -20,8 +20,9 @@ import os
 import re
 import tempfile
 from datetime import date, datetime, time, timedelta, timezone
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 from urllib.parse import quote
 
 from filelock import FileLock, Timeout
@@ -40,6 +41,7 @@ __all__ = [
     "day_bounds",
     "render_item",
     "parse_note",
+    "apply_changes",
     "update_note",
     "rebuild_day",
 ]
@@ -402,19 +404,26 @@ def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem
     path = Path(path)
     items = list(items_to_upsert)
     remove = [int(i) for i in remove_ids]
+    with _locked(path):
+        _remove_stale_temps(path)
+        for _attempt in range(5):
+            text, before = _read(path)
+            if before is None and not items:
+                return
+            new = apply_changes(text, day, items, remove)
+            if new == text:
+                return
+            if _current_signature(path) == before:
+                break
+        _write_atomic(path, new)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold the note lock; lock timeouts and OS errors become one-line :class:`BriefingError`."""
     try:
         with note_lock(path.parent):
-            _remove_stale_temps(path)
-            for _attempt in range(5):
-                text, before = _read(path)
-                if before is None and not items:
-                    return
-                new = apply_changes(text, day, items, remove)
-                if new == text:
-                    return
-                if _current_signature(path) == before:
-                    break
-            _write_atomic(path, new)
+            yield
     except Timeout:
         raise BriefingError(f"briefing note {path} is locked by another tui-reader; try again") from None
     except OSError as exc:
@@ -424,14 +433,15 @@ def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem
 def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
     """Write every story triaged on ``day`` into its note (``tui-reader brief --rebuild``).
 
-    Creates the note if the day has items and no note yet. If it exists, blocks are refreshed in place and the day's
-    items missing from it are added again (a deliberate re-add, unlike a normal save), blocks
-    of stories no longer triaged (dismissed, undone) are removed, and hand-written text is
-    kept. Blocks of stories since re-triaged on another day are left as they are.
+    Creates the note if the day has items and no note yet. If it exists, blocks are refreshed
+    in place and the day's items missing from it are added again (a deliberate re-add, unlike
+    a normal save), blocks of stories no longer triaged (dismissed, undone) are removed, and
+    hand-written text is kept. Blocks of stories since re-triaged on another day are left as
+    they are.
     """
     d = _as_day(day)
     path = note_path(briefing_dir, d)
-    with note_lock(briefing_dir):
+    with _locked(path):
         items = store.brief_items(*day_bounds(d))
         text, _ = _read(path)
         present = {story_id for story_id, _ in parse_note(text)}
