@@ -111,10 +111,10 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
             finally:
                 for task in tasks:
                     task.cancel()
-    if settings.prefetch_articles and report.new_ids:
-        new = set(report.new_ids)
-        newest = [i for i in store.story_ids(StoryQuery()) if i in new][: settings.prefetch_articles]
-        await prefetch_articles(store, settings, newest)
+            if settings.prefetch_articles and report.new_ids:
+                new = set(report.new_ids)
+                newest = [i for i in store.story_ids(StoryQuery()) if i in new][: settings.prefetch_articles]
+                await prefetch_articles(store, settings, newest, fetcher)
     return report
 
 
@@ -230,7 +230,7 @@ async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
     except FeedError as exc:
         return AddResult("error", message=f"{url}: {exc}")
     feed = store.add_feed(result.url, parsed.title)
-    outcome, _ = _store_parsed(store, feed, parsed, result)
+    outcome, _ = await asyncio.to_thread(_store_parsed, store, feed, parsed, result)
     feed = store.feed(feed.id) or feed
     return AddResult("feed", feed, message=f"subscribed to {feed.title or feed.url}: {outcome.new} stories")
 
