@@ -263,3 +263,13 @@ def test_table_rows_read_as_lines():
     md = reader_text(page(f"<article>{paragraphs(3)}<table><tr><th>Pos</th><th>Player</th></tr>{rows}</table>"
                           f"{paragraphs(2, start=3)}</article>"), None)
     assert "Pos | Player\nDL | Player 0 who played every snap of the game on Sunday\nDL | Player 1" in md
+
+
+def test_hover_card_goes_but_its_short_sentence_stays():
+    card = ("<span class='rollover-people'><a href='/people/aoc'>Alexandria Ocasio-Cortez</a><span "
+            "class='rollover-block'>" + "Latest stories about the congresswoman and her colleagues. " * 8
+            + "</span></span>")
+    html = page(f"<article>{paragraphs(4)}<p><span>Rep. {card} (D-N.Y.) linked the arrest to the remarks."
+                "</span></p></article>")
+    text = body_text(html, None)
+    assert "(D-N.Y.) linked the arrest to the remarks." in text and "Latest stories" not in text

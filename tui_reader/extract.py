@@ -322,6 +322,8 @@ _SHORT = 250
 """Characters: a longer block is reporting even when it mentions newsletters or cookies."""
 _LONGEST_FURNITURE = 1500
 """Characters: no author box, share bar or "Related" list is longer, so longer blocks are not looked at."""
+_SCRAP_WORDS = 8
+"""Fewer words than this left in a container after its furniture went: the rest of the furniture."""
 _BLOCKS = frozenset({"p", "div", "section", "aside", "header", "footer", "nav", "ul", "ol", "li", "dl", "dd", "dt",
                      "h1", "h2", "h3", "h4", "h5", "h6", "table", "form", "span", "a", "strong", "em", "b"})
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -346,8 +348,8 @@ def remove_furniture(frag) -> None:
 
     By class, a block goes when it is under a quarter of the article (a body may be ``has-share``) and quotes
     nothing (embedded posts sit in "social-embed" wrappers); by wording, when it is short. A container that
-    furniture made up three quarters of goes too when what is left is a scrap: the price line and the "OR"
-    between two paywall offers.
+    furniture made up three quarters of goes too when what is left is a scrap, not a sentence: the price line
+    and the "OR" between two paywall offers.
     """
     limit = min(_size(frag.text_content()) / 4, _LONGEST_FURNITURE)
 
@@ -370,8 +372,9 @@ def remove_furniture(frag) -> None:
         if children_done:
             if el in lost and el is not frag:
                 lost.add(parent)
-                left = _size(el.text_content())
-                if left < min(100, before[el] / 4) and el.find(".//figure") is None and el.find(".//img") is None:
+                left = el.text_content()
+                if (len(left.split()) < _SCRAP_WORDS and _size(left) < before[el] / 4 and el.find(".//figure") is None
+                        and el.find(".//img") is None):
                     el.drop_tree()
             continue
         raw = el.text_content()
