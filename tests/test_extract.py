@@ -269,7 +269,7 @@ def test_hover_card_goes_but_its_short_sentence_stays():
     card = ("<span class='rollover-people'><a href='/people/aoc'>Alexandria Ocasio-Cortez</a><span "
             "class='rollover-block'>" + "Latest stories about the congresswoman and her colleagues. " * 8
             + "</span></span>")
-    html = page(f"<article>{paragraphs(4)}<p><span>Rep. {card} (D-N.Y.) linked the arrest to the remarks."
+    html = page(f"<article>{paragraphs(8)}<p><span>Rep. {card} (D-N.Y.) linked the arrest to the remarks."
                 "</span></p></article>")
     text = body_text(html, None)
     assert "(D-N.Y.) linked the arrest to the remarks." in text and "Latest stories" not in text
