@@ -273,3 +273,11 @@ def test_hover_card_goes_but_its_short_sentence_stays():
                 "</span></p></article>")
     text = body_text(html, None)
     assert "(D-N.Y.) linked the arrest to the remarks." in text and "Latest stories" not in text
+
+
+def test_a_feed_summary_shorter_than_the_page_text_is_not_preferred():
+    links = "".join(f"<li><a href='/s/{i}'>Another headline number {i} about the talks</a></li>" for i in range(80))
+    html = page(f"<nav><ul>{links}</ul></nav><article><p>{PROSE}</p></article>")
+    art = extract_article(html, None, fallback_html="<p>Talks resumed.</p>")
+    assert "al-Bokamal" in art.text and "Talks resumed." not in art.text
+    assert art.confidence < 0.5 and art.notice

@@ -615,7 +615,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
     if url:
         frag.make_links_absolute(url, handle_failures="discard")
     blocks = _render(frag, page, meta["title"])
-    words = sum(len(b.text.split()) for b in blocks)
+    words = _words(blocks)
     if words < MIN_WORDS and len(page.root.text_content().split()) > 3 * max(words, 30):
         return _fallback(meta, fallback_html, url, "Reader mode found little of this page's text.", blocks)
     return _article(meta, blocks, confidence=min(1.0, words / 300))
@@ -638,15 +638,18 @@ def _article(meta: dict, blocks: list[htmlmd.Block], **kw) -> Article:
 
 def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str,
               blocks: list[htmlmd.Block] = ()) -> Article:
-    """The feed's own copy of the story when there is one, else whatever the page gave; low confidence."""
+    """The feed's own copy of the story when it says more than the page gave, else the page's; low confidence."""
     root = parse(fallback_html or "")
     if root is not None:
-        page = _Page(root, url)
         body = root.find("body")
-        blocks = _render(root if body is None else body, page, meta.get("title", "")) or blocks
-        if blocks:
-            return _article(meta, blocks, confidence=0.3, notice=f"{why} Showing the feed's copy of the story.")
+        feed = _render(root if body is None else body, _Page(root, url), meta.get("title", ""))
+        if _words(feed) > _words(blocks):
+            return _article(meta, feed, confidence=0.3, notice=f"{why} Showing the feed's copy of the story.")
     return _article(meta, list(blocks), confidence=0.1 if blocks else 0.0, notice=why)
+
+
+def _words(blocks) -> int:
+    return sum(len(b.text.split()) for b in blocks)
 
 
 def body_text(html: str | bytes, url: str | None = None) -> str:
