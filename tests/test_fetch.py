@@ -255,8 +255,9 @@ def test_server_closing_before_responding(server):
 def test_invalid_urls_are_errors(server):
     for url in ("ftp://example.com/x", "http://", "http://[::1", "not a url"):
         assert get(url).error.startswith("invalid URL"), url
-    server.routes["/bad-redirect"] = Reply(status=302, headers={"Location": "http://[::1/x"})
-    assert get(server.url("/bad-redirect")).error.startswith("invalid redirect: Invalid URL in location header")
+    server.routes["/bad-redirect"] = Reply(status=302, headers={"Location": "http://[::1/\x1b]0;x\x07"})
+    error = get(server.url("/bad-redirect")).error
+    assert error.startswith("invalid redirect: Invalid URL in location header") and "\x1b" not in error
 
 
 def test_per_host_and_global_limits(server):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import importlib.util
+import re
 import time
 import zlib
 from contextlib import asynccontextmanager
@@ -33,6 +34,7 @@ BACKOFF = 0.5
 PIECE = 64 * 1024
 """Largest decoded piece held at once while decompressing."""
 _MB = 1024 * 1024
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -267,7 +269,8 @@ class Fetcher:
 
 
 def _reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    """An exception as one short line; it can quote server text (a Location header), so no control codes."""
+    text = _CONTROL.sub("", " ".join(str(exc).split())) or type(exc).__name__
     return text[:200]
 
 
