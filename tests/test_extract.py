@@ -281,3 +281,15 @@ def test_a_feed_summary_shorter_than_the_page_text_is_not_preferred():
     art = extract_article(html, None, fallback_html="<p>Talks resumed.</p>")
     assert "al-Bokamal" in art.text and "Talks resumed." not in art.text
     assert art.confidence < 0.5 and art.notice
+
+
+def test_lead_figure_between_headline_and_body_is_recovered():
+    html = page(f"""<div class="top"><figure><img src="promo.jpg"><figcaption>Watch our live channel now,
+        all day and all night</figcaption></figure></div>
+        <div class="hero"><h1>Militia members enter Syria</h1><figure><img src="lead.jpg">
+        <figcaption>{CAPTION}</figcaption></figure></div>
+        <div class="content"><div class="text">{paragraphs(6)}</div></div>""",
+                '<meta property="og:title" content="Militia members enter Syria | Example News">')
+    md = reader_text(html, None)
+    assert md.index(f"▣ {CAPTION}") < md.index("Paragraph 0.")
+    assert "live channel" not in md

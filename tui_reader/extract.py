@@ -430,16 +430,16 @@ def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
     return [b for b in kept if b.caption is not None or len(b.text) > _SHORT or b.text not in said]
 
 
+def _is_headline(text: str, title: str) -> bool:
+    """``text`` says the title, or its start (``og:title`` often adds "| Site")."""
+    said, words = re.findall(r"\w+", text.lower()), re.findall(r"\w+", title.lower())
+    return bool(said) and (said == words or (len(said) >= 4 and words[:len(said)] == said))
+
+
 def without_title(blocks: list[htmlmd.Block], title: str) -> list[htmlmd.Block]:
     """The headline is shown apart (``Article.title``): drop its copies above the first real paragraph."""
-    words = re.findall(r"\w+", title.lower())
     head = next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 40), len(blocks))
-
-    def is_title(block: htmlmd.Block) -> bool:
-        said = re.findall(r"\w+", block.text.lower())
-        return bool(said) and (said == words or (len(said) >= 4 and words[:len(said)] == said))
-
-    return [b for i, b in enumerate(blocks) if i >= head or not is_title(b)]
+    return [b for i, b in enumerate(blocks) if i >= head or not _is_headline(b.text, title)]
 
 
 # --------------------------------------------------------------------------- the page and its figures
@@ -515,7 +515,7 @@ class _Page:
         k = bisect.bisect_right(self.starts, i) - 1
         return self.figures[k] if k >= 0 and i <= self.figures[k][1] else None
 
-    def restore(self, frag) -> list[Caption]:
+    def restore(self, frag, title: str) -> list[Caption]:
         """Replace each figure in readability's output by a caption placeholder, then put back, where they
         stood in the page, the article's figures and quotes (embedded posts) that readability dropped.
 
@@ -536,7 +536,7 @@ class _Page:
         numbered = _numbered(frag)
         if not numbered:
             return captions
-        lo, hi = self._scope(numbered)
+        lo, hi = self._scope(numbered, title)
         present = sorted(int(el.get(INDEX_ATTR)) for el in numbered)
         said = _WS.sub(" ", frag.text_content())
         for span in self.figures:
@@ -562,10 +562,10 @@ class _Page:
             captions.append(cap)
         return holder
 
-    def _scope(self, numbered) -> tuple[int, int]:
+    def _scope(self, numbered, title: str) -> tuple[int, int]:
         """The article's span of the page: the common ancestor of readability's nodes, widened to the enclosing
         article-like element (lead images often sit in the article header, beside the body readability chose)
-        unless that is much bigger, i.e. more than the article."""
+        unless that is much bigger, i.e. more than the article; it starts at the headline at the latest."""
         first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
         last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
         around = set(last.iterancestors())
@@ -576,7 +576,9 @@ class _Page:
                 break
             if outer.tag in ("article", "main") or _ARTICLE_CLASS.search(_classes(outer)):
                 scope = outer
-        return self.index(scope), self._end(scope)
+        headline = next((h for h in self.root.iter("h1") if _is_headline(_text(h), title)), None)
+        start = self.index(scope) if headline is None else min(self.index(scope), self.index(headline))
+        return start, self._end(scope)
 
 
 def _numbered(frag) -> list:
@@ -624,7 +626,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
 def _render(frag, page: _Page, title: str) -> list[htmlmd.Block]:
     """Readability's (or the feed's) article HTML → reader blocks."""
     remove_furniture(frag)
-    captions = page.restore(frag)
+    captions = page.restore(frag, title)
     return without_title(dedupe(htmlmd.to_blocks(frag, captions)), title)
 
 
