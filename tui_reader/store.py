@@ -126,7 +126,7 @@ MIGRATIONS: list[str] = [
     CREATE VIRTUAL TABLE stories_fts USING fts5(title, summary, body, tokenize='unicode61 remove_diacritics 2');
     """,
     # 2: corroboration (tui_reader.cluster). MinHash signature per story, and its LSH band keys
-    # (plus the canonical-URL key) indexed by (key, time) so candidates are one range query.
+    # (plus the canonical-URL key) indexed by (day, key) so candidates are one indexed join.
     # cluster_keys has no foreign key: a cascade would need a second index on story_id; a row
     # left by a deleted story only yields a candidate that verification drops.
     """
@@ -137,10 +137,10 @@ MIGRATIONS: list[str] = [
         sig BLOB NOT NULL
     );
     CREATE TABLE cluster_keys(
+        day INTEGER NOT NULL,
         key INTEGER NOT NULL,
-        sort_ts INTEGER NOT NULL,
         story_id INTEGER NOT NULL,
-        PRIMARY KEY (key, sort_ts, story_id)
+        PRIMARY KEY (day, key, story_id)
     ) WITHOUT ROWID;
     """,
     # 3: sorting the list by source at 100k stories reads this index instead of sorting (121 → 25 ms).
