@@ -293,3 +293,14 @@ def test_lead_figure_between_headline_and_body_is_recovered():
     md = reader_text(html, None)
     assert md.index(f"▣ {CAPTION}") < md.index("Paragraph 0.")
     assert "live channel" not in md
+
+
+def test_metadata_guesses_are_cleaned():
+    head = ('<meta property="og:title" content="&amp;#8216;Meth. We&amp;#8217;re on it&amp;#8217;">'
+            '<meta property="og:site_name" content="https://www.example.com/">'
+            '<meta property="article:published_time" content="0001-01-01T00:00:00Z">')
+    body = (f"<article><div class='byline'>By Bryan DeArdo @BryanDeArdo Nov 18, 2019 at 9:24 pm</div>"
+            f"{paragraphs(4)}</article>")
+    art = extract_article(page(body, head), "https://www.example.com/a")
+    assert (art.title, art.byline, art.site_name) == ("‘Meth. We’re on it’", "Bryan DeArdo", "example.com")
+    assert art.published is None

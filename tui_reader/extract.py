@@ -20,6 +20,7 @@ import logging
 import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -139,7 +140,14 @@ def parse_date(value) -> datetime | None:
             dt = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
+    if not 1990 <= dt.year <= 2100:  # "0001-01-01": a template's empty date
+        return None
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+_BYLINE_GUESSES = lxml.etree.XPath("//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'byline')]")
+_BY = re.compile(r"^\s*by\s+", re.I)
+_BYLINE_TAIL = re.compile(r"^\s*by\s+|\s*(?:[@|\d]| published| updated| posted).*$", re.I)
 
 
 def _metadata(root, url: str | None) -> dict:
@@ -157,8 +165,9 @@ def _metadata(root, url: str | None) -> dict:
     author = _names(ld.get("author")) or metas.get("author", "") or metas.get("article:author", "")
     if author.startswith(("http://", "https://")):  # article:author is often the author's page
         author = ""
-    if not author and (link := root.find(".//*[@rel='author']")) is not None and len(_text(link)) < 80:
-        author = _text(link)
+    if not author:  # a byline in the page, cut before its date or handle
+        guesses = (_BYLINE_TAIL.sub("", _text(el)) for el in _BYLINE_GUESSES(root))
+        author = next((g for g in guesses if 0 < len(g) < 80), "")
     time_el = root.find(".//time[@datetime]")
     published = (parse_date(ld.get("datePublished")) or parse_date(metas.get("article:published_time"))
                  or parse_date(metas.get("datepublished")) or parse_date(metas.get("date"))
@@ -167,13 +176,19 @@ def _metadata(root, url: str | None) -> dict:
         or metas.get("twitter:title") or (_text(h1) if h1 is not None else "") \
         or (_text(title_el) if title_el is not None else "")
     lead = image if isinstance(image, str) else metas.get("og:image", "")
+    site = metas.get("og:site_name") or _names(ld.get("publisher"))
     return {
-        "title": _WS.sub(" ", title).strip(),
-        "byline": _WS.sub(" ", author).strip(),
+        "title": _clean(title),
+        "byline": _BY.sub("", _clean(author)),
         "published": published,
-        "site_name": metas.get("og:site_name") or _names(ld.get("publisher")) or _domain(url),
+        "site_name": _domain(site) if site.startswith(("http://", "https://")) else _clean(site) or _domain(url),
         "lead_image": _absolute(url, lead),
     }
+
+
+def _clean(value: str) -> str:
+    """Meta text as shown: entities some sites escape twice (``&amp;#8216;``) decoded, white space collapsed."""
+    return _WS.sub(" ", unescape(value)).strip()
 
 
 def _domain(url: str | None) -> str:
