@@ -249,3 +249,17 @@ def test_briefing_item_lists_other_independent_outlets(store, event):
         ("Reuters", "https://www.reuters.com/izmail-b"),
         ("Kyiv Independent", "https://www.kyivindependent.com/izmail-c"),
     )
+
+
+def test_bare_headlines_are_too_little_evidence(store):
+    a = add(store, "A", "a.example", entry("live-a", "a.example", "Live updates: the war in Ukraine", ""))[0]
+    b = add(store, "B", "b.example", entry("live-b", "b.example", "Live updates: the war in Ukraine", ""))[0]
+    assert cluster_new(store, [a, b], SETTINGS).linked == 0
+
+
+def test_a_paywall_page_does_not_replace_the_feeds_fuller_text(store, event):
+    from tui_reader.models import Article
+
+    wall = "Subscribe to continue reading. Already a subscriber? Log in to read the full story and our newsletters."
+    store.save_article(event["c"], Article(title="Grain terminal burns", text=wall))
+    assert cluster_new(store, [event["c"]], SETTINGS).stories == 0  # its text for clustering did not change

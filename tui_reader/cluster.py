@@ -22,6 +22,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from hashlib import blake2b
 from typing import Iterable, Iterator, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -40,6 +41,9 @@ SHINGLE = 3
 """Words per shingle: word triples keep stories that merely share vocabulary apart."""
 MAX_TOKENS = 400
 """Only the opening words count: the lead is what outlets share, and it bounds the cost."""
+MIN_TOKENS = 12
+"""Fewer words than this (a bare headline, "Live updates") are too little evidence: such a story
+links by URL only."""
 DAY = 86400
 """Band keys are filed by day, then key: a refresh's new keys land together in the last days of
 the index (a few MB written) instead of dirtying pages across all of it (~77 MB per 1,000 stories
@@ -84,11 +88,12 @@ def plain(text: str) -> str:
 
 
 def shingles(text: str) -> np.ndarray:
-    """32-bit hashes of the word ``SHINGLE``-grams of the first ``MAX_TOKENS`` words."""
+    """32-bit hashes of the word ``SHINGLE``-grams of the first ``MAX_TOKENS`` words
+    (none below ``MIN_TOKENS``)."""
     words = _WORD.findall(text.lower())[:MAX_TOKENS]
-    if not words:
+    if len(words) < MIN_TOKENS:
         return np.empty(0, dtype=np.uint32)
-    h = np.fromiter((zlib.crc32(w.encode()) for w in words), dtype=np.uint64, count=len(words))
+    h = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
     k = min(SHINGLE, len(h))
     x = np.zeros(len(h) - k + 1, dtype=np.uint64)
     for j in range(k):
@@ -96,8 +101,14 @@ def shingles(text: str) -> np.ndarray:
     return (_fmix64(x) & _MASK32).astype(np.uint32)
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_hash(word: str) -> int:
+    """Stable across processes, unlike ``hash()``; cached because news vocabulary repeats."""
+    return zlib.crc32(word.encode())
+
+
 def signature(text: str) -> np.ndarray | None:
-    """MinHash signature (``NUM_PERM`` uint32), or None when there are no words to compare."""
+    """MinHash signature (``NUM_PERM`` uint32), or None when there are too few words to compare."""
     s = shingles(text)
     if not len(s):
         return None
@@ -199,7 +210,8 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
 
 _NODE_SQL = (
     "SELECT s.id, g.sort_ts, COALESCE(NULLIF(s.domain, ''), s.source) AS outlet, s.cluster_id, s.copy_of, "
-    "s.cluster_size, g.url_key, g.sig FROM stories s JOIN cluster_sigs g ON g.story_id = s.id WHERE s.{col} IN ({marks})"
+    "s.cluster_size, g.url_key, g.sig FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
+    "WHERE s.{col} IN ({marks})"
 )
 
 
@@ -221,7 +233,8 @@ def _fresh_nodes(c, ids: Sequence[int]) -> dict[int, _Node]:
             "s.feed_summary, s.feed_content, a.text FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
             f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk)
         for r in rows:
-            body = r["text"] or plain(r["feed_content"])
+            # The longer text: a failed extraction (paywall, cookie wall) is shorter than the feed's own.
+            body = max(r["text"] or "", plain(r["feed_content"]), key=len)
             text = f"{r['title']}\n{plain(r['feed_summary'])}\n{body}"
             nodes[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text))
     return nodes
