@@ -304,3 +304,10 @@ def test_metadata_guesses_are_cleaned():
     art = extract_article(page(body, head), "https://www.example.com/a")
     assert (art.title, art.byline, art.site_name) == ("‘Meth. We’re on it’", "Bryan DeArdo", "example.com")
     assert art.published is None
+
+
+def test_teaser_figures_in_a_related_rail_inside_the_article_stay_out():
+    rail = ("<aside class='related-stories'><figure><img src='t.jpg'><figcaption>Another story about the "
+            "war in the north, with pictures</figcaption></figure></aside>")
+    html = page(f"<article><h1>Report</h1><div class='body'>{paragraphs(6)}</div>{rail}</article>")
+    assert "Another story" not in reader_text(html, None)

@@ -555,7 +555,7 @@ class _Page:
         present = sorted(int(el.get(INDEX_ATTR)) for el in numbered)
         said = _WS.sub(" ", frag.text_content())
         for span in self.figures:
-            if lo <= span[0] and span[1] <= hi and span not in seen:
+            if lo <= span[0] and span[1] <= hi and span not in seen and not self._aside(span[0], lo):
                 _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=False))
         for start, end in self.quotes:
             quote = self.elements[start]
@@ -564,6 +564,16 @@ class _Page:
             if lo <= start and end <= hi and text and not inside and text not in said and not is_furniture_text(text):
                 _insert(frag, numbered, end, copy.deepcopy(quote))
         return captions
+
+    def _aside(self, i: int, lo: int) -> bool:
+        """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
+        starting at ``lo``: its figures are other stories' teasers."""
+        for el in (self.elements[i], *self.elements[i].iterancestors()):
+            if self.index(el) <= lo:
+                return False
+            if el.tag in ("aside", "nav", "footer") or _FURNITURE_CLASS.search(_classes(el)):
+                return True
+        return False
 
     def _placeholder(self, span, captions: list[Caption], *, alt: bool = True):
         """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none).
