@@ -175,13 +175,16 @@ def test_entities_are_never_expanded(data):
     assert [e.url for e in feed.entries] == ["http://l/1"]
 
 
-@pytest.mark.parametrize("data, content_type", [
+CHARSET_SAMPLES = [
     (rss("<item><title>Мир</title><link>http://c/1</link></item>", "windows-1251"), ""),
     (rss("<item><title>Noël</title><link>http://c/1</link></item>", "latin-1", decl="utf-8"), ""),  # lying decl
     (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=iso-8859-1"),
     (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=klingon"),
     (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-16", decl="utf-16"), ""),
-])
+]
+
+
+@pytest.mark.parametrize("data, content_type", CHARSET_SAMPLES)
 def test_charsets_never_crash_and_decode_sensibly(data, content_type):
     feed = parse_feed(data, content_type, "http://c/feed")
     assert feed.entries[0].title in ("Мир", "Noël", "NoÃ«l")
