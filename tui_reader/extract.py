@@ -222,7 +222,9 @@ _CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|courtesy"
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
                            r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.I)
 """Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
-_CREDIT_TEXT = re.compile(r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
+_CREDIT_TEXT = re.compile(
+    r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
+"""A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"."""
 _ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
 _LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.I)
 """Legal boilerplate some agencies append to credits: the credit itself stays."""
@@ -558,11 +560,12 @@ class _Page:
             if lo <= span[0] and span[1] <= hi and span not in seen and not self._aside(span[0], lo):
                 _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=False))
         for start, end in self.quotes:
-            quote = self.elements[start]
-            text = _WS.sub(" ", quote.text_content()).strip()
-            inside = bisect.bisect_left(present, start) < len(present) and present[bisect.bisect_left(present, start)] <= end
-            if lo <= start and end <= hi and text and not inside and text not in said and not is_furniture_text(text):
-                _insert(frag, numbered, end, copy.deepcopy(quote))
+            k = bisect.bisect_left(present, start)
+            if not lo <= start <= end <= hi or (k < len(present) and present[k] <= end):
+                continue  # outside the article, or (partly) in the output already
+            text = _text(self.elements[start])
+            if text and text not in said and not is_furniture_text(text):  # not a pull quote repeating the body
+                _insert(frag, numbered, end, copy.deepcopy(self.elements[start]))
         return captions
 
     def _aside(self, i: int, lo: int) -> bool:
