@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import importlib.util
 import re
 import time
@@ -72,7 +73,7 @@ class _Decoder:
         elif self.encoding == "deflate":
             self._zlib = zlib.decompressobj()
             self._raw_deflate_tried = False
-        elif self.encoding == "br" and _has("brotli"):
+        elif self.encoding == "br" and _bounded_brotli():
             import brotli
 
             self._brotli = brotli.Decompressor()
@@ -110,15 +111,21 @@ class _Decoder:
             data = self._zlib.unconsumed_tail
 
 
-def _has(module: str) -> bool:
-    return importlib.util.find_spec(module) is not None
+@functools.cache
+def _bounded_brotli() -> bool:
+    """br is asked for only when this brotli decodes in bounded pieces (1.2+); older ones inflate a bomb at once."""
+    try:
+        import brotli
+    except ImportError:
+        return False
+    return hasattr(brotli.Decompressor, "can_accept_more_data")
 
 
 def make_client(settings: FetchSettings) -> httpx.AsyncClient:
     """The one client all requests share: connection reuse, timeouts, HTTP/2 when h2 is installed."""
-    encodings = "gzip, deflate, br" if _has("brotli") else "gzip, deflate"
+    encodings = "gzip, deflate, br" if _bounded_brotli() else "gzip, deflate"
     return httpx.AsyncClient(
-        http2=_has("h2"),
+        http2=importlib.util.find_spec("h2") is not None,
         follow_redirects=False,
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout, pool=None),
         limits=httpx.Limits(max_connections=max(1, settings.concurrency),
