@@ -220,7 +220,7 @@ async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
     if existing is not None:
         return AddResult("feed", existing, message=f"already subscribed: {existing.title or url}")
     async with Fetcher(settings) as fetcher:
-        result = await fetcher.get(url, accept=FEED_ACCEPT.replace("*/*", "text/html;q=0.8, */*"))
+        result = await fetcher.get(url, accept=f"{FEED_ACCEPT}, text/html;q=0.8")  # a feed, or a page naming one
     if not result.ok:
         return AddResult("error", message=f"could not fetch {url}: {result.error}")
     if looks_like_html(result.body):
