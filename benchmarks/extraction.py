@@ -1,6 +1,6 @@
 """Reader-mode extraction against readability-lxml alone and trafilatura, on a labelled corpus.
 
-    python benchmarks/extraction.py --corpus ../shared/corpus
+    python benchmarks/extraction.py --corpus ../shared/corpus [--show]
 
 The corpus folder holds ``html/<id>.html.gz``, ``ground-truth.json`` and the benchmark's ``score.py``; its metric
 functions are imported from there so that the figures are the scorer's own. Extractors are timed page by page in
@@ -29,6 +29,15 @@ def load_scorer(corpus: Path):
     return module
 
 
+def caption_text(score, html: str, shingles: set) -> str:
+    """The words of the ``<figcaption>`` the scorer knows by its set of shingles."""
+    for el in score._parse(html).iter("figcaption"):
+        text = score.html_to_text(el)
+        if set(score.shingles(score.tokenize(text))) == shingles:
+            return " ".join(text.split())
+    return "?"
+
+
 def extractors(score) -> dict:
     """label → f(html, url) -> (body text, reader text); the others have no separate reader text."""
     def ours(html, url):
@@ -45,7 +54,7 @@ def extractors(score) -> dict:
     return found
 
 
-def run(corpus: Path, limit: int | None) -> int:
+def run(corpus: Path, limit: int | None, show: bool = False) -> int:
     score = load_scorer(corpus)
     pages = score.load_pages(corpus, limit)
     if not pages:
@@ -67,7 +76,15 @@ def run(corpus: Path, limit: int | None) -> int:
             r["kept"] += score.captions_kept(caps[pg["id"]], reader)
             for key, text in (("bp_body", body), ("bp_reader", reader)):
                 counts = score.boilerplate_counts(text)
-                r[key] += any(counts[k] > gold_bp[pg["id"]][k] for k in counts)
+                extra = [k for k in counts if counts[k] > gold_bp[pg["id"]][k]]
+                r[key] += bool(extra)
+                if show and label == "ours" and extra:
+                    print(f"{pg['id'][:12]} furniture in {key[3:]}: {', '.join(extra)}")
+            if show and label == "ours":
+                kept = set(score.shingles(score.tokenize(reader)))
+                for cap in caps[pg["id"]]:
+                    if len(cap & kept) < score.CAPTION_KEEP_THRESHOLD * len(cap):
+                        print(f"{pg['id'][:12]} caption missed: {caption_text(score, pg['html'], cap)[:100]}")
     n_caps = sum(len(c) for c in caps.values())
     base = statistics.median(results["readability-lxml"]["ms"]) if "readability-lxml" in results else None
     print(f"{len(pages)} pages, {n_caps} captions, from {corpus}")
@@ -87,8 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, required=True, help="folder with html/, ground-truth.json, score.py")
     ap.add_argument("--limit", type=int, help="only the first N pages")
+    ap.add_argument("--show", action="store_true", help="list our missed captions and furniture, page by page")
     args = ap.parse_args(argv)
-    return run(args.corpus.resolve(), args.limit)
+    return run(args.corpus.resolve(), args.limit, args.show)
 
 
 if __name__ == "__main__":
