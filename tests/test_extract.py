@@ -311,3 +311,10 @@ def test_teaser_figures_in_a_related_rail_inside_the_article_stay_out():
             "war in the north, with pictures</figcaption></figure></aside>")
     html = page(f"<article><h1>Report</h1><div class='body'>{paragraphs(6)}</div>{rail}</article>")
     assert "Another story" not in reader_text(html, None)
+
+
+def test_pull_quote_repeating_the_body_is_not_put_back():
+    pull = ("<aside class='pullquote-wrap'><blockquote>“Buses carrying tens of fighters entered al-Bokamal in the "
+            "eastern Syrian province”</blockquote></aside>")
+    html = page(f"<article><div class='entry-content'>{paragraphs(3)}{pull}{paragraphs(3, start=3)}</div></article>")
+    assert body_text(html, None).count("tens of fighters") == 6

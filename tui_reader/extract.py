@@ -555,7 +555,7 @@ class _Page:
             return captions
         lo, hi = self._scope(numbered, title)
         present = sorted(int(el.get(INDEX_ATTR)) for el in numbered)
-        said = _WS.sub(" ", frag.text_content())
+        said = _shingles(frag.text_content())
         for span in self.figures:
             if lo <= span[0] and span[1] <= hi and span not in seen and not self._aside(span[0], lo):
                 _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=False))
@@ -564,7 +564,8 @@ class _Page:
             if not lo <= start <= end <= hi or (k < len(present) and present[k] <= end):
                 continue  # outside the article, or (partly) in the output already
             text = _text(self.elements[start])
-            if text and text not in said and not is_furniture_text(text):  # not a pull quote repeating the body
+            quoted = _shingles(text)
+            if quoted and len(quoted & said) < len(quoted) / 2 and not is_furniture_text(text):  # not a pull quote
                 _insert(frag, numbered, end, copy.deepcopy(self.elements[start]))
         return captions
 
@@ -607,6 +608,12 @@ class _Page:
         headline = next((h for h in self.root.iter("h1") if _is_headline(_text(h), title)), None)
         start = self.index(scope) if headline is None else min(self.index(scope), self.index(headline))
         return start, self._end(scope)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    """Runs of four words: text that repeats the body shares most of them, whatever its punctuation."""
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + 4]) for i in range(max(1, len(words) - 3))} if words else set()
 
 
 def _numbered(frag) -> list:
