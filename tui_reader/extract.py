@@ -621,8 +621,10 @@ def _numbered(frag) -> list:
 
 
 def _insert(frag, numbered: list, end: int, new) -> None:
-    """Put ``new`` (from the page up to element number ``end``) before the first output node that followed it."""
-    after = next((el for el in numbered if int(el.get(INDEX_ATTR)) > end), None)
+    """Put ``new`` (from the page up to element number ``end``) before the first output node that followed it
+    and holds nothing that preceded it (readability moves a standfirst into the body's container)."""
+    after = next((el for el in numbered if int(el.get(INDEX_ATTR)) > end
+                  and all(int(d.get(INDEX_ATTR, end + 1)) > end for d in el.iter(lxml.etree.Element))), None)
     if after is None:
         frag.append(new)
     else:
