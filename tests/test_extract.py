@@ -173,7 +173,8 @@ def test_charset_from_header_meta_and_fallback_never_crash():
 
 def test_empty_and_garbage_input_never_raise():
     for junk in ("", b"", "   ", b"\x00\xff\xfe garbage \x81", "<<<>>>", "<html>", "\x00" * 10,
-                 '<?xml version="1.0" encoding="utf-8"?><p>x</p>', "<div>" * 3000, "<p>a\x01b</p><p>c</p>"):
+                 '<?xml version="1.0" encoding="utf-8"?><p>x</p>', "<div>" * 3000, "<p>a\x01b</p><p>c</p>",
+                 "<html><head><title>Cut off</title><meta charset='utf-8'>"):
         art = extract_article(junk, "http://[bad", content_type="text/html; charset=bogus")
         assert art.confidence <= 0.1
     control = page(f"<article>{paragraphs(3)}<p>Bell\x07 and NUL\x00 inside.</p>{paragraphs(3, start=3)}</article>")

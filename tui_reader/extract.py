@@ -643,13 +643,15 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
     if root is None:
         return _fallback({}, fallback_html, url, "The page was empty.")
     meta = _metadata(root, url)
+    if root.find("body") is None:  # a page cut off inside its <head>
+        return _fallback(meta, fallback_html, url, "The page has no body.")
     page = _Page(root, url)
     try:
         # Without url: readability would rewrite every link of the page (each of its passes); the few links
         # of the article are made absolute below instead, which is most of what keeps us faster than it.
         summary = Document(root).summary(html_partial=True)
         frag = lxml.html.fragment_fromstring(summary, parser=_UTF8_PARSER)
-    except Exception:  # readability wraps any failure of its heuristics in Unparseable (a ValueError)
+    except (ValueError, lxml.etree.LxmlError):  # readability wraps any failure of its own in Unparseable
         return _fallback(meta, fallback_html, url, "Reader mode could not find the article on this page.")
     if url:
         frag.make_links_absolute(url, handle_failures="discard")
