@@ -4,7 +4,9 @@ readability-lxml picks the article node; on top of it this module
 - reads metadata from ``<meta>``, OpenGraph and JSON-LD before guessing from the markup,
 - removes page furniture that readability keeps (paywall and sign-up blurbs, "Related" lists, share bars, …),
   by the structure (class/id words) and by short-block phrases, never by a list of sites,
-- puts back every caption and credit of the article's images, including figures readability dropped.
+- puts back every caption and credit of the article's images, including figures readability dropped, and the
+  embedded posts (tweets) it drops for their links,
+- decodes bytes by the HTTP header's charset, ``<meta charset>``, then UTF-8 or Windows-1252, and never raises.
 
 Every element of the parsed page gets a ``data-tr`` index before readability copies it, so any node of
 readability's output can be traced back to the untouched original (its caption, its place in the page).
