@@ -9,9 +9,11 @@ from tui_reader.cluster import (
     canonical_url,
     cluster_members,
     cluster_new,
+    cluster_of,
     signature,
     similarity,
     suggest_credibility,
+    unclustered_ids,
 )
 from tui_reader.config import ClusterSettings
 from tui_reader.models import FeedEntry, Grade, TriageInput
@@ -263,3 +265,15 @@ def test_a_paywall_page_does_not_replace_the_feeds_fuller_text(store, event):
     wall = "Subscribe to continue reading. Already a subscriber? Log in to read the full story and our newsletters."
     store.save_article(event["c"], Article(title="Grain terminal burns", text=wall))
     assert cluster_new(store, [event["c"]], SETTINGS).stories == 0  # its text for clustering did not change
+
+
+def test_backfill_finds_what_was_never_clustered(store):
+    ids = add(store, "A", "a.example", entry("x", "a.example", "One", WIRE), entry("y", "a.example", "Two", UNRELATED))
+    assert unclustered_ids(store) == ids and unclustered_ids(store, limit=1) == ids[:1]
+    cluster_new(store, unclustered_ids(store), SETTINGS)
+    assert unclustered_ids(store) == []
+
+
+def test_briefing_can_show_a_cluster_once(store, event):
+    heads = cluster_of(store, [event["b"], event["c"], event["other"]])
+    assert heads[event["b"]] == heads[event["c"]] != heads[event["other"]] == event["other"]

@@ -8,7 +8,7 @@ syndicated wire copy, or the same page under another URL) is a *copy*: it does n
 ``cluster_size`` is the number of distinct outlets among the non-copies.
 
 MinHash signatures and LSH band keys are kept in SQLite (``cluster_sigs``, ``cluster_keys``), so
-finding candidates for new stories is an indexed range query: clustering a refresh costs time in
+finding candidates for new stories is one indexed join: clustering a refresh costs time in
 the number of new stories and the archive is never loaded into memory. The MinHash is computed
 here with numpy rather than with datasketch objects because stored values must keep their meaning
 across library upgrades (datasketch 2.0 changed its default permutation scheme, and hash values
@@ -34,8 +34,8 @@ from tui_reader.config import ClusterSettings
 NUM_PERM = 128
 """MinHash permutations: the Jaccard estimate's standard error at 0.5 is about 0.044."""
 ROWS = 3
-"""Rows per LSH band: 42 bands of 3 make a pair at Jaccard 0.5 a candidate with p = 0.996,
-at 0.3 with p = 0.69, so verification, not banding, decides at any threshold >= 0.4."""
+"""Rows per LSH band: 42 bands of 3 make a pair a candidate with p = 0.996 at Jaccard 0.5, 0.94
+at 0.4, 0.69 at 0.3, so at thresholds from 0.4 up verification, not banding, decides."""
 BANDS = NUM_PERM // ROWS
 SHINGLE = 3
 """Words per shingle: word triples keep stories that merely share vocabulary apart."""
@@ -54,10 +54,8 @@ RELIABLE = frozenset("AB")
 
 _WORD = re.compile(r"\w+")
 _TAG = re.compile(r"<[^>]+>")
-_M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_EMPTY = 0xFFFFFFFF
 
 
 def _constants(tag: bytes, n: int) -> np.ndarray:
@@ -94,10 +92,10 @@ def shingles(text: str) -> np.ndarray:
     if len(words) < MIN_TOKENS:
         return np.empty(0, dtype=np.uint32)
     h = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
-    k = min(SHINGLE, len(h))
-    x = np.zeros(len(h) - k + 1, dtype=np.uint64)
-    for j in range(k):
-        x = (x * _MIX) ^ h[j:len(h) - k + 1 + j]
+    n = len(h) - SHINGLE + 1
+    x = np.zeros(n, dtype=np.uint64)
+    for j in range(SHINGLE):
+        x = (x * _MIX) ^ h[j:n + j]
     return (_fmix64(x) & _MASK32).astype(np.uint32)
 
 
@@ -146,7 +144,7 @@ def canonical_url(url: str) -> str:
     host = parts.hostname.lower().removeprefix("www.")
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
-    path = parts.path.rstrip("/") or ""
+    path = parts.path.rstrip("/")
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
     return urlunsplit(("", host, path, urlencode(query), ""))[2:]
 
@@ -395,7 +393,26 @@ def _candidates(c, dirty: list[_Node], window: int) -> set[tuple[int, int]]:
     return {(a, b) for a, b in rows}
 
 
+def unclustered_ids(store, limit: int | None = None) -> list[int]:
+    """Stories never clustered (e.g. stored before this feature), oldest first: feed them to
+    :func:`cluster_new` in batches to backfill."""
+    return [r[0] for r in store.conn.execute(
+        "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id WHERE g.story_id IS NULL "
+        "ORDER BY s.sort_ts, s.id LIMIT ?", (-1 if limit is None else limit,))]
+
+
 # -- reading clusters ----------------------------------------------------------------------
+
+def cluster_of(store, story_ids: Iterable[int]) -> dict[int, int]:
+    """Each story's cluster id (its own id when alone), so the briefing can show a cluster once."""
+    ids = sorted(set(story_ids))
+    out = {i: i for i in ids}
+    for chunk in _chunks(ids):
+        out.update(store.conn.execute(
+            f"SELECT id, cluster_id FROM stories WHERE cluster_id IS NOT NULL AND id IN ({','.join('?' * len(chunk))})",
+            chunk).fetchall())
+    return out
+
 
 @dataclass(frozen=True)
 class Member:
