@@ -1,8 +1,12 @@
 """Corroboration: clusters across outlets, copies, the time window, updates, suggestion, briefing."""
 
+import tempfile
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_reader.cluster import (
     also_reported,
@@ -277,3 +281,74 @@ def test_backfill_finds_what_was_never_clustered(store):
 def test_briefing_can_show_a_cluster_once(store, event):
     heads = cluster_of(store, [event["b"], event["c"], event["other"]])
     assert heads[event["b"]] == heads[event["c"]] != heads[event["other"]] == event["other"]
+
+
+def _variants() -> list[list[str]]:
+    """Three events, each written four ways (the original, two light rewrites, a one-word edit)."""
+    import random
+
+    rng = random.Random(8)
+    vocab = [f"w{i}" for i in range(400)]
+    events = []
+    for _ in range(3):
+        base = rng.choices(vocab, k=60)
+        texts = [" ".join(base)]
+        for edits in (3, 3, 1):
+            words = list(base)
+            for pos in rng.sample(range(60), edits):
+                words[pos] = rng.choice(vocab)
+            texts.append(" ".join(words))
+        events.append(texts)
+    return events
+
+
+VARIANTS = _variants()
+
+
+def _partition(store):
+    """Clusters as sets of URLs, and which URL each copy copies: comparable across stores."""
+    url = dict(store.conn.execute("SELECT id, url FROM stories").fetchall())
+    clusters = defaultdict(set)
+    copies = {}
+    for i, cid, copy_of in store.conn.execute("SELECT id, cluster_id, copy_of FROM stories"):
+        clusters[cid].add(url[i])
+        if copy_of is not None:
+            copies[url[i]] = url[copy_of]
+    return sorted(map(sorted, clusters.values())), copies
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.booleans()), min_size=1, max_size=14),
+       st.lists(st.tuples(st.integers(0, 13), st.integers(0, 2), st.integers(0, 3)), max_size=5),
+       st.integers(1, 5))
+def test_incremental_clustering_equals_clustering_from_scratch(adds, updates, batch):
+    """Stories arriving in batches, some rewritten in place later, end where one pass puts them."""
+    final: dict[int, tuple[int, int]] = {n: (event, variant) for n, (event, variant, _) in enumerate(adds)}
+
+    def entry_for(n, event, variant):
+        return FeedEntry(guid=f"s{n}", url=f"https://o{n}.example/{n}", title="",
+                         published=T0 + timedelta(hours=n), content=VARIANTS[event][variant])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        live = Store(f"{tmp}/live.db")
+        ids = {}
+        for start in range(0, len(adds), batch):
+            new = []
+            for n in range(start, min(start + batch, len(adds))):
+                event, variant, _ = adds[n]
+                new += add(live, f"O{n}", f"o{n}.example", entry_for(n, event, variant))
+                ids[n] = new[-1]
+            cluster_new(live, new, SETTINGS)
+        for n, event, variant in updates:
+            if n in ids:
+                feed = live.feed_by_url(f"https://o{n}.example/rss")
+                live.upsert_entries(feed.id, [entry_for(n, event, variant)], f"O{n}")
+                cluster_new(live, [ids[n]], SETTINGS)
+                final[n] = (event, variant)
+        scratch = Store(f"{tmp}/scratch.db")
+        every = [i for n, (event, variant) in final.items()
+                 for i in add(scratch, f"O{n}", f"o{n}.example", entry_for(n, event, variant))]
+        cluster_new(scratch, every, SETTINGS)
+        assert _partition(live) == _partition(scratch)
+        sizes_live = dict(live.conn.execute("SELECT url, cluster_size FROM stories").fetchall())
+        assert sizes_live == dict(scratch.conn.execute("SELECT url, cluster_size FROM stories").fetchall())
