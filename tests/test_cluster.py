@@ -241,6 +241,13 @@ def test_credibility_suggestion_follows_corroboration(store, event):
     assert suggest_credibility(store, event["b"]) == ("2", "carried by 2 other independent outlets (1 rated A–B)")
 
 
+def test_a_copy_is_not_confirmed_by_the_outlet_it_copied(store, event):
+    rate(store, event["wire"], "A")
+    rate(store, event["b"], "B")
+    assert suggest_credibility(store, event["copy"]) == (
+        "2", "carried by 2 other independent outlets (1 rated A–B); this text is AP's, syndicated")
+
+
 def test_two_sources_with_an_unrated_echo_stays_possibly_true(store):
     a = add(store, "A", "a.example", entry("a", "a.example", "Port fire", WIRE))[0]
     b = add(store, "B", "b.example", entry("b", "b.example", "Port fire", REWRITE_B))[0]

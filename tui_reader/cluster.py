@@ -424,11 +424,15 @@ class Member:
     title: str
     grade: str
     """The analyst's grade of this story (e.g. ``B2``), or ``""``."""
-    is_copy: bool
-    """A syndicated copy of an earlier member: not independent corroboration."""
+    copy_of: int | None = None
+    """The earlier member this is a syndicated copy of (not independent corroboration), or None."""
     domain: str = ""
     reliability: str = ""
     """The analyst's reliability letter for this outlet (from its latest rating), or ``""``."""
+
+    @property
+    def is_copy(self) -> bool:
+        return self.copy_of is not None
 
     @property
     def outlet(self) -> str:
@@ -447,15 +451,13 @@ def cluster_members(store, story_id: int) -> list[Member]:
         "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN source_grades g ON g.domain = s.domain "
         "WHERE s.id = ?1 OR s.cluster_id = (SELECT cluster_id FROM stories WHERE id = ?1) "
         "ORDER BY s.sort_ts, s.id", (story_id,)).fetchall()
-    return [Member(r["id"], r["source"], r["url"], r["title"], r["grade"] or "", r["copy_of"] is not None,
-                   r["domain"], r["reliability"] or "") for r in rows]
+    return [Member(r["id"], r["source"], r["url"], r["title"], r["grade"] or "", r["copy_of"], r["domain"],
+                   r["reliability"] or "") for r in rows]
 
 
-def _independent_others(store, story_id: int) -> list[Member]:
-    """The earliest original of each outlet in the cluster, other than the story's own outlet."""
-    members = cluster_members(store, story_id)
-    own = next((m.outlet for m in members if m.id == story_id), None)
-    seen = {own}
+def _others(members: list[Member], excluded: set[str]) -> list[Member]:
+    """The earliest original of each outlet in the cluster, outlets in ``excluded`` left out."""
+    seen = set(excluded)
     out = []
     for m in members:
         if not m.is_copy and m.outlet not in seen:
@@ -465,25 +467,34 @@ def _independent_others(store, story_id: int) -> list[Member]:
 
 
 def also_reported(store, story_id: int) -> tuple[tuple[str, str], ...]:
-    """(source, url) of each other independent outlet carrying the story, for the briefing."""
-    return tuple((m.source, m.url) for m in _independent_others(store, story_id))
+    """(source, url) of each other outlet's original of the story, for the briefing (for a copy,
+    its original comes first: that is where the text is from)."""
+    members = cluster_members(store, story_id)
+    own = {m.outlet for m in members if m.id == story_id}
+    return tuple((m.source, m.url) for m in _others(members, own))
 
 
 def suggest_credibility(store, story_id: int) -> tuple[str, str]:
     """A default Admiralty credibility digit from corroboration, with the reason in words.
 
-    Other outlets rated reliable (A–B) confirming the report make it "1"; wide or reliable
-    carriage makes it "2"; a single source, or one unrated echo, stays "3". The analyst's
-    choice always wins; this is only the default offered."""
-    others = _independent_others(store, story_id)
+    Other independent outlets rated reliable (A–B) make it "1"; wide or reliable carriage makes
+    it "2"; a single source, or one unrated echo, stays "3". A copy is judged by its original's
+    source: the outlet it copied does not confirm it. The analyst's choice always wins; this is
+    only the default offered."""
+    members = {m.id: m for m in cluster_members(store, story_id)}
+    me = members.get(story_id)
+    if me is None:
+        return "3", "unknown story"
+    origin = members.get(me.copy_of) if me.copy_of is not None else None
+    others = _others(list(members.values()), {me.outlet} | ({origin.outlet} if origin else set()))
     reliable = sum(1 for m in others if m.letter in RELIABLE)
-    rated = f"{reliable} rated A–B"
     n = len(others)
     outlets = f"{n} other independent outlet{'s' if n != 1 else ''}"
+    note = f"; this text is {origin.source}'s, syndicated" if origin else ""
     if n == 0:
-        return "3", "single source: no other independent outlet carries this story"
+        return "3", f"single source: no other independent outlet carries this story{note}"
     if reliable >= 2:
-        return "1", f"confirmed by {outlets} ({rated})"
+        return "1", f"confirmed by {outlets} ({reliable} rated A–B){note}"
     if reliable == 1 or n >= 2:
-        return "2", f"carried by {outlets} ({rated})"
-    return "3", f"carried by {outlets}, not rated reliable"
+        return "2", f"carried by {outlets} ({reliable} rated A–B){note}"
+    return "3", f"carried by {outlets}, not rated reliable{note}"
