@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -230,12 +229,13 @@ def index_bytes(store: Store) -> int | None:
 
 
 def run(args) -> float:
+    print(f"{args.stories:,} stories over {args.days:g} days, rewrite edit rate {args.edit_rate}, "
+          f"threshold {args.threshold}, window {ClusterSettings().window_hours:g} h, seed {args.seed}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite"
         build(path, args)
         out = subprocess.run([sys.executable, __file__, "--measure", str(path), "--threshold", str(args.threshold)],
-                             check=True,
-                             capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"}).stdout
+                             check=True, capture_output=True, text=True).stdout
         m = json.loads(out.splitlines()[-1])
         print(f"cluster_new({args.new:,} new) against {args.stories - args.new:,}: {m['seconds']:.3f} s "
               f"({m['linked']} joined clusters, {m['copies']} copies, {m['changed']} rows to repaint)")
