@@ -45,7 +45,7 @@ async def main() -> None:
         store = Store(paths.db_file)
         for url in server.feed_urls:
             store.add_feed(url)
-        await refresh_feeds(store, Settings().fetch)
+        await refresh_feeds(store, Settings().fetch, cluster=Settings().cluster)
         await shoot(store, paths, "list", (120, 32), [])
         await shoot(store, paths, "list-80x24", (80, 24), [])
         await shoot(store, paths, "reader", (120, 40), [], open_title="Ruwaished")

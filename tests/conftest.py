@@ -40,6 +40,6 @@ def demo(tmp_path):
         store = Store(paths.db_file)
         for url in server.feed_urls:
             store.add_feed(url)
-        asyncio.run(refresh_feeds(store, Settings().fetch))
+        asyncio.run(refresh_feeds(store, Settings().fetch, cluster=Settings().cluster))
         yield server, store, paths
         store.close()

@@ -103,7 +103,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _refresh(ctx: Context, *, quiet: bool = False, progress: Callable | None = None):
     from tui_reader.refresh import refresh_feeds
 
-    return asyncio.run(refresh_feeds(ctx.store, ctx.settings.fetch, progress=progress))
+    return asyncio.run(refresh_feeds(ctx.store, ctx.settings.fetch, progress=progress,
+                                     cluster=ctx.settings.cluster))
 
 
 def _outcome_line(o) -> str:
@@ -365,6 +366,9 @@ def _err(line: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from tui_reader.briefing import BriefingError
+    from tui_reader.triage import TriageError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -376,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return cmd_tui(ctx, args)
         return args.func(ctx, args)
-    except (UsageError, ConfigError) as exc:
+    except (UsageError, ConfigError, TriageError, BriefingError) as exc:
         _err(str(exc))
         return 2
     except KeyboardInterrupt:

@@ -52,7 +52,7 @@ class UISettings:
 class ClusterSettings:
     window_hours: float = 72.0
     """Stories further apart in time than this never cluster."""
-    threshold: float = 0.5
+    threshold: float = 0.4
     """Estimated Jaccard similarity of shingles above which two stories are the same event."""
 
 

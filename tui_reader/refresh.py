@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import AsyncIterator, Callable
 
 from tui_reader import opml
-from tui_reader.config import FetchSettings
+from tui_reader.config import ClusterSettings, FetchSettings
 from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
 from tui_reader.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from tui_reader.models import Article, Feed, ParsedFeed, Story
@@ -72,8 +72,13 @@ class AddResult:
 
 
 async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[int] | None = None,
-                        progress: Callable[[FeedOutcome], None] | None = None) -> RefreshReport:
-    """Fetch every feed (or those in ``feed_ids``) at once within the limits; ``progress`` hears each one finish."""
+                        progress: Callable[[FeedOutcome], None] | None = None,
+                        cluster: ClusterSettings | None = None) -> RefreshReport:
+    """Fetch every feed (or those in ``feed_ids``) at once within the limits; ``progress`` hears each one finish.
+
+    With ``cluster`` settings, the new stories then join the corroboration clusters (cost
+    proportional to the new stories, not the archive).
+    """
     feeds = store.feeds()
     if feed_ids is not None:
         wanted = set(feed_ids)
@@ -115,6 +120,10 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                 new = set(report.new_ids)
                 newest = [i for i in store.story_ids(StoryQuery()) if i in new][: settings.prefetch_articles]
                 await prefetch_articles(store, settings, newest, fetcher)
+        if cluster is not None and report.new_ids:
+            from tui_reader.cluster import cluster_new
+
+            await loop.run_in_executor(pool, cluster_new, store, report.new_ids, cluster)
     return report
 
 
@@ -164,8 +173,11 @@ async def _fetcher(settings: FetchSettings, shared: Fetcher | None) -> AsyncIter
 
 
 async def fetch_article(store: Store, settings: FetchSettings, story_id: int,
-                        client: Fetcher | None = None) -> Article:
-    """Reader-mode article of a story: cached, else fetched and extracted once; the feed's text when that fails."""
+                        client: Fetcher | None = None, cluster: ClusterSettings | None = None) -> Article:
+    """Reader-mode article of a story: cached, else fetched and extracted once; the feed's text when that fails.
+
+    With ``cluster`` settings the story is re-clustered on its full text once extracted.
+    """
     cached = store.article(story_id)
     if cached is not None:
         return cached
@@ -181,15 +193,20 @@ async def fetch_article(store: Store, settings: FetchSettings, story_id: int,
     kind = result.content_type.split(";")[0].strip().lower()
     if kind and "html" not in kind and "xml" not in kind and not kind.startswith("text/"):
         return await _feed_article(story, f"the page is {kind[:40]}, not HTML — showing the feed's text")
-    return await asyncio.to_thread(_extract_and_save, store, story, result)
+    return await asyncio.to_thread(_extract_and_save, store, story, result, cluster)
 
 
-def _extract_and_save(store: Store, story: Story, result: FetchResult) -> Article:
+def _extract_and_save(store: Store, story: Story, result: FetchResult,
+                      cluster: ClusterSettings | None = None) -> Article:
     from tui_reader.extract import extract_article
 
     article = extract_article(result.body, result.url, content_type=result.content_type,
                               fallback_html=story.feed_content or story.feed_summary or None)
     store.save_article(story.id, article, html=result.body, content_type=result.content_type)
+    if cluster is not None:
+        from tui_reader.cluster import cluster_new
+
+        cluster_new(store, [story.id], cluster)
     return article
 
 

@@ -342,7 +342,8 @@ class ReaderApp(App):
             self.post_message(RefreshProgress(done, total, new, line))
 
         try:
-            report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress))
+            report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress,
+                                               cluster=self.settings.cluster))
         except Exception as exc:  # never leave the progress bar stuck
             self.post_message(RefreshProgress(total, total, new, f"refresh failed: {clean_line(str(exc))}"))
             self.post_message(RefreshFinished(new, total, total))

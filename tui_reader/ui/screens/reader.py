@@ -135,7 +135,8 @@ class ReaderScreen(Screen):
         story = store.story(story_id)
         if story is None:
             return
-        article = asyncio.run(fetch_article(store, self.app.settings.fetch, story_id))
+        article = asyncio.run(fetch_article(store, self.app.settings.fetch, story_id,
+                                            cluster=self.app.settings.cluster))
         draft = "" if story.summary else draft_summary(article.text or store.article_text(story_id), story.title)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
