@@ -171,3 +171,27 @@ async def test_copy_link_and_refuse_to_open_non_http(demo):
         assert any("Not opened" in n.message for n in app._notifications)
         await pilot.press("y")
         assert app.clipboard == "javascript:alert(1)"
+
+
+async def test_summary_key_view_and_sort_keys_and_quit(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        stories = app.query_one(StoryList)
+        await pilot.press("v")  # inbox -> untriaged
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert stories.story_query.states == (State.UNREAD, State.READ)
+        await pilot.press("S")  # date -> source
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        sources = [store.story(i).source.lower() for i in stories.story_ids]
+        assert sources == sorted(sources)
+        reader = await open_story(app, pilot, stories.story_ids[0])
+        await pilot.press("s", *" Edited.")
+        assert reader.focused.id == "summary" and reader.query_one("#summary").text.endswith("Edited.")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause()
+    assert not app.is_running

@@ -319,3 +319,27 @@ def test_pull_quote_repeating_the_body_is_not_put_back():
             "eastern Syrian province”</blockquote></aside>")
     html = page(f"<article><div class='entry-content'>{paragraphs(3)}{pull}{paragraphs(3, start=3)}</div></article>")
     assert body_text(html, None).count("tens of fighters") == 6
+
+
+# -- fuzzing (issue 7): extraction never raises on any markup, charset or encoding ------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_FRAGMENTS = st.sampled_from([
+    "<p>", "</p>", "<figure><img alt='x' src='a.jpg'><figcaption>", "</figcaption></figure>", "<div class='credit'>",
+    "</div>", "<script>", "</script>", "<article>", "</article>", "<!--", "-->", "<![CDATA[", "&#0;", "&#x1b;",
+    "\x1b]0;t\x07", "\u202e", "<meta charset='klingon'>", "<h1>", "</h1>", "Subscribe for unlimited access",
+    "A sentence about the border crossing and the drone. ",
+])
+
+
+@given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=40)), max_size=60),
+       st.sampled_from([None, "text/html; charset=utf-8", "text/html; charset=bogus"]), st.booleans())
+def test_extract_article_survives_arbitrary_markup(parts, content_type, as_bytes):
+    page = "".join(parts)
+    data = page.encode("utf-8", "surrogatepass") if as_bytes else page
+    article = extract_article(data, "https://news.example/a", content_type=content_type)
+    assert isinstance(article.markdown, str) and isinstance(article.text, str)
+    assert 0.0 <= article.confidence <= 1.0
+    assert article.word_count >= 0

@@ -223,7 +223,10 @@ class ReaderScreen(Screen):
         self.query_one("#tags", TagInput).focus()
 
     def action_focus_summary(self) -> None:
-        self.query_one("#summary", TextArea).focus()
+        """Focus the summary with the cursor after the draft, ready to add to it."""
+        area = self.query_one("#summary", TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
 
     def action_reliability(self, letter: str) -> None:
         self.query_one(TriagePanel).press_letter(letter)
