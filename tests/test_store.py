@@ -124,3 +124,13 @@ def test_search_text_with_fts_syntax_is_taken_literally(store):
     # FTS operators in user input are words to find, not syntax that raises
     assert len(store.story_ids(StoryQuery(text='"NEAR(x AND *'))) == 1
     assert store.story_ids(StoryQuery(text="near absent")) == []
+
+
+def test_grouped_view_shows_one_row_per_cluster(store):
+    feed = store.add_feed("https://news.example/feed.xml")
+    store.upsert_entries(feed.id, [entry(n) for n in range(4)], "News")
+    a, b, c, d = sorted(store.story_ids())
+    with store.tx() as conn:  # what tui_reader.cluster records for a 3-outlet story
+        conn.execute("UPDATE stories SET cluster_id = ?, cluster_size = 3 WHERE id IN (?, ?, ?)", (a, a, b, c))
+    assert sorted(store.story_ids(StoryQuery(grouped=True))) == [a, d]
+    assert store.story_ids(StoryQuery(single_source=True)) == [d]

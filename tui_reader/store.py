@@ -203,6 +203,8 @@ class StoryQuery:
     text: str = ""
     """FTS5 full-text query over title, summary and article text."""
     single_source: bool = False
+    grouped: bool = False
+    """One row per corroboration cluster (its first story); the row's ×N says how many outlets."""
     sort: str = "date"
 
 
@@ -543,6 +545,8 @@ class Store:
             args.append(fts_query(q.text))
         if q.single_source:
             clauses.append("s.cluster_size <= 1")
+        if q.grouped:
+            clauses.append("(s.cluster_id IS NULL OR s.cluster_id = s.id)")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
     def story_ids(self, q: StoryQuery = StoryQuery()) -> list[int]:

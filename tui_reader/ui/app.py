@@ -57,6 +57,7 @@ class ReaderApp(App):
         Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
         Binding("v", "cycle_view", "View", id="app.view"),
         Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
+        Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
         Binding("f", "toggle_feeds", "Feeds panel", show=False, id="app.feeds"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
@@ -70,6 +71,7 @@ class ReaderApp(App):
         self.view_index = 0
         self.sort_index = 0
         self.filter_text = ""
+        self.grouped = False
         self.feed_id: int | None = None
         self._undo: list[tuple[int, State]] = []
         self._refreshing = False
@@ -107,7 +109,8 @@ class ReaderApp(App):
     # -- the view: filters, sort, search ----------------------------------------------------------
 
     def current_query(self) -> StoryQuery:
-        base = StoryQuery(states=VIEWS[self.view_index][1], feed_id=self.feed_id, sort=SORTS[self.sort_index])
+        base = StoryQuery(states=VIEWS[self.view_index][1], feed_id=self.feed_id, sort=SORTS[self.sort_index],
+                          grouped=self.grouped)
         return parse_filter(self.filter_text, base) if self.filter_text else base
 
     def _apply_view(self) -> None:
@@ -127,6 +130,8 @@ class ReaderApp(App):
         q = self.current_query()
         text = Text.assemble(("View ", "dim"), (VIEWS[self.view_index][0], "bold"), ("  sort ", "dim"),
                              (q.sort, "bold"), ("  stories ", "dim"), (str(self.stories.row_count), "bold"))
+        if self.grouped:
+            text.append("  grouped by story", "bold")
         if self.feed_id is not None:
             feed = self.store.feed(self.feed_id)
             text.append("  feed ", "dim")
@@ -166,6 +171,11 @@ class ReaderApp(App):
 
     def action_cycle_view(self) -> None:
         self.view_index = (self.view_index + 1) % len(VIEWS)
+        self._apply_view()
+
+    def action_toggle_grouped(self) -> None:
+        """Collapse each story carried by several outlets to one row (its ×N), or expand them again."""
+        self.grouped = not self.grouped
         self._apply_view()
 
     def action_cycle_sort(self) -> None:
