@@ -10,8 +10,16 @@ its peak RSS is the clustering's own, the held-out stories are inserted and clus
 ``cluster_new`` call, which is timed. Finally pair precision/recall/F1 of the planted clusters are
 computed over the whole store.
 
+With ``--own-words F`` every story carries capitalised names (three per event, drawn from a pool of
+pseudo-names, mid-sentence in its lead and one in its headline; distractors get their own), and a
+fraction F of an event's outlets write it in their own words: fresh text sharing only the names
+(kind ``own``), which only the event-level link can find. Follow-ups keep two of the event's names:
+another event in the same place, which must not join. Off by default, so the figures above stay
+comparable across versions.
+
     python benchmarks/cluster.py                      # the issue's figures
     python benchmarks/cluster.py --stories 20000 --sweep  # F1 against rewrite strength
+    python benchmarks/cluster.py --own-words 0.3          # with events written in outlets' own words
 """
 
 from __future__ import annotations
@@ -95,10 +103,24 @@ def _zipf(n: int, s: float) -> np.ndarray:
     return w / w.sum()
 
 
-def generate(n: int, edit_rate: float, days: float, seed: int) -> list[tuple[int, str, FeedEntry, str]]:
+def _named(rng: np.random.Generator, words: list[str], names: list[str]) -> list[str]:
+    """``words`` with ``names`` put in mid-sentence among its first 40 words."""
+    out = list(words)
+    for name in names:
+        out.insert(int(rng.integers(1, max(2, min(40, len(out))))), name)
+    return out
+
+
+def generate(n: int, edit_rate: float, days: float, seed: int,
+             own_words: float = 0.0) -> list[tuple[int, str, FeedEntry, str]]:
     """(outlet, source, entry, truth) in time order; ``truth`` is the planted event or ``""``."""
     rng = np.random.default_rng(seed)
     corpus = Corpus(rng)
+    if own_words:
+        pool: set[str] = set()
+        while len(pool) < 20000:
+            pool.add("".join(rng.choice(SYLLABLES, size=rng.integers(2, 5))).capitalize())
+        name_pool = sorted(pool)
     span = days * 86400
     stories: list[tuple[float, int, str, list[str], list[str], str]] = []
     event = 0
@@ -106,19 +128,32 @@ def generate(n: int, edit_rate: float, days: float, seed: int) -> list[tuple[int
         topic = int(rng.integers(len(corpus.topics)))
         t = rng.uniform(0, span)
         if rng.random() < 0.55:  # a distractor: same topic vocabulary, its own story
-            stories.append((t, int(rng.integers(OUTLETS)), "", corpus.words(topic, 10),
-                            corpus.words(topic, int(rng.integers(80, 251))), ""))
+            title, body = corpus.words(topic, 10), corpus.words(topic, int(rng.integers(80, 251)))
+            if own_words:
+                names = rng.choice(name_pool, size=3, replace=False).tolist()
+                title, body = _named(rng, title, names[:1]), _named(rng, body, names)
+            stories.append((t, int(rng.integers(OUTLETS)), "", title, body, ""))
             continue
         event += 1
         title, body = corpus.words(topic, 10), corpus.words(topic, int(rng.integers(80, 251)))
+        names = rng.choice(name_pool, size=3, replace=False).tolist() if own_words else []
         outlets = rng.choice(OUTLETS, size=int(rng.integers(2, 7)), replace=False).tolist()
         if rng.random() < 0.3:  # a follow-up: another event, reusing a background paragraph of this one
             cut = int(rng.integers(0, len(body) // 2))
-            stories.append((t + rng.uniform(12, 48) * 3600, outlets[0], "follow", corpus.words(topic, 10),
-                            body[cut:cut + int(len(body) * 0.4)] + corpus.words(topic, int(len(body) * 0.6)), ""))
+            f_title = corpus.words(topic, 10)
+            f_body = body[cut:cut + int(len(body) * 0.4)] + corpus.words(topic, int(len(body) * 0.6))
+            if own_words:  # same place, another event: two of the names, and one of its own
+                f_names = names[:2] + rng.choice(name_pool, size=1).tolist()
+                f_title, f_body = _named(rng, f_title, f_names[:1]), _named(rng, f_body, f_names)
+            stories.append((t + rng.uniform(12, 48) * 3600, outlets[0], "follow", f_title, f_body, ""))
+        if own_words:
+            title, body = _named(rng, title, names[:1]), _named(rng, body, names)
         for k, outlet in enumerate(outlets):
             when = t + rng.uniform(0, 12 * 3600)
-            if k == 0 and rng.random() < 0.7:  # the wire original
+            if own_words and k > 0 and rng.random() < own_words:  # the event in this outlet's own words
+                stories.append((when, outlet, "own", _named(rng, corpus.words(topic, 10), names[:1]),
+                                _named(rng, corpus.words(topic, int(rng.integers(80, 251))), names), f"e{event}"))
+            elif k == 0 and rng.random() < 0.7:  # the wire original
                 stories.append((when, outlet, "wire", title, body, f"e{event}"))
             elif rng.random() < 0.3:  # a verbatim copy of the wire text under another headline
                 stories.append((when, outlet, "copy", corpus.rewrite(topic, title, 0.5), list(body), f"e{event}"))
@@ -130,10 +165,16 @@ def generate(n: int, edit_rate: float, days: float, seed: int) -> list[tuple[int
     for i, (t, outlet, kind, title, body, truth) in enumerate(stories):
         text = " ".join(body + corpus.footers[outlet])
         url = f"https://www.outlet{outlet}.example/{kind or 'story'}/{i}"
-        entry = FeedEntry(guid=url, url=url, title=" ".join(title).capitalize(), summary=" ".join(body[:30]),
+        entry = FeedEntry(guid=url, url=url, title=_headline(title), summary=" ".join(body[:30]),
                           content=f"<p>{text}</p>", published=START + timedelta(seconds=t))
         out.append((outlet, f"Outlet {outlet}", entry, truth))
     return out
+
+
+def _headline(words: list[str]) -> str:
+    """Words as a headline: first letter up, names keep theirs (``str.capitalize`` would lower them)."""
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def insert(store: Store, rows) -> list[int]:
@@ -173,7 +214,7 @@ def pair_scores(store: Store, truth: dict[str, str]) -> tuple[float, float, floa
 
 def build(path: Path, args) -> None:
     """Generate, store and cluster the archive; hold out the newest ``--new`` stories."""
-    rows = generate(args.stories, args.edit_rate, args.days, args.seed)
+    rows = generate(args.stories, args.edit_rate, args.days, args.seed, args.own_words)
     archive, new = rows[: -args.new], rows[-args.new:]
     settings = ClusterSettings(threshold=args.threshold)
     store = Store(path)
@@ -230,7 +271,8 @@ def index_bytes(store: Store) -> int | None:
 
 def run(args) -> float:
     print(f"{args.stories:,} stories over {args.days:g} days, rewrite edit rate {args.edit_rate}, "
-          f"threshold {args.threshold}, window {ClusterSettings().window_hours:g} h, seed {args.seed}")
+          f"threshold {args.threshold}, window {ClusterSettings().window_hours:g} h, seed {args.seed}, "
+          f"own words {args.own_words:g}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite"
         build(path, args)
@@ -267,6 +309,8 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=ClusterSettings().threshold,
                         help="estimated Jaccard to link two stories (default: the config default)")
     parser.add_argument("--seed", type=int, default=8)
+    parser.add_argument("--own-words", type=float, default=0.0,
+                        help="fraction of an event's outlets writing it in their own words (names only shared)")
     parser.add_argument("--sweep", action="store_true", help="F1 at several rewrite strengths")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -7,6 +7,17 @@ linked stories. Inside a cluster, a story whose text is nearly verbatim an earli
 syndicated wire copy, or the same page under another URL) is a *copy*: it does not corroborate.
 ``cluster_size`` is the number of distinct outlets among the non-copies.
 
+Outlets that report one event in their own words share few word triples, so there is a second,
+event-level link: the *salient tokens* of title and lead (capitalised names of places, people and
+organisations, and figures such as ``40,000``), weighted by their rarity in the archive (IDF from a
+document-frequency table kept up to date here). Two stories in the window are linked as one event
+when the IDF-weighted Jaccard of their token sets reaches ``EVENT_THRESHOLD``, they share at least
+``EVENT_MIN_RARE`` rare tokens, and a shared token is in a headline. Same-template stories about
+different events (two oil-price stories, two Houthi attacks) differ in exactly those rare names.
+Token keys go in the same day-first index as the band keys, and only rare ones are probed, so
+candidates still come from one indexed join. Rarity is read when a story is clustered: a link is
+not revisited as the archive grows (and stories deleted later stay counted; both drift slowly).
+
 MinHash signatures and LSH band keys are kept in SQLite (``cluster_sigs``, ``cluster_keys``), so
 finding candidates for new stories is one indexed join: clustering a refresh costs time in
 the number of new stories and the archive is never loaded into memory. The MinHash is computed
@@ -51,8 +62,32 @@ at 100k when filed by key alone)."""
 COPY_THRESHOLD = 0.8
 """Estimated Jaccard above which a member is a verbatim copy of an earlier one, not a rewrite."""
 RELIABLE = frozenset("AB")
+LEAD_WORDS = 100
+"""Salient tokens are taken from the title and this many words of lead: the event's who, where and
+how many; further down, background and analysis mention other places and people."""
+STEM = 5
+"""Salient tokens are compared by their first letters, lowercased: Jordan/Jordanian, Syria/Syrian,
+Houthi/Houthis, Iraq/Iraqi fall together."""
+EVENT_THRESHOLD = 0.2
+"""IDF-weighted Jaccard of salient tokens from which two stories may be one event."""
+EVENT_MIN_RARE = 2
+"""Rare salient tokens two stories must share to be one event (one shared place is not enough)."""
+RARE_MIN_DF, RARE_DF_FRACTION = 8, 0.01
+"""A token is rare when at most max(RARE_MIN_DF, RARE_DF_FRACTION * stories) stories carry it;
+only rare tokens are probed in the index, which bounds the candidates."""
+_DOCS_KEY = 1 << 40
+"""``cluster_df`` row counting the stories (outside the 32-bit token key space)."""
 
 _WORD = re.compile(r"\w+")
+_SALIENT = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d,.]*\d|\d")
+_SENTENCE_END = re.compile(r"[.!?:;\"“”(\[—]$")
+_COMMON = frozenset("""a an the this that these those it its he she they we i you his her their our my your mr mrs ms dr
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
+october november december but and or if in on at of for to from by with as after before when while since until read
+more share subscribe advertisement photo getty images via said says according there here what why how who where some
+many most all no not one two three four five six seven eight nine ten first second third also however meanwhile
+today yesterday tomorrow""".split())
+"""Capitalised words that name nothing (sentence openers, weekdays, months, counting words)."""
 _TAG = re.compile(r"<[^>]+>")
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -118,6 +153,66 @@ def similarity(a: np.ndarray | None, b: np.ndarray | None) -> float:
     if a is None or b is None:
         return 0.0
     return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def salient(text: str) -> set[str]:
+    """The capitalised names and the figures in ``text``, as stems.
+
+    A run of capitalised words is one name ("Red Sea", "Oleh Kiper"; a possessive or punctuation
+    ends it), each word cut to its first ``STEM`` letters. A capitalised word opening a sentence
+    counts only if it is also capitalised mid-sentence (so "Fire tore through..." does not make
+    "fire" a name); figures keep at least two digits, commas dropped."""
+    tokens: list[tuple[str, bool, bool]] = []  # (word, opens a sentence, ends a name)
+    opening = True
+    for raw in text.split():
+        m = _SALIENT.search(raw)
+        word = m.group(0) if m else ""
+        tokens.append((word, opening or raw[0] in "\"“‘'([", not word or bool(re.search(r"[^\w'’]$", raw))))
+        opening = bool(_SENTENCE_END.search(raw))
+    inside = {w for w, first, _ in tokens if w and not first and w[0].isupper()}
+    out: set[str] = set()
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            out.add(" ".join(run))
+            run.clear()
+
+    for w, first, ends in tokens:
+        if w and w[0].isupper() and (not first or w in inside):
+            k = re.sub(r"['’]s$", "", w).lower()
+            if len(k) >= 2 and k not in _COMMON:
+                if first:
+                    flush()
+                run.append(k[:STEM])
+                if ends or k != w.lower():
+                    flush()
+                continue
+        flush()
+        if w and w[0].isdigit():
+            n = w.replace(",", "").rstrip(".")
+            if len(n.replace(".", "")) >= 2:
+                out.add(n)
+    flush()
+    return out
+
+
+def _token_key(token: str) -> int:
+    """A salient token's key: signed 32 bits, salted apart from band keys and stable across processes."""
+    return int.from_bytes(blake2b(b"event:" + token.encode(), digest_size=4).digest(), "little", signed=True)
+
+
+def event_tokens(title: str, lead: str) -> tuple[np.ndarray, np.ndarray]:
+    """(keys of the salient tokens of title + lead, those of them in the title), sorted int64."""
+    words = [w for w in _WORD.findall(title) if not w[0].isdigit()]
+    title_case = len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+    # A Title Case Headline Capitalises Every Word: then only the lead says which are names.
+    toks = salient(" ".join(f"{'' if title_case else title}.\n{lead}".split()[:LEAD_WORDS]))
+    headline = {w.lower()[:STEM] for w in _WORD.findall(title)} | {
+        n.replace(",", "") for n in re.findall(r"\d[\d,.]*\d", title)}
+    keys = np.array(sorted({_token_key(t) for t in toks}), dtype=np.int64)
+    title_keys = np.array(sorted({_token_key(t) for t in toks if set(t.split()) <= headline}), dtype=np.int64)
+    return keys, title_keys
 
 
 def band_keys(sig: np.ndarray) -> list[int]:
@@ -186,6 +281,21 @@ class _Node:
     cluster_id: int | None = None
     copy_of: int | None = None
     size: int = 1
+    ents: np.ndarray = field(default_factory=lambda: _NO_KEYS)
+    """Keys of the salient tokens of title and lead (sorted)."""
+    title_ents: np.ndarray = field(default_factory=lambda: _NO_KEYS)
+    """Those of them that are in the title."""
+
+
+_NO_KEYS = np.empty(0, dtype=np.int64)
+
+
+def _keys_blob(keys: np.ndarray) -> bytes:
+    return keys.astype("<i4").tobytes()
+
+
+def _keys_of(blob: bytes | None) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<i4").astype(np.int64) if blob else _NO_KEYS
 
 
 def _sig_blob(sig: np.ndarray | None) -> bytes:
@@ -208,7 +318,7 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
 
 _NODE_SQL = (
     "SELECT s.id, g.sort_ts, COALESCE(NULLIF(s.domain, ''), s.source) AS outlet, s.cluster_id, s.copy_of, "
-    "s.cluster_size, g.url_key, g.sig FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
+    "s.cluster_size, g.url_key, g.sig, g.ents, g.title_ents FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
     "WHERE s.{col} IN ({marks})"
 )
 
@@ -219,7 +329,8 @@ def _load_nodes(c, col: str, values: Iterable[int], into: dict[int, _Node]) -> N
         for r in c.execute(_NODE_SQL.format(col=col, marks=",".join("?" * len(chunk))), chunk):
             if r["id"] not in into:
                 into[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], r["url_key"], _sig_of(r["sig"]),
-                                      r["cluster_id"], r["copy_of"], r["cluster_size"])
+                                      r["cluster_id"], r["copy_of"], r["cluster_size"],
+                                      _keys_of(r["ents"]), _keys_of(r["title_ents"]))
 
 
 def _fresh_nodes(c, ids: Sequence[int]) -> dict[int, _Node]:
@@ -233,8 +344,12 @@ def _fresh_nodes(c, ids: Sequence[int]) -> dict[int, _Node]:
         for r in rows:
             # The longer text: a failed extraction (paywall, cookie wall) is shorter than the feed's own.
             body = max(r["text"] or "", plain(r["feed_content"]), key=len)
-            text = f"{r['title']}\n{plain(r['feed_summary'])}\n{body}"
-            nodes[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text))
+            summary = plain(r["feed_summary"])
+            text = f"{r['title']}\n{summary}\n{body}"
+            node = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text))
+            if node.sig is not None:  # too few words for text is too little evidence for an event too
+                node.ents, node.title_ents = event_tokens(r["title"], f"{summary}\n{body}")
+            nodes[r["id"]] = node
     return nodes
 
 
@@ -264,10 +379,53 @@ class _Components:
         return list(out.values())
 
 
-def _linked(a: _Node, b: _Node, settings: ClusterSettings, window: int) -> bool:
+class _Rarity:
+    """Document frequencies of salient tokens, read from ``cluster_df`` as needed."""
+
+    def __init__(self, c) -> None:
+        self.c = c
+        self.df: dict[int, int] = {}
+        row = c.execute("SELECT n FROM cluster_df WHERE key = ?", (_DOCS_KEY,)).fetchone()
+        self.docs = row[0] if row else 0
+        self.cap = max(RARE_MIN_DF, RARE_DF_FRACTION * self.docs)
+
+    def load(self, keys: Iterable[int]) -> None:
+        want = sorted({int(k) for k in keys} - self.df.keys())
+        for chunk in _chunks(want):
+            self.df.update(self.c.execute(
+                f"SELECT key, n FROM cluster_df WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        for k in want:
+            self.df.setdefault(k, 0)
+
+    def idf(self, key: int) -> float:
+        return float(np.log((self.docs + 1) / (self.df.get(key, 0) + 0.5)))
+
+    def rare(self, key: int) -> bool:
+        return self.df.get(key, 0) <= self.cap
+
+
+def same_event(a: _Node, b: _Node, rarity: _Rarity) -> bool:
+    """The event-level link: IDF-weighted Jaccard of salient tokens, rare tokens shared, and a
+    shared token in a headline."""
+    if not len(a.ents) or not len(b.ents):
+        return False
+    shared = np.intersect1d(a.ents, b.ents, assume_unique=True)
+    if len(shared) < EVENT_MIN_RARE or not (len(np.intersect1d(a.title_ents, shared, assume_unique=True))
+                                            or len(np.intersect1d(b.title_ents, shared, assume_unique=True))):
+        return False
+    if sum(1 for k in shared.tolist() if rarity.rare(k)) < EVENT_MIN_RARE:
+        return False
+    union = np.union1d(a.ents, b.ents)
+    inter = sum(rarity.idf(k) for k in shared.tolist())
+    total = sum(rarity.idf(k) for k in union.tolist())
+    return total > 0 and inter / total >= EVENT_THRESHOLD
+
+
+def _linked(a: _Node, b: _Node, settings: ClusterSettings, window: int, rarity: _Rarity) -> bool:
     if abs(a.ts - b.ts) > window:
         return False
-    return a.url_key == b.url_key or similarity(a.sig, b.sig) >= settings.threshold
+    return (a.url_key == b.url_key or similarity(a.sig, b.sig) >= settings.threshold
+            or same_event(a, b, rarity))
 
 
 def _is_copy(a: _Node, b: _Node) -> bool:
@@ -312,15 +470,19 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
         if not dirty:
             return report
         _replace_index(c, dirty, stored)
+        rarity = _Rarity(c)
+        rarity.load(k for n in dirty for k in n.ents.tolist())
         nodes = {n.id: n for n in dirty}
         dirty_ids = set(nodes)
-        pairs = _candidates(c, dirty, window)
+        pairs = _candidates(c, dirty, window, rarity)
         _load_nodes(c, "id", (b for _, b in pairs), nodes)
-        edges = [(a, b) for a, b in pairs if b in nodes and _linked(nodes[a], nodes[b], settings, window)]
+        rarity.load(k for n in nodes.values() for k in n.ents.tolist())
+        edges = [(a, b) for a, b in pairs if b in nodes and _linked(nodes[a], nodes[b], settings, window, rarity)]
         # Clusters touched: those the dirty stories left and those they join.
         left = {n.cluster_id for n in dirty if n.cluster_id is not None}
         touched = left | {nodes[b].cluster_id for _, b in edges if nodes[b].cluster_id is not None}
         _load_nodes(c, "cluster_id", touched, nodes)
+        rarity.load(k for n in nodes.values() if n.cluster_id in left for k in n.ents.tolist())
         comps = _Components()
         by_cluster: dict[int, list[_Node]] = defaultdict(list)
         for n in nodes.values():
@@ -332,7 +494,7 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
             if cid in left:  # a member changed: its old links may be gone, so re-link the rest
                 for i, a in enumerate(members):
                     for b in members[:i]:
-                        if _linked(a, b, settings, window):
+                        if _linked(a, b, settings, window, rarity):
                             comps.union(a.id, b.id)
             else:  # unchanged cluster: still connected
                 for m in members:
@@ -355,40 +517,61 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
 
 def _unchanged(new: _Node, old: _Node | None) -> bool:
     return (old is not None and new.ts == old.ts and new.url_key == old.url_key
-            and _sig_blob(new.sig) == _sig_blob(old.sig))
+            and _sig_blob(new.sig) == _sig_blob(old.sig) and np.array_equal(new.ents, old.ents)
+            and np.array_equal(new.title_ents, old.title_ents))
 
 
 def _replace_index(c, dirty: list[_Node], stored: dict[int, _Node]) -> None:
     """Swap the dirty stories' stored signatures and band keys for the fresh ones."""
     c.executemany("DELETE FROM cluster_keys WHERE day = ? AND key = ? AND story_id = ?",
                   sorted(_rows(old for n in dirty if (old := stored.get(n.id)))))
-    c.executemany("INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig) VALUES (?,?,?,?)",
-                  [(n.id, n.ts, n.url_key, _sig_blob(n.sig)) for n in dirty])
+    c.executemany("INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents) "
+                  "VALUES (?,?,?,?,?,?)",
+                  [(n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents))
+                   for n in dirty])
     c.executemany("INSERT OR IGNORE INTO cluster_keys(day, key, story_id) VALUES (?,?,?)", sorted(_rows(dirty)))
+    # Document frequencies: the old token sets out, the new ones in, and the count of stories.
+    delta: Counter[int] = Counter()
+    for n in dirty:
+        old = stored.get(n.id)
+        delta.subtract(old.ents.tolist() if old is not None else ())
+        delta.update(n.ents.tolist())
+    delta[_DOCS_KEY] += sum(1 for n in dirty if n.id not in stored)
+    c.executemany("INSERT INTO cluster_df(key, n) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET n = n + ?2",
+                  sorted((k, d) for k, d in delta.items() if d))
 
 
 def _rows(nodes: Iterable[_Node]) -> list[tuple[int, int, int]]:
-    """A node's (day, key, story_id) index rows."""
-    return [(n.ts // DAY, k, n.id) for n in nodes for k in _probes(n)]
+    """A node's (day, key, story_id) index rows: band keys, URL key and salient-token keys."""
+    return [(n.ts // DAY, k, n.id) for n in nodes for k in [*_probes(n), *n.ents.tolist()]]
 
 
-def _candidates(c, dirty: list[_Node], window: int) -> set[tuple[int, int]]:
-    """(dirty id, other id) pairs sharing a band or URL key on a day the window reaches.
+def _candidates(c, dirty: list[_Node], window: int, rarity: _Rarity) -> set[tuple[int, int]]:
+    """(dirty id, other id) pairs sharing a band or URL key, or ``EVENT_MIN_RARE`` rare salient
+    tokens, on a day the window reaches.
 
     One join of a probe table against the index, probes sorted like the index so the lookups
-    walk it in order; the window itself is checked exactly when verifying."""
+    walk it in order; the window itself is checked exactly when verifying. Only rare tokens are
+    probed: a common one (a country, "Brent") would match thousands of stories and decide nothing."""
+    pairs = _join(c, [(k, n) for n in dirty for k in _probes(n)], window, 1)
+    rare = [(k, n) for n in dirty for k in n.ents.tolist() if rarity.rare(k)]
+    return pairs | (_join(c, rare, window, EVENT_MIN_RARE) if rare else set())
+
+
+def _join(c, probe: list[tuple[int, _Node]], window: int, least: int) -> set[tuple[int, int]]:
+    """(probing id, indexed id) pairs matching on at least ``least`` probe keys."""
     c.execute("CREATE TEMP TABLE IF NOT EXISTS cluster_probe(key INTEGER, story_id INTEGER, lo INTEGER, hi INTEGER)")
     c.execute("CREATE TEMP TABLE IF NOT EXISTS cluster_days(day INTEGER PRIMARY KEY)")
     c.execute("DELETE FROM cluster_probe")
     c.execute("DELETE FROM cluster_days")
-    probes = sorted((k, n.id, (n.ts - window) // DAY, (n.ts + window) // DAY) for n in dirty for k in _probes(n))
+    probes = sorted((k, n.id, (n.ts - window) // DAY, (n.ts + window) // DAY) for k, n in probe)
     c.executemany("INSERT INTO cluster_probe VALUES (?,?,?,?)", probes)
     c.executemany("INSERT INTO cluster_days VALUES (?)",
                   [(d,) for d in range(min(p[2] for p in probes), max(p[3] for p in probes) + 1)])
     rows = c.execute(
-        "SELECT DISTINCT p.story_id, k.story_id FROM cluster_probe p CROSS JOIN cluster_days d "
+        "SELECT p.story_id, k.story_id FROM cluster_probe p CROSS JOIN cluster_days d "
         "CROSS JOIN cluster_keys k ON d.day BETWEEN p.lo AND p.hi AND k.day = d.day AND k.key = p.key "
-        "WHERE k.story_id != p.story_id").fetchall()
+        "WHERE k.story_id != p.story_id GROUP BY p.story_id, k.story_id HAVING count(*) >= ?", (least,)).fetchall()
     c.execute("DELETE FROM cluster_probe")
     return {(a, b) for a, b in rows}
 

@@ -147,6 +147,17 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX stories_source_sort ON stories(source COLLATE NOCASE, sort_ts DESC, id DESC);
     """,
+    # 4: corroboration's event-level link (tui_reader.cluster): each story's salient-token keys
+    # (names and figures of title and lead; their index rows go in cluster_keys), and how many
+    # stories carry each token, for its rarity (key 2**40 counts the stories).
+    """
+    ALTER TABLE cluster_sigs ADD COLUMN ents BLOB NOT NULL DEFAULT x'';
+    ALTER TABLE cluster_sigs ADD COLUMN title_ents BLOB NOT NULL DEFAULT x'';
+    CREATE TABLE cluster_df(
+        key INTEGER PRIMARY KEY,
+        n INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 _SORTS = {
