@@ -79,13 +79,23 @@ def decode(data: bytes, content_type: str | None = None) -> str:
     return data.decode("cp1252", "replace")
 
 
+_CONTROL_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,2})|0*([0-9]{1,3}));?")
+
+
+def _control_ref(m: re.Match[str]) -> str:
+    """Drop a character reference to a C0 control or DEL (lxml would decode it into the tree)."""
+    code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    return "" if (code < 32 and code not in (9, 10, 13)) or code == 127 else m.group(0)
+
+
 def parse(html: str | bytes, content_type: str | None = None):
     """The page's root element, or None when there is no markup to speak of."""
     text = decode(html, content_type) if isinstance(html, bytes) else html
     if not text or not text.strip():
         return None
-    # Control characters parse, but lxml refuses them in any text it has to set later (e.g. dropping a node).
-    text = _CONTROL.sub("", text)
+    # Control characters parse, but lxml refuses them in any text it has to set later (e.g. dropping a node),
+    # whether written raw or as character references (&#x1b;).
+    text = _CONTROL_REF.sub(_control_ref, _CONTROL.sub("", text))
     try:
         # Always via UTF-8 bytes: lxml refuses str input that carries an XML encoding declaration.
         return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_PARSER)
