@@ -13,8 +13,8 @@ computed over the whole store.
 With ``--own-words F`` every story carries capitalised names (three per event, drawn from a pool of
 pseudo-names, mid-sentence in its lead and one in its headline; distractors get their own), and a
 fraction F of an event's outlets write it in their own words: fresh text sharing only the names
-(kind ``own``), which only the event-level link can find. Follow-ups keep two of the event's names:
-another event in the same place, which must not join. Off by default, so the figures above stay
+(kind ``own``), which only the event-level link can find. Follow-ups keep ``--follow-names`` of the
+event's names (default 1: another event in the same place), and must not join. Off by default, so the figures above stay
 comparable across versions.
 
     python benchmarks/cluster.py                      # the issue's figures
@@ -104,15 +104,17 @@ def _zipf(n: int, s: float) -> np.ndarray:
 
 
 def _named(rng: np.random.Generator, words: list[str], names: list[str]) -> list[str]:
-    """``words`` with ``names`` put in mid-sentence among its first 40 words."""
+    """``words`` with ``names`` put in mid-sentence among its first 40 words, never side by side
+    (adjacent capitalised words would read as one name)."""
     out = list(words)
-    for name in names:
-        out.insert(int(rng.integers(1, max(2, min(40, len(out))))), name)
+    slots = rng.choice(np.arange(1, max(len(names) + 1, min(40, len(out)))), size=len(names), replace=False)
+    for slot, name in sorted(zip(slots.tolist(), names), reverse=True):
+        out.insert(slot, name)
     return out
 
 
-def generate(n: int, edit_rate: float, days: float, seed: int,
-             own_words: float = 0.0) -> list[tuple[int, str, FeedEntry, str]]:
+def generate(n: int, edit_rate: float, days: float, seed: int, own_words: float = 0.0,
+             follow_names: int = 1) -> list[tuple[int, str, FeedEntry, str]]:
     """(outlet, source, entry, truth) in time order; ``truth`` is the planted event or ``""``."""
     rng = np.random.default_rng(seed)
     corpus = Corpus(rng)
@@ -128,11 +130,12 @@ def generate(n: int, edit_rate: float, days: float, seed: int,
         topic = int(rng.integers(len(corpus.topics)))
         t = rng.uniform(0, span)
         if rng.random() < 0.55:  # a distractor: same topic vocabulary, its own story
+            outlet = int(rng.integers(OUTLETS))  # drawn first, as before --own-words: same archive without it
             title, body = corpus.words(topic, 10), corpus.words(topic, int(rng.integers(80, 251)))
             if own_words:
                 names = rng.choice(name_pool, size=3, replace=False).tolist()
                 title, body = _named(rng, title, names[:1]), _named(rng, body, names)
-            stories.append((t, int(rng.integers(OUTLETS)), "", title, body, ""))
+            stories.append((t, outlet, "", title, body, ""))
             continue
         event += 1
         title, body = corpus.words(topic, 10), corpus.words(topic, int(rng.integers(80, 251)))
@@ -140,12 +143,13 @@ def generate(n: int, edit_rate: float, days: float, seed: int,
         outlets = rng.choice(OUTLETS, size=int(rng.integers(2, 7)), replace=False).tolist()
         if rng.random() < 0.3:  # a follow-up: another event, reusing a background paragraph of this one
             cut = int(rng.integers(0, len(body) // 2))
+            when = t + rng.uniform(12, 48) * 3600  # draws in the order they had before --own-words
             f_title = corpus.words(topic, 10)
             f_body = body[cut:cut + int(len(body) * 0.4)] + corpus.words(topic, int(len(body) * 0.6))
-            if own_words:  # same place, another event: two of the names, and one of its own
-                f_names = names[:2] + rng.choice(name_pool, size=1).tolist()
+            if own_words:  # same place, another event: some of the names, and its own
+                f_names = names[:follow_names] + rng.choice(name_pool, size=3 - follow_names).tolist()
                 f_title, f_body = _named(rng, f_title, f_names[:1]), _named(rng, f_body, f_names)
-            stories.append((t + rng.uniform(12, 48) * 3600, outlets[0], "follow", f_title, f_body, ""))
+            stories.append((when, outlets[0], "follow", f_title, f_body, ""))
         if own_words:
             title, body = _named(rng, title, names[:1]), _named(rng, body, names)
         for k, outlet in enumerate(outlets):
@@ -214,7 +218,7 @@ def pair_scores(store: Store, truth: dict[str, str]) -> tuple[float, float, floa
 
 def build(path: Path, args) -> None:
     """Generate, store and cluster the archive; hold out the newest ``--new`` stories."""
-    rows = generate(args.stories, args.edit_rate, args.days, args.seed, args.own_words)
+    rows = generate(args.stories, args.edit_rate, args.days, args.seed, args.own_words, args.follow_names)
     archive, new = rows[: -args.new], rows[-args.new:]
     settings = ClusterSettings(threshold=args.threshold)
     store = Store(path)
@@ -272,7 +276,7 @@ def index_bytes(store: Store) -> int | None:
 def run(args) -> float:
     print(f"{args.stories:,} stories over {args.days:g} days, rewrite edit rate {args.edit_rate}, "
           f"threshold {args.threshold}, window {ClusterSettings().window_hours:g} h, seed {args.seed}, "
-          f"own words {args.own_words:g}")
+          f"own words {args.own_words:g} (follow-ups keep {args.follow_names} of 3 names)")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite"
         build(path, args)
@@ -311,6 +315,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--own-words", type=float, default=0.0,
                         help="fraction of an event's outlets writing it in their own words (names only shared)")
+    parser.add_argument("--follow-names", type=int, default=1, choices=range(4),
+                        help="with --own-words: names of its event a follow-up (another event) keeps")
     parser.add_argument("--sweep", action="store_true", help="F1 at several rewrite strengths")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
