@@ -317,7 +317,7 @@ def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
 
 
 _NODE_SQL = (
-    "SELECT s.id, g.sort_ts, COALESCE(NULLIF(s.domain, ''), s.source) AS outlet, s.cluster_id, s.copy_of, "
+    "SELECT s.id, g.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.cluster_id, s.copy_of, "
     "s.cluster_size, g.url_key, g.sig, g.ents, g.title_ents FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
     "WHERE s.{col} IN ({marks})"
 )
@@ -338,7 +338,7 @@ def _fresh_nodes(c, ids: Sequence[int]) -> dict[int, _Node]:
     nodes = {}
     for chunk in _chunks(ids):
         rows = c.execute(
-            "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.domain, ''), s.source) AS outlet, s.title, "
+            "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.title, "
             "s.feed_summary, s.feed_content, a.text FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
             f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk)
         for r in rows:
@@ -619,7 +619,11 @@ class Member:
 
     @property
     def outlet(self) -> str:
-        return self.domain or self.source
+        """The publisher: its name as its feed gives it, else the web domain (single-URL stories).
+
+        Names before domains, because one host can carry several outlets (an aggregator, a
+        syndication platform, or the demo's one loopback server)."""
+        return self.source or self.domain
 
     @property
     def letter(self) -> str:
