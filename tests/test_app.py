@@ -195,3 +195,21 @@ async def test_summary_key_view_and_sort_keys_and_quit(demo):
         await pilot.press("q")
         await pilot.pause()
     assert not app.is_running
+
+
+async def test_reader_lists_other_outlets_and_c_jumps_to_each(demo):
+    server, store, paths = demo
+    sid = story_id_titled(store, "Ruwaished drone attack")
+    assert store.story(sid).cluster_size == 3  # clustered during the demo refresh
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = await open_story(app, pilot, sid)
+        text = screen_text(app)
+        assert "×3 outlets" in text and "Also carried by" in text and "suggested credibility 2" in text
+        seen = set()
+        for _ in range(2):
+            await pilot.press("c")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            seen.add(store.story(reader.story_id).source)
+        assert seen == {"Levant Monitor", "Gulf Wire"}
