@@ -62,7 +62,8 @@ async def test_full_triage_in_four_keys_once_the_story_is_open(demo):
     server, store, paths = demo
     first = story_id_titled(store, "Ruwaished")
     apply_triage(store, paths.briefing_dir, TriageInput(first, ("syria",), Grade("B", "2"), "Earlier item."))
-    target = next(sid for sid in store.story_ids() if store.story(sid).state is not State.TRIAGED)
+    target = next(sid for sid in store.story_ids()  # another event: same-event items share one block
+                  if store.story(sid).state is not State.TRIAGED and store.story(sid).cluster_size == 1)
     app = ReaderApp(store, paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_story(app, pilot, target)
@@ -213,3 +214,19 @@ async def test_reader_lists_other_outlets_and_c_jumps_to_each(demo):
             await app.workers.wait_for_complete()
             seen.add(store.story(reader.story_id).source)
         assert seen == {"Levant Monitor", "Gulf Wire"}
+
+
+async def test_one_event_is_one_item_in_the_note(demo):
+    server, store, paths = demo
+    first = story_id_titled(store, "Ruwaished drone attack")
+    other = story_id_titled(store, "Two Jordanian troops")
+    apply_triage(store, paths.briefing_dir, TriageInput(first, ("jordan",), Grade("B", "2"), "First outlet."))
+    apply_triage(store, paths.briefing_dir, TriageInput(other, ("jordan",), Grade("C", "2"), "Second outlet."))
+    note = (paths.briefing_dir / f"{date.today().isoformat()}.md").read_text(encoding="utf-8")
+    assert note.count("<!-- tui-reader:item") == 1
+    assert "Second outlet." in note and "First outlet." not in note
+    assert "Also reported by" in note and "Policy Brief Daily" in note
+    from tui_reader.briefing import rebuild_day
+
+    rebuilt = rebuild_day(store, paths.briefing_dir, date.today()).read_text(encoding="utf-8")
+    assert rebuilt.count("<!-- tui-reader:item") == 1 and "Second outlet." in rebuilt

@@ -435,16 +435,20 @@ def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
 
     Creates the note if the day has items and no note yet. If it exists, blocks are refreshed
     in place and the day's items missing from it are added again (a deliberate re-add, unlike
-    a normal save), blocks of stories no longer triaged (dismissed, undone) are removed, and
-    hand-written text is kept. Blocks of stories since re-triaged on another day are left as
+    a normal save), blocks of stories no longer triaged (dismissed, undone) are removed, an event
+    carried by several outlets keeps only its latest triaged item, and hand-written text is kept. Blocks of stories since re-triaged on another day are left as
     they are.
     """
     d = _as_day(day)
     path = note_path(briefing_dir, d)
+    from tui_reader.cluster import cluster_of
+
     with _locked(path):
-        items = store.brief_items(*day_bounds(d))
+        items = store.brief_items(*day_bounds(d))  # oldest triage first
+        latest = {cluster_of(store, [i.story_id])[i.story_id]: i for i in items}  # one item per event
+        superseded = [i.story_id for i in items if i not in latest.values()]
         text, _ = _read(path)
         present = {story_id for story_id, _ in parse_note(text)}
         gone = [sid for sid in present if (s := store.story(sid)) is None or s.state != State.TRIAGED]
-        update_note(path, d, items, gone)
+        update_note(path, d, list(latest.values()), gone + superseded)
     return path

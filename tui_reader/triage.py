@@ -57,7 +57,14 @@ def _local_day(when: datetime) -> date:
 
 
 def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str) -> BriefItem | None:
-    """Make the note of ``day`` show what the store holds for ``story_id`` now."""
+    """Make the note of ``day`` show what the store holds for ``story_id`` now.
+
+    A story is one item per event: saving it takes the place of any other outlet's copy of
+    the same story already in the note (the saved item lists those outlets under "also
+    reported by"), so the latest assessment of an event is the one the note shows.
+    """
+    from tui_reader.cluster import cluster_members
+
     with briefing.note_lock(briefing_dir):
         story = store.story(story_id)
         item = store.brief_item(story_id) if story is not None and story.state == State.TRIAGED else None
@@ -65,7 +72,8 @@ def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str)
         if item is None:
             briefing.update_note(path, day, remove_ids=[story_id])
             return None
-        briefing.update_note(path, day, [item])
+        same_event = [m.id for m in cluster_members(store, story_id) if m.id != story_id]
+        briefing.update_note(path, day, [item], remove_ids=same_event)
         return item
 
 
