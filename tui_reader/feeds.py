@@ -72,6 +72,14 @@ def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed
     return _convert(parsed, url, kind)
 
 
+def _join(base: str, link: str) -> str:
+    """``urljoin`` that never raises: a link too broken to resolve (``http://[x``) is dropped."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return ""
+
+
 def strip_doctype(data: bytes) -> bytes:
     """The document without its DOCTYPE: nothing left to declare entities or point at a DTD."""
     m = _PROLOG_DOCTYPE.match(data)  # match, not sub: sub would try the anchor at every offset
@@ -111,7 +119,7 @@ def discover_feeds(page: bytes, url: str) -> list[tuple[str, str]]:
         kind = (link.get("type") or "").lower().strip()
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in _FEED_TYPES and href:
-            found.setdefault(urljoin(url, href), _WS.sub(" ", link.get("title") or "").strip())
+            found.setdefault(_join(url, href), _WS.sub(" ", link.get("title") or "").strip())
     return list(found.items())
 
 
@@ -186,7 +194,7 @@ def _parse_json(data: bytes, url: str) -> ParsedFeed:
         if entry is not None:
             entries.append(entry)
     link = _str(doc.get("home_page_url"))
-    return ParsedFeed(title=_text(_str(doc.get("title")), None), link=urljoin(url, link) if link else "",
+    return ParsedFeed(title=_text(_str(doc.get("title")), None), link=_join(url, link) if link else "",
                       entries=entries, kind="json")
 
 
@@ -239,7 +247,7 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
     """One entry with its link made absolute and its identity settled; None for an empty husk."""
     link = link.strip()
     if link and url and not link.startswith(("https://", "http://")):  # urljoin is slow; most links are absolute
-        link = urljoin(url, link)
+        link = _join(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
     return FeedEntry(guid=story_guid(entry_id, link, title), url=link, title=title, author=author,
@@ -260,4 +268,4 @@ def _convert(parsed, url: str, kind: str) -> ParsedFeed:
     feed = parsed.feed
     link = feed.get("link") or ""
     return ParsedFeed(title=_text(feed.get("title"), feed.get("title_detail")),
-                      link=urljoin(url, link) if link and url else link, entries=entries, kind=kind)
+                      link=_join(url, link) if link and url else link, entries=entries, kind=kind)

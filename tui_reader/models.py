@@ -139,10 +139,9 @@ class Story:
 
     @property
     def domain(self) -> str:
-        from urllib.parse import urlsplit
+        from tui_reader.store import domain_of
 
-        host = (urlsplit(self.url).hostname or "").lower()
-        return host[4:] if host.startswith("www.") else host
+        return domain_of(self.url)
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,11 @@ def from_epoch(ts: int | None) -> datetime | None:
 
 
 def domain_of(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
+    """Host of ``url`` without ``www.``; "" for a URL too broken to split (``http://[x``)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
     return host[4:] if host.startswith("www.") else host
 
 
