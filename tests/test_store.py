@@ -134,3 +134,12 @@ def test_grouped_view_shows_one_row_per_cluster(store):
         conn.execute("UPDATE stories SET cluster_id = ?, cluster_size = 3 WHERE id IN (?, ?, ?)", (a, a, b, c))
     assert sorted(store.story_ids(StoryQuery(grouped=True))) == [a, d]
     assert store.story_ids(StoryQuery(single_source=True)) == [d]
+
+
+def test_briefing_journal_keeps_one_row_per_story_and_day(store):
+    sid = store.add_story("https://news.example/a", "A")
+    store.save_triage(TriageInput(sid, (), Grade.parse("B2"), "x"), "2026-11-24")
+    store.save_triage(TriageInput(sid, (), Grade.parse("B3"), "y"), "2026-11-25")
+    assert store.pending_logs() == [(sid, "2026-11-24"), (sid, "2026-11-25")]
+    store.clear_pending_log(sid, "2026-11-24")
+    assert store.pending_logs() == [(sid, "2026-11-25")]

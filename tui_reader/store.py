@@ -158,6 +158,18 @@ MIGRATIONS: list[str] = [
         n INTEGER NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 5: the briefing journal holds one row per (story, day): a crash, then a re-triage on another
+    # day, must replay both notes rather than only the newest.
+    """
+    CREATE TABLE log_pending_v5(
+        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        day TEXT NOT NULL,
+        PRIMARY KEY (story_id, day)
+    );
+    INSERT INTO log_pending_v5(story_id, day) SELECT story_id, day FROM log_pending;
+    DROP TABLE log_pending;
+    ALTER TABLE log_pending_v5 RENAME TO log_pending;
+    """,
 ]
 
 _SORTS = {
@@ -691,7 +703,7 @@ class Store:
         return [item for r in rows if (item := self.brief_item(r[0])) is not None]
 
     def pending_logs(self) -> list[tuple[int, str]]:
-        return [(r[0], r[1]) for r in self.conn.execute("SELECT story_id, day FROM log_pending ORDER BY story_id")]
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT story_id, day FROM log_pending ORDER BY day, story_id")]
 
     def clear_pending_log(self, story_id: int, day: str) -> None:
         with self.tx() as c:
