@@ -230,3 +230,17 @@ async def test_one_event_is_one_item_in_the_note(demo):
 
     rebuilt = rebuild_day(store, paths.briefing_dir, date.today()).read_text(encoding="utf-8")
     assert rebuilt.count("<!-- tui-reader:item") == 1 and "Second outlet." in rebuilt
+
+
+async def test_stories_fetched_headless_are_clustered_in_the_background(demo):
+    server, store, paths = demo
+    with store.tx() as c:  # as if `tui-reader fetch` (which skips clustering) had stored them
+        for table in ("cluster_sigs", "cluster_keys", "cluster_df"):
+            c.execute(f"DELETE FROM {table}")
+        c.execute("UPDATE stories SET cluster_id = NULL, cluster_size = 1")
+    sid = story_id_titled(store, "Ruwaished drone attack")
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.story(sid).cluster_size == 3

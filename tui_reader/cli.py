@@ -88,7 +88,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ctx = load_context(args.home or tmp)
         for url in server.feed_urls:
             ctx.store.add_feed(url)
-        report = _refresh(ctx, quiet=True)
+        report = _refresh(ctx, cluster=True)
         if args.no_tui:
             _out(f"demo: {report.total_new} stories from {len(server.feed_urls)} feeds at {server.base_url}")
             return 0
@@ -100,11 +100,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _refresh(ctx: Context, *, quiet: bool = False, progress: Callable | None = None):
+def _refresh(ctx: Context, *, cluster: bool, progress: Callable | None = None):
+    """Refresh every feed. Headless ``fetch`` skips clustering (a cold import of 10k stories
+    would add seconds to a cron job); the TUI clusters whatever is left in the background."""
     from tui_reader.refresh import refresh_feeds
 
     return asyncio.run(refresh_feeds(ctx.store, ctx.settings.fetch, progress=progress,
-                                     cluster=ctx.settings.cluster))
+                                     cluster=ctx.settings.cluster if cluster else None))
 
 
 def _outcome_line(o) -> str:
@@ -131,9 +133,9 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
                 bar.console.print(_outcome_line(outcome), markup=False, highlight=False)
                 bar.advance(task)
 
-            report = _refresh(ctx, progress=progress)
+            report = _refresh(ctx, cluster=False, progress=progress)
     else:
-        report = _refresh(ctx, progress=lambda o: _out(_outcome_line(o)))
+        report = _refresh(ctx, cluster=False, progress=lambda o: _out(_outcome_line(o)))
     _out(f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
          f"{report.failed} failed")
     return 1 if report.outcomes and report.failed == len(report.outcomes) else 0

@@ -71,6 +71,10 @@ Houthi/Houthis, Iraq/Iraqi fall together."""
 EVENT_THRESHOLD = 0.2
 """IDF-weighted Jaccard of salient tokens from which two stories may be one event."""
 EVENT_MIN_RARE = 2
+BUCKET_CAP = 64
+"""An LSH bucket (band or URL key) holding more stories than this is boilerplate every story
+shares (a feed's template text), not evidence: probing it would make a cold import of
+thousands of look-alike stories quadratic, so it is skipped."""
 """Rare salient tokens two stories must share to be one event (one shared place is not enough)."""
 RARE_MIN_DF, RARE_DF_FRACTION = 8, 0.01
 """A token is rare when at most max(RARE_MIN_DF, RARE_DF_FRACTION * stories) stories carry it;
@@ -553,9 +557,23 @@ def _candidates(c, dirty: list[_Node], window: int, rarity: _Rarity) -> set[tupl
     One join of a probe table against the index, probes sorted like the index so the lookups
     walk it in order; the window itself is checked exactly when verifying. Only rare tokens are
     probed: a common one (a country, "Brent") would match thousands of stories and decide nothing."""
-    pairs = _join(c, [(k, n) for n in dirty for k in _probes(n)], window, 1)
+    probes = [(k, n) for n in dirty for k in _probes(n)]
     rare = [(k, n) for n in dirty for k in n.ents.tolist() if rarity.rare(k)]
+    crowded = _crowded(c, {k for k, _ in probes} | {k for k, _ in rare})
+    probes = [(k, n) for k, n in probes if k not in crowded]
+    rare = [(k, n) for k, n in rare if k not in crowded]
+    pairs = _join(c, probes, window, 1) if probes else set()
     return pairs | (_join(c, rare, window, EVENT_MIN_RARE) if rare else set())
+
+
+def _crowded(c, keys: set[int]) -> set[int]:
+    """The keys whose bucket holds more than :data:`BUCKET_CAP` stories."""
+    crowded: set[int] = set()
+    for chunk in _chunks(sorted(keys)):
+        crowded.update(k for k, in c.execute(
+            f"SELECT key FROM cluster_keys WHERE key IN ({','.join('?' * len(chunk))}) "
+            "GROUP BY key HAVING count(*) > ?", [*chunk, BUCKET_CAP]))
+    return crowded
 
 
 def _join(c, probe: list[tuple[int, _Node]], window: int, least: int) -> set[tuple[int, int]]:

@@ -99,6 +99,7 @@ class ReaderApp(App):
         self.query_one("#stories").focus()
         self._update_feeds()
         self._update_view_bar()
+        self._cluster_backlog()
         if self.demo:
             self.notify("Demo: stories from three local feeds. Enter opens, ? lists the keys.", timeout=6)
 
@@ -359,6 +360,18 @@ class ReaderApp(App):
             self.post_message(RefreshFinished(new, total, total))
             return
         self.post_message(RefreshFinished(report.total_new, report.failed, len(report.outcomes)))
+
+    @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
+    def _cluster_backlog(self) -> None:
+        """Cluster stories stored without it (headless ``fetch``, older stores), in batches, off the UI."""
+        from tui_reader.cluster import cluster_new, unclustered_ids
+
+        done: list[int] = []
+        while (batch := unclustered_ids(self.store, 2000)) and batch != done:
+            cluster_new(self.store, batch, self.settings.cluster)
+            done = batch
+        if done:
+            self.call_from_thread(self.stories.reload)
 
     @on(RefreshProgress)
     def _refresh_progress(self, event: RefreshProgress) -> None:
