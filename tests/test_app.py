@@ -1,22 +1,16 @@
 """The TUI driven like a person would, with Textual's Pilot, on the real demo site."""
 
-import html
-import re
 from datetime import date
 
 import pytest
+
+from tests.screen import screen_text
 
 from tui_reader.models import Grade, State, TriageInput
 from tui_reader.triage import apply_triage
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.screens.reader import ReaderScreen
 from tui_reader.ui.widgets.story_list import StoryList
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text (from the SVG screenshot Textual would save)."""
-    svg = app.export_screenshot()
-    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
 
 
 def story_id_titled(store, words):

@@ -5,6 +5,7 @@ import json
 import re
 
 from tests.localserver import Reply
+from tests.screen import screen_text
 from tui_reader.cli import main
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.screens.reader import ReaderScreen
@@ -28,10 +29,6 @@ PAGE = f"""<html><head><title>x</title></head><body><article><h1>{html.escape(HO
 <p>{html.escape(ESCAPES)} Paragraph one of a hostile page with [bold]markup[/bold] and more words to read.</p>
 <p>Paragraph two has a <a href="javascript:alert(1)">script link</a> and enough text to be the body.</p>
 </article></body></html>"""
-
-
-def screen_text(app) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
 
 
 def serve_hostile(server):
