@@ -1,8 +1,8 @@
 """Every directory and file location in one place.
 
 Locations come from platformdirs (XDG on Linux) unless ``--home DIR`` gives one root
-for everything (tests, a second profile). Nothing is created at import time:
-callers ask for a directory with :meth:`Paths.ensure`.
+for everything (tests, a second profile). Nothing is created at import time: the store and
+the briefing writer create their own directories when they first write.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ class Paths:
     config_dir: Path
     data_dir: Path
     briefing_dir: Path
-    cache_dir: Path
 
     @property
     def config_file(self) -> Path:
@@ -29,10 +28,6 @@ class Paths:
     @property
     def db_file(self) -> Path:
         return self.data_dir / "tui-reader.db"
-
-    @property
-    def lock_dir(self) -> Path:
-        return self.data_dir / "locks"
 
     @classmethod
     def for_home(cls, home: str | Path | None = None) -> "Paths":
@@ -43,7 +38,6 @@ class Paths:
                 config_dir=root,
                 data_dir=root / "data",
                 briefing_dir=root / "briefings",
-                cache_dir=root / "cache",
             )
         import platformdirs
 
@@ -51,7 +45,6 @@ class Paths:
             config_dir=Path(platformdirs.user_config_dir(APP_NAME)),
             data_dir=Path(platformdirs.user_data_dir(APP_NAME)),
             briefing_dir=Path(platformdirs.user_documents_dir()) / APP_NAME / "briefings",
-            cache_dir=Path(platformdirs.user_cache_dir(APP_NAME)),
         )
 
     def with_overrides(self, *, briefing_dir: str | None = None, data_dir: str | None = None) -> "Paths":
@@ -60,10 +53,4 @@ class Paths:
             config_dir=self.config_dir,
             data_dir=Path(data_dir).expanduser() if data_dir else self.data_dir,
             briefing_dir=Path(briefing_dir).expanduser() if briefing_dir else self.briefing_dir,
-            cache_dir=self.cache_dir,
         )
-
-    @staticmethod
-    def ensure(path: Path) -> Path:
-        path.mkdir(parents=True, exist_ok=True)
-        return path

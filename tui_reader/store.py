@@ -345,10 +345,6 @@ class Store:
         assert feed is not None
         return feed
 
-    def remove_feed(self, feed_id: int) -> None:
-        with self.tx() as c:
-            c.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
-
     def feed_by_url(self, url: str) -> Feed | None:
         row = self.conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
         return _feed(row) if row else None
