@@ -45,10 +45,14 @@ def get(url: str, settings: FetchSettings = FAST, **kw):
 
 
 def raw(status: str, headers: dict[str, str], body: bytes = b""):
-    """A route writing exactly these status line, headers and body (no Content-Length added)."""
+    """A route writing exactly these status line, headers and body (no Content-Length added).
+
+    It closes the connection afterwards and says so, as a correct server must: without the
+    header a client may reuse the connection and race the close.
+    """
     def route(h) -> None:
         h.wfile.write(f"HTTP/1.1 {status}\r\n".encode())
-        for k, v in headers.items():
+        for k, v in {"Connection": "close", **headers}.items():
             h.wfile.write(f"{k}: {v}\r\n".encode())
         h.wfile.write(b"\r\n" + body)
         h.wfile.flush()

@@ -83,7 +83,8 @@ def test_second_refresh_is_all_304_without_parsing(server, store, monkeypatch):
     for i in range(5):
         server.routes[f"/f{i}"] = etag_route(rss_feed(f"f{i}", 3))
         store.add_feed(server.url(f"/f{i}"))
-    assert run(refresh_feeds(store, FAST)).total_new == 15
+    first = run(refresh_feeds(store, FAST))
+    assert first.total_new == 15, [o.error for o in first.outcomes]
     parses = []
     monkeypatch.setattr(refresh, "parse_feed", lambda *a: parses.append(a))
     report = run(refresh_feeds(store, FAST))
@@ -255,3 +256,18 @@ def test_add_url_errors_are_data(server, store):
     assert run(add_url(store, FAST, server.url("/missing"))).kind == "error"
     result = run(add_url(store, FAST, server.url("/junk")))
     assert result.kind == "error" and "not a feed" in result.message and store.feeds() == []
+
+
+def test_a_feed_whose_stories_cannot_be_stored_fails_alone(server, store):
+    for name in ("alpha", "beta", "gamma"):
+        server.routes[f"/{name}"] = Reply(rss_feed(name, 20), content_type="application/rss+xml")
+    feeds = {name: store.add_feed(server.url(f"/{name}")) for name in ("alpha", "beta", "gamma")}
+    # A real store failure for one feed's rows (as a full disk or a constraint would give).
+    store.conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON stories WHEN NEW.feed_id = {feeds['beta'].id} "
+                       "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    report = run(refresh_feeds(store, FAST))
+    status = {o.feed_id: (o.status, o.error) for o in report.outcomes}
+    assert status[feeds["beta"].id] == ("error", "could not store: disk says no")
+    assert status[feeds["alpha"].id][0] == status[feeds["gamma"].id][0] == "ok"
+    assert report.total_new == 40 and store.count() == 40
+    assert store.feed(feeds["beta"].id).last_status != "ok"

@@ -55,6 +55,28 @@ def test_refetch_never_duplicates_and_updates_changed_entries(store):
     assert store.story(sid).title == "Story 2 (updated)"
 
 
+def test_a_guid_or_url_repeated_within_one_fetch_is_one_story_the_last_copy_winning(store):
+    feed = store.add_feed("https://news.example/feed.xml")
+    res = store.upsert_entries(feed.id, [
+        entry(1, title="First copy"), entry(2), entry(1, title="Last copy"),
+        entry(3, url="https://news.example/2", title="Same page, other guid"),
+    ], "News")
+    assert res.new == 2 and store.count() == 2
+    titles = {store.story(i).url: store.story(i).title for i in res.new_ids}
+    assert titles == {"https://news.example/1": "Last copy", "https://news.example/2": "Same page, other guid"}
+
+
+def test_updates_are_reported_by_id_and_reindexed_for_search(store):
+    feed = store.add_feed("https://news.example/feed.xml")
+    first = store.upsert_entries(feed.id, [entry(n, content=f"<p>body {n} tanker</p>") for n in range(300)], "News")
+    assert len(first.new_ids) == 300 and len(set(first.new_ids)) == 300
+    assert len(store.story_ids(StoryQuery(text="tanker"))) == 300
+    again = store.upsert_entries(feed.id, [entry(5, content="<p>body 5 pipeline</p>")], "News")
+    assert again.updated_ids == [first.new_ids[5]] and again.new_ids == []
+    assert store.story_ids(StoryQuery(text="pipeline")) == [first.new_ids[5]]
+    assert len(store.story_ids(StoryQuery(text="tanker"))) == 299
+
+
 def test_same_url_from_two_feeds_is_one_story(store):
     a = store.add_feed("https://a.example/rss")
     b = store.add_feed("https://b.example/rss")

@@ -214,15 +214,19 @@ def _iso_date(value) -> datetime | None:
 def _text(value, detail) -> str:
     """Plain one-line text: HTML-typed values (rs marks every title so) lose tags and entities."""
     value = value or ""
-    if detail and "html" in (detail.get("type") or ""):
+    if ("<" in value or "&" in value) and detail and "html" in (detail.get("type") or ""):
         value = html.unescape(_TAG.sub("", value))
-    return _WS.sub(" ", value).strip()
+    return " ".join(value.split())
 
 
 def _date(parsed) -> datetime | None:
     """struct_time in UTC (both parsers normalise to it) → aware datetime; nonsense → None."""
     if not parsed:
         return None
+    try:
+        return datetime(*parsed[:6], tzinfo=timezone.utc)
+    except (ValueError, TypeError):  # a leap second or an unnormalised field: let timegm carry it over
+        pass
     try:
         return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
     except (OverflowError, ValueError, OSError, TypeError):
