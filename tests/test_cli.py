@@ -95,6 +95,16 @@ def test_fetch_exits_non_zero_only_when_every_feed_failed(wire, home, capsys):
     assert code == 0 and "1 failed" in out
 
 
+def test_fetch_says_when_a_feed_moved_and_follows_it(wire, home, capsys):
+    wire.routes["/seed.xml"] = wire.routes["/feed.xml"]
+    run(capsys, "--home", str(home), "add", wire.url("/seed.xml"))  # add follows a move itself: subscribe first
+    wire.routes["/seed.xml"] = Reply(status=301, headers={"Location": "/feed.xml"})
+    code, out, _ = run(capsys, "--home", str(home), "fetch")
+    assert code == 0 and f"moved permanently, now {wire.url('/feed.xml')}" in out
+    _, out, _ = run(capsys, "--home", str(home), "export-opml")
+    assert wire.url("/feed.xml") in out and "/seed.xml" not in out
+
+
 def test_add_of_a_missing_url_says_so_and_subscribes_nothing(wire, home, capsys):
     code, out, err = run(capsys, "--home", str(home), "add", wire.url("/missing.xml"))
     assert code == 1 and "404" in out + err

@@ -122,6 +122,16 @@ def test_redirect_chain_is_followed(server):
     server.routes["/r3"] = Reply("<rss/>")
     result = get(server.url("/r0"))
     assert result.ok and result.url == server.url("/r3") and result.body == b"<rss/>"
+    assert result.moved_to == ""  # a temporary hop on the way: the old URL stays the one to use
+
+
+def test_only_an_all_permanent_chain_says_the_resource_moved(server):
+    server.routes["/p0"] = Reply(status=301, headers={"Location": "/p1"})
+    server.routes["/p1"] = Reply(status=308, headers={"Location": "/p2"})
+    server.routes["/p2"] = Reply("<rss/>")
+    assert get(server.url("/p0")).moved_to == server.url("/p2")
+    server.routes["/gone"] = Reply(status=301, headers={"Location": "/missing"})
+    assert get(server.url("/gone")).moved_to == ""  # moved to an error: nothing to follow
 
 
 def test_redirect_loop_and_cap(server):

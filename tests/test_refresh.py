@@ -103,6 +103,7 @@ def test_refetch_never_duplicates_and_updates_changed_entries(server, store):
     server.routes["/f"] = Reply(changed, content_type="application/rss+xml")
     report = run(refresh_feeds(store, FAST))
     assert (report.total_new, report.total_updated) == (1, 1)
+    assert [store.story(i).title for i in report.updated_ids] == ["d story 1 (updated)"]
     assert run(refresh_feeds(store, FAST)).total_new == 0
     assert store.feed(feed.id) and store.feeds()[0].total == 4
 
@@ -271,3 +272,26 @@ def test_a_feed_whose_stories_cannot_be_stored_fails_alone(server, store):
     assert status[feeds["alpha"].id][0] == status[feeds["gamma"].id][0] == "ok"
     assert report.total_new == 40 and store.count() == 40
     assert store.feed(feeds["beta"].id).last_status != "ok"
+
+
+def test_a_feed_that_moved_permanently_is_followed_to_its_new_address(server, store):
+    server.routes["/old"] = Reply(status=301, headers={"Location": "/new"})
+    server.routes["/new"] = Reply(rss_feed("moved", 2), content_type="application/rss+xml")
+    server.routes["/temp"] = Reply(status=302, headers={"Location": "/new2"})
+    server.routes["/new2"] = Reply(rss_feed("elsewhere", 2), content_type="application/rss+xml")
+    moved, temporary = store.add_feed(server.url("/old")), store.add_feed(server.url("/temp"))
+    report = run(refresh_feeds(store, FAST))
+    assert {o.feed_id: o.moved_to for o in report.outcomes} == {moved.id: server.url("/new"), temporary.id: ""}
+    assert store.feed(moved.id).url == server.url("/new") and store.feed(temporary.id).url == server.url("/temp")
+    server.requests.clear()
+    run(refresh_feeds(store, FAST))
+    assert sorted(r.path for r in server.requests) == ["/new", "/new2", "/temp"]  # /old is asked no more
+
+
+def test_a_move_onto_a_url_already_subscribed_leaves_both_subscriptions_alone(server, store):
+    server.routes["/old"] = Reply(status=308, headers={"Location": "/new"})
+    server.routes["/new"] = Reply(rss_feed("moved", 2), content_type="application/rss+xml")
+    old, new = store.add_feed(server.url("/old")), store.add_feed(server.url("/new"))
+    report = run(refresh_feeds(store, FAST))
+    assert all(o.moved_to == "" and o.status == "ok" for o in report.outcomes)
+    assert (store.feed(old.id).url, store.feed(new.id).url) == (server.url("/old"), server.url("/new"))

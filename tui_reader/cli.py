@@ -113,9 +113,10 @@ def _outcome_line(o) -> str:
     name = _safe(o.title or o.url, 40)
     if o.status == "error":
         return f"error  {name}: {_safe(o.error, 120)}"
+    moved = f"; moved permanently, now {_safe(o.moved_to, 120)}" if o.moved_to else ""
     if o.status == "304":
-        return f"304    {name}: not modified ({o.seconds:.1f} s)"
-    return f"ok     {name}: {o.new} new, {o.updated} updated ({o.seconds:.1f} s)"
+        return f"304    {name}: not modified ({o.seconds:.1f} s){moved}"
+    return f"ok     {name}: {o.new} new, {o.updated} updated ({o.seconds:.1f} s){moved}"
 
 
 def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:

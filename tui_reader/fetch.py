@@ -51,6 +51,8 @@ class FetchResult:
     last_modified: str = ""
     not_modified: bool = False
     error: str = ""
+    moved_to: str = ""
+    """Set to ``url`` when every redirect on the way there was permanent (301/308): the resource moved."""
 
     @property
     def ok(self) -> bool:
@@ -186,6 +188,7 @@ class Fetcher:
     async def _follow(self, url: str, headers: dict[str, str]) -> tuple[FetchResult, float | None]:
         """One attempt, redirects included. The float says "retry after this many seconds" (0: backoff)."""
         chain = [url]
+        permanent = True
         for _ in range(self.settings.max_redirects + 1):
             try:
                 host = urlsplit(url).netloc.lower()
@@ -194,7 +197,10 @@ class Fetcher:
             async with self._slot(host):
                 result, retry_after, location = await self._once(url, headers)
             if location is None:
+                if len(chain) > 1 and permanent and result.ok:
+                    result.moved_to = url
                 return result, retry_after
+            permanent = permanent and result.status in (301, 308)
             if location in chain:
                 return FetchResult(url, result.status, error=f"redirect loop: {location} was already visited"), None
             chain.append(location)

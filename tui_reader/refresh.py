@@ -47,6 +47,10 @@ class FeedOutcome:
     updated: int = 0
     error: str = ""
     seconds: float = 0.0
+    moved_to: str = ""
+    """The feed's new URL when it moved permanently (301/308) and its subscription followed."""
+    new_ids: tuple[int, ...] = ()
+    updated_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -57,6 +61,8 @@ class RefreshReport:
     failed: int = 0
     new_ids: list[int] = field(default_factory=list)
     """Stories this refresh inserted (for prefetching and "jump to new")."""
+    updated_ids: list[int] = field(default_factory=list)
+    """Stored stories whose feed entry changed (their clusters are redone)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +97,7 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
     with ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="tui-reader-parse") as pool:
         async with Fetcher(settings) as fetcher, _Writer(store) as writer:
 
-            async def one(feed: Feed) -> tuple[FeedOutcome, list[int]]:
+            async def one(feed: Feed) -> FeedOutcome:
                 started = time.perf_counter()
                 try:
                     result = await fetcher.get(feed.url, etag=feed.etag, last_modified=feed.last_modified)
@@ -101,21 +107,21 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                 if result.ok and not result.not_modified:
                     parsed = await loop.run_in_executor(pool, _parse, result)
                 try:
-                    outcome, ids = await writer.submit(functools.partial(_record, store, feed, result, parsed))
+                    outcome = await writer.submit(functools.partial(_record, store, feed, result, parsed))
                 except Exception as exc:  # a store failure is this feed's error, not the refresh's
-                    outcome, ids = FeedOutcome(feed.id, feed.url, feed.title, "error",
-                                               error=f"could not store: {exc}"), []
-                return replace(outcome, seconds=time.perf_counter() - started), ids
+                    outcome = FeedOutcome(feed.id, feed.url, feed.title, "error", error=f"could not store: {exc}")
+                return replace(outcome, seconds=time.perf_counter() - started)
 
             tasks = [asyncio.ensure_future(one(feed)) for feed in feeds]
             try:
                 for finished in asyncio.as_completed(tasks):
-                    outcome, ids = await finished
+                    outcome = await finished
                     report.outcomes.append(outcome)
                     report.total_new += outcome.new
                     report.total_updated += outcome.updated
                     report.failed += outcome.status == "error"
-                    report.new_ids += ids
+                    report.new_ids += outcome.new_ids
+                    report.updated_ids += outcome.updated_ids
                     if progress is not None:
                         progress(outcome)
             finally:
@@ -125,10 +131,10 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                 new = set(report.new_ids)
                 newest = [i for i in store.story_ids(StoryQuery()) if i in new][: settings.prefetch_articles]
                 await prefetch_articles(store, settings, newest, fetcher)
-        if cluster is not None and report.new_ids:
+        if cluster is not None and (report.new_ids or report.updated_ids):
             from tui_reader.cluster import cluster_new
 
-            await loop.run_in_executor(pool, cluster_new, store, report.new_ids, cluster)
+            await loop.run_in_executor(pool, cluster_new, store, report.new_ids + report.updated_ids, cluster)
     return report
 
 
@@ -143,16 +149,20 @@ def _parse(result: FetchResult) -> ParsedFeed | str:
 
 
 def _record(store: Store, feed: Feed, result: FetchResult,
-            parsed: ParsedFeed | str | None) -> tuple[FeedOutcome, list[int]]:
+            parsed: ParsedFeed | str | None) -> FeedOutcome:
     """Store one feed's refresh (runs on the writer): its stories if any, and always its status."""
     if result.not_modified:
         store.record_fetch(feed.id, status="304")
-        return FeedOutcome(feed.id, feed.url, feed.title, "304"), []
-    error = result.error or (parsed if isinstance(parsed, str) else "")
-    if error or parsed is None:
+        outcome = FeedOutcome(feed.id, feed.url, feed.title, "304")
+    elif isinstance(parsed, ParsedFeed) and not result.error:
+        outcome = _store_parsed(store, feed, parsed, result)
+    else:
+        error = result.error or parsed or "could not parse the feed"
         store.record_fetch(feed.id, status="error", error=error)
-        return FeedOutcome(feed.id, feed.url, feed.title, "error", error=error), []
-    return _store_parsed(store, feed, parsed, result)
+        return FeedOutcome(feed.id, feed.url, feed.title, "error", error=error)
+    if result.moved_to and store.move_feed(feed.id, result.moved_to):
+        outcome = replace(outcome, url=result.moved_to, moved_to=result.moved_to)
+    return outcome
 
 
 class _Writer:
@@ -226,14 +236,15 @@ def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:
         future.set_exception(value)
 
 
-def _store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult) -> tuple[FeedOutcome, list[int]]:
+def _store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult) -> FeedOutcome:
     """Upsert the entries and record the fetch in one transaction."""
     title = feed.title or parsed.title
     with store.tx():
         res = store.upsert_entries(feed.id, parsed.entries, title or domain_of(feed.url))
         store.record_fetch(feed.id, status="ok", etag=result.etag, last_modified=result.last_modified,
                            title=None if feed.title else parsed.title)
-    return FeedOutcome(feed.id, feed.url, title, "ok", res.new, res.updated), res.new_ids
+    return FeedOutcome(feed.id, feed.url, title, "ok", res.new, res.updated,
+                       new_ids=tuple(res.new_ids), updated_ids=tuple(res.updated_ids))
 
 
 # --------------------------------------------------------------------------- article pages
@@ -324,7 +335,7 @@ async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
     except FeedError as exc:
         return AddResult("error", message=f"{url}: {exc}")
     feed = store.add_feed(result.url, parsed.title)
-    outcome, _ = await asyncio.to_thread(_store_parsed, store, feed, parsed, result)
+    outcome = await asyncio.to_thread(_store_parsed, store, feed, parsed, result)
     feed = store.feed(feed.id) or feed
     return AddResult("feed", feed, message=f"subscribed to {feed.title or feed.url}: {outcome.new} stories")
 

@@ -358,6 +358,13 @@ class Store:
         assert feed is not None
         return feed
 
+    def move_feed(self, feed_id: int, url: str) -> bool:
+        """Point a subscription at the URL its feed moved to, unless another subscription has it already."""
+        with self.tx() as c:
+            cur = c.execute("UPDATE feeds SET url = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?)",
+                            (url, feed_id, url))
+        return cur.rowcount == 1
+
     def feed_by_url(self, url: str) -> Feed | None:
         row = self.conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
         return _feed(row) if row else None
