@@ -238,6 +238,31 @@ def test_add_url_offers_advertised_feeds(server, store):
     assert store.feeds() == [] and store.count() == 0
 
 
+def test_add_url_finds_the_feed_of_a_home_page_that_advertises_none(server, store):
+    server.routes["/"] = Reply("<!doctype html><html><head><title>Blog</title></head><body>Hi</body></html>")
+    server.routes["/feed.xml"] = Reply(rss_feed("probe", 2), content_type="application/rss+xml")
+    server.routes["/rss"] = Reply(status=301, headers={"Location": "/feed.xml"})  # one feed, two addresses
+    server.routes["/feed"] = Reply("<!doctype html><html><body>a page, not a feed</body></html>")
+    result = run(add_url(store, FAST, server.url("/")))
+    assert result.kind == "page-with-feeds" and result.candidates == [(server.url("/feed.xml"), "probe feed")]
+    assert store.feeds() == [] and store.count() == 0
+
+
+def test_add_url_of_a_home_page_without_any_feed_says_so_and_stores_nothing(server, store):
+    server.routes["/"] = Reply("<!doctype html><html><head><title>Shop</title></head><body>Buy</body></html>")
+    result = run(add_url(store, FAST, server.url("/")))
+    assert result.kind == "error" and "home page with no feed" in result.message and "/atom.xml" in result.message
+    assert store.feeds() == [] and store.count() == 0
+
+
+def test_add_url_stores_a_plain_page_that_is_not_a_home_page(server, store):
+    server.routes["/2026/11/talks.html"] = Reply(f"<html><head><title>Talks resume</title></head>"
+                                                 f"<body><h1>Talks resume</h1>{BODY}</body></html>")
+    result = run(add_url(store, FAST, server.url("/2026/11/talks.html")))
+    assert result.kind == "article" and store.count() == 1
+    assert not any(r.path in ("/feed", "/rss") for r in server.requests)  # no probing for an article
+
+
 def test_add_url_stores_an_article(server, store):
     ld = json.dumps({"@type": "NewsArticle", "headline": "Talks resume"})
     server.routes["/story"] = Reply(f'<html><head><title>Talks resume</title>'

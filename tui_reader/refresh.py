@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import AsyncIterator, Callable, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from tui_reader import opml
 from tui_reader.config import ClusterSettings, FetchSettings
@@ -33,6 +34,8 @@ _ARTICLE_PAGE = re.compile(
     rb"""<meta[^>]+content=["']article["'][^>]*(?:property|name)=["']og:type|"""
     rb""""@type"\s*:\s*"(?:\w*NewsArticle|Article|BlogPosting|Report)\"""", re.I)
 T = TypeVar("T")
+WELL_KNOWN_FEEDS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml")
+"""Where sites that advertise no feed usually keep one (WordPress, Hugo, Jekyll, Ghost…)."""
 
 
 @dataclass(frozen=True)
@@ -326,10 +329,10 @@ async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
         return AddResult("feed", existing, message=f"already subscribed: {existing.title or url}")
     async with Fetcher(settings) as fetcher:
         result = await fetcher.get(url, accept=f"{FEED_ACCEPT}, text/html;q=0.8")  # a feed, or a page naming one
-    if not result.ok:
-        return AddResult("error", message=f"could not fetch {url}: {result.error}")
-    if looks_like_html(result.body):
-        return await _add_page(store, result)
+        if not result.ok:
+            return AddResult("error", message=f"could not fetch {url}: {result.error}")
+        if looks_like_html(result.body):
+            return await _add_page(store, result, fetcher)
     try:
         parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url)
     except FeedError as exc:
@@ -340,12 +343,20 @@ async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
     return AddResult("feed", feed, message=f"subscribed to {feed.title or feed.url}: {outcome.new} stories")
 
 
-async def _add_page(store: Store, result: FetchResult) -> AddResult:
+async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddResult:
+    """A web page: the feeds it offers, else the page itself stored as an article."""
     candidates = discover_feeds(result.body, result.url)
     # Article pages often advertise their site's feed too; the page's own type decides.
-    if candidates and not _ARTICLE_PAGE.search(result.body[:200_000]):
+    is_article = bool(_ARTICLE_PAGE.search(result.body[:200_000]))
+    home_page = not is_article and urlsplit(result.url).path in ("", "/")
+    if home_page and not candidates:
+        candidates = await _probe_feeds(fetcher, result.url)
+    if candidates and not is_article:
         return AddResult("page-with-feeds", candidates=candidates,
-                         message=f"{result.url} is a web page advertising {len(candidates)} feed(s)")
+                         message=f"{result.url} is a web page offering {len(candidates)} feed(s)")
+    if home_page:  # a site's front page is no story: saying so beats storing it as one
+        return AddResult("error", message=f"{result.url} is a site's home page with no feed: it advertises none, "
+                                          f"and none of {', '.join(WELL_KNOWN_FEEDS)} is one")
 
     def store_article() -> tuple[int, Article]:
         from tui_reader.extract import extract_article
@@ -359,6 +370,19 @@ async def _add_page(store: Store, result: FetchResult) -> AddResult:
     story_id, article = await asyncio.to_thread(store_article)
     return AddResult("article", story_id=story_id, candidates=candidates,
                      message=f"saved article: {article.title or result.url}")
+
+
+async def _probe_feeds(fetcher: Fetcher, page_url: str) -> list[tuple[str, str]]:
+    """Feeds at the usual addresses of a site whose home page advertises none (many never do)."""
+    results = await asyncio.gather(*(fetcher.get(urljoin(page_url, path)) for path in WELL_KNOWN_FEEDS))
+    found: dict[str, str] = {}
+    for res in results:
+        if not res.ok or looks_like_html(res.body) or res.url in found:
+            continue
+        parsed = await asyncio.to_thread(_parse, res)
+        if isinstance(parsed, ParsedFeed):
+            found[res.url] = parsed.title
+    return list(found.items())
 
 
 # --------------------------------------------------------------------------- OPML
