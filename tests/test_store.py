@@ -77,6 +77,32 @@ def test_updates_are_reported_by_id_and_reindexed_for_search(store):
     assert len(store.story_ids(StoryQuery(text="tanker"))) == 299
 
 
+def test_search_matches_the_words_of_feed_html_not_its_markup(store):
+    feed = store.add_feed("https://news.example/feed.xml")
+    html = '<p class="lead">Talks resumed.</p><img src="https://cdn.reuters.com/photo.jpg" width="640">'
+    (sid,) = store.upsert_entries(feed.id, [entry(1, content=html)], "News").new_ids
+    assert store.story_ids(StoryQuery(text="talks")) == [sid]
+    assert all(store.story_ids(StoryQuery(text=w)) == [] for w in ("reuters", "lead", "width", "jpg", "class"))
+    store.upsert_entries(feed.id, [entry(1, content=html.replace("Talks", "Ceasefire talks"))], "News")
+    assert store.story_ids(StoryQuery(text="ceasefire")) == [sid] and store.story_ids(StoryQuery(text="reuters")) == []
+
+
+def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path):
+    path = tmp_path / "old.db"
+    store = Store(path)
+    feed = store.add_feed("https://news.example/feed.xml")
+    store.upsert_entries(feed.id, [entry(1, content='<p class="lead">Talks resumed.</p>')], "News")
+    with store.tx() as c:  # what version 6 stored: the raw HTML
+        c.execute("DELETE FROM stories_fts")
+        c.execute("INSERT INTO stories_fts(rowid, title, summary, body) SELECT id, title, '', feed_content FROM stories")
+        c.execute("UPDATE schema_version SET version = 6")
+    assert store.story_ids(StoryQuery(text="lead")) != []
+    store.close()
+    reopened = Store(path)
+    assert reopened.schema_version == len(MIGRATIONS) >= 7
+    assert reopened.story_ids(StoryQuery(text="lead")) == [] and len(reopened.story_ids(StoryQuery(text="talks"))) == 1
+
+
 def test_same_url_from_two_feeds_is_one_story(store):
     a = store.add_feed("https://a.example/rss")
     b = store.add_feed("https://b.example/rss")

@@ -28,7 +28,6 @@ carry no trace of the scheme that made them).
 
 from __future__ import annotations
 
-import html
 import re
 import zlib
 from collections import Counter, defaultdict
@@ -41,6 +40,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from tui_reader.config import ClusterSettings
+from tui_reader.sanitize import html_text
 
 NUM_PERM = 128
 """MinHash permutations: the Jaccard estimate's standard error at 0.5 is about 0.044."""
@@ -92,7 +92,6 @@ more share subscribe advertisement photo getty images via said says according th
 many most all no not one two three four five six seven eight nine ten first second third also however meanwhile
 today yesterday tomorrow""".split())
 """Capitalised words that name nothing (sentence openers, weekdays, months, counting words)."""
-_TAG = re.compile(r"<[^>]+>")
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
@@ -118,11 +117,6 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
 
 
 # -- text, signatures, keys ------------------------------------------------------------
-
-def plain(text: str) -> str:
-    """Feed HTML to words: tags dropped, entities decoded."""
-    return html.unescape(_TAG.sub(" ", text)) if "<" in text or "&" in text else text
-
 
 def shingles(text: str) -> np.ndarray:
     """32-bit hashes of the word ``SHINGLE``-grams of the first ``MAX_TOKENS`` words
@@ -347,8 +341,8 @@ def _fresh_nodes(c, ids: Sequence[int]) -> dict[int, _Node]:
             f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk)
         for r in rows:
             # The longer text: a failed extraction (paywall, cookie wall) is shorter than the feed's own.
-            body = max(r["text"] or "", plain(r["feed_content"]), key=len)
-            summary = plain(r["feed_summary"])
+            body = max(r["text"] or "", html_text(r["feed_content"]), key=len)
+            summary = html_text(r["feed_summary"])
             text = f"{r['title']}\n{summary}\n{body}"
             node = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text))
             if node.sig is not None:  # too few words for text is too little evidence for an event too

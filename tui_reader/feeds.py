@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 import feedparser_rs
 
 from tui_reader.models import FeedEntry, ParsedFeed
+from tui_reader.sanitize import html_text
 from tui_reader.store import story_guid
 
 MAX_ENTRIES = 10_000
@@ -40,7 +41,6 @@ _XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""")
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
-_TAG = re.compile(r"<[^>]*>")
 _WS = re.compile(r"\s+")
 _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml",
                "application/json+feed"}
@@ -215,7 +215,7 @@ def _text(value, detail) -> str:
     """Plain one-line text: HTML-typed values (rs marks every title so) lose tags and entities."""
     value = value or ""
     if ("<" in value or "&" in value) and detail and "html" in (detail.get("type") or ""):
-        value = html.unescape(_TAG.sub("", value))
+        value = html_text(value, "")
     return " ".join(value.split())
 
 

@@ -9,14 +9,18 @@ the CLI and the UI share one definition of "clean".
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from datetime import date
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 __all__ = [
+    "html_text",
     "clean_text",
     "clean_line",
     "safe_rich_text",
@@ -27,6 +31,8 @@ __all__ = [
 ]
 
 _NEWLINE = re.compile(r"\r\n?|[\u2028\u2029]")
+# A tag ends at the next ">" or, unclosed, at the next "<": linear even on "<<<<…" (``<[^>]+>`` is quadratic).
+_HTML_TAG = re.compile(r"<[^<>]*>")
 
 # Terminal control sequences, removed whole so no payload (a title, OSC 52 base64) is left
 # behind. String sequences (OSC, DCS, SOS, PM, APC) end at BEL, ST (ESC \ or 0x9C), CAN/SUB
@@ -59,6 +65,12 @@ _INVISIBLE = re.compile(
 
 # Lone surrogates (from surrogateescape decoding) make every terminal write raise.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def html_text(s: str, sep: str = " ") -> str:
+    """Feed HTML to its words, for search, similarity and one-line titles: tags become ``sep``, entities
+    are decoded. Linear time on any input, so a hostile feed cannot stall a refresh or the clusterer."""
+    return html.unescape(_HTML_TAG.sub(sep, s)) if "<" in s or "&" in s else s
 
 
 def clean_text(s: str | None) -> str:
@@ -111,6 +123,8 @@ def safe_rich_text(s: str | None, style: str = "") -> Text:
     Prefer this over building markup strings: Textual widgets and Rich consoles render a
     ``Text`` as is, never parsing it.
     """
+    from rich.text import Text  # 17 ms to import: the headless path (fetch, store) never needs it
+
     return Text(clean_text(s), style=style)
 
 

@@ -30,6 +30,7 @@ from tui_reader.models import (
     Story,
     TriageInput,
 )
+from tui_reader.sanitize import html_text
 
 # Each step runs once, in order, inside one transaction; never edit a released step, add one.
 MIGRATIONS: list[str] = [
@@ -176,6 +177,15 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX stories_feed_state ON stories(feed_id, state);
     """,
+    # 7: full-text search indexes the words of feed HTML, not its markup: "reuters" stops matching
+    # every story whose photo URL names the agency, "lead" every <p class="lead">. Reindexes all.
+    """
+    DELETE FROM stories_fts;
+    INSERT INTO stories_fts(rowid, title, summary, body)
+        SELECT s.id, s.title, COALESCE(t.summary, ''),
+               COALESCE(NULLIF(a.text, ''), NULLIF(html_text(s.feed_content), ''), html_text(s.feed_summary))
+        FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN articles a ON a.story_id = s.id;
+    """,
 ]
 
 _STORY_COLS = ("id, feed_id, guid, url, title, author, source, domain, published, fetched, sort_ts, "
@@ -295,6 +305,7 @@ class Store:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
+            conn.create_function("html_text", 1, html_text, deterministic=True)  # what full-text search indexes
             self._local.conn = conn
         return conn
 
@@ -460,22 +471,10 @@ class Store:
         return result
 
     def _insert_stories(self, c: sqlite3.Connection, rows: list[tuple]) -> None:
-        """Insert story rows (contiguous ids) and index them, in a few big statements, not one per row.
-
-        Multi-row VALUES, then the full-text rows copied with INSERT … SELECT. Besides being faster,
-        each statement runs with the GIL released throughout, so the indexing of a refresh overlaps
-        with its downloads and parsing on another core. Per-row statements never allow that: each
-        takes the GIL back after ~15 µs and then waits out a busy thread's switch interval.
-        """
-        one = f"({', '.join('?' * len(rows[0]))})"
-        per = max(1, min(500, c.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0])))
-        for i in range(0, len(rows), per):
-            chunk = rows[i:i + per]
-            c.execute(f"INSERT INTO stories({_STORY_COLS}) VALUES {', '.join([one] * len(chunk))}",
-                      [value for row in chunk for value in row])
-        c.execute("INSERT INTO stories_fts(rowid, title, summary, body) "
-                  "SELECT id, title, '', COALESCE(NULLIF(feed_content, ''), feed_summary) FROM stories "
-                  "WHERE id BETWEEN ? AND ?", (rows[0][0], rows[-1][0]))
+        """Insert new story rows and their full-text rows (the words of the feed's HTML, not its markup)."""
+        _insert_many(c, f"stories({_STORY_COLS})", rows)
+        _insert_many(c, "stories_fts(rowid, title, summary, body)",
+                     [(r[0], r[4], "", html_text(r[12]) or html_text(r[11])) for r in rows])
 
     def add_story(self, url: str, title: str, *, source: str = "", author: str = "",
                   published: datetime | None = None, summary: str = "") -> int:
@@ -566,7 +565,7 @@ class Store:
     def _reindex(self, c: sqlite3.Connection, story_id: int) -> None:
         row = c.execute(
             "SELECT s.title, COALESCE(t.summary, '') AS summary, "
-            "COALESCE(NULLIF(a.text, ''), NULLIF(s.feed_content, ''), s.feed_summary) AS body "
+            "COALESCE(NULLIF(a.text, ''), NULLIF(html_text(s.feed_content), ''), html_text(s.feed_summary)) AS body "
             "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN articles a ON a.story_id = s.id "
             "WHERE s.id = ?", (story_id,)).fetchone()
         c.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
@@ -749,6 +748,22 @@ def fts_query(text: str) -> str:
     """Turn what a user typed into a safe FTS5 query: every word must match, as a prefix."""
     words = [w.replace('"', '""') for w in text.split() if w.strip('"')]
     return " ".join(f'"{w}"*' for w in words) or '""'
+
+
+def _insert_many(c: sqlite3.Connection, into: str, rows: list[tuple]) -> None:
+    """``INSERT INTO into VALUES`` rows, hundreds to a statement rather than one per row.
+
+    Besides being faster, each statement runs with the GIL released throughout, so a refresh's
+    indexing overlaps with its downloads and parsing on another core. Per-row statements never
+    allow that: each takes the GIL back after ~15 µs, then waits out a busy thread's switch interval.
+    """
+    if not rows:
+        return
+    one = f"({', '.join('?' * len(rows[0]))})"
+    per = max(1, min(500, c.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0])))
+    for i in range(0, len(rows), per):
+        chunk = rows[i:i + per]
+        c.execute(f"INSERT INTO {into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row])
 
 
 def _statements(script: str) -> list[str]:

@@ -13,6 +13,8 @@ import math
 import re
 from collections import Counter
 
+from tui_reader.sanitize import html_text
+
 __all__ = ["draft_summary", "split_sentences"]
 
 MAX_CHARS = 700
@@ -177,7 +179,7 @@ def _html_to_text(html: str) -> str:
     try:
         root = lxml.html.fromstring(html)
     except Exception:  # lxml raises several types on junk; a draft is best effort
-        return re.sub(r"<[^>]+>", " ", html)
+        return html_text(html)
     for bad in root.xpath("//script|//style|//figure|//figcaption|//noscript"):
         bad.drop_tree()
     for block in root.xpath("//p|//div|//li|//h1|//h2|//h3|//h4|//h5|//h6|//blockquote|//br"):
