@@ -81,3 +81,24 @@ async def test_tui_shows_markup_literally_and_no_escapes(server, tmp_path):
         assert "[bold]" in reading and not FORBIDDEN.search(reading)
         assert app.is_running  # the [@click=app.quit] in the title ran nothing
     assert store.integrity_ok()
+
+
+async def test_toasts_quoting_a_hostile_url_show_it_literally(tmp_path):
+    from tui_reader.models import FeedEntry
+    from tui_reader.paths import Paths
+    from tui_reader.store import Store
+
+    paths = Paths.for_home(tmp_path / "home")
+    store = Store(paths.db_file)
+    feed = store.add_feed("https://evil.example/rss")
+    url = "https://evil.example/[/]a[@click=app.quit]b[/][link=x]"  # a stray [/] once crashed the toast
+    store.upsert_entries(feed.id, [FeedEntry(guid="1", url=url, title="Story")], "Evil")
+    app = ReaderApp(store, paths)
+    app.open_url = lambda *a, **k: None  # no browser in tests
+    async with app.run_test(size=(140, 30), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause(0.3)
+        assert any(url[:40] in n.message for n in app._notifications)
+        assert app.is_running  # the toast rendered: the stray [/] raised nothing
+        assert "[@click=app.quit]b" in screen_text(app)  # shown as typed, not an action link

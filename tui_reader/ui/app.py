@@ -78,6 +78,16 @@ class ReaderApp(App):
 
     # -- layout -------------------------------------------------------------------------------
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast is plain text, whatever the caller asks (screens pass ``markup=True``).
+
+        Messages quote story URLs, titles and error text from strangers: parsed as markup, a stray
+        ``[/]`` raises while the toast renders and takes the app down, and ``[@click=app.quit]``
+        becomes a live action link.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def compose(self) -> ComposeResult:
         yield Static(id="view-bar")
         yield Input(placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)",
