@@ -238,3 +238,77 @@ async def test_stories_fetched_headless_are_clustered_in_the_background(demo):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert store.story(sid).cluster_size == 3
+
+
+RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
+       '<item><title>{name} one</title><link>https://{name}.example/1</link><guid>{name}-1</guid></item>'
+       '<item><title>{name} two</title><link>https://{name}.example/2</link><guid>{name}-2</guid></item>'
+       '</channel></rss>')
+
+
+def empty_app(tmp_path):
+    from tui_reader.paths import Paths
+    from tui_reader.store import Store
+
+    paths = Paths.for_home(tmp_path / "home")
+    store = Store(paths.db_file)
+    return store, ReaderApp(store, paths)
+
+
+async def add(app, pilot, url):
+    await pilot.press("a")
+    await pilot.pause()
+    await pilot.press(*url, "enter")
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_a_subscribes_to_a_feed_and_its_stories_appear(server, tmp_path):
+    from tests.localserver import Reply
+
+    server.routes["/feed.xml"] = Reply(RSS.format(name="Wire"), content_type="application/rss+xml")
+    store, app = empty_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await add(app, pilot, server.url("/feed.xml"))
+        assert [f.title for f in store.feeds()] == ["Wire"] and store.count() == 2
+        assert any("subscribed to Wire: 2 stories" in n.message for n in app._notifications)
+        assert "Wire one" in screen_text(app)
+
+
+async def test_a_on_a_site_offers_its_feeds_and_enter_subscribes_to_the_chosen_one(server, tmp_path):
+    from tests.localserver import Reply
+    from tui_reader.ui.screens.add_url import ChooseFeedScreen
+
+    server.routes["/"] = Reply('<!doctype html><html><head>'
+                               '<link rel="alternate" type="application/rss+xml" title="News" href="/news.xml">'
+                               '<link rel="alternate" type="application/rss+xml" title="Sport" href="/sport.xml">'
+                               "</head><body>Home</body></html>")
+    server.routes["/news.xml"] = Reply(RSS.format(name="News"), content_type="application/rss+xml")
+    server.routes["/sport.xml"] = Reply(RSS.format(name="Sport"), content_type="application/rss+xml")
+    store, app = empty_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await add(app, pilot, server.url("/"))
+        assert isinstance(app.screen, ChooseFeedScreen)
+        assert "News" in screen_text(app) and "Sport" in screen_text(app)
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [f.url for f in store.feeds()] == [server.url("/sport.xml")]
+        assert "Sport one" in screen_text(app)
+
+
+async def test_a_refuses_what_is_not_a_web_address_and_escape_adds_nothing(tmp_path):
+    from tui_reader.ui.screens.add_url import AddUrlScreen
+
+    store, app = empty_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"file:///etc/passwd", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AddUrlScreen) and "an http(s) URL, please" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AddUrlScreen) and store.feeds() == []

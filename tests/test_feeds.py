@@ -216,6 +216,9 @@ def test_discover_feeds_and_html_sniffing():
     assert discover_feeds(page, "http://site/news/") == [
         ("http://site/rss.xml", "All news"), ("http://other/atom", ""), ("http://site/news/feed.json", "JSON")]
     assert discover_feeds(b"", "http://site/") == []
+    dash = '<html><head><link rel="alternate" type="application/rss+xml" title="Wire \u2014 all" href="/a">'
+    assert discover_feeds(dash.encode("utf-8"), "http://s/", "text/html; charset=utf-8") == [("http://s/a", "Wire \u2014 all")]
+    assert discover_feeds(dash.encode("cp1252"), "http://s/", "text/html; charset=windows-1252")[0][1] == "Wire \u2014 all"
 
 
 def test_links_to_loopback_and_private_hosts_are_kept():

@@ -191,7 +191,7 @@ async def test_empty_store_shows_a_helpful_line(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("j", "enter")
         sl = app.query_one(StoryList)
-        assert lines(sl)[0] == " No stories — press r to refresh".ljust(80)
+        assert lines(sl)[0].strip() == "No stories yet — press a to add a feed (or: tui-reader import-opml FILE)"
         assert app.opened == [] and app.highlighted == [None]
 
 

@@ -105,13 +105,16 @@ def looks_like_html(data: bytes) -> bool:
         b"<html" in head and not any(root in data[:4096].lower() for root in _FEED_ROOTS))
 
 
-def discover_feeds(page: bytes, url: str) -> list[tuple[str, str]]:
-    """``(url, title)`` of the feeds an HTML page advertises with ``<link rel="alternate" type=…>``."""
-    import lxml.html
+def discover_feeds(page: bytes, url: str, content_type: str = "") -> list[tuple[str, str]]:
+    """``(url, title)`` of the feeds an HTML page advertises with ``<link rel="alternate" type=…>``.
 
-    try:
-        root = lxml.html.document_fromstring(page)
-    except (lxml.etree.ParserError, ValueError):
+    Decoded as reader mode decodes pages (HTTP charset, ``<meta charset>``, UTF-8…), so a title
+    with an em dash on a page that declares its charset only in the header is not garbled.
+    """
+    from tui_reader.extract import parse
+
+    root = parse(page, content_type)
+    if root is None:
         return []
     found: dict[str, str] = {}
     for link in root.iter("link"):

@@ -78,6 +78,8 @@ class AddResult:
     candidates: list[tuple[str, str]] = field(default_factory=list)
     """(url, title) of feeds the page advertises."""
     message: str = ""
+    url: str = ""
+    """The page's own URL, after redirects."""
 
 
 # --------------------------------------------------------------------------- feeds
@@ -345,14 +347,14 @@ async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
 
 async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddResult:
     """A web page: the feeds it offers, else the page itself stored as an article."""
-    candidates = discover_feeds(result.body, result.url)
+    candidates = discover_feeds(result.body, result.url, result.content_type)
     # Article pages often advertise their site's feed too; the page's own type decides.
     is_article = bool(_ARTICLE_PAGE.search(result.body[:200_000]))
     home_page = not is_article and urlsplit(result.url).path in ("", "/")
     if home_page and not candidates:
         candidates = await _probe_feeds(fetcher, result.url)
     if candidates and not is_article:
-        return AddResult("page-with-feeds", candidates=candidates,
+        return AddResult("page-with-feeds", candidates=candidates, url=result.url,
                          message=f"{result.url} is a web page offering {len(candidates)} feed(s)")
     if home_page:  # a site's front page is no story: saying so beats storing it as one
         return AddResult("error", message=f"{result.url} is a site's home page with no feed: it advertises none, "

@@ -21,7 +21,7 @@ from tui_reader.paths import Paths
 from tui_reader.query import QueryError, parse_filter
 from tui_reader.sanitize import clean_line, is_openable_url
 from tui_reader.store import Store, StoryQuery
-from tui_reader.ui.messages import RefreshFinished, RefreshProgress, StoryChanged
+from tui_reader.ui.messages import RefreshFinished, RefreshProgress, StoryChanged, UrlAdded
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 from tui_reader.ui.widgets.story_list import StoryList
 
@@ -48,6 +48,7 @@ class ReaderApp(App):
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False, id="app.quit_always"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
+        Binding("a", "add_url", "Add feed", show=False, id="app.add"),
         Binding("slash", "search", "Search", id="app.search"),
         Binding("escape", "clear_search", "Clear filter", show=False, id="app.clear"),
         Binding("n", "next_untriaged", "Next untriaged", id="app.next_untriaged"),
@@ -339,7 +340,7 @@ class ReaderApp(App):
             return
         feeds = self.store.feeds()
         if not feeds:
-            self.notify("No feeds yet: add one with `tui-reader add URL`.", timeout=4)
+            self.notify("No feeds yet: press a to add one.", timeout=4)
             return
         self._refreshing = True
         progress = self.query_one("#progress", ProgressBar)
@@ -399,6 +400,44 @@ class ReaderApp(App):
         self.stories.reload()
         self._update_feeds()
         self._update_view_bar()
+
+    # -- adding a feed ---------------------------------------------------------------------------
+
+    def action_add_url(self) -> None:
+        from tui_reader.ui.screens.add_url import AddUrlScreen
+
+        self.push_screen(AddUrlScreen(), self._add_url)
+
+    def _add_url(self, url: str | None) -> None:
+        if url:
+            self.notify(f"Adding {clean_line(url, max_len=60)}…", timeout=2)
+            self._add_url_worker(url)
+
+    @work(thread=True, group="add", exit_on_error=False)
+    def _add_url_worker(self, url: str) -> None:
+        from tui_reader.refresh import AddResult, add_url
+
+        try:
+            result = asyncio.run(add_url(self.store, self.settings.fetch, url))
+        except Exception as exc:  # a store failure: say so, never take the app down
+            result = AddResult("error", message=f"could not add {url}: {exc}")
+        self.post_message(UrlAdded(result))
+
+    @on(UrlAdded)
+    def _url_added(self, event: UrlAdded) -> None:
+        from tui_reader.ui.screens.add_url import ChooseFeedScreen
+
+        result = event.result
+        if result.kind == "page-with-feeds":
+            self.push_screen(ChooseFeedScreen(result.url, result.candidates), self._add_url)
+            return
+        self.notify(clean_line(result.message, max_len=160), severity="error" if result.kind == "error" else
+                    "information", timeout=5)
+        if result.kind in ("feed", "article"):
+            self.stories.reload()
+            self._update_feeds()
+            self._update_view_bar()
+            self._cluster_backlog()
 
     # -- help ------------------------------------------------------------------------------------
 

@@ -29,3 +29,11 @@ class RefreshFinished(Message):
     total_new: int
     failed: int
     feeds: int
+
+
+@dataclass
+class UrlAdded(Message):
+    """``add_url`` finished in a worker: a feed subscribed, a site's feeds offered, an article saved, or an error."""
+
+    result: object
+    """A :class:`tui_reader.refresh.AddResult` (typed loosely: this module stays free of the core)."""

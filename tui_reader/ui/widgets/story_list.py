@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Callable, ClassVar
 
 from rich.cells import cell_len
@@ -157,7 +157,7 @@ class StoryList(ScrollView, can_focus=True):
     }
     """
 
-    EMPTY_TEXT = "No stories — press r to refresh"
+    EMPTY_TEXT = "No stories yet — press a to add a feed (or: tui-reader import-opml FILE)"
     NO_MATCH_TEXT = "No stories match this view"
     ALLOW_SELECT = False  # a click picks a row; it does not start a text selection
 
@@ -196,6 +196,7 @@ class StoryList(ScrollView, can_focus=True):
         self.store = store
         self.story_query = query
         self._ids: list[int] = []
+        self._store_empty = False
         self._rows: dict[int, ListRow] = {}
         self._highlight_re: re.Pattern[str] | None = None
         self._last_posted: int | None = -1  # not a story id: the cursor's first watch (on mount) posts
@@ -377,6 +378,7 @@ class StoryList(ScrollView, can_focus=True):
 
     def _load(self, ids: list[int] | None = None) -> None:
         self._ids = self.store.story_ids(self.story_query) if ids is None else ids
+        self._store_empty = not self._ids and self.store.count() == 0
         self._rows.clear()
         self.virtual_size = Size(0, len(self._ids))
         self.refresh()
@@ -404,8 +406,7 @@ class StoryList(ScrollView, can_focus=True):
         index = self.scroll_offset.y + y
         if not self._ids:
             if y == 0:
-                filtered = replace(self.story_query, sort="date") != StoryQuery()
-                text = self.NO_MATCH_TEXT if filtered else self.EMPTY_TEXT
+                text = self.EMPTY_TEXT if self._store_empty else self.NO_MATCH_TEXT
                 empty_style = self.get_component_rich_style("story-list--empty")
                 return self._strip([Segment(" " + text, empty_style)], width, base)
             return Strip.blank(width, base)
