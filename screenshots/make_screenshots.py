@@ -35,6 +35,8 @@ async def shoot(store: Store, paths: Paths, name: str, size: tuple[int, int], ke
         for key in keys:
             await pilot.press(key)
         await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
         app.save_screenshot(str(HERE / f"{name}.svg"))
     print(f"wrote screenshots/{name}.svg")
 
@@ -54,6 +56,7 @@ async def main() -> None:
         await shoot(store, paths, "reader-80x24", (80, 24), [], open_title="Ruwaished")
         await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
         await shoot(store, paths, "help", (100, 36), ["question_mark"])
+        await shoot(store, paths, "add-feed", (100, 30), ["a", *f"{server.base_url}/", "enter"])
 
 
 if __name__ == "__main__":

@@ -297,6 +297,8 @@ async def test_a_on_a_site_offers_its_feeds_and_enter_subscribes_to_the_chosen_o
         await pilot.pause()
         assert [f.url for f in store.feeds()] == [server.url("/sport.xml")]
         assert "Sport one" in screen_text(app)
+        await add(app, pilot, server.url("/"))  # again: the one already taken is marked
+        assert [line for line in screen_text(app).splitlines() if "subscribed" in line][0].count("Sport") == 1
 
 
 async def test_a_refuses_what_is_not_a_web_address_and_escape_adds_nothing(tmp_path):

@@ -429,7 +429,8 @@ class ReaderApp(App):
 
         result = event.result
         if result.kind == "page-with-feeds":
-            self.push_screen(ChooseFeedScreen(result.url, result.candidates), self._add_url)
+            subscribed = {f.url for f in self.store.feeds()}
+            self.push_screen(ChooseFeedScreen(result.url, result.candidates, subscribed), self._add_url)
             return
         self.notify(clean_line(result.message, max_len=160), severity="error" if result.kind == "error" else
                     "information", timeout=5)

@@ -43,21 +43,24 @@ class ChooseFeedScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choose.cancel")]
 
-    def __init__(self, site: str, candidates: list[tuple[str, str]]) -> None:
+    def __init__(self, site: str, candidates: list[tuple[str, str]], subscribed: set[str] = frozenset()) -> None:
         super().__init__()
         self.site = site
         self.candidates = candidates
+        self.subscribed = subscribed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(f"Feeds offered by {clean_line(self.site, max_len=60)}", style="bold"))
-            yield OptionList(*[Option(self._label(url, title), id=url) for url, title in self.candidates],
-                             id="feed-choices")
+            yield OptionList(*[Option(self._label(url, title, url in self.subscribed), id=url)
+                               for url, title in self.candidates], id="feed-choices")
             yield Static(Text("enter subscribes · escape cancels", style="dim"))
 
     @staticmethod
-    def _label(url: str, title: str) -> Text:
+    def _label(url: str, title: str, subscribed: bool) -> Text:
         label = Text(clean_line(title, max_len=70) or "(untitled)", style="bold")
+        if subscribed:
+            label.append("  ✓ subscribed", style="italic")
         label.append(f"\n{clean_line(url, max_len=90)}", style="dim")
         return label
 
