@@ -314,3 +314,33 @@ async def test_a_refuses_what_is_not_a_web_address_and_escape_adds_nothing(tmp_p
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AddUrlScreen) and store.feeds() == []
+
+
+async def test_d_in_the_feeds_panel_unsubscribes_after_asking_and_keeps_the_stories(demo):
+    from tui_reader.ui.screens.confirm import ConfirmScreen
+    from tui_reader.ui.widgets.feeds_panel import FeedsPanel
+
+    server, store, paths = demo
+    stories = store.count()
+    first = store.feeds()[0]
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        panel = app.query_one(FeedsPanel)
+        panel.focus()
+        await pilot.pause()
+        while panel.get_option_at_index(panel.highlighted or 0).id != str(first.id):
+            await pilot.press("down")
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen) and f"Unsubscribe from {first.title}?" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert len(store.feeds()) == 3
+        await pilot.press("d", "y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert first.id not in [f.id for f in store.feeds()] and len(store.feeds()) == 2
+        assert store.count() == stories
+        assert any(f"Unsubscribed from {first.title}" in n.message for n in app._notifications)
+        assert first.title not in screen_text(app).split("│")[0]  # gone from the panel

@@ -105,6 +105,30 @@ def test_fetch_says_when_a_feed_moved_and_follows_it(wire, home, capsys):
     assert wire.url("/feed.xml") in out and "/seed.xml" not in out
 
 
+def test_feeds_lists_subscriptions_and_remove_keeps_their_stories(wire, home, capsys):
+    run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
+    wire.routes["/gone.xml"] = wire.routes["/feed.xml"]
+    run(capsys, "--home", str(home), "add", wire.url("/gone.xml"))
+    del wire.routes["/gone.xml"]
+    run(capsys, "--home", str(home), "fetch")
+    code, out, _ = run(capsys, "--home", str(home), "feeds")
+    assert code == 0 and "error: HTTP 404 Not Found" in out and wire.url("/feed.xml") in out
+    _, out, _ = run(capsys, "--home", str(home), "feeds", "--json")
+    feeds = {f["url"]: f for f in map(json.loads, out.splitlines())}
+    good, gone = feeds[wire.url("/feed.xml")], feeds[wire.url("/gone.xml")]
+    assert good["total"] >= 2 and good["status"] == "ok" and gone["error"] == "HTTP 404 Not Found"
+    _, before, _ = run(capsys, "--home", str(home), "list", "--json")
+    code, out, err = run(capsys, "--home", str(home), "remove", str(good["id"]), wire.url("/gone.xml"), "nope")
+    assert code == 0 and f"its {good['total']} stories stay" in out and "no subscription 'nope'" in err
+    _, out, _ = run(capsys, "--home", str(home), "feeds")
+    assert out.startswith("no feeds yet")
+    _, after, _ = run(capsys, "--home", str(home), "list", "--json")
+    assert after == before  # unsubscribing loses no story
+    run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))  # back again: matched by URL, no duplicates
+    _, again, _ = run(capsys, "--home", str(home), "list", "--json")
+    assert len(again.splitlines()) == len(before.splitlines())
+
+
 def test_add_of_a_missing_url_says_so_and_subscribes_nothing(wire, home, capsys):
     code, out, err = run(capsys, "--home", str(home), "add", wire.url("/missing.xml"))
     assert code == 1 and "404" in out + err

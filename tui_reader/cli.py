@@ -292,6 +292,36 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feeds(ctx: Context, args: argparse.Namespace) -> int:
+    feeds = ctx.store.feeds()
+    if not feeds and not args.json:
+        _out("no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`")
+    for f in feeds:
+        status = f"error: {f.last_error}" if f.last_status == "error" else f.last_status or "never fetched"
+        if args.json:
+            _out(json.dumps({"id": f.id, "url": f.url, "title": _safe(f.title), "group": _safe(f.group),
+                             "unread": f.unread, "total": f.total, "status": f.last_status or None,
+                             "error": _safe(f.last_error) or None,
+                             "last_ok": f.last_ok.isoformat() if f.last_ok else None}, ensure_ascii=False))
+        else:
+            _out(f"{f.id:>4}  {f.unread:>5}/{f.total:<6} {_safe(status, 30):<14}  "
+                 f"{_safe(f.title or '(untitled)', 40)}  {_safe(f.url, 120)}")
+    return 0
+
+
+def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
+    failures = 0
+    for ref in args.feeds:
+        feed = ctx.store.feed(int(ref)) if ref.isdigit() else ctx.store.feed_by_url(ref)
+        if feed is None:
+            _err(f"remove: no subscription {_safe(ref, 80)!r} (`tui-reader feeds` lists them)")
+            failures += 1
+            continue
+        kept = ctx.store.remove_feed(feed.id)
+        _out(f"unsubscribed from {_safe(feed.title or feed.url, 60)}; its {kept} stories stay in the store")
+    return 1 if failures == len(args.feeds) else 0
+
+
 def cmd_export_opml(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.refresh import export_opml
 
@@ -330,6 +360,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("add", cmd_add, "subscribe to a feed, or store a single article, by URL")
     p.add_argument("urls", nargs="+", metavar="URL")
+    p = add("feeds", cmd_feeds, "list the subscriptions: id, unread/total, last fetch status, title, URL")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p = add("remove", cmd_remove, "unsubscribe from feeds (by id or URL); their stories stay")
+    p.add_argument("feeds", nargs="+", metavar="ID|URL")
     p = add("fetch", cmd_fetch, "refresh every feed headless; one line per feed and a total")
     p.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
     p = add("extract", cmd_extract, "print the reader-mode markdown of one page (a file or a URL)")

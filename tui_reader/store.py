@@ -369,6 +369,16 @@ class Store:
         assert feed is not None
         return feed
 
+    def remove_feed(self, feed_id: int) -> int:
+        """Unsubscribe; the feed's stories stay (triaged ones are in briefing notes) and are returned as a count.
+
+        Its stories simply lose their feed: re-subscribing later matches them again by URL.
+        """
+        with self.tx() as c:
+            kept = c.execute("SELECT count(*) FROM stories WHERE feed_id = ?", (feed_id,)).fetchone()[0]
+            c.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))  # stories.feed_id: ON DELETE SET NULL
+        return kept
+
     def move_feed(self, feed_id: int, url: str) -> bool:
         """Point a subscription at the URL its feed moved to, unless another subscription has it already."""
         with self.tx() as c:

@@ -440,11 +440,37 @@ class ReaderApp(App):
             self._update_view_bar()
             self._cluster_backlog()
 
+    @on(FeedsPanel.UnsubscribeRequested)
+    def _unsubscribe_requested(self, event: FeedsPanel.UnsubscribeRequested) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        feed = self.store.feed(event.feed_id)
+        if feed is None:
+            return
+        name = clean_line(feed.title or feed.url, max_len=60)
+        question = f"Unsubscribe from {name}? Its stories stay (search, briefing notes)."
+        self.push_screen(ConfirmScreen(question),
+                         lambda yes: self._unsubscribe(feed.id, name) if yes else None)
+
+    @work(thread=True, group="feeds", exit_on_error=False)
+    def _unsubscribe(self, feed_id: int, name: str) -> None:
+        kept = self.store.remove_feed(feed_id)
+        self.call_from_thread(self._unsubscribed, feed_id, f"Unsubscribed from {name}; its {kept} stories stay.")
+
+    def _unsubscribed(self, feed_id: int, message: str) -> None:
+        self.notify(message, timeout=4)
+        if self.feed_id == feed_id:
+            self.feed_id = None
+            self._apply_view()
+        self._update_feeds()
+        self._update_view_bar()
+
     # -- help ------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
         from tui_reader.ui.screens.help import HelpScreen
         from tui_reader.ui.screens.reader import ReaderScreen
 
-        sections = [("Story list", [*self.BINDINGS, *StoryList.BINDINGS]), ("Reader", ReaderScreen.BINDINGS)]
+        sections = [("Story list", [*self.BINDINGS, *StoryList.BINDINGS]), ("Feeds panel (f)", FeedsPanel.BINDINGS),
+                    ("Reader", ReaderScreen.BINDINGS)]
         self.push_screen(HelpScreen(sections, dict(self.settings.keys)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -36,9 +37,17 @@ def feed_label(feed: Feed, width: int = 28) -> Text:
 class FeedsPanel(OptionList):
     """Selecting a feed filters the story list to it; the first row shows every feed."""
 
+    BINDINGS = [Binding("d", "unsubscribe", "Unsubscribe", id="feeds.unsubscribe")]
+
     @dataclass
     class Selected(Message):
         feed_id: int | None
+
+    @dataclass
+    class UnsubscribeRequested(Message):
+        """``d`` on a feed: the app asks first, then unsubscribes."""
+
+        feed_id: int
 
     def show_feeds(self, feeds: list[Feed]) -> None:
         highlighted = self.highlighted
@@ -49,6 +58,10 @@ class FeedsPanel(OptionList):
         self.add_options(options)
         if highlighted is not None and highlighted < len(options):
             self.highlighted = highlighted
+
+    def action_unsubscribe(self) -> None:
+        if self.highlighted is not None and (option_id := self.get_option_at_index(self.highlighted).id) != ALL_FEEDS:
+            self.post_message(self.UnsubscribeRequested(int(option_id)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
