@@ -344,3 +344,34 @@ async def test_d_in_the_feeds_panel_unsubscribes_after_asking_and_keeps_the_stor
         assert store.count() == stories
         assert any(f"Unsubscribed from {first.title}" in n.message for n in app._notifications)
         assert first.title not in screen_text(app).split("│")[0]  # gone from the panel
+
+
+async def test_auto_refresh_runs_on_its_timer_and_speaks_only_when_there_is_news(server, tmp_path):
+    from dataclasses import replace
+
+    from tests.localserver import Reply
+    from tui_reader.config import Settings
+    from tui_reader.paths import Paths
+    from tui_reader.store import Store
+
+    server.routes["/feed.xml"] = Reply(RSS.format(name="Wire"), content_type="application/rss+xml")
+    paths = Paths.for_home(tmp_path / "home")
+    store = Store(paths.db_file)
+    store.add_feed(server.url("/feed.xml"))
+    settings = Settings()
+    settings = replace(settings, fetch=replace(settings.fetch, auto_refresh_minutes=15))
+    app = ReaderApp(store, paths, settings)
+
+    async def tick():  # what the timer calls every 15 minutes
+        app._timed_refresh()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        return [n.message for n in app._notifications if n.message.startswith("Refreshed")]
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert app.feeds_timer is not None and app.feeds_timer._interval == 15 * 60
+        assert await tick() == ["Refreshed 1 feeds: 2 new."] and store.count() == 2
+        assert await tick() == ["Refreshed 1 feeds: 2 new."]  # nothing new: nothing said
+        assert "Wire one" in screen_text(app)
+    assert ReaderApp(store, paths).feeds_timer is None  # off by default

@@ -36,6 +36,8 @@ class FetchSettings:
     """Cap on a server's Retry-After, in seconds."""
     prefetch_articles: int = 0
     """After a refresh, fetch article pages of the N newest stories ahead of time."""
+    auto_refresh_minutes: int = 0
+    """While the TUI is open, refresh every N minutes in the background (0: only when you press r)."""
     user_agent: str = ""
     """User-Agent header; empty means tui-reader's own descriptive default."""
 

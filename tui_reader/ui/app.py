@@ -12,6 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.timer import Timer
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, ProgressBar, Static
 
@@ -76,6 +77,9 @@ class ReaderApp(App):
         self.feed_id: int | None = None
         self._undo: list[tuple[int, State]] = []
         self._refreshing = False
+        self._quiet_refresh = False
+        self.feeds_timer: Timer | None = None
+        """The background refresh timer when ``fetch.auto_refresh_minutes`` is set."""
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -111,6 +115,8 @@ class ReaderApp(App):
         self._update_feeds()
         self._update_view_bar()
         self._cluster_backlog()
+        if minutes := self.settings.fetch.auto_refresh_minutes:
+            self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
         if self.demo:
             self.notify("Demo: stories from three local feeds. Enter opens, ? lists the keys.", timeout=6)
 
@@ -338,11 +344,20 @@ class ReaderApp(App):
         if self._refreshing:
             self.notify("A refresh is already running.", timeout=2)
             return
-        feeds = self.store.feeds()
-        if not feeds:
+        if not self.store.feeds():
             self.notify("No feeds yet: press a to add one.", timeout=4)
             return
+        self._start_refresh(quiet=False)
+
+    def _timed_refresh(self) -> None:
+        """The ``fetch.auto_refresh_minutes`` timer: a refresh that speaks up only when there is news."""
+        if not self._refreshing and self.store.feeds():
+            self._start_refresh(quiet=True)
+
+    def _start_refresh(self, quiet: bool) -> None:
+        feeds = self.store.feeds()
         self._refreshing = True
+        self._quiet_refresh = quiet
         progress = self.query_one("#progress", ProgressBar)
         progress.update(total=len(feeds), progress=0)
         self.query_one("#status-bar").add_class("busy")
@@ -395,8 +410,9 @@ class ReaderApp(App):
         self._refreshing = False
         self.query_one("#status-bar").remove_class("busy")
         failed = f", {event.failed} failed (see the feeds panel)" if event.failed else ""
-        self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
-                    severity="warning" if event.failed else "information", timeout=4)
+        if event.total_new or event.failed or not self._quiet_refresh:
+            self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
+                        severity="warning" if event.failed else "information", timeout=4)
         self.stories.reload()
         self._update_feeds()
         self._update_view_bar()
