@@ -1,0 +1,48 @@
+"""Settings: the README's example is the truth (every key, at its default), and bad values say which key."""
+
+import re
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from tui_reader.config import ConfigError, Settings, load_settings, parse_settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_example() -> dict:
+    block = re.search(r"```toml\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert block, "the README shows an example config.toml"
+    return tomllib.loads(block.group(1))
+
+
+def test_the_readme_example_lists_every_setting_at_its_default():
+    example = readme_example()
+    defaults = Settings()
+    for section in ("paths", "fetch", "ui", "cluster"):
+        documented = example.get(section, {})
+        keys = {f.name for f in fields(getattr(defaults, section))}
+        assert set(documented) == keys, f"[{section}] in the README differs from the settings: {set(documented) ^ keys}"
+    assert parse_settings({k: v for k, v in example.items() if k != "keys"}) == defaults
+
+
+@pytest.mark.parametrize("toml, key", [
+    ("[fetch]\nconcurrency = -1", "fetch.concurrency"),
+    ("[fetch]\nauto_refresh_minutes = 'often'", "fetch.auto_refresh_minutes"),
+    ("[fetch]\nread_timeout = 0", "fetch.read_timeout"),
+    ("[ui]\nshow_feeds = 'yes'", "ui.show_feeds"),
+    ("[fetch]\nspeed = 3", "fetch.speed"),
+    ("[nope]\nx = 1", "[nope]"),
+])
+def test_a_bad_value_is_one_line_naming_its_key(tmp_path, toml, key):
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert key in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_missing_file_means_defaults(tmp_path):
+    assert load_settings(tmp_path / "absent.toml") == Settings()
