@@ -4,9 +4,10 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, strategies as st
 
 from tui_reader.models import Article, Caption, FeedEntry, Grade, State, TriageInput
-from tui_reader.store import MIGRATIONS, Store, StoreError, StoryQuery
+from tui_reader.store import MIGRATIONS, Store, StoreError, StoryQuery, domain_of
 
 
 def entry(n, **kw):
@@ -191,3 +192,19 @@ def test_briefing_journal_keeps_one_row_per_story_and_day(store):
     assert store.pending_logs() == [(sid, "2026-11-24"), (sid, "2026-11-25")]
     store.clear_pending_log(sid, "2026-11-24")
     assert store.pending_logs() == [(sid, "2026-11-25")]
+
+
+def _split_domain(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+@given(st.from_regex(r"\A(https?:)?//[A-Za-z0-9.@:\[\]%-]{0,20}[/?#]?[A-Za-z0-9/?#=&.:@-]{0,20}\Z") | st.text(max_size=40))
+def test_domain_of_agrees_with_a_full_urlsplit(url):
+    """It splits only the origin (cached per host): the answer must be the full URL's host all the same."""
+    assert domain_of(url) == _split_domain(url)

@@ -7,6 +7,7 @@ serialise instead of interleaving. Times are stored as UTC epoch seconds.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -220,8 +221,14 @@ def from_epoch(ts: int | None) -> datetime | None:
 
 def domain_of(url: str) -> str:
     """Host of ``url`` without ``www.``; "" for a URL too broken to split (``http://[x``)."""
+    end = url.find("/", url.find("//") + 2) if "//" in url else -1
+    return _domain(url if end < 0 else url[:end])  # a feed's stories share a few hosts: split each once
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain(origin: str) -> str:
     try:
-        host = (urlsplit(url).hostname or "").lower()
+        host = (urlsplit(origin).hostname or "").lower()
     except ValueError:
         return ""
     return host[4:] if host.startswith("www.") else host
