@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from filelock import FileLock, Timeout
 
+from tui_reader.errors import UserError
 from tui_reader.models import BriefItem, State
 from tui_reader.sanitize import clean_line, clean_text, is_openable_url, valid_date
 
@@ -56,7 +57,7 @@ _RATING = re.compile(r"^- Rating: \*\*([A-F][1-6])\*\*", re.MULTILINE)
 _UNRATED = "Z9"  # sorts after every Admiralty code
 
 
-class BriefingError(ValueError):
+class BriefingError(UserError, ValueError):
     """A briefing problem worded for the user (one line)."""
 
 

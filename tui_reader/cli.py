@@ -7,7 +7,6 @@ Every user-facing failure is one line on stderr and a non-zero exit, never a tra
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from dataclasses import dataclass
@@ -16,11 +15,12 @@ from pathlib import Path
 from typing import Callable
 
 from tui_reader import __version__
-from tui_reader.config import ConfigError, Settings, load_settings
+from tui_reader.config import Settings, load_settings
+from tui_reader.errors import UserError
 from tui_reader.paths import Paths
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """A problem with the user's input; printed as one line, exit status 2."""
 
 
@@ -103,6 +103,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def _refresh(ctx: Context, *, cluster: bool, progress: Callable | None = None):
     """Refresh every feed. Headless ``fetch`` skips clustering (a cold import of 10k stories
     would add seconds to a cron job); the TUI clusters whatever is left in the background."""
+    import asyncio  # 27 ms: only the commands that go on the network pay for it
+
     from tui_reader.refresh import refresh_feeds
 
     return asyncio.run(refresh_feeds(ctx.store, ctx.settings.fetch, progress=progress,
@@ -143,6 +145,8 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
+    import asyncio
+
     from tui_reader.refresh import add_url
 
     failures = 0
@@ -167,6 +171,8 @@ def cmd_extract(ctx: Context | None, args: argparse.Namespace) -> int:
     source = args.source
     content_type = None
     if source.startswith(("http://", "https://")):
+        import asyncio
+
         from tui_reader.fetch import fetch_once
 
         result = asyncio.run(fetch_once(source, (ctx.settings if ctx else Settings()).fetch))
@@ -403,9 +409,6 @@ def _err(line: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from tui_reader.briefing import BriefingError
-    from tui_reader.triage import TriageError
-
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -417,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             return cmd_tui(ctx, args)
         return args.func(ctx, args)
-    except (UsageError, ConfigError, TriageError, BriefingError) as exc:
+    except UserError as exc:  # usage, config, triage, briefing: one line, never a traceback
         _err(str(exc))
         return 2
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tui_reader import briefing
+from tui_reader.errors import UserError
 from tui_reader.models import BriefItem, State, Story, TriageInput
 from tui_reader.sanitize import clean_line, valid_date
 from tui_reader.store import Store, StoreError
@@ -24,7 +25,7 @@ __all__ = ["TriageError", "normalize_tag", "parse_tags", "default_letter", "appl
 MAX_TAG_LEN = 48
 
 
-class TriageError(ValueError):
+class TriageError(UserError, ValueError):
     """Bad triage input, worded as one line for the user; nothing was saved."""
 
 
