@@ -375,3 +375,43 @@ async def test_auto_refresh_runs_on_its_timer_and_speaks_only_when_there_is_news
         assert await tick() == ["Refreshed 1 feeds: 2 new."]  # nothing new: nothing said
         assert "Wire one" in screen_text(app)
     assert ReaderApp(store, paths).feeds_timer is None  # off by default
+
+
+async def test_feeds_panel_shows_groups_and_a_group_filters_the_list(server, tmp_path):
+    from tests.localserver import Reply
+    from tui_reader.paths import Paths
+    from tui_reader.refresh import import_opml, refresh_feeds
+    from tui_reader.config import Settings
+    from tui_reader.store import Store
+    from tui_reader.ui.widgets.feeds_panel import FeedsPanel
+
+    for name in ("Levant", "Gulf", "Notes"):
+        server.routes[f"/{name}.xml"] = Reply(RSS.format(name=name), content_type="application/rss+xml")
+    opml = (f'<opml version="2.0"><body><outline text="Middle East">'
+            f'<outline text="Levant" xmlUrl="{server.url("/Levant.xml")}"/>'
+            f'<outline text="Gulf" xmlUrl="{server.url("/Gulf.xml")}"/></outline>'
+            f'<outline text="Notes" xmlUrl="{server.url("/Notes.xml")}"/></body></opml>')
+    paths = Paths.for_home(tmp_path / "home")
+    store = Store(paths.db_file)
+    import_opml(store, opml.encode())
+    await refresh_feeds(store, Settings().fetch)
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(FeedsPanel)
+        assert "▾ Middle East  4" in screen_text(app)
+        panel.focus()
+        while panel.get_option_at_index(panel.highlighted or 0).id != "group:Middle East":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "group Middle East" in shown and "stories 4" in shown
+        assert "Levant one" in shown and "Gulf two" in shown and "Notes one" not in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "stories 6" in screen_text(app)

@@ -9,8 +9,9 @@ NOW = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
 
 
 def test_filter_language_builds_the_query():
-    q = parse_filter("tag:Syria rating:<=B2 source:al-monitor since:2d state:untriaged drone strike", now=NOW)
-    assert q.tag == "syria"
+    q = parse_filter("tag:Syria rating:<=B2 source:al-monitor group:middle_east since:2d state:untriaged drone strike",
+                     now=NOW)
+    assert q.tag == "syria" and q.group == "middle_east"
     assert q.max_grade == Grade("B", "2")
     assert q.source == "al-monitor"
     assert q.since == datetime(2026, 11, 23, 12, tzinfo=timezone.utc)

@@ -208,3 +208,15 @@ def _split_domain(url: str) -> str:
 def test_domain_of_agrees_with_a_full_urlsplit(url):
     """It splits only the origin (cached per host): the answer must be the full URL's host all the same."""
     assert domain_of(url) == _split_domain(url)
+
+
+def test_a_group_query_takes_the_stories_of_that_groups_feeds(store):
+    mideast = store.add_feed("https://a.example/rss", "A", "Middle East")
+    gulf = store.add_feed("https://b.example/rss", "B", "Gulf")
+    loose = store.add_feed("https://c.example/rss", "C")
+    for n, feed in enumerate((mideast, gulf, loose)):
+        store.upsert_entries(feed.id, [entry(n, url=f"https://x.example/{n}")], feed.title)
+    by_source = lambda q: sorted(store.story(i).source for i in store.story_ids(q))  # noqa: E731
+    assert by_source(StoryQuery(group="Middle East")) == ["A"]
+    assert by_source(StoryQuery(group="middle_east")) == ["A"]  # as typed in the filter bar
+    assert by_source(StoryQuery(group="gulf")) == ["B"] and by_source(StoryQuery(group="Gulf energy")) == []

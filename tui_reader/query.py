@@ -18,6 +18,7 @@ FILTER_HELP = """\
   word word        full-text search (title, summary, article text; prefixes match)
   tag:NAME         stories tagged NAME
   source:TEXT      source name or domain contains TEXT
+  group:NAME       feeds in this group (OPML folder); _ for a space: group:middle_east
   rating:<=B2      graded B2 or better (reliability ≤ B and credibility ≤ 2)
   state:unread     unread, read, untriaged (unread+read), triaged, dismissed
   since:2d         newer than 2 days (m, h, d, w) or a date (2026-11-01)
@@ -73,6 +74,8 @@ def parse_filter(text: str, base: StoryQuery = StoryQuery(), now: datetime | Non
             q = replace(q, tag=normalize_tag(value))
         elif key == "source":
             q = replace(q, source=value)
+        elif key == "group":
+            q = replace(q, group=value)
         elif key == "rating":
             try:
                 q = replace(q, max_grade=Grade.parse(value.lstrip("<=")))
@@ -93,6 +96,6 @@ def parse_filter(text: str, base: StoryQuery = StoryQuery(), now: datetime | Non
     return replace(q, text=" ".join(words))
 
 
-_EXAMPLES = {"tag": "syria", "source": "reuters", "rating": "<=B2", "state": "unread", "since": "2d",
+_EXAMPLES = {"tag": "syria", "source": "reuters", "group": "middle_east", "rating": "<=B2", "state": "unread", "since": "2d",
              "until": "2026-11-01", "sort": "rating", "single": ""}
 _KEYS = set(_EXAMPLES)

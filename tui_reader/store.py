@@ -249,6 +249,8 @@ class StoryQuery:
 
     states: tuple[State, ...] = ()
     feed_id: int | None = None
+    group: str = ""
+    """Only the feeds of this group (OPML folder); case-insensitive, ``_`` standing for a space."""
     tag: str = ""
     source: str = ""
     """Substring of the source name or domain."""
@@ -601,6 +603,9 @@ class Store:
         if q.feed_id is not None:
             clauses.append("s.feed_id = ?")
             args.append(q.feed_id)
+        if q.group:
+            clauses.append("s.feed_id IN (SELECT id FROM feeds WHERE replace(lower(grp), ' ', '_') = ?)")
+            args.append(group_key(q.group))
         if q.tag:
             clauses.append("s.id IN (SELECT st.story_id FROM story_tags st JOIN tags g ON g.id = st.tag_id "
                            "WHERE g.name = ?)")
@@ -759,6 +764,11 @@ class Store:
     def clear_pending_log(self, story_id: int, day: str) -> None:
         with self.tx() as c:
             c.execute("DELETE FROM log_pending WHERE story_id = ? AND day = ?", (story_id, day))
+
+
+def group_key(name: str) -> str:
+    """How a group name is compared: case-insensitive, ``_`` and space alike (``group:middle_east``)."""
+    return name.strip().lower().replace(" ", "_")
 
 
 def fts_query(text: str) -> str:

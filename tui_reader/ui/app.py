@@ -75,6 +75,7 @@ class ReaderApp(App):
         self.filter_text = ""
         self.grouped = False
         self.feed_id: int | None = None
+        self.feed_group = ""
         self._undo: list[tuple[int, State]] = []
         self._refreshing = False
         self._quiet_refresh = False
@@ -127,8 +128,8 @@ class ReaderApp(App):
     # -- the view: filters, sort, search ----------------------------------------------------------
 
     def current_query(self) -> StoryQuery:
-        base = StoryQuery(states=VIEWS[self.view_index][1], feed_id=self.feed_id, sort=SORTS[self.sort_index],
-                          grouped=self.grouped)
+        base = StoryQuery(states=VIEWS[self.view_index][1], feed_id=self.feed_id, group=self.feed_group,
+                          sort=SORTS[self.sort_index], grouped=self.grouped)
         return parse_filter(self.filter_text, base) if self.filter_text else base
 
     def _apply_view(self) -> None:
@@ -154,6 +155,9 @@ class ReaderApp(App):
             feed = self.store.feed(self.feed_id)
             text.append("  feed ", "dim")
             text.append(clean_line(feed.title if feed else "?", max_len=30), "bold")
+        if self.feed_group:
+            text.append("  group ", "dim")
+            text.append(clean_line(self.feed_group, max_len=30), "bold")
         if self.filter_text:
             text.append("  filter ", "dim")
             text.append(clean_line(self.filter_text, max_len=60), "bold")
@@ -183,8 +187,8 @@ class ReaderApp(App):
             search.remove_class("visible")
             self.stories.focus()
             return
-        if self.filter_text or self.feed_id is not None:
-            self.filter_text, self.feed_id = "", None
+        if self.filter_text or self.feed_id is not None or self.feed_group:
+            self.filter_text, self.feed_id, self.feed_group = "", None, ""
             self._apply_view()
 
     def action_cycle_view(self) -> None:
@@ -210,7 +214,7 @@ class ReaderApp(App):
 
     @on(FeedsPanel.Selected)
     def _feed_selected(self, event: FeedsPanel.Selected) -> None:
-        self.feed_id = event.feed_id
+        self.feed_id, self.feed_group = event.feed_id, event.group
         self._apply_view()
         self.stories.focus()
 

@@ -1,4 +1,4 @@
-"""The feeds panel: every feed with its unread count and the outcome of its last fetch."""
+"""The feeds panel: every feed with its unread count and the outcome of its last fetch, under its group."""
 
 from __future__ import annotations
 
@@ -14,13 +14,16 @@ from tui_reader.models import Feed
 from tui_reader.sanitize import clean_line
 
 ALL_FEEDS = "all"
+GROUP = "group:"
+"""Option ids of group headings start so; feeds' ids are their numbers."""
 
 
-def feed_label(feed: Feed, width: int = 28) -> Text:
+def feed_label(feed: Feed, width: int = 28, indent: str = "") -> Text:
     """``● Title  12`` plus a second, dim line with the fetch status or error."""
     mark = {"ok": "✓", "304": "✓", "error": "!"}.get(feed.last_status, "·")
-    title = clean_line(feed.title or feed.url, max_len=width)
-    text = Text(f"{mark} ", style="bold red" if feed.last_status == "error" else "")
+    title = clean_line(feed.title or feed.url, max_len=width - len(indent))
+    text = Text(indent)
+    text.append(f"{mark} ", style="bold red" if feed.last_status == "error" else "")
     text.append(title, style="bold" if feed.unread else "")
     if feed.unread:
         text.append(f"  {feed.unread}")
@@ -30,7 +33,15 @@ def feed_label(feed: Feed, width: int = 28) -> Text:
         status = f"{feed.last_status or 'ok'} · {feed.last_fetched.astimezone():%d %b %H:%M}"
     else:
         status = "never fetched"
-    text.append("\n  " + status, style="dim")
+    text.append(f"\n{indent}  " + status, style="dim")
+    return text
+
+
+def group_label(name: str, feeds: list[Feed], width: int = 28) -> Text:
+    """``▾ Group  12``: selecting it shows every story of the group's feeds."""
+    text = Text(f"▾ {clean_line(name, max_len=width)}", style="bold")
+    if unread := sum(f.unread for f in feeds):
+        text.append(f"  {unread}")
     return text
 
 
@@ -41,7 +52,10 @@ class FeedsPanel(OptionList):
 
     @dataclass
     class Selected(Message):
+        """A feed (``feed_id``), a group (``group``) or, with neither, all feeds."""
+
         feed_id: int | None
+        group: str = ""
 
     @dataclass
     class UnsubscribeRequested(Message):
@@ -53,17 +67,29 @@ class FeedsPanel(OptionList):
         highlighted = self.highlighted
         unread = sum(f.unread for f in feeds)
         options = [Option(Text(f"All feeds  {unread}", style="bold"), id=ALL_FEEDS)]
-        options += [Option(feed_label(f), id=str(f.id)) for f in feeds]
+        groups: dict[str, list[Feed]] = {}
+        for f in feeds:  # store order: ungrouped first, then group by group
+            groups.setdefault(f.group, []).append(f)
+        for name, members in groups.items():
+            if name:
+                options.append(Option(group_label(name, members), id=GROUP + name))
+            options += [Option(feed_label(f, indent="  " if name else ""), id=str(f.id)) for f in members]
         self.clear_options()
         self.add_options(options)
         if highlighted is not None and highlighted < len(options):
             self.highlighted = highlighted
 
     def action_unsubscribe(self) -> None:
-        if self.highlighted is not None and (option_id := self.get_option_at_index(self.highlighted).id) != ALL_FEEDS:
+        option_id = self.get_option_at_index(self.highlighted).id if self.highlighted is not None else ALL_FEEDS
+        if option_id.isdigit():
             self.post_message(self.UnsubscribeRequested(int(option_id)))
+        else:
+            self.app.notify("d unsubscribes from the highlighted feed; highlight one first.", timeout=3)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         option_id = event.option.id
-        self.post_message(self.Selected(None if option_id == ALL_FEEDS else int(option_id)))
+        if option_id.startswith(GROUP):
+            self.post_message(self.Selected(None, option_id.removeprefix(GROUP)))
+        else:
+            self.post_message(self.Selected(None if option_id == ALL_FEEDS else int(option_id)))
