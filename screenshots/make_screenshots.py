@@ -11,8 +11,9 @@ from pathlib import Path
 
 from tui_reader.config import Settings
 from tui_reader.demo import DemoServer
+from tui_reader.demo.server import OPML_PATH, SITE_DIR, render
 from tui_reader.paths import Paths
-from tui_reader.refresh import refresh_feeds
+from tui_reader.refresh import import_opml, refresh_feeds
 from tui_reader.store import Store
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
@@ -45,8 +46,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, DemoServer() as server:
         paths = Paths.for_home(tmp)
         store = Store(paths.db_file)
-        for url in server.feed_urls:
-            store.add_feed(url)
+        opml = render((SITE_DIR / OPML_PATH.lstrip("/")).read_text(encoding="utf-8"), server.base_url, server.now)
+        import_opml(store, opml.encode("utf-8"))  # as --demo subscribes: folders become feed groups
         await refresh_feeds(store, Settings().fetch, cluster=Settings().cluster)
         await shoot(store, paths, "list", (120, 32), [])
         await shoot(store, paths, "list-80x24", (80, 24), [])

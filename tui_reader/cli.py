@@ -82,12 +82,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """Serve the bundled demo site on loopback, fetch it into a throwaway home, open the TUI."""
     import tempfile
 
-    from tui_reader.demo.server import DemoServer
+    from tui_reader.demo.server import OPML_PATH, SITE_DIR, DemoServer, render
+    from tui_reader.refresh import import_opml
 
     with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as tmp, DemoServer() as server:
         ctx = load_context(args.home or tmp)
-        for url in server.feed_urls:
-            ctx.store.add_feed(url)
+        opml = render((SITE_DIR / OPML_PATH.lstrip("/")).read_text(encoding="utf-8"), server.base_url, server.now)
+        import_opml(ctx.store, opml.encode("utf-8"))  # subscribed as a user would, folders and all
         report = _refresh(ctx, cluster=True)
         if args.no_tui:
             _out(f"demo: {report.total_new} stories from {len(server.feed_urls)} feeds at {server.base_url}")
@@ -310,8 +311,9 @@ def cmd_feeds(ctx: Context, args: argparse.Namespace) -> int:
                              "error": _safe(f.last_error) or None,
                              "last_ok": f.last_ok.isoformat() if f.last_ok else None}, ensure_ascii=False))
         else:
+            name = _safe(f.title or "(untitled)", 40)
             _out(f"{f.id:>4}  {f.unread:>5}/{f.total:<6} {_safe(status, 30):<14}  "
-                 f"{_safe(f.title or '(untitled)', 40)}  {_safe(f.url, 120)}")
+                 f"{_safe(f.group, 30) + ' / ' if f.group else ''}{name}  {_safe(f.url, 120)}")
     return 0
 
 
