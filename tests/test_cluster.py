@@ -288,6 +288,20 @@ def test_backfill_finds_what_was_never_clustered(store):
     assert unclustered_ids(store) == []
 
 
+def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_reclustered(store, event):
+    from tui_reader.models import FeedEntry
+
+    feed = store.feed_by_url("https://reuters.com/rss")
+    stored = store.story(event["b"])
+    assert unclustered_ids(store) == []
+    retitled = FeedEntry(guid="izmail-b", url=stored.url, title=stored.title + " (updated)",
+                         published=stored.published, content=stored.feed_content)
+    store.upsert_entries(feed.id, [retitled], "Reuters")  # what `tui-reader fetch` does: no clustering
+    assert unclustered_ids(store) == [event["b"]]
+    cluster_new(store, unclustered_ids(store), SETTINGS)  # what the TUI's background worker does
+    assert unclustered_ids(store) == [] and sizes(store, event)["wire"] == 3
+
+
 def test_briefing_can_show_a_cluster_once(store, event):
     heads = cluster_of(store, [event["b"], event["c"], event["other"]])
     assert heads[event["b"]] == heads[event["c"]] != heads[event["other"]] == event["other"]

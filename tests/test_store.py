@@ -88,17 +88,20 @@ def test_search_matches_the_words_of_feed_html_not_its_markup(store):
     assert store.story_ids(StoryQuery(text="ceasefire")) == [sid] and store.story_ids(StoryQuery(text="reuters")) == []
 
 
-def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path):
+def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path, monkeypatch):
+    import tui_reader.store as store_module
+
     path = tmp_path / "old.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:6])  # a store as version 6 left it
     store = Store(path)
     feed = store.add_feed("https://news.example/feed.xml")
     store.upsert_entries(feed.id, [entry(1, content='<p class="lead">Talks resumed.</p>')], "News")
-    with store.tx() as c:  # what version 6 stored: the raw HTML
+    with store.tx() as c:  # what version 6 indexed: the raw HTML
         c.execute("DELETE FROM stories_fts")
         c.execute("INSERT INTO stories_fts(rowid, title, summary, body) SELECT id, title, '', feed_content FROM stories")
-        c.execute("UPDATE schema_version SET version = 6")
-    assert store.story_ids(StoryQuery(text="lead")) != []
+    assert store.schema_version == 6 and store.story_ids(StoryQuery(text="lead")) != []
     store.close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
     reopened = Store(path)
     assert reopened.schema_version == len(MIGRATIONS) >= 7
     assert reopened.story_ids(StoryQuery(text="lead")) == [] and len(reopened.story_ids(StoryQuery(text="talks"))) == 1

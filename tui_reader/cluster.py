@@ -459,6 +459,7 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
     fresh = _fresh_nodes(store.conn, ids)  # hashing is the slow part: done before taking the write lock
     report = ClusterReport()
     with store.tx() as c:
+        c.executemany("DELETE FROM cluster_stale WHERE story_id = ?", [(i,) for i in ids])
         stored: dict[int, _Node] = {}
         _load_nodes(c, "id", fresh, stored)
         dirty = [n for n in fresh.values() if not _unchanged(n, stored.get(n.id))]
@@ -589,10 +590,11 @@ def _join(c, probe: list[tuple[int, _Node]], window: int, least: int) -> set[tup
 
 
 def unclustered_ids(store, limit: int | None = None) -> list[int]:
-    """Stories never clustered (e.g. stored before this feature), oldest first: feed them to
-    :func:`cluster_new` in batches to backfill."""
+    """Stories never clustered (a headless fetch, an older store) or changed since (``cluster_stale``),
+    oldest first: feed them to :func:`cluster_new` in batches to catch up."""
     return [r[0] for r in store.conn.execute(
-        "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id WHERE g.story_id IS NULL "
+        "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id "
+        "WHERE g.story_id IS NULL OR s.id IN (SELECT story_id FROM cluster_stale) "
         "ORDER BY s.sort_ts, s.id LIMIT ?", (-1 if limit is None else limit,))]
 
 

@@ -187,6 +187,13 @@ MIGRATIONS: list[str] = [
                COALESCE(NULLIF(a.text, ''), NULLIF(html_text(s.feed_content), ''), html_text(s.feed_summary))
         FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN articles a ON a.story_id = s.id;
     """,
+    # 8: stories whose feed entry changed after they were clustered, for the TUI's background
+    # worker to re-cluster (a headless fetch does not cluster).
+    """
+    CREATE TABLE cluster_stale(
+        story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE
+    );
+    """,
 ]
 
 _STORY_COLS = ("id, feed_id, guid, url, title, author, source, domain, published, fetched, sort_ts, "
@@ -485,6 +492,9 @@ class Store:
                     (e.title, e.author, e.summary, e.content, to_epoch(e.published or e.updated), story_id),
                 )
                 self._reindex(c, story_id)
+            if updates:  # clustered stories whose text changed: the TUI re-clusters them in the background
+                c.executemany("INSERT OR IGNORE INTO cluster_stale(story_id) SELECT story_id FROM cluster_sigs "
+                              "WHERE story_id = ?", [(i,) for i in updates])
         result.new, result.new_ids = len(rows), [r[0] for r in rows]
         result.updated, result.updated_ids = len(updates), list(updates)
         return result

@@ -393,7 +393,7 @@ class ReaderApp(App):
 
     @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
     def _cluster_backlog(self) -> None:
-        """Cluster stories stored without it (headless ``fetch``, older stores), in batches, off the UI."""
+        """Cluster stories stored without it or changed since (headless ``fetch``, older stores), in batches, off the UI."""
         from tui_reader.cluster import cluster_new, unclustered_ids
 
         done: list[int] = []
