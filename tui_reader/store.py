@@ -462,7 +462,8 @@ class Store:
             fresh[e.guid] = e
         with self.tx() as c:
             known = {r["guid"]: r for r in c.execute(
-                f"SELECT {_UPSERT_COLS}, guid FROM stories WHERE feed_id IS ? AND guid IN (SELECT value FROM json_each(?))",
+                f"SELECT {_UPSERT_COLS}, guid FROM stories "
+                "WHERE feed_id IS ? AND guid IN (SELECT value FROM json_each(?))",
                 (feed_id, json.dumps(list(fresh))))}
             urls = [e.url for g, e in fresh.items() if g not in known and e.url]
             by_url = {r["url"]: r for r in c.execute(

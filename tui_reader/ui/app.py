@@ -393,7 +393,8 @@ class ReaderApp(App):
 
     @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
     def _cluster_backlog(self) -> None:
-        """Cluster stories stored without it or changed since (headless ``fetch``, older stores), in batches, off the UI."""
+        """Cluster, in batches and off the UI, the stories stored without it or changed since
+        (a headless ``fetch``, an older store)."""
         from tui_reader.cluster import cluster_new, unclustered_ids
 
         done: list[int] = []
