@@ -97,6 +97,5 @@ def parse_filter(text: str, base: StoryQuery = StoryQuery(), now: datetime | Non
 
 
 _EXAMPLES = {"tag": "syria", "source": "reuters", "group": "middle_east", "rating": "<=B2", "state": "unread",
-             "since": "2d",
-             "until": "2026-11-01", "sort": "rating", "single": ""}
+             "since": "2d", "until": "2026-11-01", "sort": "rating", "single": ""}
 _KEYS = set(_EXAMPLES)
