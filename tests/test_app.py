@@ -7,6 +7,7 @@ import pytest
 from tests.screen import screen_text
 
 from tui_reader.models import Grade, State, TriageInput
+from tui_reader.store import StoryQuery
 from tui_reader.triage import apply_triage
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.screens.reader import ReaderScreen
@@ -415,3 +416,40 @@ async def test_feeds_panel_shows_groups_and_a_group_filters_the_list(server, tmp
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "stories 6" in screen_text(app)
+
+
+async def test_X_dismisses_every_untriaged_story_in_the_view_and_u_brings_them_back(demo):
+    from tui_reader.ui.screens.confirm import ConfirmScreen
+
+    server, store, paths = demo
+    kept = story_id_titled(store, "Two Jordanian troops")  # a Gulf Wire story, triaged: it must stay
+    apply_triage(store, paths.briefing_dir, TriageInput(kept, ("jordan",), Grade("B", "2"), "Kept."))
+    total = store.count()
+    app = ReaderApp(store, paths)
+
+    async def settle():
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("slash", *"source:gulf", "enter")
+        await settle()
+        gulf = [i for i in store.story_ids(StoryQuery(source="gulf")) if i != kept]
+        await pilot.press("X")
+        await settle()
+        assert isinstance(app.screen, ConfirmScreen) and f"Dismiss the {len(gulf)} untriaged" in screen_text(app)
+        await pilot.press("y")
+        await settle()
+        assert all(store.story(i).state is State.DISMISSED for i in gulf)
+        assert store.count(StoryQuery(states=(State.DISMISSED,))) == len(gulf)
+        assert store.story(kept).state is State.TRIAGED  # in the view, but triaged: untouched
+        await pilot.press("escape", "X")
+        await settle()
+        await pilot.press("n")  # a question answered no changes nothing
+        await settle()
+        assert store.count(StoryQuery(states=(State.DISMISSED,))) == len(gulf)
+        await pilot.press("u")
+        await settle()
+        assert store.count(StoryQuery(states=(State.DISMISSED,))) == 0 and store.count() == total
+        assert store.story(kept).state is State.TRIAGED

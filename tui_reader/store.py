@@ -550,6 +550,19 @@ class Store:
             c.execute("UPDATE stories SET prev_state = state, state = ? WHERE id = ?", (state.value, story_id))
         return State(row[0])
 
+    def untriaged(self, story_ids: list[int]) -> list[tuple[int, State]]:
+        """Those of ``story_ids`` that are unread or read, with that state (what a bulk dismissal changes)."""
+        rows = self.conn.execute(
+            "SELECT id, state FROM stories WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('unread', 'read') "
+            "ORDER BY id", (json.dumps(story_ids),)).fetchall()
+        return [(r[0], State(r[1])) for r in rows]
+
+    def set_states(self, changes: list[tuple[int, State]]) -> None:
+        """Move many stories at once (a bulk dismissal, its undo) in one transaction."""
+        with self.tx() as c:
+            c.executemany("UPDATE stories SET prev_state = state, state = ? WHERE id = ?",
+                          [(state.value, story_id) for story_id, state in changes])
+
     def mark_read(self, story_id: int) -> None:
         """Opening an unread story makes it read; other states are kept."""
         with self.tx() as c:

@@ -7,6 +7,7 @@ thread and comes back with ``call_from_thread`` so keys never wait on the networ
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from rich.text import Text
 from textual import on, work
@@ -54,6 +55,7 @@ class ReaderApp(App):
         Binding("escape", "clear_search", "Clear filter", show=False, id="app.clear"),
         Binding("n", "next_untriaged", "Next untriaged", id="app.next_untriaged"),
         Binding("x", "dismiss_current", "Dismiss", id="app.dismiss"),
+        Binding("X", "dismiss_view", "Dismiss all untriaged shown", show=False, id="app.dismiss_view"),
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("o", "open_current", "Open in browser", show=False, id="app.open"),
         Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
@@ -76,7 +78,8 @@ class ReaderApp(App):
         self.grouped = False
         self.feed_id: int | None = None
         self.feed_group = ""
-        self._undo: list[tuple[int, State]] = []
+        self._undo: list[list[tuple[int, State]]] = []
+        """Each entry is one action to undo: the stories it changed and the states they had."""
         self._refreshing = False
         self._quiet_refresh = False
         self.feeds_timer: Timer | None = None
@@ -286,7 +289,7 @@ class ReaderApp(App):
         story = self.store.story(story_id)
         if story is None:
             return
-        self._undo.append((story_id, story.state))
+        self._undo.append([(story_id, story.state)])
         if story.state is State.TRIAGED:
             self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
         else:
@@ -298,7 +301,11 @@ class ReaderApp(App):
         if not self._undo:
             self.notify("Nothing to undo.", timeout=2)
             return
-        story_id, state = self._undo.pop()
+        changes = self._undo.pop()
+        if len(changes) > 1:  # a bulk dismissal: never triaged stories, so states alone
+            self._set_states(changes, f"Restored {len(changes)} stories.")
+            return
+        [(story_id, state)] = changes
         story = self.store.story(story_id)
         if story is None:
             return
@@ -313,6 +320,40 @@ class ReaderApp(App):
         story_id = self.stories.cursor_story_id
         if story_id is not None:
             self.dismiss_story(story_id)
+
+    def action_dismiss_view(self) -> None:
+        """Inbox zero: after triaging what matters, dismiss the rest of the view in one go (triaged ones stay)."""
+        self._find_dismissable(replace(self.current_query(), grouped=False))  # grouped: the hidden outlets too
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _find_dismissable(self, query: StoryQuery) -> None:
+        changes = self.store.untriaged(self.store.story_ids(query))
+        self.call_from_thread(self._confirm_dismiss_view, changes)
+
+    def _confirm_dismiss_view(self, changes: list[tuple[int, State]]) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        if not changes:
+            self.notify("Nothing to dismiss in this view (triaged stories stay).", timeout=3)
+            return
+        question = f"Dismiss the {len(changes)} untriaged stories in this view? Triaged ones stay; u undoes."
+        self.push_screen(ConfirmScreen(question), lambda yes: self._dismiss_many(changes) if yes else None)
+
+    def _dismiss_many(self, changes: list[tuple[int, State]]) -> None:
+        self._undo.append(changes)
+        self._set_states([(story_id, State.DISMISSED) for story_id, _ in changes],
+                         f"Dismissed {len(changes)} stories — u undoes.")
+
+    @work(thread=True, group="states", exit_on_error=False)
+    def _set_states(self, changes: list[tuple[int, State]], message: str) -> None:
+        self.store.set_states(changes)
+        self.call_from_thread(self._states_set, message)
+
+    def _states_set(self, message: str) -> None:
+        self.notify(message, timeout=3)
+        self.stories.reload()
+        self._update_feeds()
+        self._update_view_bar()
 
     def action_undo(self) -> None:
         self.undo()
