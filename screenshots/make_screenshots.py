@@ -58,6 +58,8 @@ async def main() -> None:
         await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
         await shoot(store, paths, "help", (100, 36), ["question_mark"])
         await shoot(store, paths, "add-feed", (100, 30), ["a", *f"{server.base_url}/", "enter"])
+        await shoot(store, paths, "briefing", (100, 30), ["B", "2", "t", *"jordan", "enter", "escape", "b"],
+                    open_title="Ruwaished")  # last: it triages a story
 
 
 if __name__ == "__main__":

@@ -453,3 +453,35 @@ async def test_X_dismisses_every_untriaged_story_in_the_view_and_u_brings_them_b
         await settle()
         assert store.count(StoryQuery(states=(State.DISMISSED,))) == 0 and store.count() == total
         assert store.story(kept).state is State.TRIAGED
+
+
+async def test_b_shows_the_days_note_as_written_and_walks_the_days(demo):
+    from datetime import timedelta
+
+    from tui_reader.ui.screens.briefing import BriefingScreen
+
+    server, store, paths = demo
+    sid = story_id_titled(store, "Ruwaished")
+    apply_triage(store, paths.briefing_dir, TriageInput(sid, ("jordan",), Grade("B", "2"), "Two soldiers killed."))
+    note = paths.briefing_dir / f"{date.today().isoformat()}.md"
+    note.write_text(note.read_text(encoding="utf-8") + "\nMy own line, written by hand.\n", encoding="utf-8")
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, BriefingScreen)
+        shown = screen_text(app)
+        assert f"Briefing {date.today().isoformat()}" in shown and "1 item" in shown
+        assert "The Ruwaished drone attack" in shown and "Two soldiers killed." in shown
+        assert "My own line, written by hand." in shown and "tui-reader:item" not in shown
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        yesterday = (date.today() - timedelta(days=1)).isoformat()
+        assert f"No briefing note for {yesterday} yet" in screen_text(app)
+        await pilot.press("right_square_bracket", "e")  # headless: no terminal to hand the editor
+        await pilot.pause()
+        assert app.is_running and any(n.message.startswith("Editor failed") for n in app._notifications)
+        assert "My own line, written by hand." in note.read_text(encoding="utf-8")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, BriefingScreen)

@@ -51,6 +51,7 @@ class ReaderApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("r", "refresh", "Refresh", id="app.refresh"),
         Binding("a", "add_url", "Add feed", show=False, id="app.add"),
+        Binding("b", "briefing", "Briefing note", show=False, id="app.briefing"),
         Binding("slash", "search", "Search", id="app.search"),
         Binding("escape", "clear_search", "Clear filter", show=False, id="app.clear"),
         Binding("n", "next_untriaged", "Next untriaged", id="app.next_untriaged"),
@@ -362,14 +363,16 @@ class ReaderApp(App):
 
     def open_story_link(self, story_id: int | None) -> None:
         story = self.store.story(story_id) if story_id is not None else None
-        if story is None:
-            return
-        if is_openable_url(story.url):
-            self.open_url(story.url)
-            self.notify(f"Opening {clean_line(story.url, max_len=60)}", timeout=2)
+        if story is not None:
+            self.open_link(story.url)
+
+    def open_link(self, url: str) -> None:
+        """Open ``url`` in the browser if it is http(s); anything else (``javascript:``, ``file:``) is refused."""
+        if is_openable_url(url):
+            self.open_url(url)
+            self.notify(f"Opening {clean_line(url, max_len=60)}", timeout=2)
         else:
-            self.notify(f"Not opened (only http/https links): {clean_line(story.url, max_len=60)}",
-                        severity="warning")
+            self.notify(f"Not opened (only http/https links): {clean_line(url, max_len=60)}", severity="warning")
 
     def copy_story_link(self, story_id: int | None) -> None:
         story = self.store.story(story_id) if story_id is not None else None
@@ -463,6 +466,15 @@ class ReaderApp(App):
         self._update_feeds()
         self._update_view_bar()
 
+    # -- the briefing note -------------------------------------------------------------------------
+
+    def action_briefing(self) -> None:
+        from datetime import date
+
+        from tui_reader.ui.screens.briefing import BriefingScreen
+
+        self.push_screen(BriefingScreen(self.paths.briefing_dir, date.today()))
+
     # -- adding a feed ---------------------------------------------------------------------------
 
     def action_add_url(self) -> None:
@@ -533,6 +545,8 @@ class ReaderApp(App):
         from tui_reader.ui.screens.help import HelpScreen
         from tui_reader.ui.screens.reader import ReaderScreen
 
+        from tui_reader.ui.screens.briefing import BriefingScreen
+
         sections = [("Story list", [*self.BINDINGS, *StoryList.BINDINGS]), ("Feeds panel (f)", FeedsPanel.BINDINGS),
-                    ("Reader", ReaderScreen.BINDINGS)]
+                    ("Reader", ReaderScreen.BINDINGS), ("Briefing note (b)", BriefingScreen.BINDINGS)]
         self.push_screen(HelpScreen(sections, dict(self.settings.keys)))

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shlex
-import subprocess
 import tempfile
 from dataclasses import dataclass
 
@@ -18,7 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from tui_reader.models import Article, Story, TriageInput
-from tui_reader.sanitize import clean_line, clean_text, is_openable_url
+from tui_reader.sanitize import clean_line, clean_text
+from tui_reader.ui.editor import edit_file
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 
 WORDS_PER_MINUTE = 230
@@ -211,11 +210,7 @@ class ReaderScreen(Screen):
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        if is_openable_url(event.href):
-            self.app.open_url(event.href)
-        else:
-            self.notify(f"Not opened (only http/https links): {clean_line(event.href, max_len=60)}",
-                        severity="warning")
+        self.app.open_link(event.href)
 
     # -- triage ----------------------------------------------------------------------------
 
@@ -261,15 +256,15 @@ class ReaderScreen(Screen):
     def action_edit_summary(self) -> None:
         """Long edits in $VISUAL/$EDITOR: the TUI is suspended, then the text comes back."""
         panel = self.query_one(TriagePanel)
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
         with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as tmp:
             tmp.write(panel.summary)
         try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), tmp.name], check=False)
+            if error := edit_file(self.app, tmp.name):
+                self.notify(error, severity="error")
+                return
             with open(tmp.name, encoding="utf-8") as fh:
                 panel.summary = fh.read().strip()
         except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"Editor failed: {clean_line(str(exc), max_len=80)}", severity="error")
+            self.notify(f"Could not read the edited summary: {clean_line(str(exc), max_len=80)}", severity="error")
         finally:
             os.unlink(tmp.name)
