@@ -464,7 +464,8 @@ async def test_b_shows_the_days_note_as_written_and_walks_the_days(demo):
     sid = story_id_titled(store, "Ruwaished")
     apply_triage(store, paths.briefing_dir, TriageInput(sid, ("jordan",), Grade("B", "2"), "Two soldiers killed."))
     note = paths.briefing_dir / f"{date.today().isoformat()}.md"
-    note.write_text(note.read_text(encoding="utf-8") + "\nMy own line, written by hand.\n", encoding="utf-8")
+    note.write_text(note.read_text(encoding="utf-8") + "\nMy own line, written by hand.\x1b]0;pwned\x07\n",
+                    encoding="utf-8")
     app = ReaderApp(store, paths)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("b")
@@ -473,7 +474,7 @@ async def test_b_shows_the_days_note_as_written_and_walks_the_days(demo):
         shown = screen_text(app)
         assert f"Briefing {date.today().isoformat()}" in shown and "1 item" in shown
         assert "The Ruwaished drone attack" in shown and "Two soldiers killed." in shown
-        assert "My own line, written by hand." in shown and "tui-reader:item" not in shown
+        assert "My own line, written by hand." in shown and "tui-reader:item" not in shown and "pwned" not in shown
         await pilot.press("left_square_bracket")
         await pilot.pause()
         yesterday = (date.today() - timedelta(days=1)).isoformat()

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from tui_reader.briefing import note_path, parse_note
-from tui_reader.sanitize import clean_line
+from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
 
 
@@ -67,7 +67,7 @@ class BriefingScreen(Screen):
         header.append(clean_line(str(self.path), max_len=100), style="dim")
         self.query_one("#briefing-header", Static).update(header)
         body = text or (f"*No briefing note for {self.day.isoformat()} yet: triaging a story that day writes it.*")
-        self.query_one("#briefing-text", Markdown).update(body)
+        self.query_one("#briefing-text", Markdown).update(clean_text(body))  # hand edits may paste anything
         self.query_one("#briefing-body", VerticalScroll).scroll_home(animate=False)
 
     def action_day(self, step: int) -> None:
