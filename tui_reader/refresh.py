@@ -111,6 +111,7 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                 parsed = None
                 if result.ok and not result.not_modified:
                     parsed = await loop.run_in_executor(pool, _parse, result)
+                    result = replace(result, body=b"")  # parsed: the bytes need not wait for the writer
                 try:
                     outcome = await writer.submit(functools.partial(_record, store, feed, result, parsed))
                 except Exception as exc:  # a store failure is this feed's error, not the refresh's
