@@ -486,3 +486,19 @@ async def test_b_shows_the_days_note_as_written_and_walks_the_days(demo):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, BriefingScreen)
+
+
+async def test_list_keys_do_nothing_over_the_reader_or_the_note(demo):
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        reader = await open_story(app, pilot, story_id_titled(store, "Ruwaished"))
+        await pilot.press("slash", "v", "z", "S")  # search, view, group, sort: keys of the list
+        await pilot.pause()
+        assert app.screen is reader and not app.query_one("#search").has_class("visible")
+        assert (app.view_index, app.grouped, app.sort_index) == (0, False, 0)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("v")  # back on the list they work
+        await pilot.pause()
+        assert app.view_index == 1

@@ -67,6 +67,15 @@ class ReaderApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
+    LIST_ACTIONS = frozenset({
+        "add_url", "briefing", "search", "clear_search", "next_untriaged", "dismiss_current", "dismiss_view", "undo",
+        "open_current", "copy_current", "cycle_view", "cycle_sort", "toggle_grouped", "toggle_feeds",
+    })
+    """Keys of the story list: over the reader or the briefing note they would change a list nobody sees."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action not in self.LIST_ACTIONS or len(self.screen_stack) <= 1
+
     def __init__(self, store: Store, paths: Paths, settings: Settings | None = None, *, demo: bool = False) -> None:
         super().__init__()
         self.store = store
