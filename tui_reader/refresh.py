@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field, replace
 from typing import AsyncIterator, Callable, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -116,6 +116,9 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                     outcome = await writer.submit(functools.partial(_record, store, feed, result, parsed))
                 except Exception as exc:  # a store failure is this feed's error, not the refresh's
                     outcome = FeedOutcome(feed.id, feed.url, feed.title, "error", error=f"could not store: {exc}")
+                    with suppress(Exception):  # kept as the feed's status too, if the store allows
+                        await writer.submit(functools.partial(store.record_fetch, feed.id, status="error",
+                                                              error=outcome.error))
                 return replace(outcome, seconds=time.perf_counter() - started)
 
             tasks = [asyncio.ensure_future(one(feed)) for feed in feeds]
