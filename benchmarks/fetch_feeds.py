@@ -1,6 +1,6 @@
 """Refresh speed: N generated feeds on loopback, cold and all-304, in-process, via the CLI, and against newsboat.
 
-    python benchmarks/fetch_feeds.py [--feeds 50] [--items 200] [--no-cli] [--no-newsboat]
+    python benchmarks/fetch_feeds.py [--feeds 50] [--items 200] [--no-cli] [--no-newsboat] [--breakdown]
 
 The feeds are served by a separate process (one server per feed, so per-host politeness applies as it
 would to 50 real sites) so the server never competes with the measured client for the GIL.
@@ -115,6 +115,50 @@ def bench_in_process(urls: list[str], stories: int) -> None:
         store.close()
 
 
+def bench_breakdown(urls: list[str]) -> None:
+    """Each stage of a cold refresh alone, in this process, and the refresh with storing switched off:
+    where the time goes, and the floor that fetching and parsing set before anything is stored."""
+    from tui_reader import refresh
+    from tui_reader.config import FetchSettings
+    from tui_reader.feeds import parse_feed
+    from tui_reader.fetch import Fetcher
+    from tui_reader.store import Store
+
+    async def fetch_all():
+        async with Fetcher(FetchSettings()) as fetcher:
+            return await asyncio.gather(*(fetcher.get(u) for u in urls))
+
+    started = time.perf_counter()
+    results = asyncio.run(fetch_all())
+    print(f"breakdown: fetch only             {time.perf_counter() - started:6.2f} s")
+    started = time.process_time()
+    parsed = [parse_feed(r.body, r.content_type, r.url) for r in results]
+    print(f"breakdown: parse only (CPU)       {time.process_time() - started:6.2f} s")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(Path(tmp) / "bench.db")
+        feeds = [store.add_feed(u) for u in urls]
+        started = time.perf_counter()
+        for feed, feed_parsed in zip(feeds, parsed):
+            store.upsert_entries(feed.id, feed_parsed.entries, feed_parsed.title)
+        store.close()
+        print(f"breakdown: store only             {time.perf_counter() - started:6.2f} s")
+    real = refresh._store_parsed
+    refresh._store_parsed = lambda store, feed, parsed, result: refresh.FeedOutcome(
+        feed.id, feed.url, feed.title, "ok", len(parsed.entries))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "bench.db")
+            for url in urls:
+                store.add_feed(url)
+            started = time.perf_counter()
+            asyncio.run(refresh.refresh_feeds(store, FetchSettings()))
+            print(f"breakdown: refresh, storing off   {time.perf_counter() - started:6.2f} s  "
+                  "(add interpreter start and exit for the CLI's floor)")
+            store.close()
+    finally:
+        refresh._store_parsed = real
+
+
 def bench_cli(urls: list[str], stories: int) -> float | None:
     exe = shutil.which("tui-reader") or str(Path(sys.executable).with_name("tui-reader"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,6 +192,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=200)
     ap.add_argument("--no-cli", action="store_true", help="skip the `tui-reader fetch` subprocess run")
     ap.add_argument("--no-newsboat", action="store_true")
+    ap.add_argument("--breakdown", action="store_true", help="also time fetch, parse and store alone")
     args = ap.parse_args()
 
     queue: multiprocessing.Queue = multiprocessing.Queue()
@@ -158,6 +203,8 @@ def main() -> None:
     print(f"{args.feeds} feeds x {args.items} items = {stories} stories, {size / 1e6:.1f} MB, on {os.cpu_count()} CPUs")
     try:
         bench_in_process(urls, stories)
+        if args.breakdown:
+            bench_breakdown(urls)
         cold = None if args.no_cli else bench_cli(urls, stories)
         if not args.no_newsboat and shutil.which("newsboat"):
             best = min(bench_newsboat(urls, threads) for threads in (1, 16))
