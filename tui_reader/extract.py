@@ -23,7 +23,7 @@ import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from html import unescape
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
@@ -31,6 +31,7 @@ from readability import Document
 
 from tui_reader import htmlmd
 from tui_reader.models import Article, Caption
+from tui_reader.store import domain_of
 
 # readability logs a full traceback before raising Unparseable; we handle that case ourselves.
 logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
@@ -193,7 +194,8 @@ def _metadata(root, url: str | None) -> dict:
         "title": _clean(title),
         "byline": _BY.sub("", _clean(author)),
         "published": published,
-        "site_name": _domain(site) if site.startswith(("http://", "https://")) else _clean(site) or _domain(url),
+        "site_name": (domain_of(site) if site.startswith(("http://", "https://"))
+                      else _clean(site) or domain_of(url or "")),
         "lead_image": _absolute(url, lead),
     }
 
@@ -201,14 +203,6 @@ def _metadata(root, url: str | None) -> dict:
 def _clean(value: str) -> str:
     """Meta text as shown: entities some sites escape twice (``&amp;#8216;``) decoded, white space collapsed."""
     return _WS.sub(" ", unescape(value)).strip()
-
-
-def _domain(url: str | None) -> str:
-    try:
-        host = (urlsplit(url).hostname or "").lower() if url else ""
-    except ValueError:  # e.g. "http://[bad": an unbalanced IPv6 bracket
-        return ""
-    return host[4:] if host.startswith("www.") else host
 
 
 def _absolute(base: str | None, href: str) -> str:
