@@ -231,6 +231,12 @@ class ReaderApp(App):
         self._apply_view()
         self.stories.focus()
 
+    def _show_store_changes(self) -> None:
+        """Stories came, went or changed state behind the list's back: re-read the list, the counts, the bar."""
+        self.stories.reload()
+        self._update_feeds()
+        self._update_view_bar()
+
     def _update_feeds(self) -> None:
         self.query_one("#feeds", FeedsPanel).show_feeds(self.store.feeds())
 
@@ -361,9 +367,7 @@ class ReaderApp(App):
 
     def _states_set(self, message: str) -> None:
         self.notify(message, timeout=3)
-        self.stories.reload()
-        self._update_feeds()
-        self._update_view_bar()
+        self._show_store_changes()
 
     def action_undo(self) -> None:
         self.undo()
@@ -401,24 +405,23 @@ class ReaderApp(App):
         if self._refreshing:
             self.notify("A refresh is already running.", timeout=2)
             return
-        if not self.store.feeds():
+        if not (feeds := self.store.feeds()):
             self.notify("No feeds yet: press a to add one.", timeout=4)
             return
-        self._start_refresh(quiet=False)
+        self._start_refresh(len(feeds), quiet=False)
 
     def _timed_refresh(self) -> None:
         """The ``fetch.auto_refresh_minutes`` timer: a refresh that speaks up only when there is news."""
-        if not self._refreshing and self.store.feeds():
-            self._start_refresh(quiet=True)
+        if not self._refreshing and (feeds := self.store.feeds()):
+            self._start_refresh(len(feeds), quiet=True)
 
-    def _start_refresh(self, quiet: bool) -> None:
-        feeds = self.store.feeds()
+    def _start_refresh(self, total: int, quiet: bool) -> None:
         self._refreshing = True
         self._quiet_refresh = quiet
         progress = self.query_one("#progress", ProgressBar)
-        progress.update(total=len(feeds), progress=0)
+        progress.update(total=total, progress=0)
         self.query_one("#status-bar").add_class("busy")
-        self._refresh_worker(len(feeds))
+        self._refresh_worker(total)
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh_worker(self, total: int) -> None:
@@ -471,9 +474,7 @@ class ReaderApp(App):
         if event.total_new or event.failed or not self._quiet_refresh:
             self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
                         severity="warning" if event.failed else "information", timeout=4)
-        self.stories.reload()
-        self._update_feeds()
-        self._update_view_bar()
+        self._show_store_changes()
 
     # -- the briefing note -------------------------------------------------------------------------
 
@@ -518,9 +519,7 @@ class ReaderApp(App):
         self.notify(clean_line(result.message, max_len=160), severity="error" if result.kind == "error" else
                     "information", timeout=5)
         if result.kind in ("feed", "article"):
-            self.stories.reload()
-            self._update_feeds()
-            self._update_view_bar()
+            self._show_store_changes()
             self._cluster_backlog()
 
     @on(FeedsPanel.UnsubscribeRequested)
