@@ -12,7 +12,6 @@ import asyncio
 import email.utils
 import functools
 import importlib.util
-import re
 import time
 import zlib
 from contextlib import asynccontextmanager
@@ -25,6 +24,7 @@ import httpx
 
 from tui_reader import __version__
 from tui_reader.config import FetchSettings
+from tui_reader.sanitize import clean_line
 
 USER_AGENT = f"tui-reader/{__version__} (terminal news reader; +https://github.com/tui-reader/tui-reader)"
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -35,7 +35,6 @@ BACKOFF = 0.5
 PIECE = 64 * 1024
 """Largest decoded piece held at once while decompressing."""
 _MB = 1024 * 1024
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -282,9 +281,8 @@ class Fetcher:
 
 
 def _reason(exc: Exception) -> str:
-    """An exception as one short line; it can quote server text (a Location header), so no control codes."""
-    text = _CONTROL.sub("", " ".join(str(exc).split())) or type(exc).__name__
-    return text[:200]
+    """An exception as one short line; it can quote server text (a Location header), so it is cleaned."""
+    return clean_line(str(exc), max_len=200) or type(exc).__name__
 
 
 def _phrase(status: int) -> str:
