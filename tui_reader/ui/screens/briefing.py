@@ -20,20 +20,20 @@ from textual.widgets import Footer, Markdown, Static
 from tui_reader.briefing import note_path, parse_note
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
+from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
 
 
-class BriefingScreen(Screen):
+class BriefingScreen(ReadingKeys, Screen):
     """One day's note; ``[`` and ``]`` walk the days, ``e`` opens the file in the analyst's editor."""
+
+    READING = "#briefing-body"
 
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="briefing.back"),
         Binding("e", "edit", "Edit in $EDITOR", id="briefing.edit"),
         Binding("left_square_bracket", "day(-1)", "Previous day", id="briefing.previous"),
         Binding("right_square_bracket", "day(1)", "Next day", id="briefing.next"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="briefing.down"),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="briefing.up"),
-        Binding("space,pagedown", "page(1)", "Page down", show=False, id="briefing.pagedown"),
-        Binding("b,pageup", "page(-1)", "Page up", show=False, id="briefing.pageup"),
+        *reading_bindings("briefing"),
     ]
 
     def __init__(self, briefing_dir: Path, day: date) -> None:
@@ -73,13 +73,6 @@ class BriefingScreen(Screen):
     def action_day(self, step: int) -> None:
         self.day += timedelta(days=step)
         self.show_day()
-
-    def action_scroll(self, step: int) -> None:
-        self.query_one("#briefing-body", VerticalScroll).scroll_relative(y=step, animate=False)
-
-    def action_page(self, step: int) -> None:
-        body = self.query_one("#briefing-body", VerticalScroll)
-        body.scroll_relative(y=step * max(1, body.size.height - 1), animate=False)
 
     def action_edit(self) -> None:
         if not self.path.exists():

@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Markdown, Static, TextArea
 from tui_reader.models import Article, Story, TriageInput
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
+from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 
 WORDS_PER_MINUTE = 230
@@ -58,8 +59,10 @@ def header_text(story: Story, article: Article | None) -> Text:
     return text
 
 
-class ReaderScreen(Screen):
+class ReaderScreen(ReadingKeys, Screen):
     """Reads and triages one story; n/p walk the list without going back to it."""
+
+    READING = "#article"
 
     BINDINGS = [
         Binding("escape,q", "back", "Back", id="reader.back"),
@@ -76,10 +79,7 @@ class ReaderScreen(Screen):
         Binding("o", "open_original", "Open in browser", show=False, id="reader.open"),
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy"),
         Binding("c", "next_outlet", "Other outlet", show=False, id="reader.outlet"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False, id="reader.down"),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False, id="reader.up"),
-        Binding("space,pagedown", "page(1)", "Page down", show=False, id="reader.pagedown"),
-        Binding("b,pageup", "page(-1)", "Page up", show=False, id="reader.pageup"),
+        *reading_bindings("reader"),
         *[Binding(d, f"credibility('{d}')", f"Credibility {d}", show=False, id=f"reader.cred{d}")
           for d in "123456"],
         *[Binding(c, f"reliability('{c}')", f"Reliability {c}", show=False, id=f"reader.rel{c}")
@@ -173,13 +173,6 @@ class ReaderScreen(Screen):
             self.query_one("#article").focus()
             return
         self.app.pop_screen()
-
-    def action_scroll(self, step: int) -> None:
-        self.query_one("#article", VerticalScroll).scroll_relative(y=step, animate=False)
-
-    def action_page(self, step: int) -> None:
-        article = self.query_one("#article", VerticalScroll)
-        article.scroll_relative(y=step * max(1, article.size.height - 2), animate=False)
 
     def action_step(self, step: int) -> None:
         nxt = self.app.neighbour_id(self.story_id, step)
