@@ -20,6 +20,9 @@ from tui_reader.errors import UserError
 from tui_reader.paths import Paths
 
 
+NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`"
+
+
 class UsageError(UserError):
     """A problem with the user's input; printed as one line, exit status 2."""
 
@@ -125,7 +128,7 @@ def _outcome_line(o) -> str:
 def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
     feeds = ctx.store.feeds()
     if not feeds:
-        _out("no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`")
+        _out(NO_FEEDS)
         return 0
     if sys.stdout.isatty() and not args.plain:
         from rich.progress import Progress
@@ -302,7 +305,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_feeds(ctx: Context, args: argparse.Namespace) -> int:
     feeds = ctx.store.feeds()
     if not feeds and not args.json:
-        _out("no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`")
+        _out(NO_FEEDS)
     for f in feeds:
         status = f"error: {f.last_error}" if f.last_status == "error" else f.last_status or "never fetched"
         if args.json:
