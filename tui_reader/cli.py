@@ -307,13 +307,13 @@ def cmd_feeds(ctx: Context, args: argparse.Namespace) -> int:
     if not feeds and not args.json:
         _out(NO_FEEDS)
     for f in feeds:
-        status = f"error: {f.last_error}" if f.last_status == "error" else f.last_status or "never fetched"
         if args.json:
             _out(json.dumps({"id": f.id, "url": f.url, "title": _safe(f.title), "group": _safe(f.group),
                              "unread": f.unread, "total": f.total, "status": f.last_status or None,
                              "error": _safe(f.last_error) or None,
                              "last_ok": f.last_ok.isoformat() if f.last_ok else None}, ensure_ascii=False))
         else:
+            status = f"error: {f.last_error}" if f.last_status == "error" else f.last_status or "never fetched"
             name = _safe(f.title or "(untitled)", 40)
             _out(f"{f.id:>4}  {f.unread:>5}/{f.total:<6} {_safe(status, 30):<14}  "
                  f"{_safe(f.group, 30) + ' / ' if f.group else ''}{name}  {_safe(f.url, 120)}")
