@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from tui_reader.cluster import (
     also_reported,
-    canonical_url,
     cluster_members,
     cluster_new,
     cluster_of,
@@ -23,6 +22,7 @@ from tui_reader.cluster import (
     unclustered_ids,
 )
 from tui_reader.config import ClusterSettings
+from tui_reader.urls import canonical_url
 from tui_reader.models import FeedEntry, Grade, TriageInput
 from tui_reader.store import Store
 

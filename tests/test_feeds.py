@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
-from tui_reader.store import story_guid
+from tui_reader.identity import story_guid
 
 UTC = timezone.utc
 
@@ -97,7 +97,7 @@ def test_agrees_with_feedparser(data):
     ref = feedparser.parse(data)
     assert len(ours.entries) == len(ref.entries)
     for mine, theirs in zip(ours.entries, ref.entries):
-        assert mine.guid == story_guid(theirs.get("id") or "", mine.url, mine.title)
+        assert mine.guid == story_guid(theirs.get("id") or "", mine.url, mine.title, mine.summary, mine.published)
         assert mine.url.endswith(theirs.get("link") or "")
         assert mine.title == " ".join((theirs.get("title") or "").replace("&amp;", "&").split())
         stamp = dict.get(theirs, "published_parsed") or dict.get(theirs, "updated_parsed")

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from hypothesis import given, strategies as st
 
+from tui_reader.identity import story_guid
 from tui_reader.models import Article, Caption, FeedEntry, Grade, State, TriageInput
-from tui_reader.store import MIGRATIONS, Store, StoreError, StoryQuery, domain_of
+from tui_reader.store import MIGRATIONS, Store, StoreError, StoryQuery
+from tui_reader.urls import domain_of
 
 
 def entry(n, **kw):
@@ -56,15 +58,11 @@ def test_refetch_never_duplicates_and_updates_changed_entries(store):
     assert store.story(sid).title == "Story 2 (updated)"
 
 
-def test_a_guid_or_url_repeated_within_one_fetch_is_one_story_the_last_copy_winning(store):
+def test_a_guid_repeated_within_one_fetch_is_one_story_the_last_copy_winning(store):
     feed = store.add_feed("https://news.example/feed.xml")
-    res = store.upsert_entries(feed.id, [
-        entry(1, title="First copy"), entry(2), entry(1, title="Last copy"),
-        entry(3, url="https://news.example/2", title="Same page, other guid"),
-    ], "News")
+    res = store.upsert_entries(feed.id, [entry(1, title="First copy"), entry(2), entry(1, title="Last copy")], "News")
     assert res.new == 2 and store.count() == 2
-    titles = {store.story(i).url: store.story(i).title for i in res.new_ids}
-    assert titles == {"https://news.example/1": "Last copy", "https://news.example/2": "Same page, other guid"}
+    assert {store.story(i).title for i in res.new_ids} == {"Last copy", "Story 2"}
 
 
 def test_updates_are_reported_by_id_and_reindexed_for_search(store):
@@ -94,10 +92,9 @@ def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path, monkeypatch
     path = tmp_path / "old.db"
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:6])  # a store as version 6 left it
     store = Store(path)
-    feed = store.add_feed("https://news.example/feed.xml")
-    store.upsert_entries(feed.id, [entry(1, content='<p class="lead">Talks resumed.</p>')], "News")
     with store.tx() as c:  # what version 6 indexed: the raw HTML
-        c.execute("DELETE FROM stories_fts")
+        c.execute("INSERT INTO stories(guid, url, title, fetched, sort_ts, feed_content) "
+                  "VALUES ('g1', 'https://news.example/1', 'Story 1', 0, 0, '<p class=\"lead\">Talks resumed.</p>')")
         c.execute("INSERT INTO stories_fts(rowid, title, summary, body) SELECT id, title, '', feed_content FROM stories")
     assert store.schema_version == 6 and store.story_ids(StoryQuery(text="lead")) != []
     store.close()
@@ -107,12 +104,88 @@ def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path, monkeypatch
     assert reopened.story_ids(StoryQuery(text="lead")) == [] and len(reopened.story_ids(StoryQuery(text="talks"))) == 1
 
 
-def test_same_url_from_two_feeds_is_one_story(store):
+def test_items_of_one_feed_sharing_a_link_are_stories_of_their_own(store):
+    """A ministry's press releases all link to /press under their own guids: three stories, not one."""
+    feed = store.add_feed("https://ministry.example.org/rss")
+    press = [entry(n, guid=f"pr-10{n}", url="https://ministry.example.org/press", title=f"Release {n}")
+             for n in (1, 2, 3)]
+    assert store.upsert_entries(feed.id, press, "Ministry").new == 3
+    assert sorted(store.story(i).title for i in store.story_ids()) == ["Release 1", "Release 2", "Release 3"]
+    again = store.upsert_entries(feed.id, press, "Ministry")
+    assert (again.new, again.updated) == (0, 0)
+
+
+def test_the_same_article_in_two_feeds_is_one_story_of_both(store):
     a = store.add_feed("https://a.example/rss")
     b = store.add_feed("https://b.example/rss")
-    store.upsert_entries(a.id, [entry(1)], "A")
-    res = store.upsert_entries(b.id, [entry(1, guid="other-guid")], "B")
-    assert res.new == 0 and store.count() == 1
+    (sid,) = store.upsert_entries(a.id, [entry(1)], "A").new_ids
+    # same page under the same headline (case and spacing aside), another guid and tracking
+    res = store.upsert_entries(b.id, [entry(1, guid="b-1", url="https://www.news.example/1?utm_source=b",
+                                            title="STORY  1", summary="B's own blurb")], "B")
+    assert (res.new, res.updated) == (0, 0) and store.count() == 1
+    assert store.story_ids(StoryQuery(feed_id=a.id)) == store.story_ids(StoryQuery(feed_id=b.id)) == [sid]
+    assert [(f.unread, f.total) for f in store.feeds()] == [(1, 1), (1, 1)]
+    # refreshing both again changes nothing: the home feed alone keeps the story current
+    for feed, e in ((a, entry(1)), (b, entry(1, guid="b-1", title="STORY  1", summary="B's own blurb"))):
+        assert store.upsert_entries(feed.id, [e], "x").updated == 0
+    assert store.story(sid).title == "Story 1" and store.story(sid).source == "A"
+
+
+def test_a_global_guid_names_one_article_across_feeds_a_bare_number_does_not(store):
+    a = store.add_feed("https://a.example/rss")
+    b = store.add_feed("https://b.example/rss")
+    store.upsert_entries(a.id, [entry(1, guid="tag:news.example,2026:1"), entry(2, guid="2")], "A")
+    res = store.upsert_entries(b.id, [entry(1, guid="tag:news.example,2026:1", url="https://b.example/x",
+                                            title="Other wording"),
+                                      entry(9, guid="2", title="Another feed's item number 2")], "B")
+    assert res.new == 1 and store.count() == 3
+
+
+def test_feeds_reusing_a_link_under_their_own_headlines_keep_their_own_stories(store):
+    a = store.add_feed("https://a.example/rss")
+    b = store.add_feed("https://b.example/rss")
+    store.upsert_entries(a.id, [entry(1, guid="a1", title="Minister resigns")], "A")
+    store.upsert_entries(b.id, [entry(1, guid="b1", title="Cabinet reshuffle announced")], "B")
+    for _ in range(2):  # no flipping between the two headlines, no phantom "updated"
+        assert store.upsert_entries(a.id, [entry(1, guid="a1", title="Minister resigns")], "A").updated == 0
+        assert store.upsert_entries(b.id, [entry(1, guid="b1", title="Cabinet reshuffle announced")], "B").updated == 0
+    titles = {f.title or f.url: [store.story(i).title for i in store.story_ids(StoryQuery(feed_id=f.id))]
+              for f in store.feeds()}
+    assert titles == {"https://a.example/rss": ["Minister resigns"], "https://b.example/rss": ["Cabinet reshuffle announced"]}
+
+
+def test_a_shared_story_whose_headlines_part_becomes_two_stories(store):
+    a = store.add_feed("https://a.example/rss")
+    b = store.add_feed("https://b.example/rss")
+    (sid,) = store.upsert_entries(a.id, [entry(1, guid="a1")], "A").new_ids
+    store.upsert_entries(b.id, [entry(1, guid="b1")], "B")
+    store.upsert_entries(a.id, [entry(1, guid="a1", title="Story 1, updated")], "A")
+    res = store.upsert_entries(b.id, [entry(1, guid="b1")], "B")
+    assert res.new == 1 and store.story_ids(StoryQuery(feed_id=a.id)) == [sid]
+    assert [store.story(i).title for i in store.story_ids(StoryQuery(feed_id=b.id))] == ["Story 1"]
+
+
+def test_unsubscribing_moves_shared_stories_to_the_other_feed(store):
+    a = store.add_feed("https://a.example/rss")
+    b = store.add_feed("https://b.example/rss")
+    store.upsert_entries(a.id, [entry(1), entry(2)], "A")
+    store.upsert_entries(b.id, [entry(1, guid="b1")], "B")
+    assert store.remove_feed(a.id) == 2
+    (shared,) = store.story_ids(StoryQuery(feed_id=b.id))
+    assert store.story(shared).title == "Story 1" and [(f.unread, f.total) for f in store.feeds()] == [(1, 1)]
+    # the shared story is b's own now: b's changes reach it
+    assert store.upsert_entries(b.id, [entry(1, guid="b1", summary="new")], "B").updated_ids == [shared]
+    # re-subscribing to a finds its stories again, nothing duplicated
+    a = store.add_feed("https://a.example/rss")
+    assert store.upsert_entries(a.id, [entry(1), entry(2)], "A").new == 0 and store.count() == 2
+
+
+def test_items_with_neither_link_nor_guid_are_told_apart_by_what_they_say(store):
+    feed = store.add_feed("https://old.example/rss091")
+    items = [FeedEntry(guid=story_guid("", "", "", f"Bulletin {n}", None), url="", title="", summary=f"Bulletin {n}")
+             for n in range(4)]
+    assert store.upsert_entries(feed.id, items, "Old").new == 4
+    assert store.upsert_entries(feed.id, items, "Old").new == 0 and store.count() == 4
 
 
 def test_feed_fetch_status_is_kept(store):
@@ -223,3 +296,40 @@ def test_a_group_query_takes_the_stories_of_that_groups_feeds(store):
     assert by_source(StoryQuery(group="Middle East")) == ["A"]
     assert by_source(StoryQuery(group="middle_east")) == ["A"]  # as typed in the filter bar
     assert by_source(StoryQuery(group="gulf")) == ["B"] and by_source(StoryQuery(group="Gulf energy")) == []
+
+
+def test_migration_9_unmerges_what_a_url_had_merged_and_keeps_every_triage(tmp_path, monkeypatch):
+    import tui_reader.store as store_module
+
+    path = tmp_path / "v8.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:8])  # a store as version 8 left it
+    old = Store(path)
+    with old.tx() as c:
+        c.execute("INSERT INTO feeds(id, url, etag, last_modified, added) VALUES (1, 'https://m.example/rss', "
+                  "'\"v1\"', 'Mon, 30 Nov 2026 08:00:00 GMT', 0)")
+        # three press releases sharing one link had become one story: the last guid, another item's headline
+        c.execute("INSERT INTO stories(id, feed_id, guid, url, title, fetched, sort_ts) "
+                  "VALUES (1, 1, 'pr-103', 'https://m.example/press', 'Release 2', 0, 0)")
+        # two description-only items had hashed alike (title only)
+        c.execute("INSERT INTO stories(id, feed_id, guid, url, title, feed_summary, fetched, sort_ts) "
+                  "VALUES (2, 1, 'sha1:da39a3ee', 'urn:tui-reader:1:sha1:da39a3ee', '', 'Bulletin 0', 0, 0)")
+        c.execute("INSERT INTO articles(story_id, fetched, text) VALUES (1, 0, 'the release text')")
+        c.execute("INSERT INTO triage(story_id, grade, summary, triaged_at) VALUES (1, 'B2', 'kept', 0)")
+        c.execute("INSERT INTO tags(id, name) VALUES (1, 'energy')")
+        c.execute("INSERT INTO story_tags(story_id, tag_id) VALUES (1, 1)")
+    old.close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    store = Store(path)
+    assert store.schema_version == len(MIGRATIONS) and store.integrity_ok()
+    story = store.story(1)
+    assert (story.grade.code, story.summary, story.tags, story.has_article) == ("B2", "kept", ("energy",), True)
+    (feed,) = store.feeds()
+    assert (feed.etag, feed.last_modified) == ("", "")  # the next refresh reads the feed whole
+    press = [entry(n, guid=f"pr-10{n}", url="https://m.example/press", title=f"Release {n}") for n in (1, 2, 3)]
+    bulletins = [FeedEntry(guid=story_guid("", "", "", f"Bulletin {n}", None), url="", title="",
+                           summary=f"Bulletin {n}")
+                 for n in range(2)]
+    res = store.upsert_entries(1, press + bulletins, "Ministry")
+    assert res.new == 3 and store.count() == 5  # pr-101, pr-102 and Bulletin 1 come back; Bulletin 0 is story 2
+    assert store.story(1).title == "Release 3" and store.story(1).grade.code == "B2"
+    assert store.upsert_entries(1, press + bulletins, "Ministry").new == 0

@@ -35,12 +35,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from hashlib import blake2b
 from typing import Iterable, Iterator, Sequence
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
 from tui_reader.config import ClusterSettings
 from tui_reader.sanitize import html_text
+from tui_reader.urls import url_key
 
 NUM_PERM = 128
 """MinHash permutations: the Jaccard estimate's standard error at 0.5 is about 0.044."""
@@ -220,31 +220,6 @@ def band_keys(sig: np.ndarray) -> list[int]:
     for r in range(ROWS):
         x = (x * _MIX) ^ bands[:, r]
     return [int(k) - (1 << 31) for k in (_fmix64(x) >> np.uint64(32))]
-
-
-_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|"
-                       r"cmpid|ocid|smid|at_medium|at_campaign|sr_share|taid|mbid)$", re.I)
-"""Query parameters that track the reader, never name the article (kept short: a wrong entry merges
-different articles)."""
-
-
-def canonical_url(url: str) -> str:
-    """The URL with what does not name the article removed: scheme, ``www.``, default port,
-    fragment, trailing slash and tracking parameters; the remaining query sorted."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return url.strip()
-    host = parts.hostname.lower().removeprefix("www.")
-    if parts.port and parts.port not in (80, 443):
-        host = f"{host}:{parts.port}"
-    path = parts.path.rstrip("/")
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
-    return urlunsplit(("", host, path, urlencode(query), ""))[2:]
-
-
-def url_key(url: str) -> int:
-    """64-bit signed hash of the canonical URL (compared exactly when verifying a link)."""
-    return int.from_bytes(blake2b(canonical_url(url).encode(), digest_size=8).digest(), "little", signed=True)
 
 
 def _url_probe(key: int) -> int:

@@ -31,7 +31,7 @@ from readability import Document
 
 from tui_reader import htmlmd
 from tui_reader.models import Article, Caption
-from tui_reader.store import domain_of
+from tui_reader.urls import domain_of
 
 # readability logs a full traceback before raising Unparseable; we handle that case ourselves.
 logging.getLogger("readability.readability").setLevel(logging.CRITICAL)

@@ -22,9 +22,9 @@ from urllib.parse import urljoin
 
 import feedparser_rs
 
+from tui_reader.identity import story_guid
 from tui_reader.models import FeedEntry, ParsedFeed
 from tui_reader.sanitize import html_text
-from tui_reader.store import story_guid
 
 MAX_ENTRIES = 10_000
 """Entries read from one document; beyond that it is an archive dump or an attack, and the first are kept."""
@@ -257,7 +257,7 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
         link = _join(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
-    return FeedEntry(guid=story_guid(entry_id, link, title), url=link, title=title, author=author,
+    return FeedEntry(guid=story_guid(entry_id, link, title, summary, published or updated), url=link, title=title, author=author,
                      published=published or updated, updated=updated, summary=summary, content=content)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from tui_reader.urls import domain_of
+
 
 class State(str, Enum):
     """Where a story is in the analyst's workflow."""
@@ -139,8 +141,6 @@ class Story:
 
     @property
     def domain(self) -> str:
-        from tui_reader.store import domain_of
-
         return domain_of(self.url)
 
 

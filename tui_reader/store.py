@@ -7,8 +7,6 @@ serialise instead of interleaving. Times are stored as UTC epoch seconds.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 import sqlite3
 import threading
@@ -18,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
-from urllib.parse import urlsplit
 
 from tui_reader.models import (
     Article,
@@ -31,7 +28,9 @@ from tui_reader.models import (
     Story,
     TriageInput,
 )
+from tui_reader.identity import content_guid, global_guid, headline_key
 from tui_reader.sanitize import html_text
+from tui_reader.urls import domain_of, url_key
 
 # Each step runs once, in order, inside one transaction; never edit a released step, add one.
 MIGRATIONS: list[str] = [
@@ -194,13 +193,74 @@ MIGRATIONS: list[str] = [
         story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE
     );
     """,
+    # 9: story identity (tui_reader.identity). A URL no longer makes a story: items of one feed that
+    # share a link, and feeds reusing each other's links under their own headlines, had been
+    # merged into one story, the last headline winning. The table is rebuilt without UNIQUE(url)
+    # (SQLite's documented way; foreign keys are off while migrations run, so nothing cascades),
+    # with the canonical URL's key indexed for "same page" and guids indexed for "same item".
+    # story_feeds holds the other feeds that carry a story besides its home feed (feed_id).
+    # Items with neither id nor link get their content hash (a title-only hash merged RSS 0.9x
+    # items that have only descriptions). What a merge overwrote is not in the store any more: every
+    # feed forgets its ETag and Last-Modified so that the next refresh reads each feed whole and
+    # brings the lost items back as stories of their own; a merged story keeps its id, its triage
+    # and its own item's guid, whose headline that refresh restores.
+    """
+    CREATE TABLE stories_v9(
+        id INTEGER PRIMARY KEY,
+        feed_id INTEGER REFERENCES feeds(id) ON DELETE SET NULL,
+        guid TEXT NOT NULL,
+        url TEXT NOT NULL,
+        url_key INTEGER NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        author TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        domain TEXT NOT NULL DEFAULT '',
+        published INTEGER,
+        fetched INTEGER NOT NULL,
+        sort_ts INTEGER NOT NULL,
+        feed_summary TEXT NOT NULL DEFAULT '',
+        feed_content TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL DEFAULT 'unread'
+            CHECK (state IN ('unread', 'read', 'triaged', 'dismissed')),
+        prev_state TEXT,
+        cluster_id INTEGER,
+        copy_of INTEGER,
+        cluster_size INTEGER NOT NULL DEFAULT 1
+    );
+    INSERT INTO stories_v9(id, feed_id, guid, url, url_key, title, author, source, domain, published, fetched,
+                           sort_ts, feed_summary, feed_content, state, prev_state, cluster_id, copy_of, cluster_size)
+        SELECT id, feed_id, CASE WHEN guid LIKE 'sha1:%' THEN content_guid(title, feed_summary, published) ELSE guid END,
+               url, url_key(url), title, author, source, domain, published, fetched,
+               sort_ts, feed_summary, feed_content, state, prev_state, cluster_id, copy_of, cluster_size
+        FROM stories;
+    DROP TABLE stories;
+    ALTER TABLE stories_v9 RENAME TO stories;
+    CREATE UNIQUE INDEX stories_feed_guid ON stories(feed_id, guid);
+    CREATE INDEX stories_guid ON stories(guid);
+    CREATE INDEX stories_url_key ON stories(url_key);
+    CREATE INDEX stories_sort ON stories(sort_ts DESC, id DESC);
+    CREATE INDEX stories_state_sort ON stories(state, sort_ts DESC);
+    CREATE INDEX stories_feed_sort ON stories(feed_id, sort_ts DESC);
+    CREATE INDEX stories_cluster ON stories(cluster_id);
+    CREATE INDEX stories_source_sort ON stories(source COLLATE NOCASE, sort_ts DESC, id DESC);
+    CREATE INDEX stories_feed_state ON stories(feed_id, state);
+    CREATE TABLE story_feeds(
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        PRIMARY KEY (feed_id, guid)
+    );
+    CREATE INDEX story_feeds_story ON story_feeds(story_id);
+    UPDATE feeds SET etag = '', last_modified = '';
+    """,
 ]
 
-_STORY_COLS = ("id, feed_id, guid, url, title, author, source, domain, published, fetched, sort_ts, "
+_STORY_COLS = ("id, feed_id, guid, url, url_key, title, author, source, domain, published, fetched, sort_ts, "
                "feed_summary, feed_content")
 """The columns ``upsert_entries`` writes for a new story, in its row order."""
-_UPSERT_COLS = "id, url, title, feed_summary, feed_content"
+_UPSERT_COLS = "id, feed_id, guid, url, title, feed_summary, feed_content"
 """What ``upsert_entries`` reads of a stored story to tell an unchanged entry from an update."""
+_UPSERT_COLS_S = ", ".join(f"s.{col}" for col in _UPSERT_COLS.split(", "))
 
 _SORTS = {
     "date": "s.sort_ts DESC, s.id DESC",
@@ -224,30 +284,6 @@ def to_epoch(dt: datetime | None) -> int | None:
 
 def from_epoch(ts: int | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
-
-
-def domain_of(url: str) -> str:
-    """Host of ``url`` without ``www.``; "" for a URL too broken to split (``http://[x``)."""
-    end = url.find("/", url.find("//") + 2) if "//" in url else -1
-    return _domain(url if end < 0 else url[:end])  # a feed's stories share a few hosts: split each once
-
-
-@functools.lru_cache(maxsize=4096)
-def _domain(origin: str) -> str:
-    try:
-        host = (urlsplit(origin).hostname or "").lower()
-    except ValueError:
-        return ""
-    return host[4:] if host.startswith("www.") else host
-
-
-def story_guid(entry_id: str, link: str, title: str) -> str:
-    """Identity of a feed entry: its id/guid, else its link, else a hash of title+link."""
-    if entry_id.strip():
-        return entry_id.strip()
-    if link.strip():
-        return link.strip()
-    return "sha1:" + hashlib.sha1(f"{title}\n{link}".encode("utf-8", "replace")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -322,6 +358,8 @@ class Store:
             conn.execute("PRAGMA foreign_keys=ON")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.create_function("html_text", 1, html_text, deterministic=True)  # what full-text search indexes
+            conn.create_function("url_key", 1, url_key, deterministic=True)  # for migrations
+            conn.create_function("content_guid", 3, content_guid, deterministic=True)
             self._local.conn = conn
         return conn
 
@@ -347,6 +385,18 @@ class Store:
             self._local.conn = None
 
     def _migrate(self) -> None:
+        """Run the pending migrations with foreign keys off, as SQLite's table rebuilds require.
+
+        Otherwise dropping the old ``stories`` would cascade into articles, triage and tags; the
+        keys are checked before the migration commits instead.
+        """
+        self.conn.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction, so before it
+        try:
+            self._migrate_steps()
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+
+    def _migrate_steps(self) -> None:
         with self.tx() as c:
             c.execute("CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)")
             row = c.execute("SELECT version FROM schema_version").fetchone()
@@ -362,6 +412,8 @@ class Store:
                 for statement in _statements(script):
                     c.execute(statement)
                 c.execute("UPDATE schema_version SET version = ?", (number,))
+            if version < len(MIGRATIONS) and c.execute("PRAGMA foreign_key_check").fetchone():
+                raise StoreError(f"store {self.path}: upgrading the schema would break its links; nothing changed")
 
     @property
     def schema_version(self) -> int:
@@ -388,10 +440,18 @@ class Store:
     def remove_feed(self, feed_id: int) -> int:
         """Unsubscribe; the feed's stories stay (triaged ones are in briefing notes) and are returned as a count.
 
-        Its stories simply lose their feed: re-subscribing later matches them again by URL.
+        A story another feed carries too moves to that feed; the rest simply lose their feed, and
+        re-subscribing later matches them again by guid or page.
         """
         with self.tx() as c:
-            kept = c.execute("SELECT count(*) FROM stories WHERE feed_id = ?", (feed_id,)).fetchone()[0]
+            kept = c.execute("SELECT (SELECT count(*) FROM stories WHERE feed_id = ?) + "
+                             "(SELECT count(*) FROM story_feeds WHERE feed_id = ?)", (feed_id, feed_id)).fetchone()[0]
+            moves = {r[0]: (r[1], r[2]) for r in c.execute(
+                "SELECT l.story_id, l.feed_id, l.guid FROM story_feeds l JOIN stories s ON s.id = l.story_id "
+                "WHERE s.feed_id = ? ORDER BY l.rowid DESC", (feed_id,))}  # the earliest other feed wins
+            for story_id, (other, guid) in moves.items():
+                c.execute("DELETE FROM story_feeds WHERE feed_id = ? AND guid = ?", (other, guid))
+                c.execute("UPDATE stories SET feed_id = ?, guid = ? WHERE id = ?", (other, guid, story_id))
             c.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))  # stories.feed_id: ON DELETE SET NULL
         return kept
 
@@ -414,8 +474,11 @@ class Store:
         """All feeds with unread and total story counts, grouped then by title."""
         rows = self.conn.execute(
             "SELECT f.*, "
-            "(SELECT count(*) FROM stories s WHERE s.feed_id = f.id AND s.state = 'unread') AS unread, "
-            "(SELECT count(*) FROM stories s WHERE s.feed_id = f.id) AS total "
+            "(SELECT count(*) FROM stories s WHERE s.feed_id = f.id AND s.state = 'unread') + "
+            "(SELECT count(*) FROM story_feeds l JOIN stories s ON s.id = l.story_id "
+            "WHERE l.feed_id = f.id AND s.state = 'unread') AS unread, "
+            "(SELECT count(*) FROM stories s WHERE s.feed_id = f.id) + "
+            "(SELECT count(*) FROM story_feeds l WHERE l.feed_id = f.id) AS total "
             "FROM feeds f ORDER BY f.grp COLLATE NOCASE, f.title COLLATE NOCASE, f.url"
         ).fetchall()
         return [_feed(r) for r in rows]
@@ -447,43 +510,59 @@ class Store:
 
     def upsert_entries(self, feed_id: int | None, entries: Iterable[FeedEntry], source: str,
                        now: int | None = None) -> UpsertResult:
-        """Insert new entries and update changed ones, in one transaction; never duplicates.
+        """Insert new entries and update changed ones, in one transaction; never duplicates, never merges.
 
-        An entry is the same story when its guid matches within the feed, or its URL matches
-        anywhere (the same article reached through two feeds is one story); a guid or URL repeated
-        within ``entries`` is one story too, the last copy winning. Batched — one lookup for the
-        whole feed, one multi-row insert — because a cold refresh stores ~10,000 stories at once.
+        Identity is :mod:`tui_reader.identity`'s: an entry is this feed's story under its guid;
+        else the story another feed (or none) holds under the same global guid, or the same page
+        and headline, which from then on belongs to this feed too; else a new story. Only a story's
+        home feed rewrites it, so two feeds carrying one article never flip it between their
+        copies. A guid repeated within ``entries`` is one story, the last copy winning. Batched —
+        a few lookups for the whole feed, one multi-row insert — because a cold refresh stores
+        ~10,000 stories at once.
         """
         now = now or _now()
-        result = UpsertResult()
         fresh: dict[str, FeedEntry] = {}  # guid → entry, in feed order; later duplicates replace earlier
         for e in entries:
             fresh.pop(e.guid, None)
             fresh[e.guid] = e
         with self.tx() as c:
-            known = {r["guid"]: r for r in c.execute(
-                f"SELECT {_UPSERT_COLS}, guid FROM stories "
-                "WHERE feed_id IS ? AND guid IN (SELECT value FROM json_each(?))",
-                (feed_id, json.dumps(list(fresh))))}
-            urls = [e.url for g, e in fresh.items() if g not in known and e.url]
-            by_url = {r["url"]: r for r in c.execute(
-                f"SELECT {_UPSERT_COLS} FROM stories WHERE url IN (SELECT value FROM json_each(?))",
-                (json.dumps(urls),))} if urls else {}
+            guids = json.dumps(list(fresh))
+            home = {r["guid"]: r for r in c.execute(
+                f"SELECT {_UPSERT_COLS} FROM stories WHERE feed_id IS ? AND guid IN (SELECT value FROM json_each(?))",
+                (feed_id, guids))}
+            linked = {r["link_guid"]: r for r in c.execute(
+                f"SELECT l.guid AS link_guid, {_UPSERT_COLS_S} FROM story_feeds l JOIN stories s ON s.id = l.story_id "
+                "WHERE l.feed_id = ? AND l.guid IN (SELECT value FROM json_each(?))", (feed_id, guids))}
+            stale = [g for g, r in linked.items() if not _same_item(r, g, fresh[g])]
+            c.executemany("DELETE FROM story_feeds WHERE feed_id = ? AND guid = ?", [(feed_id, g) for g in stale])
+            for g in stale:
+                del linked[g]  # its article took another headline: this item is a story of its own now
+            elsewhere = self._carried_elsewhere(c, feed_id, {g: e for g, e in fresh.items()
+                                                            if g not in home and g not in linked})
             next_id = c.execute("SELECT coalesce(max(id), 0) + 1 FROM stories").fetchone()[0]
-            inserts: dict[str, tuple] = {}  # url → row: two guids for one URL are one story
+            rows: list[tuple] = []
             updates: dict[int, FeedEntry] = {}
             for guid, e in fresh.items():
-                row = known.get(guid) or by_url.get(e.url)
+                row = home.get(guid)
+                if row is None and guid in elsewhere:
+                    row = elsewhere[guid]
+                    if feed_id is None or row["feed_id"] is not None:
+                        if feed_id is not None:
+                            c.execute("INSERT INTO story_feeds(feed_id, guid, story_id) VALUES (?, ?, ?)",
+                                      (feed_id, guid, row["id"]))
+                        continue
+                    # A story no feed holds (its feed unsubscribed, or added by URL): this feed takes it in.
+                    c.execute("UPDATE stories SET feed_id = ?, guid = ? WHERE id = ?", (feed_id, guid, row["id"]))
                 if row is not None:
                     if (row["title"], row["feed_summary"], row["feed_content"]) != (e.title, e.summary, e.content):
                         updates[row["id"]] = e
                     continue
+                if guid in linked:
+                    continue  # its home feed keeps it current
                 url = e.url or f"urn:tui-reader:{feed_id}:{guid}"
                 published = to_epoch(e.published or e.updated)
-                story_id = inserts[url][0] if url in inserts else next_id + len(inserts)
-                inserts[url] = (story_id, feed_id, guid, url, e.title, e.author, source, domain_of(url), published,
-                                now, published or now, e.summary, e.content)
-            rows = sorted(inserts.values())
+                rows.append((next_id + len(rows), feed_id, guid, url, url_key(url), e.title, e.author, source,
+                             domain_of(url), published, now, published or now, e.summary, e.content))
             if rows:
                 self._insert_stories(c, rows)
             for story_id, e in updates.items():
@@ -496,26 +575,70 @@ class Store:
             if updates:  # clustered stories whose text changed: the TUI re-clusters them in the background
                 c.executemany("INSERT OR IGNORE INTO cluster_stale(story_id) SELECT story_id FROM cluster_sigs "
                               "WHERE story_id = ?", [(i,) for i in updates])
-        result.new, result.new_ids = len(rows), [r[0] for r in rows]
-        result.updated, result.updated_ids = len(updates), list(updates)
-        return result
+        return UpsertResult(new=len(rows), updated=len(updates), new_ids=[r[0] for r in rows],
+                            updated_ids=list(updates))
+
+    @staticmethod
+    def _carried_elsewhere(c: sqlite3.Connection, feed_id: int | None,
+                           entries: dict[str, FeedEntry]) -> dict[str, sqlite3.Row]:
+        """For entries new to this feed, the stored story each one is (another feed's, or no feed's).
+
+        Candidates share the entry's guid or its canonical URL; a story this feed already carries
+        is another item of it, never a match, and one story matches one entry at most.
+        """
+        keys = {g: url_key(e.url) for g, e in entries.items() if e.url}
+        found: dict[int, sqlite3.Row] = {}
+        for column, values in (("url_key", sorted(set(keys.values()))), ("guid", [g for g in entries if global_guid(g)])):
+            if values:
+                found.update((r["id"], r) for r in c.execute(
+                    f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {column} IN (SELECT value FROM json_each(?))",
+                    (json.dumps(values),)))
+        if feed_id is not None and found:
+            mine = {r[0] for r in c.execute(
+                "SELECT story_id FROM story_feeds WHERE feed_id = ? AND story_id IN (SELECT value FROM json_each(?))",
+                (feed_id, json.dumps(list(found))))}
+            found = {i: r for i, r in found.items() if r["feed_id"] != feed_id and i not in mine}
+        by_guid: dict[str, list[sqlite3.Row]] = {}
+        by_key: dict[int, list[sqlite3.Row]] = {}
+        for r in sorted(found.values(), key=lambda r: r["id"]):
+            by_guid.setdefault(r["guid"], []).append(r)
+            by_key.setdefault(r["url_key"], []).append(r)
+        matches: dict[str, sqlite3.Row] = {}
+        taken: set[int] = set()
+        for guid, e in entries.items():
+            key = keys.get(guid)
+            same_guid = [r for r in by_guid.get(guid, ()) if global_guid(guid) or r["url_key"] == key]
+            same_page = [r for r in by_key.get(key, ()) if key is not None
+                         and (r["feed_id"] is None or headline_key(r["title"]) == headline_key(e.title))]
+            row = next((r for r in same_guid + same_page if r["id"] not in taken), None)
+            if row is not None:
+                taken.add(row["id"])
+                matches[guid] = row
+        return matches
 
     def _insert_stories(self, c: sqlite3.Connection, rows: list[tuple]) -> None:
         """Insert new story rows and their full-text rows (the words of the feed's HTML, not its markup)."""
         _insert_many(c, f"stories({_STORY_COLS})", rows)
         _insert_many(c, "stories_fts(rowid, title, summary, body)",
-                     [(r[0], r[4], "", html_text(r[12]) or html_text(r[11])) for r in rows])
+                     [(r[0], r[5], "", html_text(r[13]) or html_text(r[12])) for r in rows])
 
     def add_story(self, url: str, title: str, *, source: str = "", author: str = "",
                   published: datetime | None = None, summary: str = "") -> int:
-        """Store a single article (not from a feed); adding the same URL twice returns the same id."""
-        existing = self.conn.execute("SELECT id FROM stories WHERE url = ?", (url,)).fetchone()
-        if existing:
-            return existing[0]
+        """Store a single article (not from a feed); adding the same page twice returns the same id."""
+        if (existing := self._story_at(url)) is not None:
+            return existing
         entry = FeedEntry(guid=url, url=url, title=title, author=author, published=published, summary=summary)
         res = self.upsert_entries(None, [entry], source or domain_of(url))
-        return res.new_ids[0] if res.new_ids else self.conn.execute(
-            "SELECT id FROM stories WHERE url = ?", (url,)).fetchone()[0]
+        if res.new_ids:
+            return res.new_ids[0]
+        existing = self._story_at(url)
+        assert existing is not None
+        return existing
+
+    def _story_at(self, url: str) -> int | None:
+        """The oldest story of the page at ``url`` (its canonical form), if any."""
+        row = self.conn.execute("SELECT min(id) FROM stories WHERE url_key = ?", (url_key(url),)).fetchone()
+        return row[0]
 
     def story(self, story_id: int) -> Story | None:
         row = self.conn.execute(
@@ -625,11 +748,13 @@ class Store:
             clauses.append(f"s.state IN ({','.join('?' * len(q.states))})")
             args += [s.value for s in q.states]
         if q.feed_id is not None:
-            clauses.append("s.feed_id = ?")
-            args.append(q.feed_id)
+            clauses.append("(s.feed_id = ? OR s.id IN (SELECT story_id FROM story_feeds WHERE feed_id = ?))")
+            args += [q.feed_id, q.feed_id]
         if q.group:
-            clauses.append("s.feed_id IN (SELECT id FROM feeds WHERE replace(lower(grp), ' ', '_') = ?)")
-            args.append(group_key(q.group))
+            group = "SELECT id FROM feeds WHERE replace(lower(grp), ' ', '_') = ?"
+            clauses.append(f"(s.feed_id IN ({group}) OR s.id IN (SELECT story_id FROM story_feeds "
+                           f"WHERE feed_id IN ({group})))")
+            args += [group_key(q.group)] * 2
         if q.tag:
             clauses.append("s.id IN (SELECT st.story_id FROM story_tags st JOIN tags g ON g.id = st.tag_id "
                            "WHERE g.name = ?)")
@@ -788,6 +913,11 @@ class Store:
     def clear_pending_log(self, story_id: int, day: str) -> None:
         with self.tx() as c:
             c.execute("DELETE FROM log_pending WHERE story_id = ? AND day = ?", (story_id, day))
+
+
+def _same_item(story: sqlite3.Row, guid: str, entry: FeedEntry) -> bool:
+    """Whether a feed's item still names the story it was filed under in another feed."""
+    return (global_guid(guid) and story["guid"] == guid) or headline_key(story["title"]) == headline_key(entry.title)
 
 
 def group_key(name: str) -> str:
