@@ -197,7 +197,8 @@ MIGRATIONS: list[str] = [
     # share a link, and feeds reusing each other's links under their own headlines, had been
     # merged into one story, the last headline winning. The table is rebuilt without UNIQUE(url)
     # (SQLite's documented way; foreign keys are off while migrations run, so nothing cascades),
-    # with the canonical URL's key indexed for "same page" and guids indexed for "same item".
+    # with the canonical URL's key indexed for "same page", and guids that name an item globally
+    # but are not its link (tag:, urn:) indexed for "same item" (a link-guid is found by its page).
     # story_feeds holds the other feeds that carry a story besides its home feed (feed_id).
     # Items with neither id nor link get their content hash (a title-only hash merged RSS 0.9x
     # items that have only descriptions). What a merge overwrote is not in the store any more: every
@@ -236,7 +237,7 @@ MIGRATIONS: list[str] = [
     DROP TABLE stories;
     ALTER TABLE stories_v9 RENAME TO stories;
     CREATE UNIQUE INDEX stories_feed_guid ON stories(feed_id, guid);
-    CREATE INDEX stories_guid ON stories(guid);
+    CREATE INDEX stories_global_guid ON stories(guid) WHERE instr(guid, ':') > 0 AND guid != url;
     CREATE INDEX stories_url_key ON stories(url_key);
     CREATE INDEX stories_sort ON stories(sort_ts DESC, id DESC);
     CREATE INDEX stories_state_sort ON stories(state, sort_ts DESC);
@@ -537,8 +538,9 @@ class Store:
             c.executemany("DELETE FROM story_feeds WHERE feed_id = ? AND guid = ?", [(feed_id, g) for g in stale])
             for g in stale:
                 del linked[g]  # its article took another headline: this item is a story of its own now
-            elsewhere = self._carried_elsewhere(c, feed_id, {g: e for g, e in fresh.items()
-                                                            if g not in home and g not in linked})
+            keys = {g: url_key(e.url) for g, e in fresh.items() if e.url and g not in home}
+            elsewhere = self._carried_elsewhere(c, feed_id, keys, {g: e for g, e in fresh.items()
+                                                                  if g not in home and g not in linked})
             next_id = c.execute("SELECT coalesce(max(id), 0) + 1 FROM stories").fetchone()[0]
             rows: list[tuple] = []
             updates: dict[int, FeedEntry] = {}
@@ -561,8 +563,8 @@ class Store:
                     continue  # its home feed keeps it current
                 url = e.url or f"urn:tui-reader:{feed_id}:{guid}"
                 published = to_epoch(e.published or e.updated)
-                rows.append((next_id + len(rows), feed_id, guid, url, url_key(url), e.title, e.author, source,
-                             domain_of(url), published, now, published or now, e.summary, e.content))
+                rows.append((next_id + len(rows), feed_id, guid, url, keys.get(guid) or url_key(url), e.title,
+                             e.author, source, domain_of(url), published, now, published or now, e.summary, e.content))
             if rows:
                 self._insert_stories(c, rows)
             for story_id, e in updates.items():
@@ -579,20 +581,21 @@ class Store:
                             updated_ids=list(updates))
 
     @staticmethod
-    def _carried_elsewhere(c: sqlite3.Connection, feed_id: int | None,
+    def _carried_elsewhere(c: sqlite3.Connection, feed_id: int | None, keys: dict[str, int],
                            entries: dict[str, FeedEntry]) -> dict[str, sqlite3.Row]:
         """For entries new to this feed, the stored story each one is (another feed's, or no feed's).
 
         Candidates share the entry's guid or its canonical URL; a story this feed already carries
         is another item of it, never a match, and one story matches one entry at most.
         """
-        keys = {g: url_key(e.url) for g, e in entries.items() if e.url}
         found: dict[int, sqlite3.Row] = {}
-        for column, values in (("url_key", sorted(set(keys.values()))), ("guid", [g for g in entries if global_guid(g)])):
+        lookups = (("url_key IN (SELECT value FROM json_each(?))", sorted({keys[g] for g in entries if g in keys})),
+                   ("guid IN (SELECT value FROM json_each(?)) AND instr(guid, ':') > 0 AND guid != url",
+                    [g for g, e in entries.items() if global_guid(g) and g != e.url]))
+        for where, values in lookups:
             if values:
                 found.update((r["id"], r) for r in c.execute(
-                    f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {column} IN (SELECT value FROM json_each(?))",
-                    (json.dumps(values),)))
+                    f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {where}", (json.dumps(values),)))
         if feed_id is not None and found:
             mine = {r[0] for r in c.execute(
                 "SELECT story_id FROM story_feeds WHERE feed_id = ? AND story_id IN (SELECT value FROM json_each(?))",
