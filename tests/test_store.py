@@ -58,11 +58,21 @@ def test_refetch_never_duplicates_and_updates_changed_entries(store):
     assert store.story(sid).title == "Story 2 (updated)"
 
 
-def test_a_guid_repeated_within_one_fetch_is_one_story_the_last_copy_winning(store):
+def test_an_item_listed_twice_within_one_fetch_is_one_story_the_last_copy_winning(store):
     feed = store.add_feed("https://news.example/feed.xml")
-    res = store.upsert_entries(feed.id, [entry(1, title="First copy"), entry(2), entry(1, title="Last copy")], "News")
+    res = store.upsert_entries(feed.id, [entry(1, summary="First copy"), entry(2), entry(1, summary="Last copy")],
+                               "News")
     assert res.new == 2 and store.count() == 2
-    assert {store.story(i).title for i in res.new_ids} == {"Last copy", "Story 2"}
+    assert {store.story(i).feed_summary for i in res.new_ids} == {"Last copy", ""}
+
+
+def test_items_sharing_a_guid_but_saying_different_things_are_stories_of_their_own(store):
+    """A podcast without guids: every episode links to the show's page, so the link is no identity."""
+    feed = store.add_feed("https://radio.example/podcast.xml")
+    episodes = [entry(n, guid="https://radio.example/show", url="https://radio.example/show", title=f"Episode {n}")
+                for n in range(15)]
+    assert store.upsert_entries(feed.id, episodes, "Radio").new == 15
+    assert store.upsert_entries(feed.id, episodes, "Radio").new == 0 and store.count() == 15
 
 
 def test_updates_are_reported_by_id_and_reindexed_for_search(store):

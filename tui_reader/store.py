@@ -28,7 +28,7 @@ from tui_reader.models import (
     Story,
     TriageInput,
 )
-from tui_reader.identity import content_guid, global_guid, headline_key
+from tui_reader.identity import content_guid, global_guid, headline_key, separate_repeats
 from tui_reader.sanitize import html_text
 from tui_reader.urls import domain_of, url_key
 
@@ -517,13 +517,13 @@ class Store:
         else the story another feed (or none) holds under the same global guid, or the same page
         and headline, which from then on belongs to this feed too; else a new story. Only a story's
         home feed rewrites it, so two feeds carrying one article never flip it between their
-        copies. A guid repeated within ``entries`` is one story, the last copy winning. Batched —
+        copies. Copies of one item within ``entries`` are one story, the last copy winning. Batched —
         a few lookups for the whole feed, one multi-row insert — because a cold refresh stores
         ~10,000 stories at once.
         """
         now = now or _now()
         fresh: dict[str, FeedEntry] = {}  # guid → entry, in feed order; later duplicates replace earlier
-        for e in entries:
+        for e in separate_repeats(entries):
             fresh.pop(e.guid, None)
             fresh[e.guid] = e
         with self.tx() as c:
