@@ -106,7 +106,8 @@ def child(db: Path, launched: float, width: int, height: int) -> dict:
     from textual.geometry import Region
 
     from tui_reader.models import State
-    from tui_reader.store import Store, StoryQuery
+    from tui_reader.query import StoryQuery
+    from tui_reader.store import Store
     from tui_reader.ui.widgets.story_list import StoryList
 
     VIEWS = {

@@ -7,7 +7,7 @@ import pytest
 from tests.screen import screen_text
 
 from tui_reader.models import Grade, State, TriageInput
-from tui_reader.store import StoryQuery
+from tui_reader.query import StoryQuery
 from tui_reader.triage import apply_triage
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.screens.reader import ReaderScreen

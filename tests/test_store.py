@@ -8,7 +8,8 @@ from hypothesis import given, strategies as st
 
 from tui_reader.identity import story_guid
 from tui_reader.models import Article, Caption, FeedEntry, Grade, State, TriageInput
-from tui_reader.store import MIGRATIONS, Store, StoreError, StoryQuery
+from tui_reader.query import StoryQuery
+from tui_reader.store import MIGRATIONS, Store, StoreError
 from tui_reader.urls import domain_of
 
 
@@ -97,7 +98,7 @@ def test_search_matches_the_words_of_feed_html_not_its_markup(store):
 
 
 def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path, monkeypatch):
-    import tui_reader.store as store_module
+    import tui_reader.store.schema as store_module
 
     path = tmp_path / "old.db"
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:6])  # a store as version 6 left it
@@ -309,7 +310,7 @@ def test_a_group_query_takes_the_stories_of_that_groups_feeds(store):
 
 
 def test_migration_9_unmerges_what_a_url_had_merged_and_keeps_every_triage(tmp_path, monkeypatch):
-    import tui_reader.store as store_module
+    import tui_reader.store.schema as store_module
 
     path = tmp_path / "v8.db"
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:8])  # a store as version 8 left it

@@ -8,7 +8,8 @@ import pytest
 from textual.app import App, ComposeResult
 
 from tui_reader.models import FeedEntry, Grade, State, TriageInput
-from tui_reader.store import Store, StoryQuery
+from tui_reader.query import StoryQuery
+from tui_reader.store import Store
 from tui_reader.ui.widgets.story_list import Columns, StoryList, age_label
 
 N = 60

@@ -226,7 +226,7 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.models import State
-    from tui_reader.store import StoryQuery
+    from tui_reader.query import StoryQuery
 
     states = ()
     if args.state:

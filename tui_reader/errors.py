@@ -7,3 +7,7 @@ import the modules that raise them (briefing and its file lock, triage) just to 
 
 class UserError(Exception):
     """A problem with the user's input, config, data or files, in one line fit to print."""
+
+
+class StoreError(UserError):
+    """A store problem worded for the user."""

@@ -1,4 +1,4 @@
-"""The search bar's small filter language, parsed into a :class:`StoryQuery`.
+"""The search bar's small filter language, parsed into a :class:`StoryQuery`, what the store lists.
 
 ``tag:syria rating:<=B2 source:al-monitor since:2d state:unread single: drone strike``
 Words without a known ``key:`` prefix are full-text search terms. Unknown keys and bad
@@ -8,11 +8,33 @@ values raise :class:`QueryError` with a one-line message for the search bar.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from tui_reader.models import Grade, GradeError, State
-from tui_reader.store import StoryQuery
+
+@dataclass(frozen=True)
+class StoryQuery:
+    """What the list shows: filters plus a sort order. Empty fields mean "no filter"."""
+
+    states: tuple[State, ...] = ()
+    feed_id: int | None = None
+    group: str = ""
+    """Only the feeds of this group (OPML folder); case-insensitive, ``_`` standing for a space."""
+    tag: str = ""
+    source: str = ""
+    """Substring of the source name or domain."""
+    max_grade: Grade | None = None
+    """Only stories graded at least this well (reliability and credibility both <=)."""
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str = ""
+    """FTS5 full-text query over title, summary and article text."""
+    single_source: bool = False
+    grouped: bool = False
+    """One row per corroboration cluster (its first story); the row's ×N says how many outlets."""
+    sort: str = "date"
+
 
 FILTER_HELP = """\
   word word        full-text search (title, summary, article text; prefixes match)

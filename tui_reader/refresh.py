@@ -26,7 +26,8 @@ from tui_reader.config import ClusterSettings, FetchSettings
 from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
 from tui_reader.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
 from tui_reader.models import Article, Feed, ParsedFeed, Story
-from tui_reader.store import Store, StoryQuery
+from tui_reader.query import StoryQuery
+from tui_reader.store import Store
 from tui_reader.urls import domain_of
 
 PARSE_WORKERS = min(4, os.cpu_count() or 1)

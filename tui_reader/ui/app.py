@@ -22,7 +22,8 @@ from tui_reader.models import State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.query import QueryError, parse_filter
 from tui_reader.sanitize import clean_line, is_openable_url
-from tui_reader.store import Store, StoryQuery
+from tui_reader.query import StoryQuery
+from tui_reader.store import Store
 from tui_reader.ui.messages import RefreshFinished, RefreshProgress, StoryChanged, UrlAdded
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 from tui_reader.ui.widgets.story_list import StoryList

@@ -1,0 +1,24 @@
+"""The SQLite store, the only place with SQL: schema and migrations, then one module per concern.
+
+One connection per thread (SQLite connections belong to the thread that made them), all writes
+inside ``BEGIN IMMEDIATE`` transactions so two processes on one home directory serialise instead of
+interleaving. Times are stored as UTC epoch seconds. :class:`Store` is the one API; its parts live in
+``feeds``, ``stories``, ``listing``, ``triage`` and ``clusters``, as the ``reader`` library keeps its
+storage in ``_storage/``.
+"""
+
+from __future__ import annotations
+
+from tui_reader.errors import StoreError
+from tui_reader.store.base import from_epoch, to_epoch
+from tui_reader.store.feeds import FeedsMixin
+from tui_reader.store.listing import ListRow, ListingMixin
+from tui_reader.store.schema import MIGRATIONS
+from tui_reader.store.stories import StoriesMixin, UpsertResult
+from tui_reader.store.triage import TriageMixin
+
+__all__ = ["MIGRATIONS", "ListRow", "Store", "StoreError", "UpsertResult", "from_epoch", "to_epoch"]
+
+
+class Store(FeedsMixin, StoriesMixin, ListingMixin, TriageMixin):
+    """The SQLite store of one profile."""

@@ -1,0 +1,122 @@
+"""The store's foundation: one SQLite connection per thread, write transactions, time and batch helpers."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from tui_reader.identity import content_guid
+from tui_reader.sanitize import html_text
+from tui_reader.store.schema import migrate
+from tui_reader.urls import url_key
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def to_epoch(dt: datetime | None) -> int | None:
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp())
+
+
+def from_epoch(ts: int | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+class StoreBase:
+    """Connections and transactions, which every part of the store's API shares."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else path
+        self._local = threading.local()
+        if isinstance(self.path, Path):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=30000")
+            conn.create_function("html_text", 1, html_text, deterministic=True)  # what full-text search indexes
+            conn.create_function("url_key", 1, url_key, deterministic=True)  # for migrations
+            conn.create_function("content_guid", 3, content_guid, deterministic=True)
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; ``BEGIN IMMEDIATE`` takes the write lock up front."""
+        conn = self.conn
+        if conn.in_transaction:  # nested use joins the outer transaction
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _migrate(self) -> None:
+        self.conn.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction, so before it
+        try:
+            with self.tx() as c:
+                migrate(c, self.path)
+        finally:
+            self.conn.execute("PRAGMA foreign_keys=ON")
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("SELECT version FROM schema_version").fetchone()[0]
+
+    def integrity_ok(self) -> bool:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def _reindex(self, c: sqlite3.Connection, story_id: int) -> None:
+        row = c.execute(
+            "SELECT s.title, COALESCE(t.summary, '') AS summary, "
+            "COALESCE(NULLIF(a.text, ''), NULLIF(html_text(s.feed_content), ''), html_text(s.feed_summary)) AS body "
+            "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN articles a ON a.story_id = s.id "
+            "WHERE s.id = ?", (story_id,)).fetchone()
+        c.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
+        if row is not None:
+            c.execute("INSERT INTO stories_fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+                      (story_id, row["title"], row["summary"], row["body"]))
+
+
+def _insert_many(c: sqlite3.Connection, into: str, rows: list[tuple]) -> None:
+    """``INSERT INTO into VALUES`` rows, hundreds to a statement rather than one per row.
+
+    Besides being faster, each statement runs with the GIL released throughout, so a refresh's
+    indexing overlaps with its downloads and parsing on another core. Per-row statements never
+    allow that: each takes the GIL back after ~15 µs, then waits out a busy thread's switch interval.
+    """
+    if not rows:
+        return
+    one = f"({', '.join('?' * len(rows[0]))})"
+    per = max(1, min(500, c.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0])))
+    for i in range(0, len(rows), per):
+        chunk = rows[i:i + per]
+        c.execute(f"INSERT INTO {into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row])

@@ -1,0 +1,107 @@
+"""Triage: tags, grades, the analyst's summaries and their history, source letters, and the briefing journal."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from tui_reader.models import BriefItem, Grade, State, TriageInput
+from tui_reader.errors import StoreError
+from tui_reader.store.base import StoreBase, _now, from_epoch, to_epoch
+
+
+class TriageMixin(StoreBase):
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Every tag with its use count, most-used first (for completion)."""
+        rows = self.conn.execute(
+            "SELECT g.name, count(st.story_id) AS n FROM tags g LEFT JOIN story_tags st ON st.tag_id = g.id "
+            "GROUP BY g.id HAVING n > 0 ORDER BY n DESC, g.name").fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def source_letter(self, domain: str) -> str | None:
+        """The reliability letter the analyst last gave this source, if any."""
+        row = self.conn.execute("SELECT reliability FROM source_grades WHERE domain = ?", (domain,)).fetchone()
+        return row[0] if row else None
+
+    def save_triage(self, inp: TriageInput, day: str, now: int | None = None) -> BriefItem:
+        """Save one triage in one transaction and queue its briefing-log update.
+
+        The ``log_pending`` row is the journal that makes store and log agree after a crash:
+        it is cleared only once the log holds the item (see :mod:`tui_reader.triage`).
+        """
+        now = now or _now()
+        with self.tx() as c:
+            story = c.execute("SELECT id, url, domain, state FROM stories WHERE id = ?", (inp.story_id,)).fetchone()
+            if story is None:
+                raise StoreError(f"no story with id {inp.story_id}")
+            self._set_tags(c, inp.story_id, inp.tags)
+            grade = inp.grade.code if inp.grade else None
+            c.execute(
+                "INSERT INTO triage(story_id, grade, summary, triaged_at) VALUES (?,?,?,?) "
+                "ON CONFLICT(story_id) DO UPDATE SET grade = excluded.grade, summary = excluded.summary, "
+                "triaged_at = excluded.triaged_at",
+                (inp.story_id, grade, inp.summary, now),
+            )
+            c.execute(
+                "INSERT INTO triage_history(story_id, grade, summary, tags, triaged_at) VALUES (?,?,?,?,?)",
+                (inp.story_id, grade, inp.summary, ",".join(inp.tags), now),
+            )
+            if inp.grade and story["domain"]:
+                c.execute(
+                    "INSERT INTO source_grades(domain, reliability, updated) VALUES (?,?,?) ON CONFLICT(domain) "
+                    "DO UPDATE SET reliability = excluded.reliability, updated = excluded.updated",
+                    (story["domain"], inp.grade.reliability, now),
+                )
+            new_state = State.DISMISSED if inp.dismiss else State.TRIAGED
+            c.execute("UPDATE stories SET prev_state = state, state = ? WHERE id = ?", (new_state.value, inp.story_id))
+            if not inp.dismiss:
+                c.execute("INSERT OR REPLACE INTO log_pending(story_id, day) VALUES (?, ?)", (inp.story_id, day))
+            self._reindex(c, inp.story_id)
+        item = self.brief_item(inp.story_id)
+        assert item is not None
+        return item
+
+    def _set_tags(self, c: sqlite3.Connection, story_id: int, tags: tuple[str, ...]) -> None:
+        c.execute("DELETE FROM story_tags WHERE story_id = ?", (story_id,))
+        for pos, name in enumerate(dict.fromkeys(tags)):
+            c.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (name,))
+            tag_id = c.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
+            c.execute("INSERT INTO story_tags(story_id, tag_id, position) VALUES (?,?,?)", (story_id, tag_id, pos))
+
+    def triage_history(self, story_id: int) -> list[tuple[str, str, str, datetime]]:
+        """Every saved triage of a story, oldest first: (grade, summary, tags, when)."""
+        rows = self.conn.execute(
+            "SELECT grade, summary, tags, triaged_at FROM triage_history WHERE story_id = ? ORDER BY id",
+            (story_id,)).fetchall()
+        return [(r[0] or "", r[1], r[2], from_epoch(r[3])) for r in rows]
+
+    def brief_item(self, story_id: int) -> BriefItem | None:
+        row = self.conn.execute(
+            "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at "
+            "FROM stories s JOIN triage t ON t.story_id = s.id WHERE s.id = ?", (story_id,)).fetchone()
+        if row is None:
+            return None
+        from tui_reader.cluster import also_reported  # lazy: cluster reads the store
+
+        return BriefItem(
+            story_id=row["id"], title=row["title"], url=row["url"], source=row["source"],
+            published=from_epoch(row["published"]), grade=Grade.parse(row["grade"]) if row["grade"] else None,
+            tags=self.story_tags(story_id), summary=row["summary"], triaged_at=from_epoch(row["triaged_at"]),
+            also=also_reported(self, story_id),
+        )
+
+    def brief_items(self, start: datetime, end: datetime) -> list[BriefItem]:
+        """Triaged (not dismissed) stories whose triage time falls in [start, end)."""
+        rows = self.conn.execute(
+            "SELECT t.story_id FROM triage t JOIN stories s ON s.id = t.story_id "
+            "WHERE t.triaged_at >= ? AND t.triaged_at < ? AND s.state = 'triaged' ORDER BY t.triaged_at",
+            (to_epoch(start), to_epoch(end))).fetchall()
+        return [item for r in rows if (item := self.brief_item(r[0])) is not None]
+
+    def pending_logs(self) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT story_id, day FROM log_pending ORDER BY day, story_id")]
+
+    def clear_pending_log(self, story_id: int, day: str) -> None:
+        with self.tx() as c:
+            c.execute("DELETE FROM log_pending WHERE story_id = ? AND day = ?", (story_id, day))
