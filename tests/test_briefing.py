@@ -14,8 +14,15 @@ from hypothesis import strategies as st
 
 from tui_reader import briefing
 from tui_reader.briefing import (
-    BriefingError, apply_changes, note_path, parse_note, rebuild_day, render_item, update_note,
+    BriefingError,
+    apply_changes,
+    note_path,
+    parse_note,
+    rebuild_day,
+    render_item,
+    update_note,
 )
+from tui_reader.cluster import corroborated
 from tui_reader.models import BriefItem, Grade, State, TriageInput
 from tui_reader.store import Store
 from tui_reader.triage import apply_triage, reconcile_logs
@@ -298,7 +305,7 @@ def test_kill_9_during_saves_never_loses_or_tears_the_note(tmp_path):
         for sid in range(1, 6):
             story = store.story(sid)
             if story.state == State.TRIAGED:
-                assert noted.get(sid) == render_item(store.brief_item(sid)), (iteration, sid)
+                assert noted.get(sid) == render_item(corroborated(store, store.brief_item(sid))), (iteration, sid)
             else:
                 assert sid not in noted
         assert store.integrity_ok()
@@ -328,7 +335,7 @@ def test_two_instances_triaging_the_same_stories_agree_with_the_store(tmp_path):
         assert p.exitcode == 0
     store = Store(db)
     noted = dict(assert_well_formed(note_path(notes, NOW.astimezone().date()).read_text(encoding="utf-8")))
-    assert noted == {sid: render_item(store.brief_item(sid)) for sid in range(1, 9)}  # latest save wins in both
+    assert noted == {sid: render_item(corroborated(store, store.brief_item(sid))) for sid in range(1, 9)}  # latest save wins in both
     assert len(store.triage_history(1)) == 6 and store.pending_logs() == []
 
 

@@ -13,13 +13,12 @@ from tui_reader.cluster import (
     also_reported,
     cluster_members,
     cluster_new,
-    cluster_of,
+    corroborated,
     event_tokens,
     salient,
     signature,
     similarity,
     suggest_credibility,
-    unclustered_ids,
 )
 from tui_reader.config import ClusterSettings
 from tui_reader.urls import canonical_url
@@ -259,7 +258,7 @@ def test_two_sources_with_an_unrated_echo_stays_possibly_true(store):
 
 
 def test_briefing_item_lists_other_independent_outlets(store, event):
-    item = store.save_triage(TriageInput(event["copy"], grade=Grade.parse("C3")), "2026-11-24")
+    item = corroborated(store, store.save_triage(TriageInput(event["copy"], grade=Grade.parse("C3")), "2026-11-24"))
     assert item.also == (
         ("AP", "https://www.apnews.com/izmail"),
         ("Reuters", "https://www.reuters.com/izmail-b"),
@@ -283,9 +282,9 @@ def test_a_paywall_page_does_not_replace_the_feeds_fuller_text(store, event):
 
 def test_backfill_finds_what_was_never_clustered(store):
     ids = add(store, "A", "a.example", entry("x", "a.example", "One", WIRE), entry("y", "a.example", "Two", UNRELATED))
-    assert unclustered_ids(store) == ids and unclustered_ids(store, limit=1) == ids[:1]
-    cluster_new(store, unclustered_ids(store), SETTINGS)
-    assert unclustered_ids(store) == []
+    assert store.unclustered_ids() == ids and store.unclustered_ids(limit=1) == ids[:1]
+    cluster_new(store, store.unclustered_ids(), SETTINGS)
+    assert store.unclustered_ids() == []
 
 
 def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_reclustered(store, event):
@@ -293,17 +292,17 @@ def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_recluste
 
     feed = store.feed_by_url("https://reuters.com/rss")
     stored = store.story(event["b"])
-    assert unclustered_ids(store) == []
+    assert store.unclustered_ids() == []
     retitled = FeedEntry(guid="izmail-b", url=stored.url, title=stored.title + " (updated)",
                          published=stored.published, content=stored.feed_content)
     store.upsert_entries(feed.id, [retitled], "Reuters")  # what `tui-reader fetch` does: no clustering
-    assert unclustered_ids(store) == [event["b"]]
-    cluster_new(store, unclustered_ids(store), SETTINGS)  # what the TUI's background worker does
-    assert unclustered_ids(store) == [] and sizes(store, event)["wire"] == 3
+    assert store.unclustered_ids() == [event["b"]]
+    cluster_new(store, store.unclustered_ids(), SETTINGS)  # what the TUI's background worker does
+    assert store.unclustered_ids() == [] and sizes(store, event)["wire"] == 3
 
 
 def test_briefing_can_show_a_cluster_once(store, event):
-    heads = cluster_of(store, [event["b"], event["c"], event["other"]])
+    heads = store.cluster_of([event["b"], event["c"], event["other"]])
     assert heads[event["b"]] == heads[event["c"]] != heads[event["other"]] == event["other"]
 
 
@@ -448,7 +447,7 @@ def demo(store, demo_articles):
 def test_demo_event_in_three_outlets_own_words_clusters(store, demo):
     sig = {slug: signature(store.article(demo[slug]).text) for slug in RUWAISHED}
     assert max(similarity(sig[a], sig[b]) for a in RUWAISHED for b in RUWAISHED if a != b) < 0.1
-    heads = cluster_of(store, [demo[s] for s in RUWAISHED])
+    heads = store.cluster_of([demo[s] for s in RUWAISHED])
     assert len(set(heads.values())) == 1
     assert {m.id for m in cluster_members(store, demo[RUWAISHED[0]])} == {demo[s] for s in RUWAISHED}
     assert [store.story(demo[s]).cluster_size for s in RUWAISHED] == [3, 3, 3]
@@ -462,7 +461,7 @@ def test_demo_event_in_three_outlets_own_words_clusters(store, demo):
     ("jordan-outpost-hit-by-drone-from-syria", "captagon-seizure-jordan-army"),  # same border, other event
 ])
 def test_demo_look_alikes_about_other_events_stay_apart(store, demo, a, b):
-    assert cluster_of(store, [demo[a]])[demo[a]] != cluster_of(store, [demo[b]])[demo[b]]
+    assert store.cluster_of([demo[a]])[demo[a]] != store.cluster_of([demo[b]])[demo[b]]
 
 
 def test_demo_wire_copy_still_marked_among_event_links(store, demo):

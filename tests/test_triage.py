@@ -5,9 +5,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tui_reader.briefing import note_path, parse_note, render_item
+from tui_reader.cluster import corroborated
 from tui_reader.models import Grade, GradeError, State, TriageInput
 from tui_reader.store import Store
-from tui_reader.triage import TriageError, apply_triage, default_letter, normalize_tag, parse_tags, reconcile_logs
+from tui_reader.triage import (
+    TriageError,
+    apply_triage,
+    default_letter,
+    normalize_tag,
+    parse_tags,
+    reconcile_logs,
+)
 
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=timezone.utc)
 DAY = NOW.astimezone().date()
@@ -123,7 +131,7 @@ def test_reconcile_replays_a_save_whose_note_update_never_ran(store, notes):
     store.save_triage(TriageInput(3, ("cyber",), Grade.parse("A2"), "Crashed before the note."), DAY.isoformat())
     assert store.pending_logs() == [(3, DAY.isoformat())]
     assert reconcile_logs(store, notes) == 1
-    assert blocks(notes) == {3: render_item(store.brief_item(3))}
+    assert blocks(notes) == {3: render_item(corroborated(store, store.brief_item(3)))}
     assert store.pending_logs() == [] and reconcile_logs(store, notes) == 0
 
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from datetime import date, datetime, time, timedelta, timezone
 from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 from urllib.parse import quote
@@ -440,13 +440,13 @@ def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
     carried by several outlets keeps only its latest triaged item, and hand-written text is kept. Blocks of stories since re-triaged on another day are left as
     they are.
     """
+    from tui_reader.cluster import corroborated  # numpy: only a rebuild needs it
+
     d = _as_day(day)
     path = note_path(briefing_dir, d)
-    from tui_reader.cluster import cluster_of
-
     with _locked(path):
-        items = store.brief_items(*day_bounds(d))  # oldest triage first
-        latest = {cluster_of(store, [i.story_id])[i.story_id]: i for i in items}  # one item per event
+        items = [corroborated(store, i) for i in store.brief_items(*day_bounds(d))]  # oldest triage first
+        latest = {store.cluster_of([i.story_id])[i.story_id]: i for i in items}  # one item per event
         superseded = [i.story_id for i in items if i not in latest.values()]
         text, _ = _read(path)
         present = {story_id for story_id, _ in parse_note(text)}

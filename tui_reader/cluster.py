@@ -31,14 +31,15 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from hashlib import blake2b
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from tui_reader.config import ClusterSettings
+from tui_reader.models import BriefItem
 from tui_reader.sanitize import html_text
 from tui_reader.urls import url_key
 
@@ -79,8 +80,6 @@ thousands of look-alike stories quadratic, so it is skipped."""
 RARE_MIN_DF, RARE_DF_FRACTION = 8, 0.01
 """A token is rare when at most max(RARE_MIN_DF, RARE_DF_FRACTION * stories) stories carry it;
 only rare tokens are probed in the index, which bounds the candidates."""
-_DOCS_KEY = 1 << 40
-"""``cluster_df`` row counting the stories (outside the 32-bit token key space)."""
 
 _WORD = re.compile(r"\w+")
 _SALIENT = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d,.]*\d|\d")
@@ -284,45 +283,27 @@ def _probes(node: _Node) -> list[int]:
     return [*keys, _url_probe(node.url_key)]
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
-    for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+def _load_nodes(store, by: str, values: Iterable[int], into: dict[int, _Node]) -> None:
+    """Read stored nodes whose ``by`` column is among ``values`` into ``into`` (keeps nodes already there)."""
+    for r in store.cluster_nodes(by, values):
+        if r["id"] not in into:
+            into[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], r["url_key"], _sig_of(r["sig"]),
+                                  r["cluster_id"], r["copy_of"], r["cluster_size"],
+                                  _keys_of(r["ents"]), _keys_of(r["title_ents"]))
 
 
-_NODE_SQL = (
-    "SELECT s.id, g.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.cluster_id, s.copy_of, "
-    "s.cluster_size, g.url_key, g.sig, g.ents, g.title_ents FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
-    "WHERE s.{col} IN ({marks})"
-)
-
-
-def _load_nodes(c, col: str, values: Iterable[int], into: dict[int, _Node]) -> None:
-    """Read stored nodes whose ``col`` is among ``values`` into ``into`` (keeps nodes already there)."""
-    for chunk in _chunks(sorted(set(values))):
-        for r in c.execute(_NODE_SQL.format(col=col, marks=",".join("?" * len(chunk))), chunk):
-            if r["id"] not in into:
-                into[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], r["url_key"], _sig_of(r["sig"]),
-                                      r["cluster_id"], r["copy_of"], r["cluster_size"],
-                                      _keys_of(r["ents"]), _keys_of(r["title_ents"]))
-
-
-def _fresh_nodes(c, ids: Sequence[int]) -> dict[int, _Node]:
+def _fresh_nodes(store, ids: Sequence[int]) -> dict[int, _Node]:
     """Nodes for ``ids`` computed from their current text (article body, else feed content)."""
     nodes = {}
-    for chunk in _chunks(ids):
-        rows = c.execute(
-            "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.title, "
-            "s.feed_summary, s.feed_content, a.text FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
-            f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk)
-        for r in rows:
-            # The longer text: a failed extraction (paywall, cookie wall) is shorter than the feed's own.
-            body = max(r["text"] or "", html_text(r["feed_content"]), key=len)
-            summary = html_text(r["feed_summary"])
-            text = f"{r['title']}\n{summary}\n{body}"
-            node = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text))
-            if node.sig is not None:  # too few words for text is too little evidence for an event too
-                node.ents, node.title_ents = event_tokens(r["title"], f"{summary}\n{body}")
-            nodes[r["id"]] = node
+    for r in store.cluster_texts(ids):
+        # The longer text: a failed extraction (paywall, cookie wall) is shorter than the feed's own.
+        body = max(r["text"] or "", html_text(r["feed_content"]), key=len)
+        summary = html_text(r["feed_summary"])
+        text = f"{r['title']}\n{summary}\n{body}"
+        node = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text))
+        if node.sig is not None:  # too few words for text is too little evidence for an event too
+            node.ents, node.title_ents = event_tokens(r["title"], f"{summary}\n{body}")
+        nodes[r["id"]] = node
     return nodes
 
 
@@ -355,18 +336,16 @@ class _Components:
 class _Rarity:
     """Document frequencies of salient tokens, read from ``cluster_df`` as needed."""
 
-    def __init__(self, c) -> None:
-        self.c = c
+    def __init__(self, store) -> None:
+        self.store = store
         self.df: dict[int, int] = {}
-        row = c.execute("SELECT n FROM cluster_df WHERE key = ?", (_DOCS_KEY,)).fetchone()
-        self.docs = row[0] if row else 0
+        self.docs = store.cluster_doc_count()
         self.cap = max(RARE_MIN_DF, RARE_DF_FRACTION * self.docs)
 
     def load(self, keys: Iterable[int]) -> None:
         want = sorted({int(k) for k in keys} - self.df.keys())
-        for chunk in _chunks(want):
-            self.df.update(self.c.execute(
-                f"SELECT key, n FROM cluster_df WHERE key IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        if want:
+            self.df.update(self.store.cluster_df(want))
         for k in want:
             self.df.setdefault(k, 0)
 
@@ -431,31 +410,31 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
     """
     ids = sorted(set(story_ids))
     window = int(settings.window_hours * 3600)
-    fresh = _fresh_nodes(store.conn, ids)  # hashing is the slow part: done before taking the write lock
+    fresh = _fresh_nodes(store, ids)  # hashing is the slow part: done before taking the write lock
     report = ClusterReport()
-    with store.tx() as c:
-        c.executemany("DELETE FROM cluster_stale WHERE story_id = ?", [(i,) for i in ids])
+    with store.tx():
+        store.clear_cluster_stale(ids)
         stored: dict[int, _Node] = {}
-        _load_nodes(c, "id", fresh, stored)
+        _load_nodes(store, "id", fresh, stored)
         dirty = [n for n in fresh.values() if not _unchanged(n, stored.get(n.id))]
         for n in dirty:  # cluster columns as of now, under the lock
             if (old := stored.get(n.id)) is not None:
                 n.cluster_id, n.copy_of, n.size = old.cluster_id, old.copy_of, old.size
         if not dirty:
             return report
-        _replace_index(c, dirty, stored)
-        rarity = _Rarity(c)
+        _replace_index(store, dirty, stored)
+        rarity = _Rarity(store)
         rarity.load(k for n in dirty for k in n.ents.tolist())
         nodes = {n.id: n for n in dirty}
         dirty_ids = set(nodes)
-        pairs = _candidates(c, dirty, window, rarity)
-        _load_nodes(c, "id", (b for _, b in pairs), nodes)
+        pairs = _candidates(store, dirty, window, rarity)
+        _load_nodes(store, "id", (b for _, b in pairs), nodes)
         rarity.load(k for n in nodes.values() for k in n.ents.tolist())
         edges = [(a, b) for a, b in pairs if b in nodes and _linked(nodes[a], nodes[b], settings, window, rarity)]
         # Clusters touched: those the dirty stories left and those they join.
         left = {n.cluster_id for n in dirty if n.cluster_id is not None}
         touched = left | {nodes[b].cluster_id for _, b in edges if nodes[b].cluster_id is not None}
-        _load_nodes(c, "cluster_id", touched, nodes)
+        _load_nodes(store, "cluster_id", touched, nodes)
         rarity.load(k for n in nodes.values() if n.cluster_id in left for k in n.ents.tolist())
         comps = _Components()
         by_cluster: dict[int, list[_Node]] = defaultdict(list)
@@ -480,7 +459,7 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
             settled.update(_settle([nodes[i] for i in group]))
         updates = [(cid, copy, size, i) for i, (cid, copy, size) in settled.items()
                    if (nodes[i].cluster_id, nodes[i].copy_of, nodes[i].size) != (cid, copy, size)]
-        c.executemany("UPDATE stories SET cluster_id = ?, copy_of = ?, cluster_size = ? WHERE id = ?", updates)
+        store.set_clusters(updates)
     per_cluster = Counter(cid for cid, _, _ in settled.values())
     report.stories = len(dirty)
     report.linked = sum(1 for n in dirty if per_cluster[settled[n.id][0]] > 1)
@@ -495,24 +474,18 @@ def _unchanged(new: _Node, old: _Node | None) -> bool:
             and np.array_equal(new.title_ents, old.title_ents))
 
 
-def _replace_index(c, dirty: list[_Node], stored: dict[int, _Node]) -> None:
+def _replace_index(store, dirty: list[_Node], stored: dict[int, _Node]) -> None:
     """Swap the dirty stories' stored signatures and band keys for the fresh ones."""
-    c.executemany("DELETE FROM cluster_keys WHERE day = ? AND key = ? AND story_id = ?",
-                  sorted(_rows(old for n in dirty if (old := stored.get(n.id)))))
-    c.executemany("INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents) "
-                  "VALUES (?,?,?,?,?,?)",
-                  [(n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents))
-                   for n in dirty])
-    c.executemany("INSERT OR IGNORE INTO cluster_keys(day, key, story_id) VALUES (?,?,?)", sorted(_rows(dirty)))
     # Document frequencies: the old token sets out, the new ones in, and the count of stories.
     delta: Counter[int] = Counter()
     for n in dirty:
         old = stored.get(n.id)
         delta.subtract(old.ents.tolist() if old is not None else ())
         delta.update(n.ents.tolist())
-    delta[_DOCS_KEY] += sum(1 for n in dirty if n.id not in stored)
-    c.executemany("INSERT INTO cluster_df(key, n) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET n = n + ?2",
-                  sorted((k, d) for k, d in delta.items() if d))
+    store.replace_cluster_index(
+        _rows(old for n in dirty if (old := stored.get(n.id))),
+        [(n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents)) for n in dirty],
+        _rows(dirty), [(k, d) for k, d in delta.items() if d], sum(1 for n in dirty if n.id not in stored))
 
 
 def _rows(nodes: Iterable[_Node]) -> list[tuple[int, int, int]]:
@@ -520,71 +493,24 @@ def _rows(nodes: Iterable[_Node]) -> list[tuple[int, int, int]]:
     return [(n.ts // DAY, k, n.id) for n in nodes for k in [*_probes(n), *n.ents.tolist()]]
 
 
-def _candidates(c, dirty: list[_Node], window: int, rarity: _Rarity) -> set[tuple[int, int]]:
+def _candidates(store, dirty: list[_Node], window: int, rarity: _Rarity) -> set[tuple[int, int]]:
     """(dirty id, other id) pairs sharing a band or URL key, or ``EVENT_MIN_RARE`` rare salient
     tokens, on a day the window reaches.
 
-    One join of a probe table against the index, probes sorted like the index so the lookups
-    walk it in order; the window itself is checked exactly when verifying. Only rare tokens are
-    probed: a common one (a country, "Brent") would match thousands of stories and decide nothing."""
+    The window itself is checked exactly when verifying. Only rare tokens are probed: a common
+    one (a country, "Brent") would match thousands of stories and decide nothing."""
     probes = [(k, n) for n in dirty for k in _probes(n)]
     rare = [(k, n) for n in dirty for k in n.ents.tolist() if rarity.rare(k)]
-    crowded = _crowded(c, {k for k, _ in probes} | {k for k, _ in rare})
-    probes = [(k, n) for k, n in probes if k not in crowded]
-    rare = [(k, n) for k, n in rare if k not in crowded]
-    pairs = _join(c, probes, window, 1) if probes else set()
-    return pairs | (_join(c, rare, window, EVENT_MIN_RARE) if rare else set())
-
-
-def _crowded(c, keys: set[int]) -> set[int]:
-    """The keys whose bucket holds more than :data:`BUCKET_CAP` stories."""
-    crowded: set[int] = set()
-    for chunk in _chunks(sorted(keys)):
-        crowded.update(k for k, in c.execute(
-            f"SELECT key FROM cluster_keys WHERE key IN ({','.join('?' * len(chunk))}) "
-            "GROUP BY key HAVING count(*) > ?", [*chunk, BUCKET_CAP]))
-    return crowded
-
-
-def _join(c, probe: list[tuple[int, _Node]], window: int, least: int) -> set[tuple[int, int]]:
-    """(probing id, indexed id) pairs matching on at least ``least`` probe keys."""
-    c.execute("CREATE TEMP TABLE IF NOT EXISTS cluster_probe(key INTEGER, story_id INTEGER, lo INTEGER, hi INTEGER)")
-    c.execute("CREATE TEMP TABLE IF NOT EXISTS cluster_days(day INTEGER PRIMARY KEY)")
-    c.execute("DELETE FROM cluster_probe")
-    c.execute("DELETE FROM cluster_days")
-    probes = sorted((k, n.id, (n.ts - window) // DAY, (n.ts + window) // DAY) for k, n in probe)
-    c.executemany("INSERT INTO cluster_probe VALUES (?,?,?,?)", probes)
-    c.executemany("INSERT INTO cluster_days VALUES (?)",
-                  [(d,) for d in range(min(p[2] for p in probes), max(p[3] for p in probes) + 1)])
-    rows = c.execute(
-        "SELECT p.story_id, k.story_id FROM cluster_probe p CROSS JOIN cluster_days d "
-        "CROSS JOIN cluster_keys k ON d.day BETWEEN p.lo AND p.hi AND k.day = d.day AND k.key = p.key "
-        "WHERE k.story_id != p.story_id GROUP BY p.story_id, k.story_id HAVING count(*) >= ?", (least,)).fetchall()
-    c.execute("DELETE FROM cluster_probe")
-    return {(a, b) for a, b in rows}
-
-
-def unclustered_ids(store, limit: int | None = None) -> list[int]:
-    """Stories never clustered (a headless fetch, an older store) or changed since (``cluster_stale``),
-    oldest first: feed them to :func:`cluster_new` in batches to catch up."""
-    return [r[0] for r in store.conn.execute(
-        "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id "
-        "WHERE g.story_id IS NULL OR s.id IN (SELECT story_id FROM cluster_stale) "
-        "ORDER BY s.sort_ts, s.id LIMIT ?", (-1 if limit is None else limit,))]
+    crowded = store.crowded_cluster_keys({k for k, _ in probes} | {k for k, _ in rare}, BUCKET_CAP)
+    pairs: set[tuple[int, int]] = set()
+    for keyed, least in ((probes, 1), (rare, EVENT_MIN_RARE)):
+        rows = [(k, n.id, (n.ts - window) // DAY, (n.ts + window) // DAY) for k, n in keyed if k not in crowded]
+        if rows:
+            pairs |= store.cluster_pairs(rows, least)
+    return pairs
 
 
 # -- reading clusters ----------------------------------------------------------------------
-
-def cluster_of(store, story_ids: Iterable[int]) -> dict[int, int]:
-    """Each story's cluster id (its own id when alone), so the briefing can show a cluster once."""
-    ids = sorted(set(story_ids))
-    out = {i: i for i in ids}
-    for chunk in _chunks(ids):
-        out.update(store.conn.execute(
-            f"SELECT id, cluster_id FROM stories WHERE cluster_id IS NOT NULL AND id IN ({','.join('?' * len(chunk))})",
-            chunk).fetchall())
-    return out
-
 
 @dataclass(frozen=True)
 class Member:
@@ -622,11 +548,7 @@ class Member:
 
 def cluster_members(store, story_id: int) -> list[Member]:
     """Every story in ``story_id``'s cluster, itself included, oldest first."""
-    rows = store.conn.execute(
-        "SELECT s.id, s.source, s.url, s.title, s.domain, s.copy_of, t.grade, g.reliability "
-        "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN source_grades g ON g.domain = s.domain "
-        "WHERE s.id = ?1 OR s.cluster_id = (SELECT cluster_id FROM stories WHERE id = ?1) "
-        "ORDER BY s.sort_ts, s.id", (story_id,)).fetchall()
+    rows = store.cluster_member_rows(story_id)
     return [Member(r["id"], r["source"], r["url"], r["title"], r["grade"] or "", r["copy_of"], r["domain"],
                    r["reliability"] or "") for r in rows]
 
@@ -648,6 +570,11 @@ def also_reported(store, story_id: int) -> tuple[tuple[str, str], ...]:
     members = cluster_members(store, story_id)
     own = {m.outlet for m in members if m.id == story_id}
     return tuple((m.source, m.url) for m in _others(members, own))
+
+
+def corroborated(store, item: BriefItem) -> BriefItem:
+    """The briefing item with the other outlets that reported its story."""
+    return replace(item, also=also_reported(store, item.story_id))
 
 
 def suggest_credibility(store, story_id: int) -> tuple[str, str]:

@@ -64,7 +64,7 @@ def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str)
     the same story already in the note (the saved item lists those outlets under "also
     reported by"), so the latest assessment of an event is the one the note shows.
     """
-    from tui_reader.cluster import cluster_members
+    from tui_reader.cluster import cluster_members, corroborated
 
     with briefing.note_lock(briefing_dir):
         story = store.story(story_id)
@@ -73,6 +73,7 @@ def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str)
         if item is None:
             briefing.update_note(path, day, remove_ids=[story_id])
             return None
+        item = corroborated(store, item)
         same_event = [m.id for m in cluster_members(store, story_id) if m.id != story_id]
         briefing.update_note(path, day, [item], remove_ids=same_event)
         return item
@@ -85,8 +86,7 @@ def _journal_dismissal(store: Store, story_id: int, day: date) -> None:
     dismissal would leave the story in its note for ever. Replaying the row early is
     harmless: :func:`_sync_note` writes whatever the store holds.
     """
-    with store.tx() as c:
-        c.execute("INSERT OR REPLACE INTO log_pending(story_id, day) VALUES (?, ?)", (story_id, day.isoformat()))
+    store.queue_log(story_id, day.isoformat())
 
 
 def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: datetime | None = None) -> BriefItem:

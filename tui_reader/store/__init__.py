@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from tui_reader.errors import StoreError
 from tui_reader.store.base import from_epoch, to_epoch
+from tui_reader.store.clusters import ClustersMixin
 from tui_reader.store.feeds import FeedsMixin
-from tui_reader.store.listing import ListRow, ListingMixin
+from tui_reader.store.listing import ListingMixin, ListRow
 from tui_reader.store.schema import MIGRATIONS
 from tui_reader.store.stories import StoriesMixin, UpsertResult
 from tui_reader.store.triage import TriageMixin
@@ -20,5 +21,5 @@ from tui_reader.store.triage import TriageMixin
 __all__ = ["MIGRATIONS", "ListRow", "Store", "StoreError", "UpsertResult", "from_epoch", "to_epoch"]
 
 
-class Store(FeedsMixin, StoriesMixin, ListingMixin, TriageMixin):
+class Store(FeedsMixin, StoriesMixin, ListingMixin, TriageMixin, ClustersMixin):
     """The SQLite store of one profile."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from tui_reader.models import BriefItem, Grade, State, TriageInput
 from tui_reader.errors import StoreError
+from tui_reader.models import BriefItem, Grade, State, TriageInput
 from tui_reader.store.base import StoreBase, _now, from_epoch, to_epoch
 
 
@@ -77,18 +77,16 @@ class TriageMixin(StoreBase):
         return [(r[0] or "", r[1], r[2], from_epoch(r[3])) for r in rows]
 
     def brief_item(self, story_id: int) -> BriefItem | None:
+        """The triaged story as its briefing item; ``cluster.corroborated`` adds the other outlets."""
         row = self.conn.execute(
             "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at "
             "FROM stories s JOIN triage t ON t.story_id = s.id WHERE s.id = ?", (story_id,)).fetchone()
         if row is None:
             return None
-        from tui_reader.cluster import also_reported  # lazy: cluster reads the store
-
         return BriefItem(
             story_id=row["id"], title=row["title"], url=row["url"], source=row["source"],
             published=from_epoch(row["published"]), grade=Grade.parse(row["grade"]) if row["grade"] else None,
             tags=self.story_tags(story_id), summary=row["summary"], triaged_at=from_epoch(row["triaged_at"]),
-            also=also_reported(self, story_id),
         )
 
     def brief_items(self, start: datetime, end: datetime) -> list[BriefItem]:
@@ -98,6 +96,11 @@ class TriageMixin(StoreBase):
             "WHERE t.triaged_at >= ? AND t.triaged_at < ? AND s.state = 'triaged' ORDER BY t.triaged_at",
             (to_epoch(start), to_epoch(end))).fetchall()
         return [item for r in rows if (item := self.brief_item(r[0])) is not None]
+
+    def queue_log(self, story_id: int, day: str) -> None:
+        """Journal a note update for ``day`` before the change it reflects (replayed after a crash)."""
+        with self.tx() as c:
+            c.execute("INSERT OR REPLACE INTO log_pending(story_id, day) VALUES (?, ?)", (story_id, day))
 
     def pending_logs(self) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.conn.execute("SELECT story_id, day FROM log_pending ORDER BY day, story_id")]

@@ -452,10 +452,10 @@ class ReaderApp(App):
     def _cluster_backlog(self) -> None:
         """Cluster, in batches and off the UI, the stories stored without it or changed since
         (a headless ``fetch``, an older store)."""
-        from tui_reader.cluster import cluster_new, unclustered_ids
+        from tui_reader.cluster import cluster_new
 
         done: list[int] = []
-        while (batch := unclustered_ids(self.store, 2000)) and batch != done:
+        while (batch := self.store.unclustered_ids(2000)) and batch != done:
             cluster_new(self.store, batch, self.settings.cluster)
             done = batch
         if done:
