@@ -142,8 +142,8 @@ def bench_breakdown(urls: list[str]) -> None:
             store.upsert_entries(feed.id, feed_parsed.entries, feed_parsed.title)
         store.close()
         print(f"breakdown: store only             {time.perf_counter() - started:6.2f} s")
-    real = refresh._store_parsed
-    refresh._store_parsed = lambda store, feed, parsed, result: refresh.FeedOutcome(
+    real = refresh.store_parsed
+    refresh.store_parsed = lambda store, feed, parsed, result: refresh.FeedOutcome(
         feed.id, feed.url, feed.title, "ok", len(parsed.entries))
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -156,7 +156,7 @@ def bench_breakdown(urls: list[str]) -> None:
                   "(add interpreter start and exit for the CLI's floor)")
             store.close()
     finally:
-        refresh._store_parsed = real
+        refresh.store_parsed = real
 
 
 def bench_cli(urls: list[str], stories: int) -> float | None:

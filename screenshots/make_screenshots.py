@@ -13,8 +13,9 @@ from tui_reader.config import Settings
 from tui_reader.demo import DemoServer
 from tui_reader.demo.server import OPML_PATH, SITE_DIR, render
 from tui_reader.paths import Paths
-from tui_reader.refresh import import_opml, refresh_feeds
+from tui_reader.refresh import refresh_feeds
 from tui_reader.store import Store
+from tui_reader.subscribe import import_opml
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
 

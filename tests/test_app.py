@@ -381,7 +381,8 @@ async def test_auto_refresh_runs_on_its_timer_and_speaks_only_when_there_is_news
 async def test_feeds_panel_shows_groups_and_a_group_filters_the_list(server, tmp_path):
     from tests.localserver import Reply
     from tui_reader.paths import Paths
-    from tui_reader.refresh import import_opml, refresh_feeds
+    from tui_reader.refresh import refresh_feeds
+    from tui_reader.subscribe import import_opml
     from tui_reader.config import Settings
     from tui_reader.store import Store
     from tui_reader.ui.widgets.feeds_panel import FeedsPanel

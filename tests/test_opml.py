@@ -6,9 +6,9 @@ import pytest
 
 from tui_reader.models import Feed
 from tui_reader.opml import OpmlError, export_opml, parse_opml
-from tui_reader.refresh import export_opml as export_store
-from tui_reader.refresh import import_opml
 from tui_reader.store import Store
+from tui_reader.subscribe import export_opml as export_store
+from tui_reader.subscribe import import_opml
 
 SAMPLE = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0"><head><title>subs</title></head><body>

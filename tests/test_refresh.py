@@ -15,9 +15,11 @@ from tests.localserver import Reply
 from tests.test_feeds import ATOM10, BILLION_LAUGHS, JSONFEED
 from tests.test_fetch import raw, server, streamed  # noqa: F401 - server: the quick-shutdown fixture
 from tui_reader import refresh
+from tui_reader.articles import fetch_article, prefetch_articles
 from tui_reader.config import FetchSettings
-from tui_reader.refresh import add_url, fetch_article, prefetch_articles, refresh_feeds
+from tui_reader.refresh import refresh_feeds
 from tui_reader.store import Store
+from tui_reader.subscribe import add_url
 
 # Generous enough for a loaded 2-core CI box; tests that need a timeout set their own.
 FAST = FetchSettings(connect_timeout=5.0, read_timeout=5.0, retries=0, max_body_mb=1.0)

@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +18,6 @@ from tui_reader import __version__
 from tui_reader.config import Settings, load_settings
 from tui_reader.errors import UserError
 from tui_reader.paths import Paths
-
 
 NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`"
 
@@ -86,7 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     import tempfile
 
     from tui_reader.demo.server import OPML_PATH, SITE_DIR, DemoServer, render
-    from tui_reader.refresh import import_opml
+    from tui_reader.subscribe import import_opml
 
     with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as tmp, DemoServer() as server:
         ctx = load_context(args.home or tmp)
@@ -151,7 +150,7 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui_reader.refresh import add_url
+    from tui_reader.subscribe import add_url
 
     failures = 0
     for url in args.urls:
@@ -288,7 +287,7 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_reader.refresh import import_opml
+    from tui_reader.subscribe import import_opml
 
     try:
         data = Path(args.file).read_bytes()
@@ -334,7 +333,7 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_export_opml(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_reader.refresh import export_opml
+    from tui_reader.subscribe import export_opml
 
     text = export_opml(ctx.store)
     if args.file:

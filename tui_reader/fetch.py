@@ -311,3 +311,13 @@ async def fetch_once(url: str, settings: FetchSettings, *, accept: str = PAGE_AC
     """One GET with a client of its own (``tui-reader extract URL``)."""
     async with Fetcher(settings) as fetcher:
         return await fetcher.get(url, accept=accept)
+
+
+@asynccontextmanager
+async def using(settings: FetchSettings, shared: Fetcher | None) -> AsyncIterator[Fetcher]:
+    """The caller's fetcher (same client and limits) or a short-lived one of our own."""
+    if shared is not None:
+        yield shared
+        return
+    async with Fetcher(settings) as own:
+        yield own

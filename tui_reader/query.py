@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from tui_reader.models import Grade, GradeError, State
 
+
 @dataclass(frozen=True)
 class StoryQuery:
     """What the list shows: filters plus a sort order. Empty fields mean "no filter"."""

@@ -1,4 +1,4 @@
-"""Story intake: refresh feeds, fetch article pages, add single URLs, OPML in and out — all into the store.
+"""Refreshing: fetch every feed, parse it and store its stories, with a status per feed.
 
 Fetching runs on the event loop, parsing in a small thread pool, and every store write of a refresh
 on one writer thread, so the three overlap and the loop is never blocked (the TUI stays
@@ -12,32 +12,24 @@ import asyncio
 import functools
 import os
 import queue
-import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from typing import AsyncIterator, Callable, TypeVar
-from urllib.parse import urljoin, urlsplit
+from typing import Callable, TypeVar
 
-from tui_reader import opml
+from tui_reader.articles import prefetch_articles
 from tui_reader.config import ClusterSettings, FetchSettings
-from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
-from tui_reader.fetch import FEED_ACCEPT, PAGE_ACCEPT, Fetcher, FetchResult
-from tui_reader.models import Article, Feed, ParsedFeed, Story
+from tui_reader.feeds import FeedError, parse_feed
+from tui_reader.fetch import Fetcher, FetchResult
+from tui_reader.models import Feed, ParsedFeed
 from tui_reader.query import StoryQuery
 from tui_reader.store import Store
 from tui_reader.urls import domain_of
 
 PARSE_WORKERS = min(4, os.cpu_count() or 1)
-_ARTICLE_PAGE = re.compile(
-    rb"""<meta[^>]+(?:property|name)=["']og:type["'][^>]*content=["']article|"""
-    rb"""<meta[^>]+content=["']article["'][^>]*(?:property|name)=["']og:type|"""
-    rb""""@type"\s*:\s*"(?:\w*NewsArticle|Article|BlogPosting|Report)\"""", re.I)
 T = TypeVar("T")
-WELL_KNOWN_FEEDS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml")
-"""Where sites that advertise no feed usually keep one (WordPress, Hugo, Jekyll, Ghost…)."""
 
 
 @dataclass(frozen=True)
@@ -70,20 +62,6 @@ class RefreshReport:
     """Stored stories whose feed entry changed (their clusters are redone)."""
 
 
-@dataclass(frozen=True)
-class AddResult:
-    """What ``add_url`` found: a feed (subscribed), a page advertising feeds, an article (stored), or an error."""
-
-    kind: str
-    feed: Feed | None = None
-    story_id: int | None = None
-    candidates: list[tuple[str, str]] = field(default_factory=list)
-    """(url, title) of feeds the page advertises."""
-    message: str = ""
-    url: str = ""
-    """The page's own URL, after redirects."""
-
-
 # --------------------------------------------------------------------------- feeds
 
 
@@ -112,7 +90,7 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                     result = FetchResult(feed.url, error=f"cannot fetch: {type(exc).__name__}: {exc}")
                 parsed = None
                 if result.ok and not result.not_modified:
-                    parsed = await loop.run_in_executor(pool, _parse, result)
+                    parsed = await loop.run_in_executor(pool, parse_result, result)
                     result = replace(result, body=b"")  # parsed: the bytes need not wait for the writer
                 try:
                     outcome = await writer.submit(functools.partial(_record, store, feed, result, parsed))
@@ -149,7 +127,7 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
     return report
 
 
-def _parse(result: FetchResult) -> ParsedFeed | str:
+def parse_result(result: FetchResult) -> ParsedFeed | str:
     """One downloaded feed parsed (runs in the pool), or the one-line reason it cannot be."""
     try:
         return parse_feed(result.body, result.content_type, result.url)
@@ -166,7 +144,7 @@ def _record(store: Store, feed: Feed, result: FetchResult,
         store.record_fetch(feed.id, status="304")
         outcome = FeedOutcome(feed.id, feed.url, feed.title, "304")
     elif isinstance(parsed, ParsedFeed) and not result.error:
-        outcome = _store_parsed(store, feed, parsed, result)
+        outcome = store_parsed(store, feed, parsed, result)
     else:
         error = result.error or parsed or "could not parse the feed"
         store.record_fetch(feed.id, status="error", error=error)
@@ -247,7 +225,7 @@ def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:
         future.set_exception(value)
 
 
-def _store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult) -> FeedOutcome:
+def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult) -> FeedOutcome:
     """Upsert the entries and record the fetch in one transaction."""
     title = feed.title or parsed.title
     with store.tx():
@@ -261,149 +239,3 @@ def _store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchRes
 # --------------------------------------------------------------------------- article pages
 
 
-@asynccontextmanager
-async def _fetcher(settings: FetchSettings, shared: Fetcher | None) -> AsyncIterator[Fetcher]:
-    """The caller's fetcher (same client and limits) or a short-lived one of our own."""
-    if shared is not None:
-        yield shared
-        return
-    async with Fetcher(settings) as own:
-        yield own
-
-
-async def fetch_article(store: Store, settings: FetchSettings, story_id: int,
-                        client: Fetcher | None = None, cluster: ClusterSettings | None = None) -> Article:
-    """Reader-mode article of a story: cached, else fetched and extracted once; the feed's text when that fails.
-
-    With ``cluster`` settings the story is re-clustered on its full text once extracted.
-    """
-    cached = store.article(story_id)
-    if cached is not None:
-        return cached
-    story = store.story(story_id)
-    if story is None:
-        raise LookupError(f"no story with id {story_id}")
-    if not story.url.startswith(("http://", "https://")):
-        return await _feed_article(story, "this story has no web page — showing the feed's text")
-    async with _fetcher(settings, client) as fetcher:
-        result = await fetcher.get(story.url, accept=PAGE_ACCEPT)
-    if not result.ok:
-        return await _feed_article(story, f"could not fetch page: {result.error} — showing the feed's text")
-    kind = result.content_type.split(";")[0].strip().lower()
-    if kind and "html" not in kind and "xml" not in kind and not kind.startswith("text/"):
-        return await _feed_article(story, f"the page is {kind[:40]}, not HTML — showing the feed's text")
-    return await asyncio.to_thread(_extract_and_save, store, story, result, cluster)
-
-
-def _extract_and_save(store: Store, story: Story, result: FetchResult,
-                      cluster: ClusterSettings | None = None) -> Article:
-    from tui_reader.extract import extract_article
-
-    article = extract_article(result.body, result.url, content_type=result.content_type,
-                              fallback_html=story.feed_content or story.feed_summary or None)
-    store.save_article(story.id, article, html=result.body, content_type=result.content_type)
-    if cluster is not None:
-        from tui_reader.cluster import cluster_new
-
-        cluster_new(store, [story.id], cluster)
-    return article
-
-
-async def _feed_article(story: Story, notice: str) -> Article:
-    """The feed's own text as the article (not cached, so a later open retries the page)."""
-    from tui_reader.extract import extract_article
-
-    feed_html = story.feed_content or story.feed_summary or ""
-    article = await asyncio.to_thread(extract_article, feed_html, story.url, fallback_html=feed_html or None)
-    return replace(article, title=article.title or story.title, notice=notice)
-
-
-async def prefetch_articles(store: Store, settings: FetchSettings, story_ids: list[int],
-                            client: Fetcher | None = None) -> int:
-    """Fetch and cache the article pages of ``story_ids`` ahead of reading; returns how many are now cached."""
-    todo = [i for i in story_ids if store.article(i) is None]
-    async with _fetcher(settings, client) as fetcher:
-        await asyncio.gather(*(fetch_article(store, settings, i, fetcher) for i in todo), return_exceptions=True)
-    return sum(store.article(i) is not None for i in todo)
-
-
-# --------------------------------------------------------------------------- single URLs
-
-
-async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
-    """Subscribe to a feed URL, list the feeds a page advertises, or store an article page as a story."""
-    existing = store.feed_by_url(url)
-    if existing is not None:
-        return AddResult("feed", existing, message=f"already subscribed: {existing.title or url}")
-    async with Fetcher(settings) as fetcher:
-        result = await fetcher.get(url, accept=f"{FEED_ACCEPT}, text/html;q=0.8")  # a feed, or a page naming one
-        if not result.ok:
-            return AddResult("error", message=f"could not fetch {url}: {result.error}")
-        if looks_like_html(result.body):
-            return await _add_page(store, result, fetcher)
-    try:
-        parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url)
-    except FeedError as exc:
-        return AddResult("error", message=f"{url}: {exc}")
-    feed = store.add_feed(result.url, parsed.title)
-    outcome = await asyncio.to_thread(_store_parsed, store, feed, parsed, result)
-    feed = store.feed(feed.id) or feed
-    return AddResult("feed", feed, message=f"subscribed to {feed.title or feed.url}: {outcome.new} stories")
-
-
-async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddResult:
-    """A web page: the feeds it offers, else the page itself stored as an article."""
-    candidates = discover_feeds(result.body, result.url, result.content_type)
-    # Article pages often advertise their site's feed too; the page's own type decides.
-    is_article = bool(_ARTICLE_PAGE.search(result.body[:200_000]))
-    home_page = not is_article and urlsplit(result.url).path in ("", "/")
-    if home_page and not candidates:
-        candidates = await _probe_feeds(fetcher, result.url)
-    if candidates and not is_article:
-        return AddResult("page-with-feeds", candidates=candidates, url=result.url,
-                         message=f"{result.url} is a web page offering {len(candidates)} feed(s)")
-    if home_page:  # a site's front page is no story: saying so beats storing it as one
-        return AddResult("error", message=f"{result.url} is a site's home page with no feed: it advertises none, "
-                                          f"and none of {', '.join(WELL_KNOWN_FEEDS)} is one")
-
-    def store_article() -> tuple[int, Article]:
-        from tui_reader.extract import extract_article
-
-        article = extract_article(result.body, result.url, content_type=result.content_type)
-        story_id = store.add_story(result.url, article.title or result.url, source=article.site_name,
-                                   author=article.byline, published=article.published)
-        store.save_article(story_id, article, html=result.body, content_type=result.content_type)
-        return story_id, article
-
-    story_id, article = await asyncio.to_thread(store_article)
-    return AddResult("article", story_id=story_id, candidates=candidates,
-                     message=f"saved article: {article.title or result.url}")
-
-
-async def _probe_feeds(fetcher: Fetcher, page_url: str) -> list[tuple[str, str]]:
-    """Feeds at the usual addresses of a site whose home page advertises none (many never do)."""
-    results = await asyncio.gather(*(fetcher.get(urljoin(page_url, path)) for path in WELL_KNOWN_FEEDS))
-    found: dict[str, str] = {}
-    for res in results:
-        if not res.ok or looks_like_html(res.body) or res.url in found:
-            continue
-        parsed = await asyncio.to_thread(_parse, res)
-        if isinstance(parsed, ParsedFeed):
-            found[res.url] = parsed.title
-    return list(found.items())
-
-
-# --------------------------------------------------------------------------- OPML
-
-
-def import_opml(store: Store, data: bytes) -> int:
-    """Subscribe to every feed in an OPML file (folders → groups); returns how many feeds it lists."""
-    entries = opml.parse_opml(data)
-    with store.tx():
-        for url, title, group in entries:
-            store.add_feed(url, title, group)
-    return len(entries)
-
-
-def export_opml(store: Store) -> str:
-    return opml.export_opml(store.feeds())

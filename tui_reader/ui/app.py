@@ -9,22 +9,27 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
+
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.timer import Timer
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tui_reader.config import Settings
 from tui_reader.models import State, TriageInput
 from tui_reader.paths import Paths
-from tui_reader.query import QueryError, parse_filter
+from tui_reader.query import QueryError, StoryQuery, parse_filter
 from tui_reader.sanitize import clean_line, is_openable_url
-from tui_reader.query import StoryQuery
 from tui_reader.store import Store
-from tui_reader.ui.messages import RefreshFinished, RefreshProgress, StoryChanged, UrlAdded
+from tui_reader.ui.messages import (
+    RefreshFinished,
+    RefreshProgress,
+    StoryChanged,
+    UrlAdded,
+)
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 from tui_reader.ui.widgets.story_list import StoryList
 
@@ -500,7 +505,7 @@ class ReaderApp(App):
 
     @work(thread=True, group="add", exit_on_error=False)
     def _add_url_worker(self, url: str) -> None:
-        from tui_reader.refresh import AddResult, add_url
+        from tui_reader.subscribe import AddResult, add_url
 
         try:
             result = asyncio.run(add_url(self.store, self.settings.fetch, url))
@@ -551,10 +556,9 @@ class ReaderApp(App):
     # -- help ------------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from tui_reader.ui.screens.briefing import BriefingScreen
         from tui_reader.ui.screens.help import HelpScreen
         from tui_reader.ui.screens.reader import ReaderScreen
-
-        from tui_reader.ui.screens.briefing import BriefingScreen
 
         sections = [("Story list", [*self.BINDINGS, *StoryList.BINDINGS]), ("Feeds panel (f)", FeedsPanel.BINDINGS),
                     ("Reader", ReaderScreen.BINDINGS), ("Briefing note (b)", BriefingScreen.BINDINGS)]

@@ -124,8 +124,8 @@ class ReaderScreen(ReadingKeys, Screen):
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
     def load(self, story_id: int) -> None:
         """Fetch (or read the cached) article and everything the panel needs, off the UI thread."""
+        from tui_reader.articles import fetch_article
         from tui_reader.cluster import cluster_members, suggest_credibility
-        from tui_reader.refresh import fetch_article
         from tui_reader.summarize import draft_summary
         from tui_reader.triage import default_letter
 

@@ -26,8 +26,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui_reader.models import State
-from tui_reader.sanitize import clean_line
 from tui_reader.query import StoryQuery
+from tui_reader.sanitize import clean_line
 from tui_reader.store import ListRow, Store
 
 GLYPHS: dict[State, str] = {State.UNREAD: "●", State.READ: "○", State.TRIAGED: "✓", State.DISMISSED: "✗"}
