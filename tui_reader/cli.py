@@ -227,7 +227,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.models import State
     from tui_reader.query import StoryQuery
 
-    states = ()
+    states: tuple[State, ...] = ()
     if args.state:
         try:
             states = tuple(State(s.strip()) for s in args.state.split(","))

@@ -243,6 +243,9 @@ class ClusterReport:
     the list should repaint these rows."""
 
 
+_NO_KEYS = np.empty(0, dtype=np.int64)
+
+
 @dataclass
 class _Node:
     id: int
@@ -257,9 +260,6 @@ class _Node:
     """Keys of the salient tokens of title and lead (sorted)."""
     title_ents: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     """Those of them that are in the title."""
-
-
-_NO_KEYS = np.empty(0, dtype=np.int64)
 
 
 def _keys_blob(keys: np.ndarray) -> bytes:
@@ -432,8 +432,8 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
         rarity.load(k for n in nodes.values() for k in n.ents.tolist())
         edges = [(a, b) for a, b in pairs if b in nodes and _linked(nodes[a], nodes[b], settings, window, rarity)]
         # Clusters touched: those the dirty stories left and those they join.
-        left = {n.cluster_id for n in dirty if n.cluster_id is not None}
-        touched = left | {nodes[b].cluster_id for _, b in edges if nodes[b].cluster_id is not None}
+        left = {cid for n in dirty if (cid := n.cluster_id) is not None}
+        touched = left | {cid for _, b in edges if (cid := nodes[b].cluster_id) is not None}
         _load_nodes(store, "cluster_id", touched, nodes)
         rarity.load(k for n in nodes.values() if n.cluster_id in left for k in n.ents.tolist())
         comps = _Components()
@@ -441,7 +441,7 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
         for n in nodes.values():
             if n.cluster_id in touched or n.id in dirty_ids:
                 comps.find(n.id)  # every node settled below, even if it ends up alone
-            if n.cluster_id in touched:
+            if n.cluster_id is not None and n.cluster_id in touched:
                 by_cluster[n.cluster_id].append(n)
         for cid, members in by_cluster.items():
             if cid in left:  # a member changed: its old links may be gone, so re-link the rest
@@ -452,8 +452,8 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
             else:  # unchanged cluster: still connected
                 for m in members:
                     comps.union(members[0].id, m.id)
-        for a, b in edges:
-            comps.union(a, b)
+        for x, y in edges:
+            comps.union(x, y)
         settled: dict[int, tuple[int, int | None, int]] = {}
         for group in comps.groups():
             settled.update(_settle([nodes[i] for i in group]))

@@ -190,7 +190,7 @@ def join_markdown(blocks: list[Block]) -> str:
     out: list[str] = []
     for prev, block in zip([None, *blocks], blocks):
         if out:
-            out.append("\n" if prev.tight and block.tight else "\n\n")
+            out.append("\n" if prev is not None and prev.tight and block.tight else "\n\n")
         out.append(block.markdown)
     return "".join(out)
 

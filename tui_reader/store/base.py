@@ -29,7 +29,12 @@ def to_epoch(dt: datetime | None) -> int | None:
 
 
 def from_epoch(ts: int | None) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, tz=timezone.utc)
+    return None if ts is None else utc(ts)
+
+
+def utc(ts: int) -> datetime:
+    """A NOT NULL epoch column as an aware datetime."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
 class StoreBase:
@@ -93,6 +98,12 @@ class StoreBase:
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def story_tags(self, story_id: int) -> tuple[str, ...]:
+        rows = self.conn.execute(
+            "SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id WHERE st.story_id = ? "
+            "ORDER BY st.position", (story_id,)).fetchall()
+        return tuple(r[0] for r in rows)
 
     def _reindex(self, c: sqlite3.Connection, story_id: int) -> None:
         row = c.execute(

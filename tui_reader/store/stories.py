@@ -134,8 +134,8 @@ class StoriesMixin(StoreBase):
         for guid, e in entries.items():
             key = keys.get(guid)
             same_guid = [r for r in by_guid.get(guid, ()) if global_guid(guid) or r["url_key"] == key]
-            same_page = [r for r in by_key.get(key, ()) if key is not None
-                         and (r["feed_id"] is None or headline_key(r["title"]) == headline_key(e.title))]
+            same_page = [r for r in (by_key.get(key, ()) if key is not None else ())
+                         if r["feed_id"] is None or headline_key(r["title"]) == headline_key(e.title)]
             row = next((r for r in same_guid + same_page if r["id"] not in taken), None)
             if row is not None:
                 taken.add(row["id"])
@@ -183,12 +183,6 @@ class StoriesMixin(StoreBase):
             summary=row["triage_summary"] or "", triaged_at=from_epoch(row["triaged_at"]),
             has_article=bool(row["has_article"]), cluster_size=row["cluster_size"],
         )
-
-    def story_tags(self, story_id: int) -> tuple[str, ...]:
-        rows = self.conn.execute(
-            "SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id WHERE st.story_id = ? "
-            "ORDER BY st.position", (story_id,)).fetchall()
-        return tuple(r[0] for r in rows)
 
     def set_state(self, story_id: int, state: State) -> State | None:
         """Move a story to ``state``; returns the state it had (for undo)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tui_reader.errors import StoreError
 from tui_reader.models import BriefItem, Grade, State, TriageInput
-from tui_reader.store.base import StoreBase, _now, from_epoch, to_epoch
+from tui_reader.store.base import StoreBase, _now, from_epoch, to_epoch, utc
 
 
 class TriageMixin(StoreBase):
@@ -74,7 +74,7 @@ class TriageMixin(StoreBase):
         rows = self.conn.execute(
             "SELECT grade, summary, tags, triaged_at FROM triage_history WHERE story_id = ? ORDER BY id",
             (story_id,)).fetchall()
-        return [(r[0] or "", r[1], r[2], from_epoch(r[3])) for r in rows]
+        return [(r[0] or "", r[1], r[2], utc(r[3])) for r in rows]
 
     def brief_item(self, story_id: int) -> BriefItem | None:
         """The triaged story as its briefing item; ``cluster.corroborated`` adds the other outlets."""
@@ -86,7 +86,7 @@ class TriageMixin(StoreBase):
         return BriefItem(
             story_id=row["id"], title=row["title"], url=row["url"], source=row["source"],
             published=from_epoch(row["published"]), grade=Grade.parse(row["grade"]) if row["grade"] else None,
-            tags=self.story_tags(story_id), summary=row["summary"], triaged_at=from_epoch(row["triaged_at"]),
+            tags=self.story_tags(story_id), summary=row["summary"], triaged_at=utc(row["triaged_at"]),
         )
 
     def brief_items(self, start: datetime, end: datetime) -> list[BriefItem]:
