@@ -20,6 +20,17 @@ def server():
 
 
 @pytest.fixture
+def store(tmp_path):
+    """An empty store in a throwaway file; whatever a test does to it must leave it intact."""
+    from tui_reader.store import Store
+
+    s = Store(tmp_path / "db.sqlite")
+    yield s
+    assert s.integrity_ok()
+    s.close()
+
+
+@pytest.fixture
 def home(tmp_path):
     """A throwaway ``--home`` root."""
     return tmp_path / "home"

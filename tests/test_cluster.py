@@ -74,11 +74,6 @@ def entry(slug: str, domain: str, title: str, body: str, at: datetime = T0) -> F
     return FeedEntry(guid=slug, url=f"https://www.{domain}/{slug}", title=title, published=at, content=body)
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "db.sqlite")
-
-
 def add(store: Store, source: str, domain: str, *entries: FeedEntry) -> list[int]:
     feed = store.add_feed(f"https://{domain}/rss", source)
     return store.upsert_entries(feed.id, list(entries), source).new_ids
@@ -429,7 +424,7 @@ def demo_articles():
 
 
 @pytest.fixture
-def demo(store, demo_articles):
+def demo_stories(store, demo_articles):
     """Every demo article, stored as its outlet's story with the extracted text, all within a few hours
     (the window alone separates nothing here), and clustered in one pass."""
     from tui_reader.models import Article
@@ -444,14 +439,14 @@ def demo(store, demo_articles):
     return ids
 
 
-def test_demo_event_in_three_outlets_own_words_clusters(store, demo):
-    sig = {slug: signature(store.article(demo[slug]).text) for slug in RUWAISHED}
+def test_demo_event_in_three_outlets_own_words_clusters(store, demo_stories):
+    sig = {slug: signature(store.article(demo_stories[slug]).text) for slug in RUWAISHED}
     assert max(similarity(sig[a], sig[b]) for a in RUWAISHED for b in RUWAISHED if a != b) < 0.1
-    heads = store.cluster_of([demo[s] for s in RUWAISHED])
+    heads = store.cluster_of([demo_stories[s] for s in RUWAISHED])
     assert len(set(heads.values())) == 1
-    assert {m.id for m in cluster_members(store, demo[RUWAISHED[0]])} == {demo[s] for s in RUWAISHED}
-    assert [store.story(demo[s]).cluster_size for s in RUWAISHED] == [3, 3, 3]
-    assert not any(m.is_copy for m in cluster_members(store, demo[RUWAISHED[0]]))
+    assert {m.id for m in cluster_members(store, demo_stories[RUWAISHED[0]])} == {demo_stories[s] for s in RUWAISHED}
+    assert [store.story(demo_stories[s]).cluster_size for s in RUWAISHED] == [3, 3, 3]
+    assert not any(m.is_copy for m in cluster_members(store, demo_stories[RUWAISHED[0]]))
 
 
 @pytest.mark.parametrize("a, b", [
@@ -460,13 +455,13 @@ def test_demo_event_in_three_outlets_own_words_clusters(store, demo):
     ("houthi-missile-claim-red-sea-ship", "yemen-roadmap-talks-stall"),  # same actor, talks not an attack
     ("jordan-outpost-hit-by-drone-from-syria", "captagon-seizure-jordan-army"),  # same border, other event
 ])
-def test_demo_look_alikes_about_other_events_stay_apart(store, demo, a, b):
-    assert store.cluster_of([demo[a]])[demo[a]] != store.cluster_of([demo[b]])[demo[b]]
+def test_demo_look_alikes_about_other_events_stay_apart(store, demo_stories, a, b):
+    assert store.cluster_of([demo_stories[a]])[demo_stories[a]] != store.cluster_of([demo_stories[b]])[demo_stories[b]]
 
 
-def test_demo_wire_copy_still_marked_among_event_links(store, demo):
-    members = cluster_members(store, demo["red-sea-war-risk-premiums-wire"])
-    assert {m.id for m in members} >= {demo["red-sea-war-risk-premiums-wire"], demo["red-sea-war-risk-insurance"]}
+def test_demo_wire_copy_still_marked_among_event_links(store, demo_stories):
+    members = cluster_members(store, demo_stories["red-sea-war-risk-premiums-wire"])
+    assert {m.id for m in members} >= {demo_stories["red-sea-war-risk-premiums-wire"], demo_stories["red-sea-war-risk-insurance"]}
     assert sum(m.is_copy for m in members) == 1
 
 

@@ -23,7 +23,7 @@ NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="module")
-def demo():
+def demo_server():
     with DemoServer(now=NOW) as srv:
         yield srv
 
@@ -49,10 +49,10 @@ def parse(resp: httpx.Response) -> tuple[str, list[dict]]:
 
 
 @pytest.fixture(scope="module")
-def feeds(demo, client):
+def feeds(demo_server, client):
     """{feed url: (response, format, entries)}"""
     out = {}
-    for url in demo.feed_urls:
+    for url in demo_server.feed_urls:
         r = client.get(url)
         assert r.status_code == 200, url
         out[url] = (r, *parse(r))
@@ -64,9 +64,9 @@ def entries(feeds):
     return [e for _, _, items in feeds.values() for e in items]
 
 
-def raw_get(demo: DemoServer, path: str) -> int:
+def raw_get(demo_server: DemoServer, path: str) -> int:
     """GET with the path sent byte for byte (httpx would normalise away ``..``)."""
-    host, port = demo.base_url.removeprefix("http://").split(":")
+    host, port = demo_server.base_url.removeprefix("http://").split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
         conn.request("GET", path)
@@ -77,11 +77,11 @@ def raw_get(demo: DemoServer, path: str) -> int:
         conn.close()
 
 
-def test_server_binds_loopback_random_port(demo):
-    assert demo.base_url.startswith("http://127.0.0.1:")
-    assert not demo.base_url.endswith(":0")
-    assert len(demo.feed_urls) == 3
-    assert demo.opml_url == demo.base_url + "/feeds.opml"
+def test_server_binds_loopback_random_port(demo_server):
+    assert demo_server.base_url.startswith("http://127.0.0.1:")
+    assert not demo_server.base_url.endswith(":0")
+    assert len(demo_server.feed_urls) == 3
+    assert demo_server.opml_url == demo_server.base_url + "/feeds.opml"
 
 
 def test_feeds_have_three_formats_and_content_types(feeds):
@@ -92,11 +92,11 @@ def test_feeds_have_three_formats_and_content_types(feeds):
     assert all(len(items) >= 6 for _, _, items in feeds.values())
 
 
-def test_at_least_24_stories_with_fresh_dates(entries, demo):
+def test_at_least_24_stories_with_fresh_dates(entries, demo_server):
     assert len(entries) >= 24
     assert len({e["link"] for e in entries}) == len(entries)
     for e in entries:
-        assert e["link"].startswith(demo.base_url + "/articles/"), e["link"]
+        assert e["link"].startswith(demo_server.base_url + "/articles/"), e["link"]
         assert "{{" not in e["title"] and "{{" not in e["link"]
         assert NOW - timedelta(days=14) <= e["published"] < NOW, e
     assert max(e["published"] for e in entries) >= NOW - timedelta(hours=3)
@@ -144,8 +144,8 @@ def test_corroboration_material(feeds, client):
     assert body(wire[0]) == body(wire[1])
 
 
-def test_opml_lists_the_three_feeds_in_folders(demo, client):
-    r = client.get(demo.opml_url)
+def test_opml_lists_the_three_feeds_in_folders(demo_server, client):
+    r = client.get(demo_server.opml_url)
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/x-opml; charset=utf-8"
     from lxml import etree
@@ -153,11 +153,11 @@ def test_opml_lists_the_three_feeds_in_folders(demo, client):
     root = etree.fromstring(r.content)
     folders = root.xpath("/opml/body/outline[not(@xmlUrl)]")
     assert len(folders) >= 2
-    assert sorted(root.xpath("//outline/@xmlUrl")) == sorted(demo.feed_urls)
+    assert sorted(root.xpath("//outline/@xmlUrl")) == sorted(demo_server.feed_urls)
 
 
-def test_conditional_get_etag_and_last_modified(demo, client):
-    url = demo.feed_urls[0]
+def test_conditional_get_etag_and_last_modified(demo_server, client):
+    url = demo_server.feed_urls[0]
     first = client.get(url)
     etag, last_modified = first.headers["etag"], first.headers["last-modified"]
     again = client.get(url, headers={"If-None-Match": etag})
@@ -173,13 +173,13 @@ def test_conditional_get_etag_and_last_modified(demo, client):
     assert both.status_code == 200
 
 
-def test_same_bytes_on_every_request(demo, client):
-    url = demo.feed_urls[2]
+def test_same_bytes_on_every_request(demo_server, client):
+    url = demo_server.feed_urls[2]
     assert client.get(url).content == client.get(url).content
 
 
-def test_head_request(demo, client):
-    r = client.head(demo.feed_urls[1])
+def test_head_request(demo_server, client):
+    r = client.head(demo_server.feed_urls[1])
     assert r.status_code == 200 and r.content == b""
     assert int(r.headers["content-length"]) > 1000
 
@@ -189,8 +189,8 @@ def test_head_request(demo, client):
     "/articles/../../server.py", "/articles/%2e%2e%2f%2e%2e%2fserver.py", "//etc/passwd", "/%2fetc%2fpasswd", "/nope.html",
     "/articles/missing.html", "/articles/",
 ])
-def test_unknown_and_traversal_paths_are_404(demo, path):
-    assert raw_get(demo, path) == 404
+def test_unknown_and_traversal_paths_are_404(demo_server, path):
+    assert raw_get(demo_server, path) == 404
 
 
 def test_resolve_stays_inside_site():
@@ -207,12 +207,12 @@ def test_render_placeholders():
                    "Mon, 23 Nov 2026 09:00:00 +0000 25 November 2026, 07:30 UTC")
 
 
-def test_json_feed_is_valid_json_with_escaped_control_chars(demo, client):
-    r = client.get(demo.feed_urls[2])
+def test_json_feed_is_valid_json_with_escaped_control_chars(demo_server, client):
+    r = client.get(demo_server.feed_urls[2])
     assert b"\x1b" not in r.content  # escaped as \u001b in the JSON text, not raw
     data = json.loads(r.content)
     assert data["version"] == "https://jsonfeed.org/version/1.1"
-    assert data["feed_url"] == demo.feed_urls[2]
+    assert data["feed_url"] == demo_server.feed_urls[2]
 
 
 def test_stop_releases_port():

@@ -18,7 +18,6 @@ from tui_reader import refresh
 from tui_reader.articles import fetch_article, prefetch_articles
 from tui_reader.config import FetchSettings
 from tui_reader.refresh import refresh_feeds
-from tui_reader.store import Store
 from tui_reader.subscribe import add_url
 
 # Generous enough for a loaded 2-core CI box; tests that need a timeout set their own.
@@ -46,14 +45,6 @@ def etag_route(body: str | bytes, etag: str = '"v1"', content_type: str = "appli
         else:
             raw("200 OK", {"ETag": etag, "Content-Type": content_type, "Content-Length": str(len(data))}, data)(h)
     return route
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "store.db")
-    yield s
-    assert s.integrity_ok()
-    s.close()
 
 
 def run(coro):

@@ -20,11 +20,6 @@ def entry(n, **kw):
     return FeedEntry(**base)
 
 
-@pytest.fixture
-def store(tmp_path):
-    return Store(tmp_path / "db.sqlite")
-
-
 def test_migrates_an_empty_file_to_the_latest_schema(tmp_path):
     path = tmp_path / "empty.db"
     path.touch()
