@@ -17,6 +17,7 @@ from typing import Callable
 from tui_reader import __version__
 from tui_reader.config import Settings, load_settings
 from tui_reader.errors import UserError
+from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
 
 NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`"
@@ -116,10 +117,10 @@ def _refresh(ctx: Context, *, cluster: bool, progress: Callable | None = None):
 
 def _outcome_line(o) -> str:
     name = _safe(o.title or o.url, 40)
-    if o.status == "error":
+    if o.status == FetchStatus.ERROR:
         return f"error  {name}: {_safe(o.error, 120)}"
     moved = f"; moved permanently, now {_safe(o.moved_to, 120)}" if o.moved_to else ""
-    if o.status == "304":
+    if o.status == FetchStatus.NOT_MODIFIED:
         return f"304    {name}: not modified ({o.seconds:.1f} s){moved}"
     return f"ok     {name}: {o.new} new, {o.updated} updated ({o.seconds:.1f} s){moved}"
 
@@ -150,7 +151,7 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     import asyncio
 
-    from tui_reader.subscribe import add_url
+    from tui_reader.subscribe import AddKind, add_url
 
     failures = 0
     for url in args.urls:
@@ -160,10 +161,10 @@ def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
             continue
         result = asyncio.run(add_url(ctx.store, ctx.settings.fetch, url))
         _out(_safe(result.message))
-        if result.kind == "page-with-feeds" and result.candidates:
+        if result.kind == AddKind.PAGE_WITH_FEEDS and result.candidates:
             for cand_url, title in result.candidates:
                 _out(f"  feed: {_safe(title or cand_url, 60)}  ->  tui-reader add {_safe(cand_url)}")
-        if result.kind == "error":
+        if result.kind == AddKind.ERROR:
             failures += 1
     return 1 if failures == len(args.urls) else 0
 
@@ -308,11 +309,13 @@ def cmd_feeds(ctx: Context, args: argparse.Namespace) -> int:
     for f in feeds:
         if args.json:
             _out(json.dumps({"id": f.id, "url": f.url, "title": _safe(f.title), "group": _safe(f.group),
-                             "unread": f.unread, "total": f.total, "status": f.last_status or None,
+                             "unread": f.unread, "total": f.total,
+                             "status": f.last_status.value if f.last_status else None,
                              "error": _safe(f.last_error) or None,
                              "last_ok": f.last_ok.isoformat() if f.last_ok else None}, ensure_ascii=False))
         else:
-            status = f"error: {f.last_error}" if f.last_status == "error" else f.last_status or "never fetched"
+            status = (f"error: {f.last_error}" if f.last_status == FetchStatus.ERROR
+                      else f.last_status.value if f.last_status else "never fetched")
             name = _safe(f.title or "(untitled)", 40)
             _out(f"{f.id:>4}  {f.unread:>5}/{f.total:<6} {_safe(status, 30):<14}  "
                  f"{_safe(f.group, 30) + ' / ' if f.group else ''}{name}  {_safe(f.url, 120)}")

@@ -10,6 +10,14 @@ from enum import Enum
 from tui_reader.urls import domain_of
 
 
+class FetchStatus(str, Enum):
+    """How a feed's latest fetch went."""
+
+    OK = "ok"
+    NOT_MODIFIED = "304"
+    ERROR = "error"
+
+
 class State(str, Enum):
     """Where a story is in the analyst's workflow."""
 
@@ -110,8 +118,8 @@ class Feed:
     last_fetched: datetime | None = None
     last_ok: datetime | None = None
     last_error: str = ""
-    last_status: str = ""
-    """ok, 304 or error: the outcome of the latest fetch."""
+    last_status: FetchStatus | None = None
+    """The outcome of the latest fetch; None before the first."""
     unread: int = 0
     total: int = 0
 

@@ -23,7 +23,7 @@ from tui_reader.articles import prefetch_articles
 from tui_reader.config import ClusterSettings, FetchSettings
 from tui_reader.feeds import FeedError, parse_feed
 from tui_reader.fetch import Fetcher, FetchResult
-from tui_reader.models import Feed, ParsedFeed
+from tui_reader.models import Feed, FetchStatus, ParsedFeed
 from tui_reader.query import StoryQuery
 from tui_reader.store import Store
 from tui_reader.urls import domain_of
@@ -34,12 +34,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class FeedOutcome:
-    """How one feed's refresh went; ``status`` is ok, 304 or error."""
+    """How one feed's refresh went."""
 
     feed_id: int
     url: str
     title: str
-    status: str
+    status: FetchStatus
     new: int = 0
     updated: int = 0
     error: str = ""
@@ -95,9 +95,9 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                 try:
                     outcome = await writer.submit(functools.partial(_record, store, feed, result, parsed))
                 except Exception as exc:  # a store failure is this feed's error, not the refresh's
-                    outcome = FeedOutcome(feed.id, feed.url, feed.title, "error", error=f"could not store: {exc}")
+                    outcome = FeedOutcome(feed.id, feed.url, feed.title, FetchStatus.ERROR, error=f"could not store: {exc}")
                     with suppress(Exception):  # kept as the feed's status too, if the store allows
-                        await writer.submit(functools.partial(store.record_fetch, feed.id, status="error",
+                        await writer.submit(functools.partial(store.record_fetch, feed.id, status=FetchStatus.ERROR,
                                                               error=outcome.error))
                 return replace(outcome, seconds=time.perf_counter() - started)
 
@@ -108,7 +108,7 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                     report.outcomes.append(outcome)
                     report.total_new += outcome.new
                     report.total_updated += outcome.updated
-                    report.failed += outcome.status == "error"
+                    report.failed += outcome.status == FetchStatus.ERROR
                     report.new_ids += outcome.new_ids
                     report.updated_ids += outcome.updated_ids
                     if progress is not None:
@@ -141,14 +141,14 @@ def _record(store: Store, feed: Feed, result: FetchResult,
             parsed: ParsedFeed | str | None) -> FeedOutcome:
     """Store one feed's refresh (runs on the writer): its stories if any, and always its status."""
     if result.not_modified:
-        store.record_fetch(feed.id, status="304")
-        outcome = FeedOutcome(feed.id, feed.url, feed.title, "304")
+        store.record_fetch(feed.id, status=FetchStatus.NOT_MODIFIED)
+        outcome = FeedOutcome(feed.id, feed.url, feed.title, FetchStatus.NOT_MODIFIED)
     elif isinstance(parsed, ParsedFeed) and not result.error:
         outcome = store_parsed(store, feed, parsed, result)
     else:
         error = result.error or parsed or "could not parse the feed"
-        store.record_fetch(feed.id, status="error", error=error)
-        return FeedOutcome(feed.id, feed.url, feed.title, "error", error=error)
+        store.record_fetch(feed.id, status=FetchStatus.ERROR, error=error)
+        return FeedOutcome(feed.id, feed.url, feed.title, FetchStatus.ERROR, error=error)
     if result.moved_to and store.move_feed(feed.id, result.moved_to):
         outcome = replace(outcome, url=result.moved_to, moved_to=result.moved_to)
     return outcome
@@ -230,9 +230,9 @@ def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResu
     title = feed.title or parsed.title
     with store.tx():
         res = store.upsert_entries(feed.id, parsed.entries, title or domain_of(feed.url))
-        store.record_fetch(feed.id, status="ok", etag=result.etag, last_modified=result.last_modified,
+        store.record_fetch(feed.id, status=FetchStatus.OK, etag=result.etag, last_modified=result.last_modified,
                            title=None if feed.title else parsed.title)
-    return FeedOutcome(feed.id, feed.url, title, "ok", res.new, res.updated,
+    return FeedOutcome(feed.id, feed.url, title, FetchStatus.OK, res.new, res.updated,
                        new_ids=tuple(res.new_ids), updated_ids=tuple(res.updated_ids))
 
 

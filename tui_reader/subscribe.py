@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from urllib.parse import urljoin, urlsplit
 
 from tui_reader import opml
@@ -24,11 +25,23 @@ WELL_KNOWN_FEEDS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/ind
 
 
 
+class AddKind(str, Enum):
+    """What a URL turned out to be."""
+
+    FEED = "feed"
+    """subscribed"""
+    PAGE_WITH_FEEDS = "page-with-feeds"
+    """a page advertising feeds, for the user to pick from"""
+    ARTICLE = "article"
+    """stored as a single story"""
+    ERROR = "error"
+
+
 @dataclass(frozen=True)
 class AddResult:
     """What ``add_url`` found: a feed (subscribed), a page advertising feeds, an article (stored), or an error."""
 
-    kind: str
+    kind: AddKind
     feed: Feed | None = None
     story_id: int | None = None
     candidates: list[tuple[str, str]] = field(default_factory=list)
@@ -42,21 +55,21 @@ async def add_url(store: Store, settings: FetchSettings, url: str) -> AddResult:
     """Subscribe to a feed URL, list the feeds a page advertises, or store an article page as a story."""
     existing = store.feed_by_url(url)
     if existing is not None:
-        return AddResult("feed", existing, message=f"already subscribed: {existing.title or url}")
+        return AddResult(AddKind.FEED, existing, message=f"already subscribed: {existing.title or url}")
     async with Fetcher(settings) as fetcher:
         result = await fetcher.get(url, accept=f"{FEED_ACCEPT}, text/html;q=0.8")  # a feed, or a page naming one
         if not result.ok:
-            return AddResult("error", message=f"could not fetch {url}: {result.error}")
+            return AddResult(AddKind.ERROR, message=f"could not fetch {url}: {result.error}")
         if looks_like_html(result.body):
             return await _add_page(store, result, fetcher)
     try:
         parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url)
     except FeedError as exc:
-        return AddResult("error", message=f"{url}: {exc}")
+        return AddResult(AddKind.ERROR, message=f"{url}: {exc}")
     feed = store.add_feed(result.url, parsed.title)
     outcome = await asyncio.to_thread(store_parsed, store, feed, parsed, result)
     feed = store.feed(feed.id) or feed
-    return AddResult("feed", feed, message=f"subscribed to {feed.title or feed.url}: {outcome.new} stories")
+    return AddResult(AddKind.FEED, feed, message=f"subscribed to {feed.title or feed.url}: {outcome.new} stories")
 
 
 async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddResult:
@@ -68,10 +81,10 @@ async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddR
     if home_page and not candidates:
         candidates = await _probe_feeds(fetcher, result.url)
     if candidates and not is_article:
-        return AddResult("page-with-feeds", candidates=candidates, url=result.url,
+        return AddResult(AddKind.PAGE_WITH_FEEDS, candidates=candidates, url=result.url,
                          message=f"{result.url} is a web page offering {len(candidates)} feed(s)")
     if home_page:  # a site's front page is no story: saying so beats storing it as one
-        return AddResult("error", message=f"{result.url} is a site's home page with no feed: it advertises none, "
+        return AddResult(AddKind.ERROR, message=f"{result.url} is a site's home page with no feed: it advertises none, "
                                           f"and none of {', '.join(WELL_KNOWN_FEEDS)} is one")
 
     def store_article() -> tuple[int, Article]:
@@ -84,7 +97,7 @@ async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddR
         return story_id, article
 
     story_id, article = await asyncio.to_thread(store_article)
-    return AddResult("article", story_id=story_id, candidates=candidates,
+    return AddResult(AddKind.ARTICLE, story_id=story_id, candidates=candidates,
                      message=f"saved article: {article.title or result.url}")
 
 

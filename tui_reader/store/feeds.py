@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from tui_reader.models import Feed
+from tui_reader.models import Feed, FetchStatus
 from tui_reader.store.base import StoreBase, _now, from_epoch
 
 
@@ -73,7 +73,7 @@ class FeedsMixin(StoreBase):
         self,
         feed_id: int,
         *,
-        status: str,
+        status: FetchStatus,
         error: str = "",
         etag: str | None = None,
         last_modified: str | None = None,
@@ -82,7 +82,7 @@ class FeedsMixin(StoreBase):
     ) -> None:
         """Store the outcome of one fetch: errors are data, kept per feed."""
         now = now or _now()
-        ok = status in ("ok", "304")
+        ok = status in (FetchStatus.OK, FetchStatus.NOT_MODIFIED)
         with self.tx() as c:
             c.execute(
                 "UPDATE feeds SET last_status = ?, last_error = ?, last_fetched = ?, "
@@ -98,6 +98,7 @@ def _feed(row: sqlite3.Row) -> Feed:
     return Feed(
         id=row["id"], url=row["url"], title=row["title"], group=row["grp"], etag=row["etag"],
         last_modified=row["last_modified"], last_fetched=from_epoch(row["last_fetched"]),
-        last_ok=from_epoch(row["last_ok"]), last_error=row["last_error"], last_status=row["last_status"],
+        last_ok=from_epoch(row["last_ok"]), last_error=row["last_error"],
+        last_status=FetchStatus(row["last_status"]) if row["last_status"] else None,
         unread=row["unread"] if "unread" in keys else 0, total=row["total"] if "total" in keys else 0,
     )

@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from tui_reader.config import Settings
-from tui_reader.models import State, TriageInput
+from tui_reader.models import FetchStatus, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.query import QueryError, StoryQuery, parse_filter
 from tui_reader.sanitize import clean_line, is_openable_url
@@ -441,7 +441,7 @@ class ReaderApp(App):
             done += 1
             new += outcome.new
             line = f"{clean_line(outcome.title or outcome.url, max_len=30)}: " + (
-                clean_line(outcome.error, max_len=60) if outcome.status == "error" else outcome.status)
+                clean_line(outcome.error, max_len=60) if outcome.status == FetchStatus.ERROR else outcome.status.value)
             self.post_message(RefreshProgress(done, total, new, line))
 
         try:
@@ -505,26 +505,27 @@ class ReaderApp(App):
 
     @work(thread=True, group="add", exit_on_error=False)
     def _add_url_worker(self, url: str) -> None:
-        from tui_reader.subscribe import AddResult, add_url
+        from tui_reader.subscribe import AddKind, AddResult, add_url
 
         try:
             result = asyncio.run(add_url(self.store, self.settings.fetch, url))
         except Exception as exc:  # a store failure: say so, never take the app down
-            result = AddResult("error", message=f"could not add {url}: {exc}")
+            result = AddResult(AddKind.ERROR, message=f"could not add {url}: {exc}")
         self.post_message(UrlAdded(result))
 
     @on(UrlAdded)
     def _url_added(self, event: UrlAdded) -> None:
+        from tui_reader.subscribe import AddKind  # loaded already: the worker that posted this used it
         from tui_reader.ui.screens.add_url import ChooseFeedScreen
 
         result = event.result
-        if result.kind == "page-with-feeds":
+        if result.kind == AddKind.PAGE_WITH_FEEDS:
             subscribed = {f.url for f in self.store.feeds()}
             self.push_screen(ChooseFeedScreen(result.url, result.candidates, subscribed), self._add_url)
             return
-        self.notify(clean_line(result.message, max_len=160), severity="error" if result.kind == "error" else
+        self.notify(clean_line(result.message, max_len=160), severity="error" if result.kind == AddKind.ERROR else
                     "information", timeout=5)
-        if result.kind in ("feed", "article"):
+        if result.kind in (AddKind.FEED, AddKind.ARTICLE):
             self._show_store_changes()
             self._cluster_backlog()
 

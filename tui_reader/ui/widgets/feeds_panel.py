@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui_reader.models import Feed
+from tui_reader.models import Feed, FetchStatus
 from tui_reader.sanitize import clean_line
 
 ALL_FEEDS = "all"
@@ -20,17 +20,17 @@ GROUP = "group:"
 
 def feed_label(feed: Feed, width: int = 28, indent: str = "") -> Text:
     """``● Title  12`` plus a second, dim line with the fetch status or error."""
-    mark = {"ok": "✓", "304": "✓", "error": "!"}.get(feed.last_status, "·")
+    mark = {FetchStatus.OK: "✓", FetchStatus.NOT_MODIFIED: "✓", FetchStatus.ERROR: "!"}.get(feed.last_status, "·")
     title = clean_line(feed.title or feed.url, max_len=width - len(indent))
     text = Text(indent)
-    text.append(f"{mark} ", style="bold red" if feed.last_status == "error" else "")
+    text.append(f"{mark} ", style="bold red" if feed.last_status == FetchStatus.ERROR else "")
     text.append(title, style="bold" if feed.unread else "")
     if feed.unread:
         text.append(f"  {feed.unread}")
-    if feed.last_status == "error":
+    if feed.last_status == FetchStatus.ERROR:
         status = clean_line(feed.last_error, max_len=width)
     elif feed.last_fetched:
-        status = f"{feed.last_status or 'ok'} · {feed.last_fetched.astimezone():%d %b %H:%M}"
+        status = f"{feed.last_status.value if feed.last_status else 'ok'} · {feed.last_fetched.astimezone():%d %b %H:%M}"
     else:
         status = "never fetched"
     text.append(f"\n{indent}  " + status, style="dim")
