@@ -596,6 +596,11 @@ class Store:
             word_count=row["word_count"], confidence=row["confidence"], notice=row["notice"],
         )
 
+    def article_html(self, story_id: int) -> bytes | None:
+        """The page as fetched for reader mode, if it was (drafts read its standfirst and meta from it)."""
+        row = self.conn.execute("SELECT html FROM articles WHERE story_id = ?", (story_id,)).fetchone()
+        return row[0] if row is not None and row[0] else None
+
     def article_text(self, story_id: int) -> str:
         """Best plain text for a story: the extracted body, else the feed's content."""
         row = self.conn.execute(
