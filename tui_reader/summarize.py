@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from functools import cached_property
 from html import unescape
 from typing import NamedTuple
 
@@ -150,8 +151,9 @@ def _is_boundary(before: str, punct: str, closer: str, after: str, ordinal_dots:
 
 def _words(text: str) -> float:
     """Length in words; CJK has no spaces, so each character counts half (a word is about two)."""
-    cjk = len(_CJK.findall(text))
-    return len(_TOKEN.findall(_CJK.sub(" ", text))) + cjk / 2
+    if not _CJK.search(text):
+        return len(_TOKEN.findall(text))
+    return len(_TOKEN.findall(_CJK.sub(" ", text))) + len(_CJK.findall(text)) / 2
 
 
 def _key(text: str) -> str:
@@ -216,7 +218,7 @@ _ANAPHORA = {
 }
 
 
-def _is_noise(line: str, titles: list[str], captions: list[str], *, top: bool = False) -> bool:
+def _is_noise(line: str, heads: list[set[str]], captions: list[str], *, top: bool = False) -> bool:
     """A line that is no part of the story's prose: heading, byline, dateline, caption, furniture, headline.
 
     At the ``top`` (no prose yet) an unpunctuated line of a few words more may be the standfirst ("dek").
@@ -230,19 +232,19 @@ def _is_noise(line: str, titles: list[str], captions: list[str], *, top: bool = 
         return True  # "By …", "Autor: …", "Do 25.04.24 | 14:07 Uhr", "Thứ tư, 22/10/2025, 19:25 (GMT+7)"
     if words < 40 and _FURNITURE.search(line):
         return True
-    if _is_headline(line, titles) or any(_key(line) in c for c in captions):
+    if _is_headline(line, heads):
+        return True
+    key = _key(line) if captions else ""
+    if key and any(key in c for c in captions):
         return True
     return len(line) < 600 and bool(_PHOTO_CREDIT.search(line) or _CAPTION_PHRASE.search(line))
 
 
-def _is_headline(text: str, titles: list[str]) -> bool:
-    """``text`` is one of the headlines, or a variant of one ("Kicker - Headline", "Headline | Site")."""
+def _is_headline(text: str, heads: list[set[str]]) -> bool:
+    """``text`` is one of the headlines (given as :func:`_word_set` s), or a variant of one ("Kicker - Headline",
+    "Headline | Site")."""
     words = _word_set(text)
-    for title in titles:
-        twords = _word_set(title)
-        if twords and words and len(words & twords) / len(words | twords) >= 0.6:
-            return True
-    return False
+    return bool(words) and any(h and len(words & h) / len(words | h) >= 0.6 for h in heads)
 
 
 def _quotes_balanced(sentence: str) -> bool:
@@ -261,20 +263,20 @@ def _candidates(text: str, titles: list[str], captions: list[str], lang: str) ->
 
     The first paragraph may end without a full stop: a standfirst often does ("Neighbours said there was…").
     """
-    titles = [t for t in titles if t]
+    heads = [_word_set(t) for t in titles if t]
     caption_keys = [_key(c) for c in captions if c]
     out: list[_Sentence] = []
     seen: set[str] = set()
     para = 0
     for raw in text[:MAX_INPUT].replace("\r", "\n").split("\n"):
         line = " ".join(raw.split())
-        if not line or _is_noise(line, titles, caption_keys, top=not out):
+        if not line or _is_noise(line, heads, caption_keys, top=not out):
             continue
         top = not out
         for sentence in split_sentences(_DATELINE.sub("", line), lang):
             key = _key(sentence)
             if (key in seen or not _MIN_WORDS <= _words(sentence) <= 80 or not _quotes_balanced(sentence)
-                    or sentence[0].islower() or _is_headline(sentence, titles)
+                    or sentence[0].islower() or _is_headline(sentence, heads)
                     or not (top or _ENDS_LIKE_SENTENCE.search(sentence))):
                 continue
             seen.add(key)
@@ -380,6 +382,10 @@ _NOT_STANDFIRST = frozenset({"a", "li", "ul", "ol", "figure", "figcaption", "asi
                              "label", "script", "style", "noscript", "template", "img", "picture", "time"})
 _STANDFIRST_REACH = 100
 """Elements after the headline searched for the standfirst: it sits right below it, before the body."""
+_H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
+_AFTER_HEADLINE = 40_000
+"""Characters of the page read past its first ``<h1>``: the metas, the headline and the standfirst all come before,
+so the rest of a page that reader mode has already parsed is not parsed again."""
 _ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Report)$")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.+)\s*\]|\(\s*…\s*\)|…|\.\.\.+)\s*$")
 _MOJIBAKE = re.compile(r"\ufffd|Ã[\u0080-\u00bf]|[^\W\d_]\d;")
@@ -401,16 +407,8 @@ def _standfirst_texts(root) -> list[str]:
     if h1 is None:
         return []
     texts: list[str] = []
-    walk = root.iter()
-    for el in walk:
-        if el is h1:
-            break
-    for _ in range(sum(1 for _ in h1.iterdescendants())):
-        next(walk, None)  # the headline's own inline markup
-    for _, el in zip(range(_STANDFIRST_REACH), walk):
-        if not isinstance(el.tag, str):
-            continue
-        marks = " ".join(el.get(a) or "" for a in ("class", "id", "itemprop"))
+    for el in h1.xpath(f"following::*[position() <= {_STANDFIRST_REACH}]"):
+        marks = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
         if not marks.strip() or not _STANDFIRST_CLASS.search(re.sub(r"([a-z])([A-Z])", r"\1-\2", marks).lower()):
             continue
         if el.tag in _NOT_STANDFIRST or any(a.tag in _NOT_STANDFIRST for a in el.iterancestors()):
@@ -491,14 +489,20 @@ class _Page:
     """What drafting needs of one page, worked out once: language, headlines, captions, first body sentences."""
 
     def __init__(self, html: str | bytes, article: Article):
-        from tui_reader.extract import parse
+        from tui_reader.extract import decode, parse
 
-        self.root = parse(html)
+        text = decode(html) if isinstance(html, bytes) else html
+        h1 = _H1.search(text)
+        self.root = parse(text[:h1.start() + _AFTER_HEADLINE] if h1 else text)
         self.article = article
         self.lang = self._lang()
         self.titles = [article.title, *self._headlines()]
         self.body = _candidates(article.text, self.titles, [c.text for c in article.captions], self.lang)
-        self.terms = _terms(" ".join([article.text[:20_000], *self.titles]))
+
+    @cached_property
+    def terms(self) -> set[str]:
+        """The words of the body's start and the headlines, that a teaser about this story shares."""
+        return _terms(" ".join([self.article.text[:20_000], *self.titles]))
 
     def _lang(self) -> str:
         if self.root is None:
@@ -526,7 +530,8 @@ class _Page:
         """
         text = _clean(text)
         if (_MOJIBAKE.search(text) or _words(text) < 8 or _FURNITURE.search(text) or len(_GLUED.findall(text)) >= 3
-                or _PHOTO_CREDIT.search(text) or _CAPTION_PHRASE.search(text) or _is_headline(text, self.titles)):
+                or _PHOTO_CREDIT.search(text) or _CAPTION_PHRASE.search(text)
+                or _is_headline(text, [_word_set(t) for t in self.titles])):
             return ""
         if not self._about_this_story(text):
             return ""
