@@ -292,9 +292,10 @@ def test_a_french_page_keeps_guillemets_and_monsieur_whole():
         "a déclaré la ministre de la Santé.")
 
 
-def test_a_japanese_page_drafts_whole_sentences():
+def test_a_japanese_page_drafts_whole_sentences_without_promotions_or_labels():
     html = page(
-        "<p>政府は15日、新たな経済対策を閣議決定した。総額は約20兆円に上る。</p>"
+        "<p>【初トクキャンペーン】有料記事読み放題！今なら2カ月間月額100円！詳しくはこちら</p>"
+        "<p>【速報】政府は15日、新たな経済対策を閣議決定した。総額は約20兆円に上る。</p>"
         "<p>首相は記者会見で「物価高から国民の生活を守る。」と述べた。野党は財源の説明が不十分だと批判している。</p>"
         "<p>対策には低所得世帯への給付金や電気料金の補助が含まれる。</p>",
         lang="ja", title="政府、20兆円の経済対策を決定")
@@ -418,3 +419,20 @@ def composed_of(draft, sentences):
         return True
     return any(draft.startswith(s) and composed_of(draft[len(s):].removeprefix(".").removeprefix(" "), sentences)
                for s in sentences if s)
+
+
+@pytest.mark.parametrize("html", [b"", b"   ", b"\xff\xfe\x00<", b"<html><head>", "plain text, no markup at all",
+                                  b'<meta property="og:description" content="&#x1b;&amp;#8216;">'])
+def test_a_page_with_nothing_to_draft_gives_empty_and_never_raises(html):
+    assert draft_for_page(html, URL) == ""
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.lists(st.sampled_from(['<meta name="description" content="', '">', "<h1>", "</h1>", "<p>", "</p>",
+                                 '<p class="standfirst">', "<script type='application/ld+json'>", "</script>",
+                                 '{"@type": "NewsArticle", "description": ', '"x"}', "Dr.", "The army crossed",
+                                 "the border on Monday.", "…", "。", "&amp;", "<a href=x>", "</a>", "\n"]),
+                max_size=40).map("".join))
+def test_draft_for_page_never_raises_on_broken_markup(html):
+    draft = draft_for_page(html, URL)
+    assert "<" not in draft

@@ -183,7 +183,8 @@ _FURNITURE = re.compile(
     r"related (?:topics|articles|stories|coverage)|read more|continue reading|share (?:this|on)|click here|"
     r"skip to|follow us|download (?:the|our) app|abonnieren|anzeige|werbung|lesen sie auch|mehr zum thema|"
     r"weiterlesen|lire aussi|à lire aussi|lire la suite|abonnez-vous|leer más|lee también|suscríbete|"
-    r"leggi anche|iscriviti)\b|©|\bcopyright\b",
+    r"leggi anche|iscriviti)\b|©|\bcopyright\b|有料記事|会員登録|ログイン|詳しくはこちら|関連記事|订阅|登录|广告|"
+    r"责任编辑|相关阅读",
     re.IGNORECASE,
 )
 _BYLINE = re.compile(
@@ -210,6 +211,8 @@ _DATELINE = re.compile(
     r"^(?:[A-ZÀ-Þ][A-ZÀ-Þ'./-]+(?:[ /][A-ZÀ-Þ][A-ZÀ-Þ'./-]+)*(?:, [^—–()]{1,30}?)?(?: \([^)]{1,40}\))?"
     r"|[A-ZÀ-Þ][\w'./-]+(?:[ /-][A-ZÀ-Þ][\w'./-]+)* \([^)]{1,40}\)) ?[—–-]{1,2} "
 )
+# "【速報】", "【詳報】": a label before a Japanese or Chinese sentence.
+_BRACKET_LABEL = re.compile(r"^【[^】]{1,20}】\s*")
 # A sentence opening with one of these leans on the one before it, so it reads badly alone.
 _ANAPHORA = {
     "he", "she", "they", "it", "this", "that", "these", "those", "his", "her", "their", "its", "er", "sie", "es",
@@ -273,7 +276,7 @@ def _candidates(text: str, titles: list[str], captions: list[str], lang: str) ->
         if not line or _is_noise(line, heads, caption_keys, top=not out):
             continue
         top = not out
-        for sentence in split_sentences(_DATELINE.sub("", line), lang):
+        for sentence in split_sentences(_BRACKET_LABEL.sub("", _DATELINE.sub("", line)), lang):
             key = _key(sentence)
             if (key in seen or not _MIN_WORDS <= _words(sentence) <= 80 or not _quotes_balanced(sentence)
                     or sentence[0].islower() or _is_headline(sentence, heads)
