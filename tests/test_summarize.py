@@ -421,6 +421,14 @@ def composed_of(draft, sentences):
                for s in sentences if s)
 
 
+def test_a_draft_never_carries_terminal_controls_from_the_page():
+    escapes = "\x1b]0;pwned\x07\x1b[31m\x9b1m\u202e"
+    html = page(f"<p>{escapes}The army closed the road to the airport on Monday, officials said.</p>",
+                head=f'<meta name="twitter:description" content="{escapes}The road to the airport is closed.">')
+    for draft in (draft_for_page(html, URL), body_draft(html, extract_article(html, URL))):
+        assert draft and not re.search(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e]", draft)
+
+
 @pytest.mark.parametrize("html", [b"", b"   ", b"\xff\xfe\x00<", b"<html><head>", "plain text, no markup at all",
                                   b'<meta property="og:description" content="&#x1b;&amp;#8216;">'])
 def test_a_page_with_nothing_to_draft_gives_empty_and_never_raises(html):

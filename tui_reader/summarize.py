@@ -24,7 +24,7 @@ from html import unescape
 from typing import NamedTuple
 
 from tui_reader.models import Article, Story
-from tui_reader.sanitize import html_text
+from tui_reader.sanitize import clean_line, clean_text, html_text
 
 __all__ = [
     "MAX_WORDS", "body_draft", "draft_for_page", "draft_for_story", "draft_summary", "page_description",
@@ -271,7 +271,7 @@ def _candidates(text: str, titles: list[str], captions: list[str], lang: str) ->
     out: list[_Sentence] = []
     seen: set[str] = set()
     para = 0
-    for raw in text[:MAX_INPUT].replace("\r", "\n").split("\n"):
+    for raw in clean_text(text[:MAX_INPUT]).replace("\r", "\n").split("\n"):
         line = " ".join(raw.split())
         if not line or _is_noise(line, heads, caption_keys, top=not out):
             continue
@@ -458,8 +458,8 @@ def _json_ld_descriptions(data: str) -> list[str]:
 
 
 def _clean(text: str) -> str:
-    """Markup and entities out (some sites escape twice), white space collapsed."""
-    return " ".join(unescape(html_text(unescape(text))).split())
+    """Markup, entities (some sites escape twice) and terminal controls out, white space collapsed."""
+    return clean_line(unescape(html_text(unescape(text))))
 
 
 def _complete_from(body: list[_Sentence], key: str) -> str:
