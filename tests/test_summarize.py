@@ -254,6 +254,17 @@ def test_a_related_link_box_classed_as_a_teaser_is_not_the_standfirst():
     assert draft_for_page(html, URL).startswith("Ministers from both countries agreed on Monday")
 
 
+@pytest.mark.parametrize("teasers", [
+    '<div class="teaser">Border traders count the cost of closures Lorry drivers say they lost weeks of work while '
+    'the crossings were shut. mehr</div>',
+    '<div class="teaser">Ministers meet again over fuel tariffs at the border next month, officials said.</div>'
+    '<div class="teaser">Lorry drivers at the crossings say they lost weeks of work while the border was shut.</div>',
+])
+def test_teasers_of_other_stories_classed_as_teasers_are_not_the_standfirst(teasers):
+    html = page(BORDER_BODY + f"<section>{teasers}</section>")
+    assert draft_for_page(html, URL).startswith("Ministers from both countries agreed on Monday")
+
+
 def test_body_draft_skips_byline_dateline_and_caption_and_keeps_the_headline_out():
     html = page(BORDER_BODY)
     article = extract_article(html, URL)

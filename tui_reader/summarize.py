@@ -393,6 +393,8 @@ _ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Report)$")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.+)\s*\]|\(\s*…\s*\)|…|\.\.\.+)\s*$")
 _MOJIBAKE = re.compile(r"\ufffd|Ã[\u0080-\u00bf]|[^\W\d_]\d;")
 """A replacement character, UTF-8 read as Latin-1, or an entity that lost its "&#": text not fit to offer."""
+_MORE_LINK = re.compile(r"\b(?:more|mehr|weiterlesen|read more|lire la suite|leer más|leggi)\W{0,3}$", re.IGNORECASE)
+"""A teaser of another story ends in its "more" link."""
 _GLUED = re.compile(r"[a-z][A-Z]")
 """Words run together ("Video LoadingVideo UnavailableClick to play"): three of them are a widget's labels."""
 _FEED_TAIL = re.compile(
@@ -404,12 +406,13 @@ _FEED_TAIL = re.compile(
 def _standfirst_texts(root) -> list[str]:
     """Texts of elements classed as a teaser in the stretch after the first headline, nearest first.
 
-    Link boxes ("more on this") and players are not teasers, however they are classed.
+    Link boxes ("more on this", "… mehr"), players and lists of other stories' teasers (a class that repeats)
+    are not the standfirst, however they are classed.
     """
     h1 = root.find(".//h1")
     if h1 is None:
         return []
-    texts: list[str] = []
+    found: list[tuple[str, str]] = []  # (class, text)
     for el in h1.xpath(f"following::*[position() <= {_STANDFIRST_REACH}]"):
         marks = f"{el.get('class') or ''} {el.get('id') or ''} {el.get('itemprop') or ''}"
         if not marks.strip() or not _STANDFIRST_CLASS.search(re.sub(r"([a-z])([A-Z])", r"\1-\2", marks).lower()):
@@ -418,9 +421,10 @@ def _standfirst_texts(root) -> list[str]:
             continue
         text = " ".join(el.text_content().split())
         linked = sum(len(a.text_content().strip()) for a in el.iter("a"))
-        if text and text not in texts and linked < 0.3 * len(text) and el.find(".//video") is None:
-            texts.append(text)
-    return texts
+        if text and linked < 0.3 * len(text) and el.find(".//video") is None and not _MORE_LINK.search(text):
+            found.append((el.get("class") or "", text))
+    repeated = {c for c, _ in found if c and sum(1 for k, _ in found if k == c) > 1}
+    return list(dict.fromkeys(text for c, text in found if c not in repeated))
 
 
 def _meta_texts(root) -> list[str]:
