@@ -225,6 +225,12 @@ def test_a_description_cut_mid_sentence_keeps_only_its_whole_sentences():
     assert draft_for_page(html, URL) == "Iraq and Turkey reopen three crossings after a long dispute over fuel."
 
 
+def test_a_description_that_lost_its_drop_cap_is_restored_from_the_body():
+    html = page(BORDER_BODY, head='<meta property="og:description" content="inisters from both countries agreed '
+                                  'on Monday to reopen three border crossings">')
+    assert draft_for_page(html, URL).startswith("Ministers from both countries agreed on Monday")
+
+
 @pytest.mark.parametrize("meta", [
     "Breaking news, analysis and opinion from around the world, every day, from The Example.",
     "Ministers agree on a new border deal",  # the headline again

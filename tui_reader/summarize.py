@@ -467,17 +467,21 @@ def _clean(text: str) -> str:
 
 
 def _complete_from(body: list[_Sentence], key: str) -> str:
-    """The body's sentences that ``key`` starts, when it is a (cut) copy of them; else ""."""
-    first = key.split(" ", 3)[:3]
+    """The body's sentences that ``key`` starts, when it is a (cut) copy of them; else "".
+
+    The copy may also have lost a letter or two at its start, to a drop cap ("nvironmentalists have…").
+    """
+    head = " ".join(key.split(" ", 3)[:3])
     for i, sentence in enumerate(body):
-        if _key(sentence.text).split(" ", 3)[:3] != first:
+        at = _key(sentence.text).find(head)
+        if not 0 <= at <= 2:
             continue
         run: list[str] = []
         for s in body[i:i + 6]:
             run.append(s.text)
-            if len(_key(" ".join(run))) >= len(key):
+            if len(_key(" ".join(run))) >= len(key) + at:
                 break
-        if _key(" ".join(run)).startswith(key):
+        if _key(" ".join(run))[at:].startswith(key):
             return _joined(_within_cap(run))
     return ""
 
@@ -545,7 +549,7 @@ class _Page:
         cut = bool(_ELLIPSIS.search(text))
         text = _ELLIPSIS.sub("", text)
         completed = _complete_from(self.body, _key(text))
-        if completed:
+        if completed or text[0].islower():  # the start of a sentence is missing
             return completed
         sentences = list(dict.fromkeys(split_sentences(text, self.lang)))  # some sites say it twice
         if sentences and not _ENDS_LIKE_SENTENCE.search(sentences[-1]) and (
