@@ -231,6 +231,12 @@ def test_a_description_that_lost_its_drop_cap_is_restored_from_the_body():
     assert draft_for_page(html, URL).startswith("Ministers from both countries agreed on Monday")
 
 
+def test_a_photo_credit_glued_to_a_description_is_left_out():
+    og = "Iraq and Turkey agreed to reopen three border crossings on Monday.(Jane Doe / Associated Press)"
+    html = page(BORDER_BODY, head=f'<meta property="og:description" content="{og}">')
+    assert draft_for_page(html, URL) == "Iraq and Turkey agreed to reopen three border crossings on Monday."
+
+
 @pytest.mark.parametrize("meta", [
     "Breaking news, analysis and opinion from around the world, every day, from The Example.",
     "Ministers agree on a new border deal",  # the headline again

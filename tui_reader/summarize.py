@@ -393,6 +393,10 @@ _ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Report)$")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.+)\s*\]|\(\s*…\s*\)|…|\.\.\.+)\s*$")
 _MOJIBAKE = re.compile(r"\ufffd|Ã[\u0080-\u00bf]|[^\W\d_]\d;")
 """A replacement character, UTF-8 read as Latin-1, or an entity that lost its "&#": text not fit to offer."""
+_CREDIT_TAIL = re.compile(
+    r"\s*\((?:[^()]{0,60}/\s*)?(?:Associated Press|AP|AFP|Reuters|Getty Images|EPA|dpa|Keystone)(?: Photo)?\)\W*$"
+)
+"""A photo credit glued to the end of a description: "… service.(Reed Saxon / Associated Press)"."""
 _MORE_LINK = re.compile(r"\b(?:more|mehr|weiterlesen|read more|lire la suite|leer más|leggi)\W{0,3}$", re.IGNORECASE)
 """A teaser of another story ends in its "more" link."""
 _GLUED = re.compile(r"[a-z][A-Z]")
@@ -539,7 +543,7 @@ class _Page:
         to a length by many sites) loses an unpunctuated end unless the body has it as a sentence; a visible
         standfirst keeps it, as standfirsts often end without a full stop.
         """
-        text = _clean(text)
+        text = _CREDIT_TAIL.sub("", _clean(text))
         if (_MOJIBAKE.search(text) or _words(text) < 8 or _FURNITURE.search(text) or len(_GLUED.findall(text)) >= 3
                 or _PHOTO_CREDIT.search(text) or _CAPTION_PHRASE.search(text)
                 or _is_headline(text, [_word_set(t) for t in self.titles])):
