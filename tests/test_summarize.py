@@ -267,10 +267,10 @@ def test_a_related_link_box_classed_as_a_teaser_is_not_the_standfirst():
 
 
 @pytest.mark.parametrize("teasers", [
-    '<div class="teaser">Border traders count the cost of closures Lorry drivers say they lost weeks of work while '
-    'the crossings were shut. mehr</div>',
-    '<div class="teaser">Ministers meet again over fuel tariffs at the border next month, officials said.</div>'
-    '<div class="teaser">Lorry drivers at the crossings say they lost weeks of work while the border was shut.</div>',
+    ('<div class="teaser">Border traders count the cost of closures Lorry drivers say they lost weeks of work while '
+     'the crossings were shut. mehr</div>'),
+    ('<div class="teaser">Ministers meet again over fuel tariffs at the border next month, officials said.</div>'
+     '<div class="teaser">Lorry drivers at the crossings say they lost weeks of work while the border was shut.</div>'),
 ])
 def test_teasers_of_other_stories_classed_as_teasers_are_not_the_standfirst(teasers):
     html = page(BORDER_BODY + f"<section>{teasers}</section>")
