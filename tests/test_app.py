@@ -73,6 +73,26 @@ async def test_full_triage_in_four_keys_once_the_story_is_open(demo):
     assert story.summary[:50] in note
 
 
+async def test_the_draft_is_the_storys_own_teaser_and_an_analysts_summary_is_kept(demo):
+    from tui_reader.ui.widgets.triage_panel import TriagePanel
+
+    _, store, paths = demo
+    drafted = story_id_titled(store, "why a strike on a Jordanian border post matters")
+    mine = next(sid for sid in store.story_ids() if sid != drafted and store.story(sid).state is not State.TRIAGED)
+    apply_triage(store, paths.briefing_dir, TriageInput(mine, ("jordan",), Grade("B", "2"), "My own reading."))
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        reader = await open_story(app, pilot, drafted)
+        assert reader.query_one(TriagePanel).summary == (
+            "The killing of two soldiers at a desert outpost suggests the armed networks on Jordan's northern "
+            "frontier are changing their methods \u2014 and their targets.")  # the feed entry's own summary
+        reader.show_story(mine)
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert reader.query_one(TriagePanel).summary == "My own reading."
+
+
 async def test_dismiss_and_undo_from_the_list(demo):
     server, store, paths = demo
     app = ReaderApp(store, paths)
@@ -96,7 +116,10 @@ async def test_search_filters_the_list_and_escape_clears(demo):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert 0 < stories.row_count < total
-        assert all("drone" in (store.story(i).title + store.article_text(i)).lower() for i in stories.story_ids)
+        for i in stories.story_ids:
+            story, article = store.story(i), store.article(i)
+            words = f"{story.title} {article.text if article else ''} {story.feed_content} {story.feed_summary}"
+            assert "drone" in words.lower()
         await pilot.press("escape")
         await app.workers.wait_for_complete()
         await pilot.pause()

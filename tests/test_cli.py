@@ -84,6 +84,23 @@ def test_triage_rejects_bad_values_and_changes_nothing(wire, home, capsys):
     assert out == ""
 
 
+def test_triage_draft_offers_the_draft_but_never_replaces_the_analysts_summary(wire, home, capsys):
+    run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
+    run(capsys, "--home", str(home), "fetch")
+    _, out, _ = run(capsys, "--home", str(home), "list", "--json")
+    sid = next(json.loads(line)["id"] for line in out.splitlines() if "Drone" in line)
+
+    def summary():
+        _, out, _ = run(capsys, "--home", str(home), "list", "--json", "--state", "triaged")
+        return json.loads(out)["summary"]
+
+    assert run(capsys, "--home", str(home), "triage", str(sid), "--draft")[0] == 0
+    assert summary() == "A drone struck a border post."  # the feed's text: the page was never fetched
+    run(capsys, "--home", str(home), "triage", str(sid), "--summary", "Two guards killed.")
+    assert run(capsys, "--home", str(home), "triage", str(sid), "--draft", "--grade", "B2")[0] == 0
+    assert summary() == "Two guards killed."
+
+
 def test_fetch_exits_non_zero_only_when_every_feed_failed(wire, home, capsys):
     wire.routes["/other.xml"] = wire.routes["/feed.xml"]
     run(capsys, "--home", str(home), "add", wire.url("/other.xml"))

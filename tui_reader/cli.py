@@ -275,9 +275,9 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
     elif args.summary is not None:
         summary = args.summary
     elif args.draft:
-        from tui_reader.summarize import draft_summary
+        from tui_reader.summarize import draft_for_story
 
-        summary = draft_summary(store.article_text(story.id), story.title)
+        summary = story.summary or draft_for_story(story, store.article_html(story.id), store.article(story.id))
     else:
         summary = story.summary
     item = apply_triage(store, ctx.paths.briefing_dir,

@@ -239,14 +239,10 @@ class StoriesMixin(StoreBase):
             word_count=row["word_count"], confidence=row["confidence"], notice=row["notice"],
         )
 
-    def article_text(self, story_id: int) -> str:
-        """Best plain text for a story: the extracted body, else the feed's content."""
-        row = self.conn.execute(
-            "SELECT a.text, s.feed_content, s.feed_summary FROM stories s "
-            "LEFT JOIN articles a ON a.story_id = s.id WHERE s.id = ?", (story_id,)).fetchone()
-        if row is None:
-            return ""
-        return row[0] or row[1] or row[2] or ""
+    def article_html(self, story_id: int) -> bytes | None:
+        """The page as fetched for reader mode, if it was (drafts read its standfirst and meta from it)."""
+        row = self.conn.execute("SELECT html FROM articles WHERE story_id = ?", (story_id,)).fetchone()
+        return row[0] if row is not None and row[0] else None
 
 
 def _same_item(story: sqlite3.Row, guid: str, entry: FeedEntry) -> bool:

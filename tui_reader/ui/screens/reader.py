@@ -126,7 +126,7 @@ class ReaderScreen(ReadingKeys, Screen):
         """Fetch (or read the cached) article and everything the panel needs, off the UI thread."""
         from tui_reader.articles import fetch_article
         from tui_reader.cluster import cluster_members, suggest_credibility
-        from tui_reader.summarize import draft_summary
+        from tui_reader.summarize import draft_for_story
         from tui_reader.triage import default_letter
 
         store = self.app.store
@@ -136,7 +136,7 @@ class ReaderScreen(ReadingKeys, Screen):
             return
         article = asyncio.run(fetch_article(store, self.app.settings.fetch, story_id,
                                             cluster=self.app.settings.cluster))
-        draft = "" if story.summary else draft_summary(article.text or store.article_text(story_id), story.title)
+        draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
         lines += [f"  {m.source}{' (copy)' if m.is_copy else ''} {m.grade or ''} — {m.title}" for m in members]
