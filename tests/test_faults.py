@@ -116,3 +116,47 @@ def test_kill_9_mid_refresh_never_saves_a_validator_without_its_stories(server, 
     stories, _ = stored(db)
     expected = {u: e for f in range(FEEDS) for u, e in feeds.entries(f, feeds.run).items()}
     assert {u: s[:2] for u, s in stories.items()} == expected  # every story once, as last served
+
+
+# -- a full disk or a file-size limit ------------------------------------------------------------
+
+
+RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+       + "".join(f"<item><title>Story {n}</title><link>{{base}}/s{n}</link><guid>s{n}</guid>"
+                 f"<description>Officials said {n} things.</description></item>" for n in range(1, 5))
+       + "</channel></rss>")
+
+
+@pytest.fixture
+def wire_home(server, home):
+    """A home with four fetched stories and a note holding story 1 plus a long hand-written appendix."""
+    server.routes["/feed.xml"] = Reply(RSS.format(base=server.base), content_type="application/rss+xml")
+    assert main(["add", server.url("/feed.xml"), "--home", str(home)]) == 0
+    ids = sorted(json.loads(line)["id"] for line in run_cli(home, "list", "--json")[1].splitlines())
+    assert main(["triage", str(ids[0]), "--grade", "B2", "--summary", "First.", "--home", str(home)]) == 0
+    paths = Paths.for_home(home)
+    note = briefing.note_path(paths.briefing_dir, time.strftime("%Y-%m-%d"))
+    with open(note, "a", encoding="utf-8") as fh:  # the analyst's own pasted material: the note outgrows the store
+        fh.write("\n## Appendix (hand-written)\n\n" + "Field report line, kept byte for byte.\n" * 40_000)
+    return paths, note, ids
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def test_a_store_past_the_file_size_limit_is_one_line_and_changes_nothing(wire_home, home, tmp_path):
+    paths, note, ids = wire_home
+    before = note.read_bytes()
+    summary = tmp_path / "summary.txt"
+    summary.write_text("A long assessment. " * 40_000, encoding="utf-8")  # ~760 KB: the store must grow
+    code, _, err = run_cli(home, "triage", str(ids[1]), "--grade", "A1", "--summary-file", str(summary),
+                           fsize=paths.db_file.stat().st_size + 64 * 1024)
+    line = one_line(err)
+    assert code == 2 and str(paths.db_file) in line and "disk" in line and "nothing was changed" in line
+    assert note.read_bytes() == before
+    store = Store(paths.db_file)
+    assert store.integrity_ok() and store.story(ids[1]).state is State.UNREAD
+    store.close()

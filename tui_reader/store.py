@@ -13,13 +13,14 @@ import json
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import urlsplit
 
+from tui_reader.errors import UserError
 from tui_reader.models import (
     Article,
     BriefItem,
@@ -295,8 +296,30 @@ class UpsertResult:
     updated_ids: list[int] = field(default_factory=list)
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """A store problem worded for the user."""
+
+
+BUSY_TIMEOUT = 30.0
+"""Seconds a write waits for another process's write (a cron ``fetch``) before giving up."""
+
+_FULL = ("database or disk is full", "disk i/o error")
+
+
+def user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
+    """The one-line :class:`StoreError` for a failure the user can act on, else None (a bug: let it raise).
+
+    A full disk or file-size limit shows as SQLITE_FULL, or as an I/O error when the write starts
+    past the limit; SQLite has rolled the transaction back either way, so nothing is half saved.
+    """
+    text = str(exc).lower()
+    if any(words in text for words in _FULL):
+        return StoreError(f"could not write the store {path}: {exc} (is the disk full?); "
+                          "nothing was changed — free some space and try again")
+    if "database is locked" in text:
+        return StoreError(f"the store {path} stayed locked by another tui-reader (a fetch?) for "
+                          f"{BUSY_TIMEOUT:g} s; nothing was changed — try again")
+    return None
 
 
 class Store:
@@ -315,12 +338,11 @@ class Store:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
             conn.create_function("html_text", 1, html_text, deterministic=True)  # what full-text search indexes
             self._local.conn = conn
         return conn
@@ -332,13 +354,17 @@ class Store:
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
         try:
+            conn.execute("BEGIN IMMEDIATE")
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("COMMIT")  # a COMMIT that fails (disk full) must roll back too, not stay open
+        except BaseException as exc:
+            if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
+                with suppress(sqlite3.Error):  # a failing rollback must not hide why
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and (wrapped := user_error(exc, self.path)):
+                raise wrapped from exc
             raise
-        conn.execute("COMMIT")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
