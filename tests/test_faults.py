@@ -7,9 +7,7 @@ holding the store's write lock or the note lock; feeds come from a real server o
 """
 
 import json
-import os
 import random
-import resource
 import signal
 import sqlite3
 import subprocess
@@ -21,7 +19,7 @@ import pytest
 
 from tests.localserver import Reply
 from tui_reader import briefing
-from tui_reader.briefing import note_path, parse_note
+from tui_reader.briefing import parse_note
 from tui_reader.cli import main
 from tui_reader.models import State
 from tui_reader.paths import Paths
@@ -30,14 +28,18 @@ from tui_reader.store import Store
 FEEDS, BASE_ITEMS, NEW_PER_RUN = 6, 200, 40
 
 
-def cli(home, *args, fsize: int | None = None, **kw) -> subprocess.Popen:
-    """``tui-reader ARGS --home HOME`` in a child process, optionally under a file-size limit."""
-    def limit() -> None:
-        if fsize is not None:  # Python ignores SIGXFSZ: a write past the limit fails with EFBIG
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, resource.RLIM_INFINITY))
+LIMITED = ("import resource, runpy, sys\n"
+           "limit = int(sys.argv.pop(1))\n"
+           "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))\n"
+           "runpy.run_module('tui_reader', run_name='__main__')")
+"""Runs the CLI under a file-size limit; Python ignores SIGXFSZ, so a write past it fails with EFBIG."""
 
-    return subprocess.Popen([sys.executable, "-m", "tui_reader", *args, "--home", str(home)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=limit, **kw)
+
+def cli(home, *args, fsize: int | None = None) -> subprocess.Popen:
+    """``tui-reader ARGS --home HOME`` in a child process, optionally under a file-size limit of ``fsize`` bytes."""
+    start = ["-c", LIMITED, str(fsize)] if fsize is not None else ["-m", "tui_reader"]
+    return subprocess.Popen([sys.executable, *start, *args, "--home", str(home)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def run_cli(home, *args, fsize: int | None = None) -> tuple[int, str, str]:
@@ -79,7 +81,8 @@ class ChangingFeeds:
             pass
 
 
-def stored(db: Path) -> dict[str, tuple[str, str, int]]:
+def stored(db: Path) -> tuple[dict[str, tuple[str, str, int]], dict[int, str]]:
+    """The store's stories (url → title, summary, feed) and each feed's ETag, after checking integrity."""
     conn = sqlite3.connect(db)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -105,7 +108,7 @@ def test_kill_9_mid_refresh_never_saves_a_validator_without_its_stories(server, 
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
         stories, etags = stored(db)
-        for feed_id, etag in etags.items():
+        for etag in etags.values():
             if etag:  # the validator of run r is saved only with every story of run r, as run r served it
                 f, r = (int(x) for x in etag.strip('"')[1:].split("-r"))
                 for url, (title, summary) in feeds.entries(f, r).items():
@@ -147,6 +150,38 @@ def one_line(err: str) -> str:
     return lines[0]
 
 
+def test_a_note_past_the_file_size_limit_keeps_the_old_note_and_says_nothing_is_lost(wire_home, home):
+    paths, note, ids = wire_home
+    before = note.read_bytes()
+    code, _, err = run_cli(home, "triage", str(ids[1]), "--grade", "A1", "--summary", "Second.",
+                           fsize=len(before) + 100)  # the store fits, the grown note does not
+    line = one_line(err)
+    assert code == 2 and "briefing note" in line and "File too large" in line
+    assert "saved in the store" in line and "nothing is lost" in line
+    assert note.read_bytes() == before  # byte for byte
+    assert not list(note.parent.glob("*.tmp"))
+    store = Store(paths.db_file)
+    assert store.story(ids[1]).state is State.TRIAGED and store.pending_logs()
+    store.close()
+
+
+@pytest.mark.parametrize("command", [["list"], ["brief"], ["feeds"], ["triage", "{other}", "--grade", "C3"]])
+def test_once_there_is_room_the_next_command_of_any_kind_brings_the_note_up_to_date(wire_home, home, command,
+                                                                                    capsys):
+    paths, note, ids = wire_home
+    code, _, _ = run_cli(home, "triage", str(ids[1]), "--grade", "A1", "--summary", "Second.",
+                         fsize=note.stat().st_size + 100)
+    assert code == 2
+    assert main([a.format(other=ids[2]) for a in command] + ["--home", str(home)]) == 0
+    assert capsys.readouterr().err == ""
+    noted = dict(parse_note(note.read_text(encoding="utf-8")))
+    assert ids[1] in noted and "Second." in noted[ids[1]]
+    assert note.read_text(encoding="utf-8").endswith("Field report line, kept byte for byte.\n")
+    store = Store(paths.db_file)
+    assert store.pending_logs() == []
+    store.close()
+
+
 def test_a_store_past_the_file_size_limit_is_one_line_and_changes_nothing(wire_home, home, tmp_path):
     paths, note, ids = wire_home
     before = note.read_bytes()
@@ -160,3 +195,26 @@ def test_a_store_past_the_file_size_limit_is_one_line_and_changes_nothing(wire_h
     store = Store(paths.db_file)
     assert store.integrity_ok() and store.story(ids[1]).state is State.UNREAD
     store.close()
+
+
+# -- a busy note lock ------------------------------------------------------------------------------------
+
+
+def test_a_note_lock_held_too_long_is_one_line_and_the_note_catches_up_later(wire_home, home, monkeypatch, capsys):
+    paths, note, ids = wire_home
+    monkeypatch.setattr(briefing, "LOCK_TIMEOUT", 0.3)
+    monkeypatch.setattr(briefing, "_LOCKS", {})  # locks are made with the timeout of their day
+    hold = ("import sys, time; from filelock import FileLock\n"
+            "with FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)")
+    holder = subprocess.Popen(  # another tui-reader in the middle of a long note update
+        [sys.executable, "-c", hold, str(paths.briefing_dir / briefing.LOCK_NAME)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        assert main(["triage", str(ids[1]), "--grade", "A1", "--home", str(home)]) == 2
+        line = one_line(capsys.readouterr().err)
+        assert "stayed locked by another tui-reader" in line and "saved in the store" in line
+    finally:
+        holder.kill()
+        holder.wait()
+    assert main(["list", "--home", str(home)]) == 0
+    assert ids[1] in dict(parse_note(note.read_text(encoding="utf-8")))

@@ -39,6 +39,7 @@ __all__ = [
     "UNTAGGED",
     "note_path",
     "note_lock",
+    "note_locked",
     "day_bounds",
     "render_item",
     "parse_note",
@@ -405,7 +406,7 @@ def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem
     path = Path(path)
     items = list(items_to_upsert)
     remove = [int(i) for i in remove_ids]
-    with _locked(path):
+    with note_locked(path):
         _remove_stale_temps(path)
         for _attempt in range(5):
             text, before = _read(path)
@@ -420,13 +421,14 @@ def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold the note lock; lock timeouts and OS errors become one-line :class:`BriefingError`."""
+def note_locked(path: Path) -> Iterator[None]:
+    """Hold the lock of the note at ``path``; lock timeouts and OS errors become one-line :class:`BriefingError`."""
     try:
         with note_lock(path.parent):
             yield
     except Timeout:
-        raise BriefingError(f"briefing note {path} is locked by another tui-reader; try again") from None
+        raise BriefingError(f"briefing note {path} stayed locked by another tui-reader for "
+                            f"{LOCK_TIMEOUT:g} s") from None
     except OSError as exc:
         raise BriefingError(f"cannot write briefing note {path}: {exc.strerror or exc}") from None
 
@@ -444,7 +446,7 @@ def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
     path = note_path(briefing_dir, d)
     from tui_reader.cluster import cluster_of
 
-    with _locked(path):
+    with note_locked(path):
         items = store.brief_items(*day_bounds(d))  # oldest triage first
         latest = {cluster_of(store, [i.story_id])[i.story_id]: i for i in items}  # one item per event
         superseded = [i.story_id for i in items if i not in latest.values()]

@@ -72,12 +72,27 @@ def parse_day(text: str) -> date:
 # -- sub-commands ---------------------------------------------------------------------
 
 
-def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
+def catch_up_notes(ctx: Context) -> None:
+    """Replay the journal: saves whose note update was cut short (a crash, a full disk, a busy lock).
+
+    Every command does this first, so once there is space again the notes agree with the store
+    whatever the analyst runs next. If the note still cannot be written, one line says so and
+    the command goes on: the journal keeps the saves for the next try.
+    """
+    if not ctx.paths.db_file.exists():  # no store, nothing saved: and `brief` should not create one
+        return
     from tui_reader.triage import reconcile_logs
+
+    try:
+        reconcile_logs(ctx.store, ctx.paths.briefing_dir)
+    except UserError as exc:
+        _err(f"the briefing note is behind the store: {exc}; nothing is lost, it catches up at the next command")
+
+
+def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.ui.app import ReaderApp
 
-    reconcile_logs(ctx.store, ctx.paths.briefing_dir)
-    ReaderApp(ctx.store, ctx.paths, ctx.settings).run()
+    ReaderApp(ctx.store, ctx.paths, ctx.settings).run()  # the app catches the notes up itself
     return 0
 
 
@@ -424,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         ctx = load_context(args.home)
         if args.command is None:
             return cmd_tui(ctx, args)
+        if args.command not in ("extract", "triage"):  # a triage catches up after its own save
+            catch_up_notes(ctx)
         return args.func(ctx, args)
     except UserError as exc:  # usage, config, triage, briefing: one line, never a traceback
         _err(str(exc))
