@@ -7,8 +7,12 @@ thread and comes back with ``call_from_thread`` so keys never wait on the networ
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -16,8 +20,10 @@ from textual.binding import Binding
 from textual.timer import Timer
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from tui_reader.config import Settings
+from tui_reader.errors import UserError
 from tui_reader.models import State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.query import QueryError, parse_filter
@@ -38,6 +44,28 @@ VIEWS: list[tuple[str, tuple[State, ...]]] = [
 SORTS = ["date", "source", "rating"]
 NARROW = 100
 """Below this many columns the feeds panel collapses and the reader stacks its panels."""
+TURN_WAIT = 120.0
+"""At most this many seconds a UI write waits for the one queued before it (which itself gives up sooner)."""
+JOBS = {"view": "Reading the list", "cluster": "Grouping stories by event", "feeds": "Unsubscribing",
+        "notes": "Bringing the briefing note up to date", "add": "Adding"}
+"""What each worker group does, in words, for the line that says it failed."""
+
+
+def describe(exc: BaseException) -> str:
+    """One line about a failure: our own wording as it is, anything else with its kind."""
+    text = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}".rstrip(": ")
+    return clean_line(text, max_len=200)
+
+
+@contextmanager
+def _in_turn(turn: tuple[threading.Event, threading.Event]) -> Iterator[None]:
+    """Wait for the write queued before this one (bounded), then let the next one go, whatever happens."""
+    before, mine = turn
+    before.wait(TURN_WAIT)
+    try:
+        yield
+    finally:
+        mine.set()
 
 
 class ReaderApp(App):
@@ -92,6 +120,8 @@ class ReaderApp(App):
         """Each entry is one action to undo: the stories it changed and the states they had."""
         self._refreshing = False
         self._quiet_refresh = False
+        self._last_write = threading.Event()
+        self._last_write.set()
         self.feeds_timer: Timer | None = None
         """The background refresh timer when ``fetch.auto_refresh_minutes`` is set."""
 
@@ -128,11 +158,29 @@ class ReaderApp(App):
         self.query_one("#stories").focus()
         self._update_feeds()
         self._update_view_bar()
+        self._catch_up_notes()
         self._cluster_backlog()
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
         if self.demo:
             self.notify("Demo: stories from three local feeds. Enter opens, ? lists the keys.", timeout=6)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that raised says so in one line and the screen stays as it was, usable."""
+        if event.state is WorkerState.ERROR:
+            what = JOBS.get(event.worker.group, "A background task")
+            self.notify(f"{what} failed: {describe(event.worker.error)}", severity="error", timeout=8)
+
+    @work(thread=True, group="notes", exit_on_error=False)
+    def _catch_up_notes(self) -> None:
+        """Replay saves whose note update was cut short (a crash, a full disk, a busy lock), off the UI thread."""
+        from tui_reader.triage import reconcile_logs
+
+        try:
+            reconcile_logs(self.store, self.paths.briefing_dir)
+        except UserError as exc:
+            self.call_from_thread(self.notify, f"The briefing note is behind the store: {describe(exc)}; nothing "
+                                  "is lost, it catches up at the next save or start", severity="warning", timeout=10)
 
     @property
     def stories(self) -> StoryList:
@@ -284,17 +332,34 @@ class ReaderApp(App):
 
     # -- triage, dismiss, undo -------------------------------------------------------------------
 
-    @work(thread=True, group="save", exit_on_error=False)
+    def _next_turn(self) -> tuple[threading.Event, threading.Event]:
+        """A place in line for a store write asked for on the UI thread: (the write before it, this one).
+
+        Writes run in worker threads, where they may wait out another process's write (a cron
+        fetch); waiting in line keeps them in the order the keys were pressed (x then u).
+        """
+        before, mine = self._last_write, threading.Event()
+        self._last_write = mine
+        return before, mine
+
     def save_triage(self, inp: TriageInput) -> None:
         """The same code path as ``tui-reader triage``: one store transaction, then the note."""
-        from tui_reader.triage import apply_triage
+        self._save_worker(inp, self._next_turn())
 
-        try:
-            item = apply_triage(self.store, self.paths.briefing_dir, inp)
-        except Exception as exc:  # a full disk or a locked note must not lose the UI
-            self.call_from_thread(self.notify, f"Not saved: {clean_line(str(exc), max_len=120)}",
-                                  severity="error", timeout=8)
-            return
+    @work(thread=True, group="save", exit_on_error=False)
+    def _save_worker(self, inp: TriageInput, turn: tuple[threading.Event, threading.Event]) -> None:
+        from tui_reader.triage import NoteBehind, apply_triage
+
+        with _in_turn(turn):
+            try:
+                item = apply_triage(self.store, self.paths.briefing_dir, inp)
+            except NoteBehind as exc:  # saved: the list shows it, the journal brings the note up to date
+                self.call_from_thread(self.notify, clean_line(str(exc), max_len=240), severity="warning", timeout=10)
+                self.call_from_thread(self.post_story_changed, inp.story_id)
+                return
+            except Exception as exc:  # a full disk or a store locked too long must not lose the UI
+                self.call_from_thread(self.notify, f"Not saved: {describe(exc)}", severity="error", timeout=8)
+                return
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
         self.call_from_thread(self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md",
@@ -308,10 +373,9 @@ class ReaderApp(App):
         self._undo.append([(story_id, story.state)])
         if story.state is State.TRIAGED:
             self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
+            self.notify("Dismissed — u undoes.", timeout=2)
         else:
-            self.store.set_state(story_id, State.DISMISSED)
-            self.post_story_changed(story_id)
-        self.notify("Dismissed — u undoes.", timeout=2)
+            self._set_states([(story_id, State.DISMISSED)], "Dismissed — u undoes.")
 
     def undo(self) -> None:
         if not self._undo:
@@ -327,10 +391,9 @@ class ReaderApp(App):
             return
         if state is State.TRIAGED:
             self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary))
+            self.notify(f"Restored to {state.value}.", timeout=2)
         else:
-            self.store.set_state(story_id, state)
-            self.post_story_changed(story_id)
-        self.notify(f"Restored to {state.value}.", timeout=2)
+            self._set_states(changes, f"Restored to {state.value}.")
 
     def action_dismiss_current(self) -> None:
         story_id = self.stories.cursor_story_id
@@ -360,14 +423,26 @@ class ReaderApp(App):
         self._set_states([(story_id, State.DISMISSED) for story_id, _ in changes],
                          f"Dismissed {len(changes)} stories — u undoes.")
 
-    @work(thread=True, group="states", exit_on_error=False)
     def _set_states(self, changes: list[tuple[int, State]], message: str) -> None:
-        self.store.set_states(changes)
-        self.call_from_thread(self._states_set, message)
+        self._states_worker(changes, message, self._next_turn())
 
-    def _states_set(self, message: str) -> None:
+    @work(thread=True, group="states", exit_on_error=False)
+    def _states_worker(self, changes: list[tuple[int, State]], message: str,
+                       turn: tuple[threading.Event, threading.Event]) -> None:
+        with _in_turn(turn):
+            try:
+                self.store.set_states(changes)
+            except Exception as exc:
+                self.call_from_thread(self.notify, f"Not changed: {describe(exc)}", severity="error", timeout=8)
+                return
+        self.call_from_thread(self._states_set, changes, message)
+
+    def _states_set(self, changes: list[tuple[int, State]], message: str) -> None:
         self.notify(message, timeout=3)
-        self._show_store_changes()
+        if len(changes) == 1:
+            self.post_story_changed(changes[0][0])
+        else:
+            self._show_store_changes()
 
     def action_undo(self) -> None:
         self.undo()
@@ -442,8 +517,7 @@ class ReaderApp(App):
             report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress,
                                                cluster=self.settings.cluster))
         except Exception as exc:  # never leave the progress bar stuck
-            self.post_message(RefreshProgress(total, total, new, f"refresh failed: {clean_line(str(exc))}"))
-            self.post_message(RefreshFinished(new, total, total))
+            self.post_message(RefreshFinished(new, total, total, error=describe(exc)))
             return
         self.post_message(RefreshFinished(report.total_new, report.failed, len(report.outcomes)))
 
@@ -470,6 +544,10 @@ class ReaderApp(App):
     def _refresh_finished(self, event: RefreshFinished) -> None:
         self._refreshing = False
         self.query_one("#status-bar").remove_class("busy")
+        if event.error:  # what was stored before it failed stays; the next r starts afresh
+            self.notify(f"Refresh failed: {event.error}", severity="error", timeout=8)
+            self._show_store_changes()
+            return
         failed = f", {event.failed} failed (see the feeds panel)" if event.failed else ""
         if event.total_new or event.failed or not self._quiet_refresh:
             self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
