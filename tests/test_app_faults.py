@@ -76,14 +76,14 @@ async def test_keys_never_wait_for_another_processs_write_and_land_in_order(demo
         sid = stories.cursor_story_id
         holder = write_lock(3.0)
         started = time.perf_counter()
-        await pilot.press("x", "u", "j")  # dismiss, undo, move on: while the fetch holds the lock
+        await pilot.press("x", "u", "x", "u", "j")  # dismiss, undo, twice, move on: while a fetch holds the lock
         assert time.perf_counter() - started < 2.0 and holder.poll() is None, "a key waited for the lock"
         assert stories.cursor_story_id != sid
         await app.workers.wait_for_complete()  # the writes waited for the lock, off the UI thread
         await pilot.pause()
     assert holder.poll() is not None
     row = sqlite3.connect(paths.db_file).execute("SELECT state, prev_state FROM stories WHERE id = ?", (sid,))
-    assert row.fetchone() == ("unread", "dismissed")  # dismissed, then undone: in the order pressed
+    assert row.fetchone() == ("unread", "dismissed")  # dismissed then undone, twice: in the order pressed
 
 
 async def test_a_write_lock_held_past_the_bound_is_one_line_and_nothing_changes(demo, write_lock, monkeypatch):
@@ -96,7 +96,7 @@ async def test_a_write_lock_held_past_the_bound_is_one_line_and_nothing_changes(
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any(m.startswith("Not changed:") and "stayed locked by another tui-reader" in m
+        assert any(m.startswith("Not saved:") and "stayed locked by another tui-reader" in m
                    for m in messages(app))
         await pilot.press("j")
         assert app.query_one(StoryList).cursor_story_id != sid
@@ -156,7 +156,7 @@ async def test_a_dismissal_the_store_refuses_is_one_line_not_a_crash(demo):
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any(m.startswith("Not changed:") and "injected" in m for m in messages(app))
+        assert any(m.startswith("Not saved:") and "injected" in m for m in messages(app))
         await pilot.press("j")
         assert app.is_running and app.query_one(StoryList).cursor_story_id != sid
     assert store.story(sid).state is State.UNREAD

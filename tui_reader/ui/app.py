@@ -7,8 +7,9 @@ thread and comes back with ``call_from_thread`` so keys never wait on the networ
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -332,68 +333,93 @@ class ReaderApp(App):
 
     # -- triage, dismiss, undo -------------------------------------------------------------------
 
-    def _next_turn(self) -> tuple[threading.Event, threading.Event]:
-        """A place in line for a store write asked for on the UI thread: (the write before it, this one).
+    def _in_line(self, job: Callable[[], None]) -> None:
+        """Run ``job``, a store write asked for on the UI thread, in a worker after those asked for before it.
 
-        Writes run in worker threads, where they may wait out another process's write (a cron
-        fetch); waiting in line keeps them in the order the keys were pressed (x then u).
+        There it may wait out another process's write (a cron fetch) without freezing the keys,
+        and its place in line keeps the writes, and the undo list they keep, in the order the
+        keys were pressed (x then u).
         """
         before, mine = self._last_write, threading.Event()
         self._last_write = mine
-        return before, mine
+        self._write_worker(job, (before, mine))
 
-    def save_triage(self, inp: TriageInput) -> None:
-        """The same code path as ``tui-reader triage``: one store transaction, then the note."""
-        self._save_worker(inp, self._next_turn())
-
-    @work(thread=True, group="save", exit_on_error=False)
-    def _save_worker(self, inp: TriageInput, turn: tuple[threading.Event, threading.Event]) -> None:
-        from tui_reader.triage import NoteBehind, apply_triage
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write_worker(self, job: Callable[[], None], turn: tuple[threading.Event, threading.Event]) -> None:
+        from tui_reader.triage import NoteBehind
 
         with _in_turn(turn):
             try:
-                item = apply_triage(self.store, self.paths.briefing_dir, inp)
+                job()
             except NoteBehind as exc:  # saved: the list shows it, the journal brings the note up to date
                 self.call_from_thread(self.notify, clean_line(str(exc), max_len=240), severity="warning", timeout=10)
-                self.call_from_thread(self.post_story_changed, inp.story_id)
-                return
+                self.call_from_thread(self._show_store_changes)
             except Exception as exc:  # a full disk or a store locked too long must not lose the UI
                 self.call_from_thread(self.notify, f"Not saved: {describe(exc)}", severity="error", timeout=8)
-                return
+
+    def save_triage(self, inp: TriageInput) -> None:
+        """The same code path as ``tui-reader triage``: one store transaction, then the note."""
+        self._in_line(functools.partial(self._save, inp))
+
+    def _save(self, inp: TriageInput) -> None:
+        from tui_reader.triage import apply_triage
+
+        item = apply_triage(self.store, self.paths.briefing_dir, inp)
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
         self.call_from_thread(self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md",
                               timeout=3)
-        self.call_from_thread(self.post_story_changed, inp.story_id)
+        self.post_story_changed(inp.story_id)
 
     def dismiss_story(self, story_id: int) -> None:
+        self._in_line(functools.partial(self._dismiss, story_id))
+        self.notify("Dismissed — u undoes.", timeout=2)
+
+    def _dismiss(self, story_id: int) -> None:
+        """In line: the state to undo to is the one the writes before this one left."""
+        from tui_reader.triage import NoteBehind, apply_triage
+
         story = self.store.story(story_id)
         if story is None:
             return
-        self._undo.append([(story_id, story.state)])
-        if story.state is State.TRIAGED:
-            self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
-            self.notify("Dismissed — u undoes.", timeout=2)
-        else:
-            self._set_states([(story_id, State.DISMISSED)], "Dismissed — u undoes.")
+        undo = [(story_id, story.state)]
+        try:
+            if story.state is State.TRIAGED:  # the note loses it too
+                apply_triage(self.store, self.paths.briefing_dir,
+                             TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
+            else:
+                self.store.set_states([(story_id, State.DISMISSED)])
+        except NoteBehind:  # dismissed in the store: undoable
+            self._undo.append(undo)
+            raise
+        self._undo.append(undo)
+        self.post_story_changed(story_id)
 
     def undo(self) -> None:
+        self._in_line(self._undo_last)
+
+    def _undo_last(self) -> None:
+        from tui_reader.triage import NoteBehind, apply_triage
+
         if not self._undo:
-            self.notify("Nothing to undo.", timeout=2)
+            self.call_from_thread(self.notify, "Nothing to undo.", timeout=2)
             return
         changes = self._undo.pop()
-        if len(changes) > 1:  # a bulk dismissal: never triaged stories, so states alone
-            self._set_states(changes, f"Restored {len(changes)} stories.")
-            return
-        [(story_id, state)] = changes
-        story = self.store.story(story_id)
-        if story is None:
-            return
-        if state is State.TRIAGED:
-            self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary))
-            self.notify(f"Restored to {state.value}.", timeout=2)
-        else:
-            self._set_states(changes, f"Restored to {state.value}.")
+        story = self.store.story(changes[0][0])
+        try:
+            if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
+                apply_triage(self.store, self.paths.briefing_dir,
+                             TriageInput(story.id, story.tags, story.grade, story.summary))
+            else:  # a bulk dismissal restores never-triaged stories: states alone
+                self.store.set_states(changes)
+        except NoteBehind:  # restored in the store: done
+            raise
+        except Exception:
+            self._undo.append(changes)  # nothing changed: u can try again
+            raise
+        message = f"Restored {len(changes)} stories." if len(changes) > 1 else f"Restored to {changes[0][1].value}."
+        self.call_from_thread(self.notify, message, timeout=2)
+        self.call_from_thread(self._show_changes, changes)
 
     def action_dismiss_current(self) -> None:
         story_id = self.stories.cursor_story_id
@@ -419,26 +445,15 @@ class ReaderApp(App):
         self.push_screen(ConfirmScreen(question), lambda yes: self._dismiss_many(changes) if yes else None)
 
     def _dismiss_many(self, changes: list[tuple[int, State]]) -> None:
+        self._in_line(functools.partial(self._dismiss_all, changes))
+
+    def _dismiss_all(self, changes: list[tuple[int, State]]) -> None:
+        self.store.set_states([(story_id, State.DISMISSED) for story_id, _ in changes])
         self._undo.append(changes)
-        self._set_states([(story_id, State.DISMISSED) for story_id, _ in changes],
-                         f"Dismissed {len(changes)} stories — u undoes.")
+        self.call_from_thread(self.notify, f"Dismissed {len(changes)} stories — u undoes.", timeout=3)
+        self.call_from_thread(self._show_changes, changes)
 
-    def _set_states(self, changes: list[tuple[int, State]], message: str) -> None:
-        self._states_worker(changes, message, self._next_turn())
-
-    @work(thread=True, group="states", exit_on_error=False)
-    def _states_worker(self, changes: list[tuple[int, State]], message: str,
-                       turn: tuple[threading.Event, threading.Event]) -> None:
-        with _in_turn(turn):
-            try:
-                self.store.set_states(changes)
-            except Exception as exc:
-                self.call_from_thread(self.notify, f"Not changed: {describe(exc)}", severity="error", timeout=8)
-                return
-        self.call_from_thread(self._states_set, changes, message)
-
-    def _states_set(self, changes: list[tuple[int, State]], message: str) -> None:
-        self.notify(message, timeout=3)
+    def _show_changes(self, changes: list[tuple[int, State]]) -> None:
         if len(changes) == 1:
             self.post_story_changed(changes[0][0])
         else:
