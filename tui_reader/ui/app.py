@@ -371,6 +371,14 @@ class ReaderApp(App):
                               timeout=3)
         self.post_story_changed(inp.story_id)
 
+    def mark_read(self, story_id: int) -> None:
+        """Opening an unread story makes it read: a write, so in line, and never in the way of the article."""
+        self._in_line(functools.partial(self._mark_read, story_id))
+
+    def _mark_read(self, story_id: int) -> None:
+        self.store.mark_read(story_id)
+        self.post_story_changed(story_id)
+
     def dismiss_story(self, story_id: int) -> None:
         self._in_line(functools.partial(self._dismiss, story_id))
         self.notify("Dismissed — u undoes.", timeout=2)

@@ -119,6 +119,7 @@ class ReaderScreen(ReadingKeys, Screen):
             return
         self.query_one("#reader-header", Static).update(header_text(story, None))
         self.query_one("#article-text", Markdown).update("*Loading the article…*")
+        self.app.mark_read(story_id)
         self.load(story_id)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
@@ -139,7 +140,6 @@ class ReaderScreen(ReadingKeys, Screen):
         from tui_reader.triage import default_letter
 
         store = self.app.store
-        store.mark_read(story_id)
         story = store.story(story_id)
         if story is None:
             return None
