@@ -6,6 +6,7 @@ Faults are real: ``kill -9`` of the CLI, ``RLIMIT_FSIZE`` in a child process, a 
 holding the store's write lock or the note lock; feeds come from a real server on 127.0.0.1.
 """
 
+import gc
 import json
 import random
 import signal
@@ -218,3 +219,11 @@ def test_a_note_lock_held_too_long_is_one_line_and_the_note_catches_up_later(wir
         holder.wait()
     assert main(["list", "--home", str(home)]) == 0
     assert ids[1] in dict(parse_note(note.read_text(encoding="utf-8")))
+
+
+def test_a_store_that_cannot_even_open_on_a_full_disk_is_one_line(wire_home, home):
+    gc.collect()  # the fixture's in-process commands leave their store to the collector: its -shm file goes
+    assert not Path(f"{wire_home[0].db_file}-shm").exists()
+    code, out, err = run_cli(home, "list", fsize=16 * 1024)  # WAL's shared-memory file needs 32 KB
+    line = one_line(err)
+    assert code == 2 and out == "" and "could not write the store" in line and "disk" in line

@@ -83,8 +83,9 @@ def catch_up_notes(ctx: Context) -> None:
         return
     from tui_reader.triage import reconcile_logs
 
+    store = ctx.store  # a store that cannot open stops the command here, with its own one line
     try:
-        reconcile_logs(ctx.store, ctx.paths.briefing_dir)
+        reconcile_logs(store, ctx.paths.briefing_dir)
     except UserError as exc:
         _err(f"the briefing note is behind the store: {exc}; nothing is lost, it catches up at the next command")
 

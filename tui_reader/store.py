@@ -306,7 +306,7 @@ BUSY_TIMEOUT = 30.0
 _FULL = ("database or disk is full", "disk i/o error")
 
 
-def user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
+def _user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     """The one-line :class:`StoreError` for a failure the user can act on, else None (a bug: let it raise).
 
     A full disk or file-size limit shows as SQLITE_FULL, or as an I/O error when the write starts
@@ -336,6 +336,15 @@ class Store:
 
     @property
     def conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        try:
+            return self._connect()
+        except sqlite3.Error as exc:  # on a full disk even WAL mode fails: it needs its -shm file
+            if (wrapped := _user_error(exc, self.path)) is None:
+                raise
+            raise wrapped from exc
+
+    def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None)
@@ -362,7 +371,7 @@ class Store:
             if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
                 with suppress(sqlite3.Error):  # a failing rollback must not hide why
                     conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error) and (wrapped := user_error(exc, self.path)):
+            if isinstance(exc, sqlite3.Error) and (wrapped := _user_error(exc, self.path)):
                 raise wrapped from exc
             raise
 
