@@ -15,9 +15,12 @@ from datetime import date
 import pytest
 
 from tests.test_app import open_story, story_id_titled
+from tests.test_faults import BASE_ITEMS, FEEDS, NEW_PER_RUN, ChangingFeeds
 from tui_reader import store as store_module
 from tui_reader.briefing import note_path, parse_note
 from tui_reader.models import Grade, State
+from tui_reader.paths import Paths
+from tui_reader.store import Store
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
 
@@ -103,6 +106,31 @@ async def test_a_story_opens_while_another_process_writes_and_is_marked_read_aft
         assert holder.poll() is None, "the article waited for the other process's write lock"
         await app.workers.wait_for_complete()
     assert store.story(sid).state is State.READ
+
+
+async def test_the_tui_keeps_every_key_while_cron_fetches_into_its_store(server, tmp_path):
+    feeds = ChangingFeeds(server)
+    feeds.run = 1
+    paths = Paths.for_home(tmp_path / "home")
+    store = Store(paths.db_file)
+    for f in range(FEEDS):
+        store.add_feed(server.url(f"/f{f}.xml"))
+    sid = store.add_story("https://elsewhere.example/kept", "The story the analyst keeps dismissing")
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.query_one(StoryList).select_story(sid)
+        cron = await asyncio.create_subprocess_exec(sys.executable, "-m", "tui_reader", "fetch", "--plain",
+                                                    "--home", str(tmp_path / "home"), stdout=subprocess.DEVNULL)
+        presses = 0
+        while cron.returncode is None or presses < 4:
+            await pilot.press("x", "u")
+            presses += 2
+        await app.workers.wait_for_complete()
+        assert not [m for m in messages(app) if "Not saved" in m]
+    assert cron.returncode == 0
+    assert store.count() == 1 + FEEDS * (BASE_ITEMS + NEW_PER_RUN)
+    row = sqlite3.connect(paths.db_file).execute("SELECT state, prev_state FROM stories WHERE id = ?", (sid,))
+    assert row.fetchone() == ("unread", "dismissed")
 
 
 async def test_a_write_lock_held_past_the_bound_is_one_line_and_nothing_changes(demo, write_lock, monkeypatch):
