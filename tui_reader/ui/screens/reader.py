@@ -134,6 +134,7 @@ class ReaderScreen(ReadingKeys, Screen):
             self.app.call_from_thread(self._show_loaded, loaded)
 
     def _read(self, story_id: int) -> Loaded | None:
+        """Network, extraction and store reads: the worker's part, free to raise."""
         from tui_reader.cluster import cluster_members, suggest_credibility
         from tui_reader.refresh import fetch_article
         from tui_reader.summarize import draft_summary
