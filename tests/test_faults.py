@@ -8,6 +8,7 @@ holding the store's write lock or the note lock; feeds come from a real server o
 
 import gc
 import json
+import os
 import random
 import signal
 import sqlite3
@@ -229,3 +230,20 @@ def test_a_store_that_cannot_even_open_on_a_full_disk_is_one_line(wire_home, hom
     code, out, err = run_cli(home, "list", fsize=16 * 1024)  # WAL's shared-memory file needs 32 KB
     line = one_line(err)
     assert code == 2 and out == "" and "could not write the store" in line and "disk" in line
+
+
+# -- a damaged store -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_a_damaged_store_is_one_line_naming_it_and_is_never_touched(wire_home, home, damage):
+    paths, _, _ = wire_home
+    gc.collect()  # the fixture's in-process commands leave their store to the collector
+    data = paths.db_file.read_bytes()
+    paths.db_file.write_bytes(data[: len(data) // 3] if damage == "truncated" else os.urandom(len(data)))
+    damaged = paths.db_file.read_bytes()
+    for command in (["list"], ["fetch"], ["triage", "1", "--grade", "B2"]):
+        code, _, err = run_cli(home, *command)
+        line = one_line(err)
+        assert code == 2 and str(paths.db_file) in line and "damaged" in line and "move it aside" in line
+    assert paths.db_file.read_bytes() == damaged

@@ -304,6 +304,7 @@ BUSY_TIMEOUT = 30.0
 """Seconds a write waits for another process's write (a cron ``fetch``) before giving up."""
 
 _FULL = ("database or disk is full", "disk i/o error")
+_DAMAGED = ("file is not a database", "database disk image is malformed")
 
 
 def _user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
@@ -319,6 +320,9 @@ def _user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     if "database is locked" in text:
         return StoreError(f"the store {path} stayed locked by another tui-reader (a fetch?) for "
                           f"{BUSY_TIMEOUT:g} s; nothing was changed — try again")
+    if any(words in text for words in _DAMAGED):  # never repaired or replaced behind the analyst's back
+        return StoreError(f"the store {path} is damaged ({exc}) and was left as it is: move it aside "
+                          "(or restore a backup) and tui-reader starts a new one")
     return None
 
 
