@@ -247,3 +247,20 @@ def test_a_damaged_store_is_one_line_naming_it_and_is_never_touched(wire_home, h
         line = one_line(err)
         assert code == 2 and str(paths.db_file) in line and "damaged" in line and "move it aside" in line
     assert paths.db_file.read_bytes() == damaged
+
+
+# -- an unwritable home ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("blocked", ["data dir is a file", "store is a directory"])
+def test_a_store_that_cannot_be_created_or_opened_is_one_line_naming_the_path(home, blocked, capsys):
+    paths = Paths.for_home(home)  # root ignores permission bits: block the paths themselves instead
+    if blocked == "data dir is a file":
+        paths.data_dir.parent.mkdir(parents=True)
+        paths.data_dir.write_text("not a directory", encoding="utf-8")
+    else:
+        paths.db_file.mkdir(parents=True)
+    for command in (["list"], ["fetch"], ["add", "http://127.0.0.1:9/feed.xml"]):
+        assert main([*command, "--home", str(home)]) == 2
+        line = one_line(capsys.readouterr().err)
+        assert str(paths.data_dir if blocked == "data dir is a file" else paths.db_file) in line

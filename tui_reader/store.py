@@ -320,6 +320,9 @@ def _user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     if "database is locked" in text:
         return StoreError(f"the store {path} stayed locked by another tui-reader (a fetch?) for "
                           f"{BUSY_TIMEOUT:g} s; nothing was changed — try again")
+    if "unable to open database file" in text or "readonly database" in text:
+        return StoreError(f"cannot open the store {path} for writing ({exc}): check that it and its "
+                          "directory are yours and writable")
     if any(words in text for words in _DAMAGED):  # never repaired or replaced behind the analyst's back
         return StoreError(f"the store {path} is damaged ({exc}) and was left as it is: move it aside "
                           "(or restore a backup) and tui-reader starts a new one")
@@ -333,7 +336,11 @@ class Store:
         self.path = Path(path) if str(path) != ":memory:" else path
         self._local = threading.local()
         if isinstance(self.path, Path):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store's directory {self.path.parent}: "
+                                 f"{exc.strerror or exc}") from None
         self._migrate()
 
     # -- connections and transactions -------------------------------------------------
