@@ -97,9 +97,11 @@ def stored(db: Path) -> tuple[dict[str, tuple[str, str, int]], dict[int, str]]:
 
 def test_kill_9_mid_refresh_never_saves_a_validator_without_its_stories(server, home):
     feeds = ChangingFeeds(server)
-    for f in range(FEEDS):
-        assert main(["add", server.url(f"/f{f}.xml"), "--home", str(home)]) == 0
     db = Paths.for_home(home).db_file
+    store = Store(db)
+    for f in range(FEEDS):
+        store.add_feed(server.url(f"/f{f}.xml"))
+    store.close()
     rng = random.Random(14)
     torn = 0  # runs killed with some feeds stored and others not: kills that landed mid-storing
     for run in range(1, 6):
