@@ -23,7 +23,7 @@ from tests.localserver import Reply
 from tui_reader import briefing
 from tui_reader.briefing import parse_note
 from tui_reader.cli import main
-from tui_reader.models import State
+from tui_reader.models import Grade, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.store import Store
 
@@ -244,7 +244,7 @@ def test_a_damaged_store_is_one_line_naming_it_and_is_never_touched(wire_home, h
     data = paths.db_file.read_bytes()
     paths.db_file.write_bytes(data[: len(data) // 3] if damage == "truncated" else os.urandom(len(data)))
     damaged = paths.db_file.read_bytes()
-    for command in (["list"], ["fetch"], ["triage", "1", "--grade", "B2"]):
+    for command in (["list"], ["fetch"], ["triage", "1", "--grade", "B2"], ["doctor"]):
         code, _, err = run_cli(home, *command)
         line = one_line(err)
         assert code == 2 and str(paths.db_file) in line and "damaged" in line and "move it aside" in line
@@ -266,3 +266,26 @@ def test_a_store_that_cannot_be_created_or_opened_is_one_line_naming_the_path(ho
         assert main([*command, "--home", str(home)]) == 2
         line = one_line(capsys.readouterr().err)
         assert str(paths.data_dir if blocked == "data dir is a file" else paths.db_file) in line
+
+
+# -- doctor ----------------------------------------------------------------------------------------------
+
+
+def test_doctor_finds_what_disagrees_changes_nothing_and_passes_once_repaired(wire_home, home, capsys):
+    paths, note, ids = wire_home
+    assert main(["doctor", "--home", str(home)]) == 0
+    out = capsys.readouterr().out
+    assert "integrity ok" in out and "journal: empty" in out and "1 item(s) checked" in out and "all well" in out
+    store = Store(paths.db_file)
+    store.set_state(ids[0], State.DISMISSED)  # behind the note's back, e.g. by an older tui-reader
+    store.save_triage(TriageInput(ids[1], (), Grade.parse("A1"), "Second."), time.strftime("%Y-%m-%d"))
+    store.close()  # a save whose note update never ran: its journal row waits
+    before = note.read_bytes()
+    assert main(["doctor", "--home", str(home)]) == 1
+    out = capsys.readouterr().out
+    assert f"item {ids[0]} is dismissed in the store" in out and "--rebuild" in out
+    assert "journal: 1 saved triage(s) not yet in their notes" in out and "2 problem(s) found" in out
+    assert note.read_bytes() == before
+    assert main(["brief", "--rebuild", "--home", str(home)]) == 0  # catches the journal up, then rebuilds
+    assert main(["doctor", "--home", str(home)]) == 0
+    assert capsys.readouterr().out.endswith("all well\n")

@@ -43,6 +43,7 @@ __all__ = [
     "day_bounds",
     "render_item",
     "parse_note",
+    "block_rating",
     "apply_changes",
     "update_note",
     "rebuild_day",
@@ -192,8 +193,13 @@ class _Block:
 
     @property
     def rating(self) -> str:
-        m = _RATING.search(self.text)
-        return m.group(1) if m else _UNRATED
+        return block_rating(self.text) or _UNRATED
+
+
+def block_rating(block: str) -> str | None:
+    """The Admiralty code an item block shows (``B2``), None for an unrated one."""
+    m = _RATING.search(block)
+    return m.group(1) if m else None
 
 
 def _lines(text: str) -> list[str]:

@@ -303,6 +303,19 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.doctor import check
+
+    if not ctx.paths.db_file.exists():
+        _out(f"no store yet at {_safe(str(ctx.paths.db_file))}: nothing to check")
+        return 0
+    report = check(ctx.store, ctx.paths.briefing_dir)
+    for line in report.lines:
+        _out(_safe(line))
+    _out(f"{report.problems} problem(s) found" if report.problems else "all well")
+    return 1 if report.problems else 0
+
+
 def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.refresh import import_opml
 
@@ -418,6 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--summary-file", metavar="F")
     group.add_argument("--draft", action="store_true", help="use the built-in extractive draft")
     p.add_argument("--dismiss", action="store_true", help="dismiss instead of triage")
+    add("doctor", cmd_doctor, "check the store's integrity, the briefing journal and the notes; changes nothing")
     p = add("import-opml", cmd_import_opml, "subscribe to every feed in an OPML file (folders become groups)")
     p.add_argument("file", metavar="FILE")
     p = add("export-opml", cmd_export_opml, "write the subscriptions as OPML (stdout or FILE)")
@@ -440,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         ctx = load_context(args.home)
         if args.command is None:
             return cmd_tui(ctx, args)
-        if args.command not in ("extract", "triage"):  # a triage catches up after its own save
+        if args.command not in ("extract", "triage", "doctor"):  # triage: after its own save; doctor reports it
             catch_up_notes(ctx)
         return args.func(ctx, args)
     except UserError as exc:  # usage, config, triage, briefing: one line, never a traceback
