@@ -48,8 +48,8 @@ NARROW = 100
 TURN_WAIT = 120.0
 """At most this many seconds a UI write waits for the one queued before it (which itself gives up sooner)."""
 JOBS = {"view": "Reading the list", "cluster": "Grouping stories by event", "feeds": "Unsubscribing",
-        "notes": "Bringing the briefing note up to date", "add": "Adding"}
-"""What each worker group does, in words, for the line that says it failed."""
+        "notes": "Bringing the briefing note up to date"}
+"""What each worker group that may raise does, in words, for the line that says it failed."""
 
 
 def describe(exc: BaseException) -> str:
