@@ -99,10 +99,10 @@ async def test_dismiss_and_undo_from_the_list(demo):
     async with app.run_test(size=(100, 30)) as pilot:
         sid = app.query_one(StoryList).cursor_story_id
         await pilot.press("x")
-        await pilot.pause()
+        await app.workers.wait_for_complete()  # the write runs off the UI thread
         assert store.story(sid).state is State.DISMISSED
         await pilot.press("u")
-        await pilot.pause()
+        await app.workers.wait_for_complete()
         assert store.story(sid).state is State.UNREAD
 
 

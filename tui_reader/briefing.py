@@ -39,9 +39,11 @@ __all__ = [
     "UNTAGGED",
     "note_path",
     "note_lock",
+    "note_locked",
     "day_bounds",
     "render_item",
     "parse_note",
+    "block_rating",
     "apply_changes",
     "update_note",
     "rebuild_day",
@@ -191,8 +193,13 @@ class _Block:
 
     @property
     def rating(self) -> str:
-        m = _RATING.search(self.text)
-        return m.group(1) if m else _UNRATED
+        return block_rating(self.text) or _UNRATED
+
+
+def block_rating(block: str) -> str | None:
+    """The Admiralty code an item block shows (``B2``), None for an unrated one."""
+    m = _RATING.search(block)
+    return m.group(1) if m else None
 
 
 def _lines(text: str) -> list[str]:
@@ -405,7 +412,7 @@ def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem
     path = Path(path)
     items = list(items_to_upsert)
     remove = [int(i) for i in remove_ids]
-    with _locked(path):
+    with note_locked(path):
         _remove_stale_temps(path)
         for _attempt in range(5):
             text, before = _read(path)
@@ -420,13 +427,14 @@ def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold the note lock; lock timeouts and OS errors become one-line :class:`BriefingError`."""
+def note_locked(path: Path) -> Iterator[None]:
+    """Hold the lock of the note at ``path``; lock timeouts and OS errors become one-line :class:`BriefingError`."""
     try:
         with note_lock(path.parent):
             yield
     except Timeout:
-        raise BriefingError(f"briefing note {path} is locked by another tui-reader; try again") from None
+        raise BriefingError(f"briefing note {path} stayed locked by another tui-reader for "
+                            f"{LOCK_TIMEOUT:g} s") from None
     except OSError as exc:
         raise BriefingError(f"cannot write briefing note {path}: {exc.strerror or exc}") from None
 
@@ -444,7 +452,7 @@ def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
 
     d = _as_day(day)
     path = note_path(briefing_dir, d)
-    with _locked(path):
+    with note_locked(path):
         items = [corroborated(store, i) for i in store.brief_items(*day_bounds(d))]  # oldest triage first
         latest = {store.cluster_of([i.story_id])[i.story_id]: i for i in items}  # one item per event
         superseded = [i.story_id for i in items if i not in latest.values()]

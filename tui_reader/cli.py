@@ -72,12 +72,28 @@ def parse_day(text: str) -> date:
 # -- sub-commands ---------------------------------------------------------------------
 
 
-def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
+def catch_up_notes(ctx: Context) -> None:
+    """Replay the journal: saves whose note update was cut short (a crash, a full disk, a busy lock).
+
+    Every command does this first, so once there is space again the notes agree with the store
+    whatever the analyst runs next. If the note still cannot be written, one line says so and
+    the command goes on: the journal keeps the saves for the next try.
+    """
+    if not ctx.paths.db_file.exists():  # no store, nothing saved: and `brief` should not create one
+        return
     from tui_reader.triage import reconcile_logs
+
+    store = ctx.store  # a store that cannot open stops the command here, with its own one line
+    try:
+        reconcile_logs(store, ctx.paths.briefing_dir)
+    except UserError as exc:
+        _err(f"the briefing note is behind the store: {exc}; nothing is lost, it catches up at the next command")
+
+
+def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.ui.app import ReaderApp
 
-    reconcile_logs(ctx.store, ctx.paths.briefing_dir)
-    ReaderApp(ctx.store, ctx.paths, ctx.settings).run()
+    ReaderApp(ctx.store, ctx.paths, ctx.settings).run()  # the app catches the notes up itself
     return 0
 
 
@@ -287,6 +303,19 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.doctor import check
+
+    if not ctx.paths.db_file.exists():
+        _out(f"no store yet at {_safe(str(ctx.paths.db_file))}: nothing to check")
+        return 0
+    report = check(ctx.store, ctx.paths.briefing_dir)
+    for line in report.lines:
+        _out(_safe(line))
+    _out(f"{report.problems} problem(s) found" if report.problems else "all well")
+    return 1 if report.problems else 0
+
+
 def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.subscribe import import_opml
 
@@ -404,6 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--summary-file", metavar="F")
     group.add_argument("--draft", action="store_true", help="use the built-in extractive draft")
     p.add_argument("--dismiss", action="store_true", help="dismiss instead of triage")
+    add("doctor", cmd_doctor, "check the store's integrity, the briefing journal and the notes; changes nothing")
     p = add("import-opml", cmd_import_opml, "subscribe to every feed in an OPML file (folders become groups)")
     p.add_argument("file", metavar="FILE")
     p = add("export-opml", cmd_export_opml, "write the subscriptions as OPML (stdout or FILE)")
@@ -426,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
         ctx = load_context(args.home)
         if args.command is None:
             return cmd_tui(ctx, args)
+        if args.command not in ("extract", "triage", "doctor"):  # triage: after its own save; doctor reports it
+            catch_up_notes(ctx)
         return args.func(ctx, args)
     except UserError as exc:  # usage, config, triage, briefing: one line, never a traceback
         _err(str(exc))

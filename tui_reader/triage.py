@@ -1,10 +1,11 @@
 """Triage: the one code path behind the TUI's save and ``tui-reader triage``.
 
 A save is one store transaction that also queues a ``log_pending`` journal row; the day's
-note is then updated and the row cleared. A crash (even ``kill -9``) between the two
-leaves the row behind, and :func:`reconcile_logs` (run at every start-up) replays it, so
-store and note always end up agreeing. The note is always rewritten from what the store
-holds *now*, under the note lock, so concurrent saves cannot leave an older version in it.
+note is then updated and the row cleared. A crash (even ``kill -9``), a full disk or a busy
+note lock between the two leaves the row behind, and :func:`reconcile_logs` (run by every
+command and after every save) replays it, so store and note always end up agreeing. The
+note is always rewritten from what the store holds *now*, under the note lock, so
+concurrent saves cannot leave an older version in it.
 """
 
 from __future__ import annotations
@@ -20,13 +21,18 @@ from tui_reader.models import BriefItem, State, Story, TriageInput
 from tui_reader.sanitize import clean_line, valid_date
 from tui_reader.store import Store, StoreError
 
-__all__ = ["TriageError", "normalize_tag", "parse_tags", "default_letter", "apply_triage", "reconcile_logs"]
+__all__ = ["TriageError", "NoteBehind", "normalize_tag", "parse_tags", "default_letter", "apply_triage",
+           "reconcile_logs"]
 
 MAX_TAG_LEN = 48
 
 
 class TriageError(UserError, ValueError):
     """Bad triage input, worded as one line for the user; nothing was saved."""
+
+
+class NoteBehind(UserError):
+    """The store saved the triage but its note could not be written (full disk, busy lock); the journal keeps it."""
 
 
 def normalize_tag(s: str) -> str:
@@ -66,10 +72,10 @@ def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str)
     """
     from tui_reader.cluster import cluster_members, corroborated
 
-    with briefing.note_lock(briefing_dir):
+    path = briefing.note_path(briefing_dir, day)
+    with briefing.note_locked(path):
         story = store.story(story_id)
         item = store.brief_item(story_id) if story is not None and story.state == State.TRIAGED else None
-        path = briefing.note_path(briefing_dir, day)
         if item is None:
             briefing.update_note(path, day, remove_ids=[story_id])
             return None
@@ -95,7 +101,8 @@ def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: dat
     Tags are normalised here so both callers get the same result. A dismissed story is
     taken out of the note of the day it was last triaged. Raises :class:`TriageError`
     before anything is written when the input is bad; a note that cannot be written raises
-    ``BriefingError`` after the store save, and the journal replays it at next start-up.
+    :class:`NoteBehind` after the store save, and the journal replays it at the next command.
+    Saves whose note update failed before are replayed here too, once the note can be written.
     """
     now = now or datetime.now().astimezone()
     before = store.story(inp.story_id)
@@ -113,9 +120,15 @@ def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: dat
         item = store.save_triage(inp, _local_day(now).isoformat(), now=int(now.timestamp()))
     except StoreError as exc:
         raise TriageError(str(exc)) from None
-    for day in days:
-        item = _sync_note(store, briefing_dir, inp.story_id, day) or item
-        store.clear_pending_log(inp.story_id, day.isoformat())
+    try:
+        for day in days:
+            item = _sync_note(store, briefing_dir, inp.story_id, day) or item
+            store.clear_pending_log(inp.story_id, day.isoformat())
+        reconcile_logs(store, briefing_dir)
+    except briefing.BriefingError as exc:
+        what = "dismissal" if inp.dismiss else "triage"
+        raise NoteBehind(f"{what} saved in the store, but {exc}; nothing is lost: the note catches up "
+                         "at the next tui-reader command") from None
     return item
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+from tui_reader.errors import StoreError
 from tui_reader.identity import content_guid
 from tui_reader.sanitize import html_text
 from tui_reader.store.schema import migrate
@@ -37,6 +38,35 @@ def utc(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
+BUSY_TIMEOUT = 30.0
+"""Seconds a write waits for another process's write (a cron ``fetch``) before giving up."""
+
+_FULL = ("database or disk is full", "disk i/o error")
+_DAMAGED = ("file is not a database", "database disk image is malformed")
+
+
+def _user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
+    """The one-line :class:`StoreError` for a failure the user can act on, else None (a bug: let it raise).
+
+    A full disk or file-size limit shows as SQLITE_FULL, or as an I/O error when the write starts
+    past the limit; SQLite has rolled the transaction back either way, so nothing is half saved.
+    """
+    text = str(exc).lower()
+    if any(words in text for words in _FULL):
+        return StoreError(f"could not write the store {path}: {exc} (is the disk full?); "
+                          "nothing was changed — free some space and try again")
+    if "database is locked" in text:
+        return StoreError(f"the store {path} stayed locked by another tui-reader (a fetch?) for "
+                          f"{BUSY_TIMEOUT:g} s; nothing was changed — try again")
+    if "unable to open database file" in text or "readonly database" in text:
+        return StoreError(f"cannot open the store {path} for writing ({exc}): check that it and its "
+                          "directory are yours and writable")
+    if any(words in text for words in _DAMAGED):  # never repaired or replaced behind the analyst's back
+        return StoreError(f"the store {path} is damaged ({exc}) and was left as it is: move it aside "
+                          "(or restore a backup) and tui-reader starts a new one")
+    return None
+
+
 class StoreBase:
     """Connections and transactions, which every part of the store's API shares."""
 
@@ -44,19 +74,31 @@ class StoreBase:
         self.path = Path(path) if str(path) != ":memory:" else path
         self._local = threading.local()
         if isinstance(self.path, Path):
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"cannot create the store's directory {self.path.parent}: "
+                                 f"{exc.strerror or exc}") from None
         self._migrate()
 
     @property
     def conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        try:
+            return self._connect()
+        except sqlite3.Error as exc:  # on a full disk even WAL mode fails: it needs its -shm file
+            if (wrapped := _user_error(exc, self.path)) is None:
+                raise
+            raise wrapped from exc
+
+    def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(str(self.path), timeout=30, isolation_level=None)
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None)
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=30000")
             conn.create_function("html_text", 1, html_text, deterministic=True)  # what full-text search indexes
             conn.create_function("url_key", 1, url_key, deterministic=True)  # for migrations
             conn.create_function("content_guid", 3, content_guid, deterministic=True)
@@ -70,13 +112,17 @@ class StoreBase:
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
         try:
+            conn.execute("BEGIN IMMEDIATE")
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("COMMIT")  # a COMMIT that fails (disk full) must roll back too, not stay open
+        except BaseException as exc:
+            if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
+                with suppress(sqlite3.Error):  # a failing rollback must not hide why
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and (wrapped := _user_error(exc, self.path)):
+                raise wrapped from exc
             raise
-        conn.execute("COMMIT")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -96,8 +142,13 @@ class StoreBase:
     def schema_version(self) -> int:
         return self.conn.execute("SELECT version FROM schema_version").fetchone()[0]
 
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity check finds wrong; empty when the file is sound."""
+        found = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+
     def integrity_ok(self) -> bool:
-        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return not self.integrity_problems()
 
     def story_tags(self, story_id: int) -> tuple[str, ...]:
         rows = self.conn.execute(

@@ -7,6 +7,10 @@ thread and comes back with ``call_from_thread`` so keys never wait on the networ
 from __future__ import annotations
 
 import asyncio
+import functools
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,8 +21,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from tui_reader.config import Settings
+from tui_reader.errors import UserError
 from tui_reader.models import FetchStatus, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.query import QueryError, StoryQuery, parse_filter
@@ -44,6 +50,28 @@ VIEWS: list[tuple[str, tuple[State, ...]]] = [
 SORTS = ["date", "source", "rating"]
 NARROW = 100
 """Below this many columns the feeds panel collapses and the reader stacks its panels."""
+TURN_WAIT = 120.0
+"""At most this many seconds a UI write waits for the one queued before it (which itself gives up sooner)."""
+JOBS = {"view": "Reading the list", "cluster": "Grouping stories by event", "feeds": "Unsubscribing",
+        "notes": "Bringing the briefing note up to date"}
+"""What each worker group that may raise does, in words, for the line that says it failed."""
+
+
+def describe(exc: BaseException) -> str:
+    """One line about a failure: our own wording as it is, anything else with its kind."""
+    text = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}".rstrip(": ")
+    return clean_line(text, max_len=200)
+
+
+@contextmanager
+def _in_turn(turn: tuple[threading.Event, threading.Event]) -> Iterator[None]:
+    """Wait for the write queued before this one (bounded), then let the next one go, whatever happens."""
+    before, mine = turn
+    before.wait(TURN_WAIT)
+    try:
+        yield
+    finally:
+        mine.set()
 
 
 class ReaderApp(App):
@@ -98,6 +126,8 @@ class ReaderApp(App):
         """Each entry is one action to undo: the stories it changed and the states they had."""
         self._refreshing = False
         self._quiet_refresh = False
+        self._last_write = threading.Event()
+        self._last_write.set()
         self.feeds_timer: Timer | None = None
         """The background refresh timer when ``fetch.auto_refresh_minutes`` is set."""
 
@@ -134,11 +164,29 @@ class ReaderApp(App):
         self.query_one("#stories").focus()
         self._update_feeds()
         self._update_view_bar()
+        self._catch_up_notes()
         self._cluster_backlog()
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
         if self.demo:
             self.notify("Demo: stories from three local feeds. Enter opens, ? lists the keys.", timeout=6)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that raised says so in one line and the screen stays as it was, usable."""
+        if event.state is WorkerState.ERROR:
+            what = JOBS.get(event.worker.group, "A background task")
+            self.notify(f"{what} failed: {describe(event.worker.error)}", severity="error", timeout=8)
+
+    @work(thread=True, group="notes", exit_on_error=False)
+    def _catch_up_notes(self) -> None:
+        """Replay saves whose note update was cut short (a crash, a full disk, a busy lock), off the UI thread."""
+        from tui_reader.triage import reconcile_logs
+
+        try:
+            reconcile_logs(self.store, self.paths.briefing_dir)
+        except UserError as exc:
+            self.call_from_thread(self.notify, f"The briefing note is behind the store: {describe(exc)}; nothing "
+                                  "is lost, it catches up at the next save or start", severity="warning", timeout=10)
 
     @property
     def stories(self) -> StoryList:
@@ -290,53 +338,101 @@ class ReaderApp(App):
 
     # -- triage, dismiss, undo -------------------------------------------------------------------
 
-    @work(thread=True, group="save", exit_on_error=False)
+    def _in_line(self, job: Callable[[], None]) -> None:
+        """Run ``job``, a store write asked for on the UI thread, in a worker after those asked for before it.
+
+        There it may wait out another process's write (a cron fetch) without freezing the keys,
+        and its place in line keeps the writes, and the undo list they keep, in the order the
+        keys were pressed (x then u).
+        """
+        before, mine = self._last_write, threading.Event()
+        self._last_write = mine
+        self._write_worker(job, (before, mine))
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write_worker(self, job: Callable[[], None], turn: tuple[threading.Event, threading.Event]) -> None:
+        from tui_reader.triage import NoteBehind
+
+        with _in_turn(turn):
+            try:
+                job()
+            except NoteBehind as exc:  # saved: the list shows it, the journal brings the note up to date
+                self.call_from_thread(self.notify, clean_line(str(exc), max_len=240), severity="warning", timeout=10)
+                self.call_from_thread(self._show_store_changes)
+            except Exception as exc:  # a full disk or a store locked too long must not lose the UI
+                self.call_from_thread(self.notify, f"Not saved: {describe(exc)}", severity="error", timeout=8)
+
     def save_triage(self, inp: TriageInput) -> None:
         """The same code path as ``tui-reader triage``: one store transaction, then the note."""
+        self._in_line(functools.partial(self._save, inp))
+
+    def _save(self, inp: TriageInput) -> None:
         from tui_reader.triage import apply_triage
 
-        try:
-            item = apply_triage(self.store, self.paths.briefing_dir, inp)
-        except Exception as exc:  # a full disk or a locked note must not lose the UI
-            self.call_from_thread(self.notify, f"Not saved: {clean_line(str(exc), max_len=120)}",
-                                  severity="error", timeout=8)
-            return
+        item = apply_triage(self.store, self.paths.briefing_dir, inp)
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
         self.call_from_thread(self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md",
                               timeout=3)
-        self.call_from_thread(self.post_story_changed, inp.story_id)
+        self.post_story_changed(inp.story_id)
+
+    def mark_read(self, story_id: int) -> None:
+        """Opening an unread story makes it read: a write, so in line, and never in the way of the article."""
+        self._in_line(functools.partial(self._mark_read, story_id))
+
+    def _mark_read(self, story_id: int) -> None:
+        self.store.mark_read(story_id)
+        self.post_story_changed(story_id)
 
     def dismiss_story(self, story_id: int) -> None:
-        story = self.store.story(story_id)
-        if story is None:
-            return
-        self._undo.append([(story_id, story.state)])
-        if story.state is State.TRIAGED:
-            self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
-        else:
-            self.store.set_state(story_id, State.DISMISSED)
-            self.post_story_changed(story_id)
+        self._in_line(functools.partial(self._dismiss, story_id))
         self.notify("Dismissed — u undoes.", timeout=2)
 
-    def undo(self) -> None:
-        if not self._undo:
-            self.notify("Nothing to undo.", timeout=2)
-            return
-        changes = self._undo.pop()
-        if len(changes) > 1:  # a bulk dismissal: never triaged stories, so states alone
-            self._set_states(changes, f"Restored {len(changes)} stories.")
-            return
-        [(story_id, state)] = changes
+    def _dismiss(self, story_id: int) -> None:
+        """In line: the state to undo to is the one the writes before this one left."""
+        from tui_reader.triage import NoteBehind, apply_triage
+
         story = self.store.story(story_id)
         if story is None:
             return
-        if state is State.TRIAGED:
-            self.save_triage(TriageInput(story_id, story.tags, story.grade, story.summary))
-        else:
-            self.store.set_state(story_id, state)
-            self.post_story_changed(story_id)
-        self.notify(f"Restored to {state.value}.", timeout=2)
+        undo = [(story_id, story.state)]
+        try:
+            if story.state is State.TRIAGED:  # the note loses it too
+                apply_triage(self.store, self.paths.briefing_dir,
+                             TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
+            else:
+                self.store.set_states([(story_id, State.DISMISSED)])
+        except NoteBehind:  # dismissed in the store: undoable
+            self._undo.append(undo)
+            raise
+        self._undo.append(undo)
+        self.post_story_changed(story_id)
+
+    def undo(self) -> None:
+        self._in_line(self._undo_last)
+
+    def _undo_last(self) -> None:
+        from tui_reader.triage import NoteBehind, apply_triage
+
+        if not self._undo:
+            self.call_from_thread(self.notify, "Nothing to undo.", timeout=2)
+            return
+        changes = self._undo.pop()
+        story = self.store.story(changes[0][0])
+        try:
+            if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
+                apply_triage(self.store, self.paths.briefing_dir,
+                             TriageInput(story.id, story.tags, story.grade, story.summary))
+            else:  # a bulk dismissal restores never-triaged stories: states alone
+                self.store.set_states(changes)
+        except NoteBehind:  # restored in the store: done
+            raise
+        except Exception:
+            self._undo.append(changes)  # nothing changed: u can try again
+            raise
+        message = f"Restored {len(changes)} stories." if len(changes) > 1 else f"Restored to {changes[0][1].value}."
+        self.call_from_thread(self.notify, message, timeout=2)
+        self.call_from_thread(self._show_changes, changes)
 
     def action_dismiss_current(self) -> None:
         story_id = self.stories.cursor_story_id
@@ -362,18 +458,19 @@ class ReaderApp(App):
         self.push_screen(ConfirmScreen(question), lambda yes: self._dismiss_many(changes) if yes else None)
 
     def _dismiss_many(self, changes: list[tuple[int, State]]) -> None:
+        self._in_line(functools.partial(self._dismiss_all, changes))
+
+    def _dismiss_all(self, changes: list[tuple[int, State]]) -> None:
+        self.store.set_states([(story_id, State.DISMISSED) for story_id, _ in changes])
         self._undo.append(changes)
-        self._set_states([(story_id, State.DISMISSED) for story_id, _ in changes],
-                         f"Dismissed {len(changes)} stories — u undoes.")
+        self.call_from_thread(self.notify, f"Dismissed {len(changes)} stories — u undoes.", timeout=3)
+        self.call_from_thread(self._show_changes, changes)
 
-    @work(thread=True, group="states", exit_on_error=False)
-    def _set_states(self, changes: list[tuple[int, State]], message: str) -> None:
-        self.store.set_states(changes)
-        self.call_from_thread(self._states_set, message)
-
-    def _states_set(self, message: str) -> None:
-        self.notify(message, timeout=3)
-        self._show_store_changes()
+    def _show_changes(self, changes: list[tuple[int, State]]) -> None:
+        if len(changes) == 1:
+            self.post_story_changed(changes[0][0])
+        else:
+            self._show_store_changes()
 
     def action_undo(self) -> None:
         self.undo()
@@ -448,8 +545,7 @@ class ReaderApp(App):
             report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress,
                                                cluster=self.settings.cluster))
         except Exception as exc:  # never leave the progress bar stuck
-            self.post_message(RefreshProgress(total, total, new, f"refresh failed: {clean_line(str(exc))}"))
-            self.post_message(RefreshFinished(new, total, total))
+            self.post_message(RefreshFinished(new, total, total, error=describe(exc)))
             return
         self.post_message(RefreshFinished(report.total_new, report.failed, len(report.outcomes)))
 
@@ -476,6 +572,10 @@ class ReaderApp(App):
     def _refresh_finished(self, event: RefreshFinished) -> None:
         self._refreshing = False
         self.query_one("#status-bar").remove_class("busy")
+        if event.error:  # what was stored before it failed stays; the next r starts afresh
+            self.notify(f"Refresh failed: {event.error}", severity="error", timeout=8)
+            self._show_store_changes()
+            return
         failed = f", {event.failed} failed (see the feeds panel)" if event.failed else ""
         if event.total_new or event.failed or not self._quiet_refresh:
             self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",

@@ -29,6 +29,8 @@ class RefreshFinished(Message):
     total_new: int
     failed: int
     feeds: int
+    error: str = ""
+    """Why the refresh as a whole failed (a store or program error), in one line; "" if it ran."""
 
 
 @dataclass

@@ -119,33 +119,59 @@ class ReaderScreen(ReadingKeys, Screen):
             return
         self.query_one("#reader-header", Static).update(header_text(story, None))
         self.query_one("#article-text", Markdown).update("*Loading the article…*")
+        self.app.mark_read(story_id)
         self.load(story_id)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
     def load(self, story_id: int) -> None:
         """Fetch (or read the cached) article and everything the panel needs, off the UI thread."""
+        try:
+            loaded = self._read(story_id)
+        except Exception as exc:  # never a reader stuck on "Loading the article…"
+            self.app.call_from_thread(self._load_failed, story_id, exc)
+            return
+        if loaded is not None:
+            self.app.call_from_thread(self._show_loaded, loaded)
+
+    def _read(self, story_id: int) -> Loaded | None:
+        """Network, extraction and store reads: the worker's part, free to raise."""
         from tui_reader.articles import fetch_article
         from tui_reader.cluster import cluster_members, suggest_credibility
         from tui_reader.summarize import draft_for_story
         from tui_reader.triage import default_letter
 
         store = self.app.store
-        store.mark_read(story_id)
         story = store.story(story_id)
         if story is None:
-            return
+            return None
         article = asyncio.run(fetch_article(store, self.app.settings.fetch, story_id,
                                             cluster=self.app.settings.cluster))
         draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
         lines += [f"  {m.source}{' (copy)' if m.is_copy else ''} {m.grade or ''} — {m.title}" for m in members]
-        loaded = Loaded(
+        return Loaded(
             story=story, article=article, draft=draft, default_letter=default_letter(store, story) or "",
             tag_choices=[t for t, _ in store.tag_counts()], suggestion=suggest_credibility(store, story_id),
             cluster_lines=[clean_line(x, max_len=90) for x in lines], cluster_ids=[m.id for m in members],
         )
-        self.app.call_from_thread(self._show_loaded, loaded)
+
+    def _load_failed(self, story_id: int, exc: Exception) -> None:
+        """Say what failed; the story can still be triaged from its title, and n, p and escape work."""
+        from tui_reader.ui.app import describe
+
+        if story_id != self.story_id:
+            return
+        self.notify(f"Could not load the article: {describe(exc)}", severity="error", timeout=8)
+        story = self.app.store.story(story_id)
+        if story is None:
+            self.query_one("#article-text", Markdown).update("*Could not load the article.*")
+            return
+        failed = Article(markdown="*Could not load the article.* n and p walk on, escape goes back, and the triage "
+                                  "panel still saves.", notice="could not load the article")
+        self._show_loaded(Loaded(story=story, article=failed, draft="",
+                                 default_letter="", tag_choices=[], suggestion=None, cluster_lines=[],
+                                 cluster_ids=[]))
 
     def _show_loaded(self, loaded: Loaded) -> None:
         if loaded.story.id != self.story_id:
