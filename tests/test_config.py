@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tui_reader.config import ConfigError, Settings, load_settings, parse_settings
+from tui_reader.config import Settings, load_settings, parse_settings
+from tui_reader.errors import ConfigError
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tui_reader.models import Feed
-from tui_reader.opml import OpmlError, export_opml, parse_opml
+from tui_reader.errors import OpmlError
+from tui_reader.opml import export_opml, parse_opml
 from tui_reader.store import Store
 from tui_reader.subscribe import export_opml as export_store
 from tui_reader.subscribe import import_opml

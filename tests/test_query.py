@@ -3,7 +3,8 @@ from datetime import datetime, timezone
 import pytest
 
 from tui_reader.models import Grade, State
-from tui_reader.query import QueryError, parse_filter
+from tui_reader.errors import QueryError
+from tui_reader.query import parse_filter
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=timezone.utc)
 

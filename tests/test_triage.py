@@ -6,7 +6,8 @@ import pytest
 
 from tui_reader.briefing import note_path, parse_note, render_item
 from tui_reader.cluster import corroborated
-from tui_reader.models import Grade, GradeError, State, TriageInput
+from tui_reader.errors import GradeError
+from tui_reader.models import Grade, State, TriageInput
 from tui_reader.store import Store
 from tui_reader.triage import (
     TriageError,

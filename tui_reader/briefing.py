@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 from filelock import FileLock, Timeout
 
-from tui_reader.errors import UserError
+from tui_reader.errors import BriefingError
 from tui_reader.models import BriefItem, State
 from tui_reader.sanitize import clean_line, clean_text, is_openable_url, valid_date
 
@@ -57,10 +57,6 @@ _END = re.compile(r"<!-- /tui-reader:item -->\r?\n?")
 _HEADING = re.compile(r"(#{1,2}) (.*)")
 _RATING = re.compile(r"^- Rating: \*\*([A-F][1-6])\*\*", re.MULTILINE)
 _UNRATED = "Z9"  # sorts after every Admiralty code
-
-
-class BriefingError(UserError, ValueError):
-    """A briefing problem worded for the user (one line)."""
 
 
 # -- paths, days and locking --------------------------------------------------------------

@@ -16,15 +16,11 @@ from typing import Callable
 
 from tui_reader import __version__
 from tui_reader.config import Settings, load_settings
-from tui_reader.errors import UserError
+from tui_reader.errors import UsageError, UserError
 from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
 
 NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`"
-
-
-class UsageError(UserError):
-    """A problem with the user's input; printed as one line, exit status 2."""
 
 
 @dataclass
@@ -36,12 +32,9 @@ class Context:
     @property
     def store(self):
         if self._store is None:
-            from tui_reader.store import Store, StoreError
+            from tui_reader.store import Store
 
-            try:
-                self._store = Store(self.paths.db_file)
-            except StoreError as exc:
-                raise UsageError(str(exc)) from None
+            self._store = Store(self.paths.db_file)
         return self._store
 
 
@@ -271,7 +264,8 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_reader.models import Grade, GradeError, TriageInput
+    from tui_reader.errors import GradeError
+    from tui_reader.models import Grade, TriageInput
     from tui_reader.triage import apply_triage, parse_tags
 
     store = ctx.store
@@ -317,6 +311,7 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
+    from tui_reader.errors import OpmlError
     from tui_reader.subscribe import import_opml
 
     try:
@@ -325,7 +320,7 @@ def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
         raise UsageError(f"import-opml: cannot read {args.file}: {exc.strerror}") from None
     try:
         count = import_opml(ctx.store, data)
-    except ValueError as exc:
+    except OpmlError as exc:
         raise UsageError(f"import-opml: {_safe(str(exc), 200)}") from None
     _out(f"imported {count} feeds; run `tui-reader fetch` to fetch them")
     return 0

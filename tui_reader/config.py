@@ -11,11 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from tui_reader.errors import UserError
-
-
-class ConfigError(UserError, ValueError):
-    """A config problem, worded for the user (one line, names the key)."""
+from tui_reader.errors import ConfigError
 
 
 @dataclass(frozen=True)

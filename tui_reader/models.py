@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from tui_reader.errors import GradeError
 from tui_reader.urls import domain_of
 
 
@@ -44,10 +45,6 @@ CREDIBILITY = {
     "6": "truth cannot be judged",
 }
 _GRADE_RE = re.compile(r"^\s*([A-Fa-f])\s*([1-6])\s*$")
-
-
-class GradeError(ValueError):
-    """An Admiralty code that is not A–F followed by 1–6."""
 
 
 @dataclass(frozen=True, order=True)

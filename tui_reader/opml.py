@@ -10,6 +10,7 @@ import re
 import html
 from typing import Iterable
 
+from tui_reader.errors import OpmlError
 from tui_reader.feeds import strip_doctype
 from tui_reader.models import Feed
 
@@ -17,10 +18,6 @@ GROUP_SEP = " / "
 _BARE_AMP = re.compile(rb"&(?!#?\w+;)")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 cannot carry at all (a feed title may hold them; the export must stay parseable)."""
-
-
-class OpmlError(ValueError):
-    """The file is not usable OPML; one line for the user."""
 
 
 def parse_opml(data: bytes) -> list[tuple[str, str, str]]:

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
-from tui_reader.models import Grade, GradeError, State
+from tui_reader.errors import GradeError, QueryError
+from tui_reader.models import Grade, State
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,6 @@ _STATES = {
     "triaged": (State.TRIAGED,),
     "dismissed": (State.DISMISSED,),
 }
-
-
-class QueryError(ValueError):
-    """A filter the user typed that cannot be understood."""
 
 
 def parse_when(text: str, now: datetime | None = None) -> datetime:

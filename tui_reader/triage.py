@@ -16,23 +16,15 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tui_reader import briefing
-from tui_reader.errors import UserError
+from tui_reader.errors import NoteBehind, StoreError, TriageError
 from tui_reader.models import BriefItem, State, Story, TriageInput
 from tui_reader.sanitize import clean_line, valid_date
-from tui_reader.store import Store, StoreError
+from tui_reader.store import Store
 
-__all__ = ["TriageError", "NoteBehind", "normalize_tag", "parse_tags", "default_letter", "apply_triage",
+__all__ = ["normalize_tag", "parse_tags", "default_letter", "apply_triage",
            "reconcile_logs"]
 
 MAX_TAG_LEN = 48
-
-
-class TriageError(UserError, ValueError):
-    """Bad triage input, worded as one line for the user; nothing was saved."""
-
-
-class NoteBehind(UserError):
-    """The store saved the triage but its note could not be written (full disk, busy lock); the journal keeps it."""
 
 
 def normalize_tag(s: str) -> str:

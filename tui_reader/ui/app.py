@@ -24,10 +24,10 @@ from textual.widgets import Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from tui_reader.config import Settings
-from tui_reader.errors import UserError
+from tui_reader.errors import NoteBehind, QueryError, UserError
 from tui_reader.models import FetchStatus, State, TriageInput
 from tui_reader.paths import Paths
-from tui_reader.query import QueryError, StoryQuery, parse_filter
+from tui_reader.query import StoryQuery, parse_filter
 from tui_reader.sanitize import clean_line, is_openable_url
 from tui_reader.store import Store
 from tui_reader.ui.messages import (
@@ -351,7 +351,6 @@ class ReaderApp(App):
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write_worker(self, job: Callable[[], None], turn: tuple[threading.Event, threading.Event]) -> None:
-        from tui_reader.triage import NoteBehind
 
         with _in_turn(turn):
             try:
@@ -390,7 +389,7 @@ class ReaderApp(App):
 
     def _dismiss(self, story_id: int) -> None:
         """In line: the state to undo to is the one the writes before this one left."""
-        from tui_reader.triage import NoteBehind, apply_triage
+        from tui_reader.triage import apply_triage
 
         story = self.store.story(story_id)
         if story is None:
@@ -412,7 +411,7 @@ class ReaderApp(App):
         self._in_line(self._undo_last)
 
     def _undo_last(self) -> None:
-        from tui_reader.triage import NoteBehind, apply_triage
+        from tui_reader.triage import apply_triage
 
         if not self._undo:
             self.call_from_thread(self.notify, "Nothing to undo.", timeout=2)
