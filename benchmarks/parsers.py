@@ -68,7 +68,7 @@ def _parse(name: str, data: bytes):
 
 def corpus() -> dict[str, bytes]:
     docs = {name.lower(): value for name, value in vars(samples).items() if isinstance(value, bytes)}
-    docs.update({f"charset-{i}": data for i, (data, _) in enumerate(samples.CHARSET_SAMPLES)})
+    docs.update({f"charset-{i}": data for i, (data, *_) in enumerate(samples.CHARSET_SAMPLES)})
     docs.update({p.name: p.read_bytes() for p in (ROOT / "tui_reader/demo/site/feeds").glob("*")})
     docs.update({f"generated-{n}": make_feed(n, 20) for n in range(3)})
     docs["loopback-links"] = samples.rss("<item><title>t</title><link>http://127.0.0.1:8080/a</link></item>")
