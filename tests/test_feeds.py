@@ -13,6 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.localserver import Reply
+from tui_reader.cli import main
 from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
 from tui_reader.store import story_guid
 
@@ -409,3 +411,61 @@ def test_escaped_markup_in_a_title_stays_text(title, shown):
             f"</entry></feed>").encode()
     assert parse_feed(atom).entries[0].title == shown  # an untyped Atom title is text (RFC 4287)
 
+
+def test_double_encoded_utf8_is_repaired(fast_path_only):
+    """Le Monde, Spiegel: UTF-8 read as Latin-1 or windows-1252 and encoded again. feedparser repairs the
+    Latin-1 kind only (``Razerâ€™s`` stays so there): ftfy repairs both, in titles, summaries and feed titles."""
+    data = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>CinÃ©ma</title>'
+            "<link>http://c/</link><item><title>Le prÃ©sident imputÃ© Ã\xa0 tort</title><link>http://c/1</link>"
+            "<description>&lt;p&gt;Ã‰tÃ© &amp;amp; KÃ¶ln&lt;/p&gt;</description></item>"
+            "<item><title>Razerâ€™s â€œthree-screenâ€\x9d laptop</title><link>http://c/2</link></item>"
+            "</channel></rss>").encode()
+    feed = parse_feed(data)
+    assert feed.title == "Cinéma"
+    first, second = feed.entries
+    assert (first.title, first.summary) == ("Le président imputé à tort", "<p>Été &amp; Köln</p>")
+    assert second.title == "Razer’s “three-screen” laptop"
+    assert feedparser.parse(data).entries[1].title.startswith("Razerâ€™s")
+
+
+@pytest.mark.parametrize("text", [
+    "مقتل ثلاثة في غارة على الحدود",  # Arabic
+    "حمله پهپادی به پاسگاه مرزی «ایران»",  # Persian, with guillemets
+    "Удар беспилотника по погранпосту — «Новости»",  # Cyrillic
+    "无人机袭击边境哨所", "国境の検問所に無人機攻撃", "국경 초소에 드론 공격",  # CJK
+    "תקיפת רחפן במוצב גבול",  # Hebrew
+    "Noël à Zürich: naïve façade, SÃO PAULO, 1½ cups, é»",  # Latin-1 letters that are not mojibake
+])
+def test_correct_text_is_never_repaired(text, fast_path_only):
+    """Byte-exact: nothing but double-encoding's own pattern reaches ftfy, and ftfy leaves what is not it."""
+    items = f"<item><title>{text}</title><link>http://c/1</link><description>{text}</description></item>"
+    data = rss(items).replace(b"<title>Feed</title>", f"<title>{text}</title>".encode())
+    feed = parse_feed(data)
+    assert (feed.title, feed.entries[0].title, feed.entries[0].summary) == (text, text, text)
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": text, "items": [{"id": "1", "title": text}]}
+    assert parse_feed(json.dumps(doc).encode()).entries[0].title == text
+
+
+def test_what_a_user_sees_after_add(server, home, capsys):
+    """``tui-reader add`` of an intranet feed (loopback links, mojibake, an author's nested title, an Atom
+    href with ``&amp;``) over real HTTP, then ``list --json``: each story under its own headline and link."""
+    base = server.base
+    server.routes["/rss"] = Reply(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Intranet</title>'
+        f"<link>{base}/</link><item><title>Budget imputÃ© au ministÃ¨re</title><link>{base}/a?id=1&amp;p=2</link>"
+        "<author><name>Ann</name><title>Deputy Director</title></author>"
+        "<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>",
+        content_type="application/rss+xml")
+    server.routes["/atom"] = Reply(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title><entry><id>urn:1</id><title>Alert</title>'
+        '<link href="https://g.example/url?rct=j&amp;url=https://n.example/x"/>'
+        "<updated>2026-11-24T10:00:00Z</updated></entry></feed>", content_type="application/atom+xml")
+    for path in ("/rss", "/atom"):
+        assert main(["--home", str(home), "add", server.url(path)]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "list", "--json"]) == 0
+    rows = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["Budget imputé au ministère"]["url"] == f"{base}/a?id=1&p=2"
+    assert rows["Budget imputé au ministère"]["published"].startswith("2026-11-24T10:00")
+    assert rows["Alert"]["url"] == "https://g.example/url?rct=j&url=https://n.example/x"
+    assert set(rows) == {"Budget imputé au ministère", "Alert"}

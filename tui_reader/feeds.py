@@ -8,7 +8,8 @@ here, as it misreads some charset labels), without self-closing elements (``<dc:
 next element's text), and links it blanks (those to loopback and private hosts: intranet feeds, the demo) or
 leaves entity-encoded (Atom ``href``) are read from the item's own bytes. Anything it flags as imperfect (bozo:
 undefined entities, broken markup) goes to feedparser, whose loose parser and charset fallbacks are the
-reference. JSON Feed is read with ``json`` directly (feedparser 6 cannot read it at all).
+reference. JSON Feed is read with ``json`` directly (feedparser 6 cannot read it at all). Titles, summaries
+and feed titles then get their double-encoded UTF-8 repaired (``imputÃ©`` → ``imputé``) by ftfy.
 
 Safety: a DOCTYPE is cut out before either parser sees the bytes, so no entity is ever declared
 (billion laughs, XXE) and no DTD is fetched; neither parser touches the network for bytes input.
@@ -25,6 +26,7 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 import feedparser_rs
+import ftfy
 
 from tui_reader.models import FeedEntry, ParsedFeed
 from tui_reader.sanitize import html_text
@@ -69,6 +71,10 @@ _XML_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _TWELVE_HOUR = re.compile(r"\b(\d{1,2}):(\d\d)(?::(\d\d))?\s*([AaPp])\.?[Mm]\b\.?")
 _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _MARKUP = re.compile(r"<[^>]*>")
+# What double-encoded UTF-8 leaves: a lead byte read as Latin-1 (Â-ô) before a continuation byte read as
+# Latin-1 or windows-1252. Correct Cyrillic, Arabic, Hebrew, CJK… text never has it, so ftfy never sees it.
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+                       "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
 # Labels for Latin-1, which feeds mean as windows-1252 (as browsers read them): curly quotes, not C1 controls.
 _C1_AS_CP1252 = {c: bytes([c]).decode("cp1252", "ignore") or chr(c) for c in range(0x80, 0xA0)}
 
@@ -395,7 +401,17 @@ def _text(value, detail) -> str:
     value = value or ""
     if ("<" in value or "&" in value) and detail and "html" in (detail.get("type") or ""):
         value = html_text(value, "")
-    return " ".join(value.split())
+    return " ".join(_readable(value).split())  # repaired first: the split would take U+00A0 from "Ã\xa0" (à)
+
+
+def _readable(text: str) -> str:
+    """``text`` with double-encoded UTF-8 repaired (``imputÃ©`` → ``imputé``, as feedparser does for Latin-1 and
+    ftfy also for windows-1252); ftfy is slow, so only text with the pattern such mojibake leaves goes to it."""
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text
+    spaced = text.replace("&nbsp;", "\xa0")  # the same in HTML, and "Ã&nbsp;" is an à
+    fixed = ftfy.fix_encoding(spaced)
+    return text if fixed == spaced else fixed
 
 
 def _when(entry, key: str) -> datetime | None:
@@ -445,6 +461,7 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
         link = _join(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
+    summary, content = _readable(summary), _readable(content)
     return FeedEntry(guid=story_guid(entry_id, link, title), url=link, title=title, author=author,
                      published=published or updated, updated=updated, summary=summary, content=content)
 
