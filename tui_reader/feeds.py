@@ -58,6 +58,7 @@ _ITEM_BARE = {False: re.compile(rb"<item(?:\s[^>]*)?>"), True: re.compile(rb"<en
 _TAG_NAME = re.compile(rb"[A-Za-z_][\w.:-]*(?=[\s/])")
 # Left self-closing: items (an empty one holds no story) and HTML's void elements in XHTML content, which HTML
 # would read back as two (``<br></br>`` is two line breaks).
+_MAX_EMPTY_ELEMENTS = 100_000
 _KEEP_EMPTY = frozenset(b"item entry area base br col embed hr img input meta param track wbr".split())
 # A title whose text is markup, escaped or raw in CDATA; m.end() is where the text starts.
 _TITLE_MARKUP = re.compile(rb"<title(\s[^>]*+)?>(?=\s*+<!\[CDATA\[(?:[^<\]]|\](?!\]>))*+<"
@@ -136,10 +137,12 @@ def _utf8_document(data: bytes, content_type: str) -> bytes | None:
 def _expand_empty_elements(doc: bytes) -> bytes:
     """``<dc:creator/>`` → ``<dc:creator></dc:creator>``, the same XML: feedparser-rs reads a self-closing text
     element as if it held the next element, losing that element (a date, a title). CDATA and comments are
-    left as they are."""
+    left as they are; past ``_MAX_EMPTY_ELEMENTS`` (a hostile document) so is the rest, for the checks to judge."""
     parts: list[bytes] = []
     done = scan = 0
-    while (end := doc.find(b"/>", scan)) >= 0:
+    for _ in range(_MAX_EMPTY_ELEMENTS):
+        if (end := doc.find(b"/>", scan)) < 0:
+            break
         if (skip := _after_cdata_or_comment(doc, scan, end)) is not None:
             scan = skip
             continue
