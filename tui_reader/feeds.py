@@ -52,9 +52,9 @@ _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+
                "application/json+feed"}
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf", b"<channel")
 _RS_LIMITS = feedparser_rs.ParserLimits(max_entries=MAX_ENTRIES)
-_ITEM = {atom: re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s(?=[\s/>])[^>]*>" % tag) for atom, tag in ((False, b"item"),
+_ITEM = {atom: re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s(?=[\s/>])[^>]*(?<!/)>" % tag) for atom, tag in ((False, b"item"),
                                                                                             (True, b"entry"))}
-_ITEM_BARE = {False: re.compile(rb"<item(?:\s[^>]*)?>"), True: re.compile(rb"<entry(?:\s[^>]*)?>")}
+_ITEM_BARE = {False: re.compile(rb"<item(?:\s[^>]*)?(?<!/)>"), True: re.compile(rb"<entry(?:\s[^>]*)?(?<!/)>")}
 _TAG_NAME = re.compile(rb"[A-Za-z_][\w.:-]*(?=[\s/])")
 # Left self-closing: items (an empty one holds no story) and HTML's void elements in XHTML content, which HTML
 # would read back as two (``<br></br>`` is two line breaks).
@@ -211,9 +211,9 @@ def _item_spans(doc: bytes, atom: bool, expected: int) -> list[tuple[int, int]]:
     """Where each ``<item>``/``<entry>`` element's content lies, in document order: from its start tag to the
     next one's (an empty ``<item/>`` holds nothing and is skipped). The tag without a namespace prefix first, as
     nearly every feed has it: that pattern runs several times faster than one allowing a prefix."""
-    starts = [m.end() for m in _ITEM_BARE[atom].finditer(doc) if not m.group().endswith(b"/>")]
+    starts = [m.end() for m in _ITEM_BARE[atom].finditer(doc)]
     if len(starts) != expected:
-        starts = [m.end() for m in _ITEM[atom].finditer(doc) if not m.group().endswith(b"/>")]
+        starts = [m.end() for m in _ITEM[atom].finditer(doc)]
     return list(zip(starts, [*starts[1:], len(doc)]))
 
 
@@ -417,12 +417,11 @@ def _readable(text: str) -> str:
     return text if fixed == spaced else fixed
 
 
-def _when(entry, key: str) -> datetime | None:
-    """The entry's ``published`` or ``updated`` date; a string feedparser-rs could not read goes to feedparser's
-    date parser, a 12-hour clock (``8:56 pm PST``, which that parser reads as 08:56) made 24-hour first."""
-    parsed = _own(entry, key + "_parsed")
-    if parsed or not (raw := _own(entry, key)):
-        return _date(parsed)
+def _unread_date(raw) -> datetime | None:
+    """A date string feedparser-rs could not read goes to feedparser's date parser, a 12-hour clock (``8:56 pm
+    PST``, which that parser reads as 08:56) made 24-hour first."""
+    if not raw:
+        return None
     # feedparser's reader of 30-odd date formats
     from feedparser.datetimes import _parse_date
 
@@ -469,18 +468,21 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
                      published=published or updated, updated=updated, summary=summary, content=content)
 
 
-def _own(entry, key: str):
-    """``entry[key]`` without feedparser's fallback from "updated" to "published" (and the warning it gives)."""
-    return dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
+def _get(entry, key: str):
+    return entry.get(key)
 
 
 def _convert(parsed, feed_link: str, links: list[str], url: str) -> ParsedFeed:
     """Either parser's result (with the links read for it) as a :class:`ParsedFeed`."""
+    # dict.get on feedparser's entries: their own get() falls back from "updated" to "published", with a warning.
+    get = dict.get if isinstance(parsed, dict) else _get
     entries = []
     for e, link in zip(parsed.entries[:MAX_ENTRIES], links):
+        published, updated = get(e, "published_parsed"), get(e, "updated_parsed")
         entry = _entry(url, entry_id=e.get("id") or "", link=link,
                        title=_text(e.get("title"), e.get("title_detail")), author=_text(e.get("author"), None),
-                       published=_when(e, "published"), updated=_when(e, "updated"),
+                       published=_date(published) if published else _unread_date(get(e, "published")),
+                       updated=_date(updated) if updated else _unread_date(get(e, "updated")),
                        summary=e.get("summary") or "", content=_content(e))
         if entry is not None:
             entries.append(entry)
