@@ -242,6 +242,7 @@ def _link(node, doc: bytes, start: int, end: int, atom: bool) -> str:
 
 
 def _raw_atom_link(doc: bytes, start: int, end: int) -> str:
+    """The first alternate (or untyped) ``<link href>`` in ``doc[start:end]``, as both parsers choose it."""
     for m in _ATOM_LINK.finditer(doc, start, end):
         attrs = {k: (v1 or v2).decode("utf-8", "replace") for k, v1, v2 in _ATTR.findall(m.group(1))}
         if attrs.get(b"rel", "alternate") == "alternate" and attrs.get(b"href"):
@@ -250,6 +251,7 @@ def _raw_atom_link(doc: bytes, start: int, end: int) -> str:
 
 
 def _raw_rss_link(doc: bytes, start: int, end: int) -> str:
+    """The text of the first ``<link>`` in ``doc[start:end]`` (CDATA and entities undone), else a permalink guid."""
     at = doc.find(b"<link>", start, end)
     if at >= 0:
         close = doc.find(b"</link>", at, end)
@@ -429,6 +431,7 @@ def _unread_date(raw) -> datetime | None:
 
 
 def _to_24_hours(m: re.Match) -> str:
+    """``8:56 pm`` → ``20:56:00`` (12 am is midnight, 12 pm noon)."""
     hour = int(m.group(1)) % 12 + (12 if m.group(4) in "pP" else 0)
     return f"{hour:02d}:{m.group(2)}:{m.group(3) or '00'}"
 
@@ -469,6 +472,7 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
 
 
 def _get(entry, key: str):
+    """``entry.get(key)`` for feedparser-rs's entries, whose get() has no fallbacks to avoid."""
     return entry.get(key)
 
 
