@@ -379,8 +379,8 @@ def _parse_json(data: bytes, url: str) -> ParsedFeed:
                        title=_text(_str(item.get("title")), None),
                        author=_text(_str(author.get("name")) if isinstance(author, dict) else "", None),
                        published=_iso_date(item.get("date_published")), updated=_iso_date(item.get("date_modified")),
-                       summary=_str(item.get("summary")),
-                       content=_str(item.get("content_html")) or (html.escape(text) if text else ""))
+                       summary=_readable(_str(item.get("summary"))),
+                       content=_readable(_str(item.get("content_html")) or (html.escape(text) if text else "")))
         if entry is not None:
             entries.append(entry)
     link = _str(doc.get("home_page_url"))
@@ -466,7 +466,6 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
         link = _join(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
-    summary, content = _readable(summary), _readable(content)
     return FeedEntry(guid=story_guid(entry_id, link, title), url=link, title=title, author=author,
                      published=published or updated, updated=updated, summary=summary, content=content)
 
@@ -487,7 +486,7 @@ def _convert(parsed, feed_link: str, links: list[str], url: str) -> ParsedFeed:
                        title=_text(e.get("title"), e.get("title_detail")), author=_text(e.get("author"), None),
                        published=_date(published) if published else _unread_date(get(e, "published")),
                        updated=_date(updated) if updated else _unread_date(get(e, "updated")),
-                       summary=e.get("summary") or "", content=_content(e))
+                       summary=_readable(e.get("summary") or ""), content=_readable(_content(e)))
         if entry is not None:
             entries.append(entry)
     feed = parsed.feed
