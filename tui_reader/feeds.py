@@ -26,7 +26,6 @@ from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 import feedparser_rs
-import ftfy
 
 from tui_reader.models import FeedEntry, ParsedFeed
 from tui_reader.sanitize import html_text
@@ -414,6 +413,8 @@ def _readable(text: str) -> str:
     ftfy also for windows-1252); ftfy is slow, so only text with the pattern such mojibake leaves goes to it."""
     if text.isascii() or not _MOJIBAKE.search(text):
         return text
+    import ftfy  # 60 ms to import, and most feeds never need it
+
     spaced = text.replace("&nbsp;", "\xa0")  # the same in HTML, and "Ã&nbsp;" is an à
     fixed = ftfy.fix_encoding(spaced)
     return text if fixed == spaced else fixed
