@@ -1,11 +1,12 @@
 """Refresh speed: N generated feeds on loopback, cold and all-304, in-process, via the CLI, and against newsboat.
 
-    python benchmarks/fetch_feeds.py [--feeds 50] [--items 200] [--no-cli] [--no-newsboat] [--breakdown]
+    python benchmarks/fetch_feeds.py [--feeds 50] [--items 200] [--loopback-links] [--no-cli] [--no-newsboat] [--breakdown]
 
 The feeds are served by a separate process (one server per feed, so per-host politeness applies as it
 would to 50 real sites) so the server never competes with the measured client for the GIL.
 Goals (issue 3): cold ``tui-reader fetch`` of 10,000 stories ≤ 0.5× newsboat's wall time; the
-all-304 refresh ≤ 1 s for 50 feeds.
+all-304 refresh ≤ 1 s for 50 feeds. ``--loopback-links`` points the item links at 127.0.0.1, as an intranet
+feed's point at private hosts (issue 12: such feeds must not cost more than public ones).
 """
 
 from __future__ import annotations
@@ -28,16 +29,17 @@ WORDS = ("minister talks ceasefire port tanker sanctions drone border militia pi
          "statement envoy election protest strike convoy refinery ministry officials said week").split()
 
 
-def make_feed(n: int, items: int) -> bytes:
+def make_feed(n: int, items: int, loopback: bool = False) -> bytes:
     """An RSS 2.0 feed of ``items`` entries, ~1.1 KB each (about what news sites serve)."""
+    site = f"http://127.0.0.1:{8000 + n}" if loopback else f"https://site{n}.example"
     out = [f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
            f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Site {n} news</title>'
-           f"<link>https://site{n}.example/</link><description>Benchmark feed {n}</description>"]
+           f"<link>{site}/</link><description>Benchmark feed {n}</description>"]
     for i in range(items):
         words = " ".join(WORDS[(i * 7 + j * 3 + n) % len(WORDS)] for j in range(60))
         out.append(
             f"<item><title>Site {n} story {i}: {' '.join(WORDS[(i + n + k) % len(WORDS)] for k in range(8))}</title>"
-            f"<link>https://site{n}.example/news/{i}</link><guid isPermaLink=\"false\">site{n}-{i}</guid>"
+            f"<link>{site}/news/{i}</link><guid isPermaLink=\"false\">site{n}-{i}</guid>"
             f"<pubDate>Mon, {1 + i % 28:02d} Jan 2024 {i % 24:02d}:{n % 60:02d}:00 GMT</pubDate>"
             f"<description>{words[:300]}</description>"
             f"<content:encoded><![CDATA[<p>{words}</p><p>{words[::-1]}</p>]]></content:encoded></item>")
@@ -45,8 +47,8 @@ def make_feed(n: int, items: int) -> bytes:
     return "".join(out).encode()
 
 
-def _serve(feeds: int, items: int, ports: multiprocessing.Queue) -> None:
-    bodies = [make_feed(n, items) for n in range(feeds)]
+def _serve(feeds: int, items: int, loopback: bool, ports: multiprocessing.Queue) -> None:
+    bodies = [make_feed(n, items, loopback) for n in range(feeds)]
 
     def handler_for(body: bytes):
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
@@ -190,17 +192,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--feeds", type=int, default=50)
     ap.add_argument("--items", type=int, default=200)
+    ap.add_argument("--loopback-links", action="store_true", help="item links on 127.0.0.1 (an intranet feed)")
     ap.add_argument("--no-cli", action="store_true", help="skip the `tui-reader fetch` subprocess run")
     ap.add_argument("--no-newsboat", action="store_true")
     ap.add_argument("--breakdown", action="store_true", help="also time fetch, parse and store alone")
     args = ap.parse_args()
 
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=_serve, args=(args.feeds, args.items, queue), daemon=True)
+    server = multiprocessing.Process(target=_serve, args=(args.feeds, args.items, args.loopback_links, queue), daemon=True)
     server.start()
     urls, size = queue.get(timeout=120)
     stories = args.feeds * args.items
-    print(f"{args.feeds} feeds x {args.items} items = {stories} stories, {size / 1e6:.1f} MB, on {os.cpu_count()} CPUs")
+    print(f"{args.feeds} feeds x {args.items} items = {stories} stories, {size / 1e6:.1f} MB, on {os.cpu_count()} CPUs"
+          f"{', item links on 127.0.0.1' if args.loopback_links else ''}")
     try:
         bench_in_process(urls, stories)
         if args.breakdown:

@@ -8,10 +8,13 @@ import time
 from datetime import datetime, timezone
 
 import feedparser
+import feedparser_rs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.localserver import Reply
+from tui_reader.cli import main
 from tui_reader.feeds import FeedError, discover_feeds, looks_like_html, parse_feed
 from tui_reader.identity import story_guid
 
@@ -176,19 +179,26 @@ def test_entities_are_never_expanded(data):
 
 
 CHARSET_SAMPLES = [
-    (rss("<item><title>Мир</title><link>http://c/1</link></item>", "windows-1251"), ""),
-    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "latin-1", decl="utf-8"), ""),  # lying decl
-    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=iso-8859-1"),
-    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=klingon"),
-    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-16", decl="utf-16"), ""),
+    (rss("<item><title>Мир</title><link>http://c/1</link></item>", "windows-1251"), "", "Мир"),
+    (rss("<item><title>Мир</title><link>http://c/1</link></item>", "windows-1251", decl=""),
+     "text/xml; charset=windows-1251", "Мир"),  # declared by the server only
+    (rss("<item><title>Мир</title><link>http://c/1</link></item>", "koi8-r"), "", "Мир"),
+    (rss("<item><title>\u201cNoël\u201d</title><link>http://c/1</link></item>", "cp1252", decl="latin-1"), "",
+     "\u201cNoël\u201d"),  # Latin-1 as feeds mean it: windows-1252's curly quotes, not C1 controls
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "latin-1", decl="iso-8859-1"), "", "Noël"),
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "latin-1", decl="utf-8"), "", "Noël"),  # lying decl
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=iso-8859-1", "Noël"),
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-8"), "text/xml; charset=klingon", "Noël"),
+    (rss("<item><title>Noël</title><link>http://c/1</link></item>", "utf-16", decl="utf-16"), "", "Noël"),
 ]
 
 
-@pytest.mark.parametrize("data, content_type", CHARSET_SAMPLES)
-def test_charsets_never_crash_and_decode_sensibly(data, content_type):
+@pytest.mark.parametrize("data, content_type, title", CHARSET_SAMPLES)
+def test_charsets_read_right(data, content_type, title):
+    """Every label Python knows, from the document or the server; feedparser-rs alone misreads ``latin-1`` and a
+    charset only the server declares (it sees the bytes as UTF-8)."""
     feed = parse_feed(data, content_type, "http://c/feed")
-    assert feed.entries[0].title in ("Мир", "Noël", "NoÃ«l")
-    assert feed.entries[0].url == "http://c/1"
+    assert (feed.title, feed.entries[0].title, feed.entries[0].url) == ("Feed", title, "http://c/1")
 
 
 @pytest.mark.parametrize("date", ["", "yesterday", "Mon, 99 Foo 2024 99:99:99 GMT", "0000-00-00T00:00:00Z",
@@ -284,3 +294,178 @@ def test_huge_feed_keeps_the_first_entries_quickly(fmt):
     entries = parse_feed(data, "", "http://big/").entries
     assert time.perf_counter() - started < 3
     assert len(entries) == 10_000 and (entries[0].guid, entries[-1].guid) == ("0", "9999")
+
+
+# Fidelity on the fast path: each case is one feedparser-rs misreads, read right here. Where the fast path is
+# meant to keep the feed, feedparser is made unavailable, so the test also fails if the feed was sent to it.
+
+@pytest.fixture
+def fast_path_only(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("sent to feedparser")
+    monkeypatch.setattr("tui_reader.feeds._parse_reference", refuse)
+
+
+def test_a_nested_elements_title_is_not_the_headline():
+    """A Google Cloud blog item carries its author's job title in a nested <title>: feedparser-rs takes that."""
+    item = ("<item><title>Keep your employees productive</title><link>http://c/1</link>"
+            "<author xmlns:author='http://www.w3.org/2005/Atom'><name>Diane</name>"
+            "<title>Product Manager, Office of the CTO</title></author></item>"
+            "<item><title>Second</title><link>http://c/2</link><image><title>Second</title></image></item>")
+    assert [e.title for e in parse_feed(rss(item)).entries] == ["Keep your employees productive", "Second"]
+
+
+def test_atom_hrefs_are_entity_decoded(fast_path_only):
+    """Google Alerts' links: feedparser-rs leaves ``&amp;`` in an href; XML decodes an attribute exactly once."""
+    data = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title>
+    <link href="https://g.example/alerts?q=a&amp;hl=en"/><entry><id>1</id><title>t</title>
+    <link href="https://g.example/url?rct=j&amp;url=https://news.example/a&#38;b=1&amp;amp;c"/></entry></feed>"""
+    feed = parse_feed(data, "application/atom+xml", "https://g.example/feed")
+    assert feed.link == "https://g.example/alerts?q=a&hl=en"
+    assert feed.entries[0].url == "https://g.example/url?rct=j&url=https://news.example/a&b=1&amp;c"
+
+
+@pytest.mark.parametrize("host", ["http://127.0.0.1:8080", "http://localhost", "http://10.1.2.3", "http://[::1]:9000",
+                                  "http://192.168.1.20", "http://intranet.local"])
+def test_private_host_links_stay_on_the_fast_path(host, fast_path_only):
+    """feedparser-rs blanks links to loopback and private hosts; they are read from the item's own bytes."""
+    items = (f"<item><title>a</title><link> {host}/a?x=1&amp;y=2 </link><guid>g1</guid></item>"
+             f"<item><title>b</title><link><![CDATA[{host}/b]]></link><enclosure url='{host}/b.mp3'/></item>"
+             f"<item><title>c</title><guid>{host}/c</guid></item>"
+             f"<item><title>d</title><guid isPermaLink='false'>{host}/d</guid></item>")
+    feed = parse_feed(rss(items), "", f"{host}/feed")
+    assert [e.url for e in feed.entries] == [f"{host}/a?x=1&y=2", f"{host}/b", f"{host}/c", ""]
+    atom = (f'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><link href="{host}/"/><entry><id>1</id>'
+            f'<title>t</title><link rel="enclosure" href="{host}/e.mp3"/><link href="{host}/e?a=1&amp;b=2"/></entry>'
+            f"</feed>").encode()
+    feed = parse_feed(atom, "application/atom+xml", f"{host}/feed")
+    assert (feed.link, feed.entries[0].url) == (f"{host}/", f"{host}/e?a=1&b=2")
+
+
+def test_self_closing_elements_do_not_swallow_the_next(fast_path_only):
+    """NYT: ``<dc:creator/>`` made feedparser-rs read the next element (the date) as the author's name."""
+    item = ("<item><title>a</title><link>http://c/1</link><dc:creator/><pubDate>Fri, 06 Jan 2017 20:49:34 GMT"
+            "</pubDate><comments/><description>words</description></item>"
+            "<item><dc:creator/><title>b</title><link>http://c/2</link></item>")
+    data = rss(item).replace(b'<rss version="2.0">', b'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">')
+    first, second = parse_feed(data).entries
+    assert (first.author, first.published, first.summary) == ("", datetime(2017, 1, 6, 20, 49, 34, tzinfo=UTC), "words")
+    assert second.title == "b"
+    xhtml = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><id>1</id><title>t</title>
+    <content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">one<br/>two<![CDATA[<x/>]]></div></content>
+    </entry></feed>"""
+    assert parse_feed(xhtml).entries[0].content.count("<br") == 1  # <br></br> would be two line breaks
+
+
+def test_a_lost_item_sends_the_feed_to_feedparser(monkeypatch):
+    """The count check: should feedparser-rs ever return fewer entries than the feed has items, none is lost."""
+    real = feedparser_rs.parse_with_limits
+
+    class Short:
+        def __init__(self, parsed):
+            self._parsed, self.entries = parsed, parsed.entries[:-1]
+
+        def __getattr__(self, name):
+            return getattr(self._parsed, name)
+
+        def get(self, key, default=None):
+            return self._parsed.get(key, default)
+
+    monkeypatch.setattr(feedparser_rs, "parse_with_limits", lambda *a, **k: Short(real(*a, **k)))
+    items = "".join(f"<item><title>t{i}</title><link>http://c/{i}</link></item>" for i in range(3))
+    assert [e.title for e in parse_feed(rss(items)).entries] == ["t0", "t1", "t2"]
+
+
+@pytest.mark.parametrize("date, utc", [("Mon, 21 Jan 2008 8:56 am PST", datetime(2008, 1, 21, 16, 56, tzinfo=UTC)),
+                                       ("Mon, 21 Jan 2008 12:05 p.m. GMT", datetime(2008, 1, 21, 12, 5, tzinfo=UTC)),
+                                       ("Mon, 21 Jan 2008 8:56 pm EST", datetime(2008, 1, 22, 1, 56, tzinfo=UTC))])
+def test_dates_feedparser_rs_cannot_read_are_read(date, utc, fast_path_only):
+    """A weather feed's 12-hour clock: feedparser-rs reads no date, and feedparser's date parser ignores am/pm."""
+    item = f"<item><title>t</title><link>http://c/1</link><pubDate>{date}</pubDate></item>"
+    assert parse_feed(rss(item)).entries[0].published == utc
+
+
+def test_better_than_feedparser_on_dates_and_nested_empty_items():
+    """Two places where feedparser, the reference, is plainly wrong and this parser is not: it reads
+    ``2020/1/10 14:33:00`` as 1 December 2020, and splits an item holding an empty ``<item/>`` in two."""
+    item = "<item><title>t</title><link>http://c/1</link><pubDate>2020/1/10 14:33:00</pubDate></item>"
+    assert parse_feed(rss(item)).entries[0].published == datetime(2020, 1, 10, 14, 33, tzinfo=UTC)
+    assert feedparser.parse(rss(item)).entries[0].published_parsed[:3] == (2020, 12, 1)
+    nested = "".join(f"<item><title>t{i}</title><item/><link>http://c/{i}</link>"
+                     f"<pubDate>Sat, 13 Jan 2018 08:00:00 EST</pubDate></item>" for i in range(2))
+    entries = parse_feed(rss(nested)).entries
+    assert [(e.title, e.url, e.published.day) for e in entries] == [("t0", "http://c/0", 13), ("t1", "http://c/1", 13)]
+    assert len(feedparser.parse(rss(nested)).entries) == 4
+
+
+@pytest.mark.parametrize("title, shown", [
+    ("The &lt;blink&gt; tag returns", "The <blink> tag returns"),  # not HTML: text, as feedparser keeps it
+    ("<![CDATA[Use <dialog> now]]>", "Use <dialog> now"),
+    ("&lt;div&gt;Mexico will pay&lt;/div&gt;", "Mexico will pay"),  # HTML (NYT): its words
+    ("Fish &amp; Chips", "Fish & Chips"),
+])
+def test_escaped_markup_in_a_title_stays_text(title, shown):
+    item = f"<item><title>{title}</title><link>http://c/1</link></item>"
+    assert parse_feed(rss(item)).entries[0].title == shown
+    atom = (f'<feed xmlns="http://www.w3.org/2005/Atom"><title>x</title><entry><id>1</id><title>{title}</title>'
+            f"</entry></feed>").encode()
+    assert parse_feed(atom).entries[0].title == shown  # an untyped Atom title is text (RFC 4287)
+
+
+def test_double_encoded_utf8_is_repaired(fast_path_only):
+    """Le Monde, Spiegel: UTF-8 read as Latin-1 or windows-1252 and encoded again. feedparser repairs the
+    Latin-1 kind only (``Razerâ€™s`` stays so there): ftfy repairs both, in titles, summaries and feed titles."""
+    data = ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>CinÃ©ma</title>'
+            "<link>http://c/</link><item><title>Le prÃ©sident imputÃ© Ã\xa0 tort</title><link>http://c/1</link>"
+            "<description>&lt;p&gt;Ã‰tÃ© &amp;amp; KÃ¶ln&lt;/p&gt;</description></item>"
+            "<item><title>Razerâ€™s â€œthree-screenâ€\x9d laptop</title><link>http://c/2</link></item>"
+            "</channel></rss>").encode()
+    feed = parse_feed(data)
+    assert feed.title == "Cinéma"
+    first, second = feed.entries
+    assert (first.title, first.summary) == ("Le président imputé à tort", "<p>Été &amp; Köln</p>")
+    assert second.title == "Razer’s “three-screen” laptop"
+    assert feedparser.parse(data).entries[1].title.startswith("Razerâ€™s")
+
+
+@pytest.mark.parametrize("text", [
+    "مقتل ثلاثة في غارة على الحدود",  # Arabic
+    "حمله پهپادی به پاسگاه مرزی «ایران»",  # Persian, with guillemets
+    "Удар беспилотника по погранпосту — «Новости»",  # Cyrillic
+    "无人机袭击边境哨所", "国境の検問所に無人機攻撃", "국경 초소에 드론 공격",  # CJK
+    "תקיפת רחפן במוצב גבול",  # Hebrew
+    "Noël à Zürich: naïve façade, SÃO PAULO, 1½ cups, é»",  # Latin-1 letters that are not mojibake
+])
+def test_correct_text_is_never_repaired(text, fast_path_only):
+    """Byte-exact: nothing but double-encoding's own pattern reaches ftfy, and ftfy leaves what is not it."""
+    items = f"<item><title>{text}</title><link>http://c/1</link><description>{text}</description></item>"
+    data = rss(items).replace(b"<title>Feed</title>", f"<title>{text}</title>".encode())
+    feed = parse_feed(data)
+    assert (feed.title, feed.entries[0].title, feed.entries[0].summary) == (text, text, text)
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": text, "items": [{"id": "1", "title": text}]}
+    assert parse_feed(json.dumps(doc).encode()).entries[0].title == text
+
+
+def test_what_a_user_sees_after_add(server, home, capsys):
+    """``tui-reader add`` of an intranet feed (loopback links, mojibake, an author's nested title, an Atom
+    href with ``&amp;``) over real HTTP, then ``list --json``: each story under its own headline and link."""
+    base = server.base
+    server.routes["/rss"] = Reply(
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Intranet</title>'
+        f"<link>{base}/</link><item><title>Budget imputÃ© au ministÃ¨re</title><link>{base}/a?id=1&amp;p=2</link>"
+        "<author><name>Ann</name><title>Deputy Director</title></author>"
+        "<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item></channel></rss>",
+        content_type="application/rss+xml")
+    server.routes["/atom"] = Reply(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title><entry><id>urn:1</id><title>Alert</title>'
+        '<link href="https://g.example/url?rct=j&amp;url=https://n.example/x"/>'
+        "<updated>2026-11-24T10:00:00Z</updated></entry></feed>", content_type="application/atom+xml")
+    for path in ("/rss", "/atom"):
+        assert main(["--home", str(home), "add", server.url(path)]) == 0
+    capsys.readouterr()
+    assert main(["--home", str(home), "list", "--json"]) == 0
+    rows = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert rows["Budget imputé au ministère"]["url"] == f"{base}/a?id=1&p=2"
+    assert rows["Budget imputé au ministère"]["published"].startswith("2026-11-24T10:00")
+    assert rows["Alert"]["url"] == "https://g.example/url?rct=j&url=https://n.example/x"
+    assert set(rows) == {"Budget imputé au ministère", "Alert"}

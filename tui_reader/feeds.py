@@ -1,10 +1,15 @@
 """Feed bytes → :class:`ParsedFeed` (RSS 0.9x/1.0/2.0, Atom 0.3/1.0, JSON Feed 1.1), pure and synchronous.
 
-feedparser-rs parses XML feeds: it agrees with feedparser on well-formed feeds and is ~30× faster
-(``benchmarks/parsers.py``). Anything it flags as imperfect (bozo: undefined entities, broken markup),
-a charset it would garble, or a feed whose links it blanked (it drops links to loopback and private
-hosts) goes to feedparser, whose loose parser and charset fallbacks are the reference. JSON Feed is
-read with ``json`` directly (feedparser 6 cannot read it at all).
+feedparser-rs parses XML feeds: ~30× faster than feedparser (``benchmarks/parsers.py``), but it misreads some real
+feeds, so its result is checked per feed against cheap facts read off the bytes (one entry per ``<item>``/
+``<entry>``, the item's own ``<title>``, a date where the item has one) and feedparser, the reference, reads the
+feed where they disagree. Known faults are fixed instead of avoided: the bytes it sees are UTF-8 (transcoded
+here, as it misreads some charset labels), without self-closing elements (``<dc:creator/>`` makes it take the
+next element's text), and links it blanks (those to loopback and private hosts: intranet feeds, the demo) or
+leaves entity-encoded (Atom ``href``) are read from the item's own bytes. Anything it flags as imperfect (bozo:
+undefined entities, broken markup) goes to feedparser, whose loose parser and charset fallbacks are the
+reference. JSON Feed is read with ``json`` directly (feedparser 6 cannot read it at all). Titles, summaries
+and feed titles then get their double-encoded UTF-8 repaired (``imputÃ©`` → ``imputé``) by ftfy.
 
 Safety: a DOCTYPE is cut out before either parser sees the bytes, so no entity is ever declared
 (billion laughs, XXE) and no DTD is fetched; neither parser touches the network for bytes input.
@@ -46,6 +51,32 @@ _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+
                "application/json+feed"}
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf", b"<channel")
 _RS_LIMITS = feedparser_rs.ParserLimits(max_entries=MAX_ENTRIES)
+_ITEM = {atom: re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s(?=[\s/>])[^>]*(?<!/)>" % tag) for atom, tag in ((False, b"item"),
+                                                                                            (True, b"entry"))}
+_ITEM_BARE = {False: re.compile(rb"<item(?:\s[^>]*)?(?<!/)>"), True: re.compile(rb"<entry(?:\s[^>]*)?(?<!/)>")}
+_TAG_NAME = re.compile(rb"[A-Za-z_][\w.:-]*(?=[\s/])")
+# Left self-closing: items (an empty one holds no story) and HTML's void elements in XHTML content, which HTML
+# would read back as two (``<br></br>`` is two line breaks).
+_MAX_EMPTY_ELEMENTS = 100_000
+_KEEP_EMPTY = frozenset(b"item entry area base br col embed hr img input meta param track wbr".split())
+# A title whose text is markup, escaped or raw in CDATA; m.end() is where the text starts.
+_TITLE_MARKUP = re.compile(rb"<title(\s[^>]*+)?>(?=\s*+<!\[CDATA\[(?:[^<\]]|\](?!\]>))*+<"
+                           rb"|[^<&]*+(?:&(?!lt;|#0*60;|#[xX]0*3[cC];)[^<&]*+)*+&(?:lt|#0*60|#[xX]0*3[cC]);)")
+_DATE_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:pubDate|date|published|updated|issued|modified)>\s*[^\s<]")
+_ATOM_LINK = re.compile(rb"<link\b([^>]*)>")
+_GUID = re.compile(rb"<guid\b([^>]*)>([^<]*)</guid>")
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_XML_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
+_XML_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_TWELVE_HOUR = re.compile(r"\b(\d{1,2}):(\d\d)(?::(\d\d))?\s*([AaPp])\.?[Mm]\b\.?")
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+_MARKUP = re.compile(r"<[^>]*>")
+# What double-encoded UTF-8 leaves: a lead byte read as Latin-1 (Â-ô) before a continuation byte read as
+# Latin-1 or windows-1252. Correct Cyrillic, Arabic, Hebrew, CJK… text never has it, so ftfy never sees it.
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+                       "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+# Labels for Latin-1, which feeds mean as windows-1252 (as browsers read them): curly quotes, not C1 controls.
+_C1_AS_CP1252 = {c: bytes([c]).decode("cp1252", "ignore") or chr(c) for c in range(0x80, 0xA0)}
 
 
 def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed:
@@ -56,20 +87,189 @@ def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed
     if _sniff(data).startswith((b"{", b"[")):
         return _parse_json(data, url)
     data = strip_doctype(data)
-    parsed = None
-    if _charset_agrees(data, content_type):
-        try:
-            parsed = feedparser_rs.parse_with_limits(data, limits=_RS_LIMITS)
-        except ValueError:  # it raises on some ill-formed documents that feedparser still reads
-            parsed = None
-        else:
-            truncated = str(parsed.get("bozo_exception")).startswith("Entry limit exceeded")  # not a defect
-            if (parsed.bozo and not truncated) or not parsed.version or _dropped_links(parsed):
-                parsed = None
-    if parsed is None:
-        parsed = _parse_reference(data, content_type, url)
-    kind = "atom" if parsed.version.startswith("atom") else "rss"
-    return _convert(parsed, url, kind)
+    fast = _parse_fast(data, content_type)
+    if fast is not None:
+        return _convert(*fast, url)
+    parsed = _parse_reference(data, content_type, url)
+    return _convert(parsed, parsed.feed.get("link") or "", [e.get("link") or "" for e in parsed.entries], url)
+
+
+def _parse_fast(data: bytes, content_type: str):
+    """feedparser-rs's parse with its feed link and entry links, or None where feedparser must read the feed."""
+    doc = _utf8_document(data, content_type)
+    if doc is None:
+        return None
+    doc = _expand_empty_elements(doc)
+    try:
+        parsed = feedparser_rs.parse_with_limits(doc, limits=_RS_LIMITS)
+    except ValueError:  # it raises on some ill-formed documents that feedparser still reads
+        return None
+    truncated = str(parsed.get("bozo_exception")).startswith("Entry limit exceeded")  # not a defect
+    if (parsed.bozo and not truncated) or not parsed.version:
+        return None
+    links = _checked_links(parsed, doc)
+    return None if links is None else (parsed, *links)
+
+
+def _utf8_document(data: bytes, content_type: str) -> bytes | None:
+    """The document as UTF-8 for feedparser-rs, which misreads some charset labels (``latin-1``, a header's
+    charset); None when the declared charsets disagree or do not decode the bytes (feedparser then decides)."""
+    declared = {m.group(1).decode("ascii").lower() for m in [_XML_ENCODING.match(data[:200])] if m}
+    if m := _HEADER_CHARSET.search(content_type or ""):
+        declared.add(m.group(1).lower())
+    if len(declared) > 1:
+        return None
+    try:
+        codec = codecs.lookup(declared.pop() if declared else "utf-8").name
+        text = data.decode(codec)
+    except (LookupError, UnicodeDecodeError):
+        return None
+    if codec == "utf-8":
+        return data
+    if codec.startswith(("utf-16", "utf-32")):  # declared, yet without a BOM: a lie that decodes to garbage
+        return None
+    if codec == "iso8859-1":
+        text = text.translate(_C1_AS_CP1252)
+    return _XML_DECL.sub("", text).encode("utf-8")
+
+
+def _expand_empty_elements(doc: bytes) -> bytes:
+    """``<dc:creator/>`` → ``<dc:creator></dc:creator>``, the same XML: feedparser-rs reads a self-closing text
+    element as if it held the next element, losing that element (a date, a title). CDATA and comments are
+    left as they are; past ``_MAX_EMPTY_ELEMENTS`` (a hostile document) so is the rest, for the checks to judge."""
+    parts: list[bytes] = []
+    done = scan = 0
+    for _ in range(_MAX_EMPTY_ELEMENTS):
+        if (end := doc.find(b"/>", scan)) < 0:
+            break
+        if (skip := _after_cdata_or_comment(doc, scan, end)) is not None:
+            scan = skip
+            continue
+        start = doc.rfind(b"<", scan, end)
+        name = _TAG_NAME.match(doc, start + 1) if start >= 0 and doc.find(b">", start, end) < 0 else None
+        if name and name.group().rpartition(b":")[2].lower() not in _KEEP_EMPTY:
+            parts += (doc[done:end], b"></", name.group(), b">")
+            done = end + 2
+        scan = end + 2
+    return b"".join((*parts, doc[done:])) if parts else doc
+
+
+def _after_cdata_or_comment(doc: bytes, scan: int, end: int) -> int | None:
+    """Where the first CDATA section or comment opening in ``doc[scan:end]`` ends; None if none opens there."""
+    opened = [(at, close) for opener, close in ((b"<![CDATA[", b"]]>"), (b"<!--", b"-->"))
+              if (at := doc.find(opener, scan, end)) >= 0]
+    if not opened:
+        return None
+    at, close = min(opened)
+    closed = doc.find(close, at + 4)
+    return len(doc) if closed < 0 else closed + len(close)
+
+
+def _checked_links(parsed, doc: bytes) -> tuple[str, list[str]] | None:
+    """The feed link and the entries' links when feedparser-rs read every item right as far as cheap checks on
+    the bytes tell (one entry per item, each RSS item's own title, a date where the item has one); None if not.
+
+    Links it blanked (loopback and private hosts) are read from the item's bytes; Atom ``href`` values, which
+    it leaves entity-encoded (``?a=1&amp;b=2``), are decoded.
+    """
+    entries = parsed.entries
+    atom = parsed.version.startswith("atom")
+    spans = _item_spans(doc, atom, len(entries))
+    if len(spans) != len(entries) and not (len(entries) == MAX_ENTRIES and len(spans) > MAX_ENTRIES):
+        return None  # an item it dropped, or merged into another
+    if not _markup_titles_agree(doc):
+        return None
+    links = []
+    for entry, (start, end) in zip(entries, spans):
+        if not atom and doc.count(b"<title", start, end) > 1 and not _own_title(entry, doc, start, end):
+            return None  # it takes a nested element's <title> (an author's job title) for the item's
+        if not (entry.get("published") or entry.get("updated")) and _DATE_TAG.search(doc, start, end):
+            return None
+        links.append(_link(entry, doc, start, end, atom))
+    return _link(parsed.feed, doc, 0, spans[0][0] if spans else len(doc), atom), links
+
+
+def _markup_titles_agree(doc: bytes) -> bool:
+    """False where a title's text is markup that feedparser keeps as text (``&lt;blink&gt; tag``) and
+    feedparser-rs, reading every untyped title as HTML, sanitizes away; rare, so feedparser's rule is imported."""
+    found = [m for m in _TITLE_MARKUP.finditer(doc) if b"type=" not in (m.group(1) or b"")]
+    if not found:
+        return True
+    # feedparser's rule for RSS's nominally plain-text elements
+    from feedparser.mixin import _FeedParserMixin
+
+    for m in found:
+        close = doc.find(b"</title>", m.end())
+        text = _xml_unescape(_CDATA.sub(r"\1", doc[m.end():close if close >= 0 else None].decode("utf-8", "replace")))
+        if not _FeedParserMixin.looks_like_html(text):
+            return False
+    return True
+
+
+def _item_spans(doc: bytes, atom: bool, expected: int) -> list[tuple[int, int]]:
+    """Where each ``<item>``/``<entry>`` element's content lies, in document order: from its start tag to the
+    next one's (an empty ``<item/>`` holds nothing and is skipped). The tag without a namespace prefix first, as
+    nearly every feed has it: that pattern runs several times faster than one allowing a prefix."""
+    starts = [m.end() for m in _ITEM_BARE[atom].finditer(doc)]
+    if len(starts) != expected:
+        starts = [m.end() for m in _ITEM[atom].finditer(doc)]
+    return list(zip(starts, [*starts[1:], len(doc)]))
+
+
+def _own_title(entry, doc: bytes, start: int, end: int) -> bool:
+    """The entry's title is the item's first ``<title>`` (an item with several: its own and nested ones)."""
+    at = doc.find(b"<title", start, end)
+    body = doc.find(b">", at, end) + 1
+    close = doc.find(b"</title>", body, end)
+    return body > 0 and close >= 0 and _plain(doc[body:close].decode("utf-8", "replace")) == _plain(entry.get("title"))
+
+
+def _plain(text: str | None) -> str:
+    """Text only, without whitespace: a title compares equal whatever tags, entities or CDATA carried it."""
+    text = _CDATA.sub(r"\1", text or "")
+    return "".join(html.unescape(_MARKUP.sub("", html.unescape(text))).split())
+
+
+def _link(node, doc: bytes, start: int, end: int, atom: bool) -> str:
+    """An entry's (or the feed's) link as the bytes have it, where feedparser-rs blanked or left it encoded."""
+    link = node.get("link") or ""
+    if link:
+        return _xml_unescape(link) if atom and "&" in link and node.get("links") else link
+    if not any(not item.get("href") for item in node.get("links") or ()):
+        return link  # no link at all, rather than one blanked
+    return _raw_atom_link(doc, start, end) if atom else _raw_rss_link(doc, start, end)
+
+
+def _raw_atom_link(doc: bytes, start: int, end: int) -> str:
+    """The first alternate (or untyped) ``<link href>`` in ``doc[start:end]``, as both parsers choose it."""
+    for m in _ATOM_LINK.finditer(doc, start, end):
+        attrs = {k: (v1 or v2).decode("utf-8", "replace") for k, v1, v2 in _ATTR.findall(m.group(1))}
+        if attrs.get(b"rel", "alternate") == "alternate" and attrs.get(b"href"):
+            return _xml_unescape(attrs[b"href"].strip())
+    return ""
+
+
+def _raw_rss_link(doc: bytes, start: int, end: int) -> str:
+    """The text of the first ``<link>`` in ``doc[start:end]`` (CDATA and entities undone), else a permalink guid."""
+    at = doc.find(b"<link>", start, end)
+    if at >= 0:
+        close = doc.find(b"</link>", at, end)
+        raw = doc[at + 6:close if close >= 0 else at + 6]
+    else:  # a permalink guid stands in for the link (both parsers promote it)
+        m = _GUID.search(doc, start, end)
+        raw = m.group(2) if m and b"false" not in m.group(1).lower() else b""
+    return _xml_unescape(_CDATA.sub(r"\1", raw.decode("utf-8", "replace")).strip())
+
+
+def _xml_unescape(text: str) -> str:
+    """XML's five entities and character references, decoded once (``html.unescape`` knows HTML's too)."""
+    def one(m: re.Match) -> str:
+        name, dec, hexa = m.groups()
+        if name:
+            return _XML_ENTITIES[name]
+        code = int(dec) if dec else int(hexa, 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    return _XML_ENTITY.sub(one, text) if "&" in text else text
 
 
 def _join(base: str, link: str) -> str:
@@ -126,20 +326,6 @@ def discover_feeds(page: bytes, url: str, content_type: str = "") -> list[tuple[
     return list(found.items())
 
 
-def _charset_agrees(data: bytes, content_type: str) -> bool:
-    """True when the bytes decode cleanly in the one charset everybody declares (else feedparser decides)."""
-    declared = {m.group(1).decode("ascii").lower() for m in [_XML_ENCODING.match(data[:200])] if m}
-    if m := _HEADER_CHARSET.search(content_type or ""):
-        declared.add(m.group(1).lower())
-    if len(declared) > 1:
-        return False
-    try:
-        data.decode(declared.pop() if declared else "utf-8")
-    except (LookupError, UnicodeDecodeError):
-        return False
-    return True
-
-
 def _parse_reference(data: bytes, content_type: str, url: str):
     import feedparser  # 45 ms to import, and most refreshes never need it
 
@@ -192,8 +378,8 @@ def _parse_json(data: bytes, url: str) -> ParsedFeed:
                        title=_text(_str(item.get("title")), None),
                        author=_text(_str(author.get("name")) if isinstance(author, dict) else "", None),
                        published=_iso_date(item.get("date_published")), updated=_iso_date(item.get("date_modified")),
-                       summary=_str(item.get("summary")),
-                       content=_str(item.get("content_html")) or (html.escape(text) if text else ""))
+                       summary=_readable(_str(item.get("summary"))),
+                       content=_readable(_str(item.get("content_html")) or (html.escape(text) if text else "")))
         if entry is not None:
             entries.append(entry)
     link = _str(doc.get("home_page_url"))
@@ -219,7 +405,36 @@ def _text(value, detail) -> str:
     value = value or ""
     if ("<" in value or "&" in value) and detail and "html" in (detail.get("type") or ""):
         value = html_text(value, "")
-    return " ".join(value.split())
+    return " ".join(_readable(value).split())  # repaired first: the split would take U+00A0 from "Ã\xa0" (à)
+
+
+def _readable(text: str) -> str:
+    """``text`` with double-encoded UTF-8 repaired (``imputÃ©`` → ``imputé``, as feedparser does for Latin-1 and
+    ftfy also for windows-1252); ftfy is slow, so only text with the pattern such mojibake leaves goes to it."""
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text
+    import ftfy  # 60 ms to import, and most feeds never need it
+
+    spaced = text.replace("&nbsp;", "\xa0")  # the same in HTML, and "Ã&nbsp;" is an à
+    fixed = ftfy.fix_encoding(spaced)
+    return text if fixed == spaced else fixed
+
+
+def _unread_date(raw) -> datetime | None:
+    """A date string feedparser-rs could not read goes to feedparser's date parser, a 12-hour clock (``8:56 pm
+    PST``, which that parser reads as 08:56) made 24-hour first."""
+    if not raw:
+        return None
+    # feedparser's reader of 30-odd date formats
+    from feedparser.datetimes import _parse_date
+
+    return _date(_parse_date(_TWELVE_HOUR.sub(_to_24_hours, raw)))
+
+
+def _to_24_hours(m: re.Match) -> str:
+    """``8:56 pm`` → ``20:56:00`` (12 am is midnight, 12 pm noon)."""
+    hour = int(m.group(1)) % 12 + (12 if m.group(4) in "pP" else 0)
+    return f"{hour:02d}:{m.group(2)}:{m.group(3) or '00'}"
 
 
 def _date(parsed) -> datetime | None:
@@ -244,11 +459,6 @@ def _content(entry) -> str:
     return (items[0].get("value") or "") if items else ""
 
 
-def _dropped_links(parsed) -> bool:
-    """feedparser-rs blanks links to loopback and private hosts (intranet feeds, the demo): let feedparser do those."""
-    return any(not link.get("href") for e in parsed.entries for link in e.get("links") or ())
-
-
 def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, published: datetime | None,
            updated: datetime | None, summary: str, content: str) -> FeedEntry | None:
     """One entry with its link made absolute and its identity settled; None for an empty husk."""
@@ -261,18 +471,26 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
                      published=published or updated, updated=updated, summary=summary, content=content)
 
 
-def _convert(parsed, url: str, kind: str) -> ParsedFeed:
+def _get(entry, key: str):
+    """``entry.get(key)`` for feedparser-rs's entries, whose get() has no fallbacks to avoid."""
+    return entry.get(key)
+
+
+def _convert(parsed, feed_link: str, links: list[str], url: str) -> ParsedFeed:
+    """Either parser's result (with the links read for it) as a :class:`ParsedFeed`."""
+    # dict.get on feedparser's entries: their own get() falls back from "updated" to "published", with a warning.
+    get = dict.get if isinstance(parsed, dict) else _get
     entries = []
-    for e in parsed.entries[:MAX_ENTRIES]:
-        # dict.get: feedparser's own get() warns when "updated" falls back to "published".
-        updated = dict.get(e, "updated_parsed") if isinstance(e, dict) else e.get("updated_parsed")
-        entry = _entry(url, entry_id=e.get("id") or "", link=e.get("link") or "",
+    for e, link in zip(parsed.entries[:MAX_ENTRIES], links):
+        published, updated = get(e, "published_parsed"), get(e, "updated_parsed")
+        entry = _entry(url, entry_id=e.get("id") or "", link=link,
                        title=_text(e.get("title"), e.get("title_detail")), author=_text(e.get("author"), None),
-                       published=_date(e.get("published_parsed")), updated=_date(updated),
-                       summary=e.get("summary") or "", content=_content(e))
+                       published=_date(published) if published else _unread_date(get(e, "published")),
+                       updated=_date(updated) if updated else _unread_date(get(e, "updated")),
+                       summary=_readable(e.get("summary") or ""), content=_readable(_content(e)))
         if entry is not None:
             entries.append(entry)
     feed = parsed.feed
-    link = feed.get("link") or ""
+    kind = "atom" if parsed.version.startswith("atom") else "rss"
     return ParsedFeed(title=_text(feed.get("title"), feed.get("title_detail")),
-                      link=_join(url, link) if link and url else link, entries=entries, kind=kind)
+                      link=_join(url, feed_link) if feed_link and url else feed_link, entries=entries, kind=kind)
