@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tests.screen import screen_text
+from tests.screen import Toasts, screen_text
 
 from tui_reader.models import Grade, State, TriageInput
 from tui_reader.query import StoryQuery
@@ -129,12 +129,13 @@ async def test_search_filters_the_list_and_escape_clears(demo):
 async def test_bad_filter_says_why_and_keeps_the_list(demo):
     server, store, paths = demo
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         total = app.query_one(StoryList).row_count
         await pilot.press("slash", *"rating:Z9", "enter")
         await pilot.pause()
         assert app.query_one(StoryList).row_count == total
-        assert any("invalid Admiralty grade" in n.message for n in app._notifications)
+        assert any("invalid Admiralty grade" in t for t in toasts)
 
 
 async def test_next_untriaged_and_reader_walk(demo):
@@ -158,12 +159,13 @@ async def test_next_untriaged_and_reader_walk(demo):
 async def test_refresh_key_runs_in_the_background_and_reports(demo):
     server, store, paths = demo
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await pilot.press("r")
         await pilot.press("j")  # keys still work while refreshing
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any("Refreshed 3 feeds" in n.message for n in app._notifications)
+        assert any("Refreshed 3 feeds" in t for t in toasts)
 
 
 async def test_help_lists_keys_and_filter_language(demo):
@@ -183,11 +185,12 @@ async def test_copy_link_and_refuse_to_open_non_http(demo):
     server, store, paths = demo
     sid = store.add_story("javascript:alert(1)", "Evil link")
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         app.query_one(StoryList).select_story(sid)
         await pilot.press("o")
         await pilot.pause()
-        assert any("Not opened" in n.message for n in app._notifications)
+        assert any("Not opened" in t for t in toasts)
         await pilot.press("y")
         assert app.clipboard == "javascript:alert(1)"
 
@@ -293,10 +296,11 @@ async def test_a_subscribes_to_a_feed_and_its_stories_appear(server, tmp_path):
 
     server.routes["/feed.xml"] = Reply(RSS.format(name="Wire"), content_type="application/rss+xml")
     store, app = empty_app(tmp_path)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await add(app, pilot, server.url("/feed.xml"))
         assert [f.title for f in store.feeds()] == ["Wire"] and store.count() == 2
-        assert any("subscribed to Wire: 2 stories" in n.message for n in app._notifications)
+        assert any("subscribed to Wire: 2 stories" in t for t in toasts)
         assert "Wire one" in screen_text(app)
 
 
@@ -348,7 +352,8 @@ async def test_d_in_the_feeds_panel_unsubscribes_after_asking_and_keeps_the_stor
     stories = store.count()
     first = store.feeds()[0]
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         panel = app.query_one(FeedsPanel)
         panel.focus()
         await pilot.pause()
@@ -366,7 +371,7 @@ async def test_d_in_the_feeds_panel_unsubscribes_after_asking_and_keeps_the_stor
         await pilot.pause()
         assert first.id not in [f.id for f in store.feeds()] and len(store.feeds()) == 2
         assert store.count() == stories
-        assert any(f"Unsubscribed from {first.title}" in n.message for n in app._notifications)
+        assert any(f"Unsubscribed from {first.title}" in t for t in toasts)
         assert first.title not in screen_text(app).split("│")[0]  # gone from the panel
 
 
@@ -391,9 +396,11 @@ async def test_auto_refresh_runs_on_its_timer_and_speaks_only_when_there_is_news
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        return [n.message for n in app._notifications if n.message.startswith("Refreshed")]
+        return [t for t in toasts if t.startswith("Refreshed")]
 
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         assert app.feeds_timer is not None and app.feeds_timer._interval == 15 * 60
         assert await tick() == ["Refreshed 1 feeds: 2 new."] and store.count() == 2
         assert await tick() == ["Refreshed 1 feeds: 2 new."]  # nothing new: nothing said
@@ -491,7 +498,8 @@ async def test_b_shows_the_days_note_as_written_and_walks_the_days(demo):
     note.write_text(note.read_text(encoding="utf-8") + "\nMy own line, written by hand.\x1b]0;pwned\x07\n",
                     encoding="utf-8")
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, BriefingScreen)
@@ -505,7 +513,7 @@ async def test_b_shows_the_days_note_as_written_and_walks_the_days(demo):
         assert f"No briefing note for {yesterday} yet" in screen_text(app)
         await pilot.press("right_square_bracket", "e")  # headless: no terminal to hand the editor
         await pilot.pause()
-        assert app.is_running and any(n.message.startswith("Editor failed") for n in app._notifications)
+        assert app.is_running and any(t.startswith("Editor failed") for t in toasts)
         assert "My own line, written by hand." in note.read_text(encoding="utf-8")
         await pilot.press("escape")
         await pilot.pause()

@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 
+from tests.screen import Toasts
 from tests.test_app import open_story, story_id_titled
 from tests.test_faults import BASE_ITEMS, FEEDS, NEW_PER_RUN, ChangingFeeds
 from tui_reader.store import base as store_module
@@ -49,10 +50,6 @@ def write_lock(demo):
     for proc in procs:
         proc.kill()
         proc.wait()
-
-
-def messages(app) -> list[str]:
-    return [n.message for n in app._notifications]
 
 
 async def settle(app) -> None:
@@ -117,7 +114,8 @@ async def test_the_tui_keeps_every_key_while_cron_fetches_into_its_store(server,
         store.add_feed(server.url(f"/f{f}.xml"))
     sid = store.add_story("https://elsewhere.example/kept", "The story the analyst keeps dismissing")
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         app.query_one(StoryList).select_story(sid)
         cron = await asyncio.create_subprocess_exec(sys.executable, "-m", "tui_reader", "fetch", "--plain",
                                                     "--home", str(tmp_path / "home"), stdout=subprocess.DEVNULL)
@@ -126,7 +124,7 @@ async def test_the_tui_keeps_every_key_while_cron_fetches_into_its_store(server,
             await pilot.press("x", "u")
             presses += 2
         await app.workers.wait_for_complete()
-        assert not [m for m in messages(app) if "Not saved" in m]
+        assert not [m for m in toasts if "Not saved" in m]
     assert cron.returncode == 0
     assert store.count() == 1 + FEEDS * (BASE_ITEMS + NEW_PER_RUN)
     row = sqlite3.connect(paths.db_file).execute("SELECT state, prev_state FROM stories WHERE id = ?", (sid,))
@@ -137,14 +135,15 @@ async def test_a_write_lock_held_past_the_bound_is_one_line_and_nothing_changes(
     _, store, paths = demo
     monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.3)
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         sid = app.query_one(StoryList).cursor_story_id
         write_lock(3.0)
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any(m.startswith("Not saved:") and "stayed locked by another tui-reader" in m
-                   for m in messages(app))
+                   for m in toasts)
         await pilot.press("j")
         assert app.query_one(StoryList).cursor_story_id != sid
     assert store.story(sid).state is State.UNREAD
@@ -162,10 +161,11 @@ async def test_an_article_that_fails_to_load_says_so_and_the_story_can_still_be_
     monkeypatch.setattr("tui_reader.articles.fetch_article", broken)
     sid = story_id_titled(store, "Ruwaished")
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         reader = await open_story(app, pilot, sid)
         assert "Loading the article" not in reader.query_one("#article-text").source
-        assert "Could not load the article: RuntimeError: injected: extraction crashed" in messages(app)
+        assert "Could not load the article: RuntimeError: injected: extraction crashed" in toasts
         await pilot.press("B", "2", "w")
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -181,11 +181,12 @@ async def test_a_save_the_store_refuses_is_one_line_and_saving_again_works(demo)
                            "SELECT RAISE(ABORT, 'injected: the store said no'); END")
     sid = story_id_titled(store, "Ruwaished")
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         await open_story(app, pilot, sid)
         await pilot.press("B", "2", "w")
         await app.workers.wait_for_complete()
-        assert any(m.startswith("Not saved:") and "injected: the store said no" in m for m in messages(app))
+        assert any(m.startswith("Not saved:") and "injected: the store said no" in m for m in toasts)
         assert store.story(sid).state is not State.TRIAGED
         trigger(paths.db_file, "DROP TRIGGER refuse")
         await pilot.press("w")
@@ -198,12 +199,13 @@ async def test_a_dismissal_the_store_refuses_is_one_line_not_a_crash(demo):
     trigger(paths.db_file, "CREATE TRIGGER refuse BEFORE UPDATE OF state ON stories BEGIN "
                            "SELECT RAISE(ABORT, 'injected: the store said no'); END")
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         sid = app.query_one(StoryList).cursor_story_id
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any(m.startswith("Not saved:") and "injected" in m for m in messages(app))
+        assert any(m.startswith("Not saved:") and "injected" in m for m in toasts)
         await pilot.press("j")
         assert app.is_running and app.query_one(StoryList).cursor_story_id != sid
     assert store.story(sid).state is State.UNREAD
@@ -220,16 +222,17 @@ async def test_a_refresh_that_fails_says_why_and_the_next_one_runs(demo, monkeyp
 
     monkeypatch.setattr(tui_reader.refresh, "refresh_feeds", broken)
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "Refresh failed: RuntimeError: injected: the refresh broke" in messages(app)
+        assert "Refresh failed: RuntimeError: injected: the refresh broke" in toasts
         monkeypatch.setattr(tui_reader.refresh, "refresh_feeds", real)
         await pilot.press("r")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any(m.startswith("Refreshed 3 feeds") for m in messages(app))
+        assert any(m.startswith("Refreshed 3 feeds") for m in toasts)
 
 
 async def test_clustering_that_fails_says_so_and_the_list_stays_usable(demo, monkeypatch):
@@ -241,10 +244,11 @@ async def test_clustering_that_fails_says_so_and_the_list_stays_usable(demo, mon
 
     monkeypatch.setattr("tui_reader.cluster.cluster_new", broken)
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await settle(app)
         await pilot.pause()
-        assert "Grouping stories by event failed: RuntimeError: injected: clustering broke" in messages(app)
+        assert "Grouping stories by event failed: RuntimeError: injected: clustering broke" in toasts
         first = app.query_one(StoryList).cursor_story_id
         await pilot.press("j")
         assert app.query_one(StoryList).cursor_story_id != first
@@ -259,11 +263,12 @@ async def test_a_save_whose_note_cannot_be_written_is_kept_and_the_next_start_wr
     paths.briefing_dir.parent.mkdir(parents=True, exist_ok=True)
     paths.briefing_dir.write_text("a file where the notes directory should be", encoding="utf-8")
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(120, 40)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         await open_story(app, pilot, sid)
         await pilot.press("B", "2", "w")
         await app.workers.wait_for_complete()
-        [line] = [m for m in messages(app) if "briefing note" in m]
+        [line] = [m for m in toasts if "briefing note" in m]
         assert "saved in the store" in line and "nothing is lost" in line
     assert store.story(sid).state is State.TRIAGED
     paths.briefing_dir.unlink()  # the analyst makes room

@@ -5,7 +5,7 @@ import json
 import re
 
 from tests.localserver import Reply
-from tests.screen import screen_text
+from tests.screen import Toasts, screen_text
 from tui_reader.cli import main
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.screens.reader import ReaderScreen
@@ -95,10 +95,11 @@ async def test_toasts_quoting_a_hostile_url_show_it_literally(tmp_path):
     store.upsert_entries(feed.id, [FeedEntry(guid="1", url=url, title="Story")], "Evil")
     app = ReaderApp(store, paths)
     app.open_url = lambda *a, **k: None  # no browser in tests
-    async with app.run_test(size=(140, 30), notifications=True) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(140, 30), notifications=True, message_hook=toasts.hook) as pilot:
         await pilot.pause()
         await pilot.press("o")
         await pilot.pause(0.3)
-        assert any(url[:40] in n.message for n in app._notifications)
+        assert any(url[:40] in t for t in toasts)
         assert app.is_running  # the toast rendered: the stray [/] raised nothing
         assert "[@click=app.quit]b" in screen_text(app)  # shown as typed, not an action link

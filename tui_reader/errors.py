@@ -45,3 +45,7 @@ class QueryError(UserError, ValueError):
 
 class OpmlError(UserError, ValueError):
     """The file is not usable OPML."""
+
+
+class FeedError(UserError, ValueError):
+    """The bytes are not a usable feed; the message is one line for the feed's status."""

@@ -27,16 +27,13 @@ from urllib.parse import urljoin
 
 import feedparser_rs
 
+from tui_reader.errors import FeedError
 from tui_reader.identity import story_guid
 from tui_reader.models import FeedEntry, ParsedFeed
 from tui_reader.sanitize import html_text
 
 MAX_ENTRIES = 10_000
 """Entries read from one document; beyond that it is an archive dump or an attack, and the first are kept."""
-
-
-class FeedError(ValueError):
-    """The bytes are not a usable feed; the message is one line for the feed's status."""
 
 
 # Prolog items are written so they cannot run past their own end: a failed match costs the prolog, not the file.
