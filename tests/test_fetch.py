@@ -145,6 +145,12 @@ def test_redirect_loop_and_cap(server):
     assert len([r for r in server.requests if r.path.startswith("/c")]) == 6
 
 
+def test_a_redirect_to_an_address_too_broken_to_resolve_is_the_feeds_error_not_a_crash(server):
+    server.routes["/bad"] = Reply(status=302, headers={"Location": "http://[x/story"})
+    result = get(server.url("/bad"))
+    assert not result.ok and result.error == "HTTP 302 redirect to an unusable address: http://[x/story"
+
+
 @pytest.mark.parametrize("status, message", [(404, "HTTP 404 Not Found"), (500, "HTTP 500 Internal Server Error"),
                                              (410, "HTTP 410 Gone")])
 def test_http_errors_are_data(server, status, message):

@@ -3,7 +3,7 @@
 from hypothesis import given, strategies as st
 
 from tui_reader import urls
-from tui_reader.urls import canonical_url, url_key
+from tui_reader.urls import canonical_url, join, url_key
 
 
 def test_canonical_url_drops_what_does_not_name_the_page():
@@ -30,3 +30,8 @@ def test_the_fast_path_agrees_with_the_full_split(scheme, host, path, tail):
     fast = urls._plain_canonical(url)
     if fast:
         assert fast == urls._split_canonical(url)
+
+
+def test_join_resolves_relative_links_and_never_raises():
+    assert join("https://example.com/news/", "a.html") == "https://example.com/news/a.html"
+    assert join("https://example.com/", "http://[x/story") == ""

@@ -23,7 +23,6 @@ import html
 import json
 import re
 from datetime import datetime, timezone
-from urllib.parse import urljoin
 
 import feedparser_rs
 
@@ -31,6 +30,7 @@ from tui_reader.errors import FeedError
 from tui_reader.identity import story_guid
 from tui_reader.models import FeedEntry, ParsedFeed
 from tui_reader.sanitize import html_text
+from tui_reader.urls import join
 
 MAX_ENTRIES = 10_000
 """Entries read from one document; beyond that it is an archive dump or an attack, and the first are kept."""
@@ -269,14 +269,6 @@ def _xml_unescape(text: str) -> str:
     return _XML_ENTITY.sub(one, text) if "&" in text else text
 
 
-def _join(base: str, link: str) -> str:
-    """``urljoin`` that never raises: a link too broken to resolve (``http://[x``) is dropped."""
-    try:
-        return urljoin(base, link)
-    except ValueError:
-        return ""
-
-
 def strip_doctype(data: bytes) -> bytes:
     """The document without its DOCTYPE: nothing left to declare entities or point at a DTD."""
     m = _PROLOG_DOCTYPE.match(data)  # match, not sub: sub would try the anchor at every offset
@@ -319,7 +311,7 @@ def discover_feeds(page: bytes, url: str, content_type: str = "") -> list[tuple[
         kind = (link.get("type") or "").lower().strip()
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in _FEED_TYPES and href:
-            found.setdefault(_join(url, href), _WS.sub(" ", link.get("title") or "").strip())
+            found.setdefault(join(url, href), _WS.sub(" ", link.get("title") or "").strip())
     return list(found.items())
 
 
@@ -380,7 +372,7 @@ def _parse_json(data: bytes, url: str) -> ParsedFeed:
         if entry is not None:
             entries.append(entry)
     link = _str(doc.get("home_page_url"))
-    return ParsedFeed(title=_text(_str(doc.get("title")), None), link=_join(url, link) if link else "",
+    return ParsedFeed(title=_text(_str(doc.get("title")), None), link=join(url, link) if link else "",
                       entries=entries, kind="json")
 
 
@@ -461,7 +453,7 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
     """One entry with its link made absolute and its identity settled; None for an empty husk."""
     link = link.strip()
     if link and url and not link.startswith(("https://", "http://")):  # urljoin is slow; most links are absolute
-        link = _join(url, link)
+        link = join(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
     return FeedEntry(guid=story_guid(entry_id, link, title, summary, published or updated), url=link, title=title, author=author,
@@ -490,4 +482,4 @@ def _convert(parsed, feed_link: str, links: list[str], url: str) -> ParsedFeed:
     feed = parsed.feed
     kind = "atom" if parsed.version.startswith("atom") else "rss"
     return ParsedFeed(title=_text(feed.get("title"), feed.get("title_detail")),
-                      link=_join(url, feed_link) if feed_link and url else feed_link, entries=entries, kind=kind)
+                      link=join(url, feed_link) if feed_link and url else feed_link, entries=entries, kind=kind)

@@ -18,13 +18,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import AsyncIterator, Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
 from tui_reader import __version__
 from tui_reader.config import FetchSettings
 from tui_reader.sanitize import clean_line
+from tui_reader.urls import join
 
 USER_AGENT = f"tui-reader/{__version__} (terminal news reader; +https://github.com/tui-reader/tui-reader)"
 FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
@@ -241,7 +242,10 @@ class Fetcher:
                              last_modified=response.headers.get("last-modified", ""))
         location = response.headers.get("location")
         if status in (301, 302, 303, 307, 308) and location:
-            return result, None, urljoin(url, location.strip())
+            if target := join(url, location.strip()):
+                return result, None, target
+            result.error = f"HTTP {status} redirect to an unusable address: {clean_line(location, max_len=80)}"
+            return result, None, None
         if status == 304:
             result.not_modified = True
             return result, None, None

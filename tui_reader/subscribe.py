@@ -6,7 +6,7 @@ import asyncio
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from tui_reader import opml
 from tui_reader.config import FetchSettings
@@ -15,6 +15,7 @@ from tui_reader.fetch import FEED_ACCEPT, Fetcher, FetchResult
 from tui_reader.models import Article, Feed, ParsedFeed
 from tui_reader.refresh import parse_result, store_parsed
 from tui_reader.store import Store
+from tui_reader.urls import join
 
 _ARTICLE_PAGE = re.compile(
     rb"""<meta[^>]+(?:property|name)=["']og:type["'][^>]*content=["']article|"""
@@ -103,7 +104,7 @@ async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddR
 
 async def _probe_feeds(fetcher: Fetcher, page_url: str) -> list[tuple[str, str]]:
     """Feeds at the usual addresses of a site whose home page advertises none (many never do)."""
-    results = await asyncio.gather(*(fetcher.get(urljoin(page_url, path)) for path in WELL_KNOWN_FEEDS))
+    results = await asyncio.gather(*(fetcher.get(join(page_url, path)) for path in WELL_KNOWN_FEEDS))
     found: dict[str, str] = {}
     for res in results:
         if not res.ok or looks_like_html(res.body) or res.url in found:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from hashlib import blake2b
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|"
                        r"cmpid|ocid|smid|at_medium|at_campaign|sr_share|taid|mbid)$", re.I)
@@ -29,6 +29,14 @@ def _domain(origin: str) -> str:
     except ValueError:
         return ""
     return host[4:] if host.startswith("www.") else host
+
+
+def join(base: str, link: str) -> str:
+    """``urljoin`` that never raises: a link too broken to resolve (``http://[x``) gives ""."""
+    try:
+        return urljoin(base, link)
+    except ValueError:
+        return ""
 
 
 def canonical_url(url: str) -> str:
