@@ -315,6 +315,22 @@ def test_a_nested_elements_title_is_not_the_headline():
     assert [e.title for e in parse_feed(rss(item)).entries] == ["Keep your employees productive", "Second"]
 
 
+def test_an_items_own_title_wins_over_its_dc_title():
+    """An RDF table of contents (Taylor & Francis) gives dc:title a variant; feedparser-rs took it."""
+    item = ('<item><title>Reassessing discovery layers</title><link>http://c/1</link>'
+            '<dc:title xmlns:dc="http://purl.org/dc/elements/1.1/">Reassessing discovery layers 2</dc:title></item>')
+    assert [e.title for e in parse_feed(rss(item)).entries] == ["Reassessing discovery layers"]
+
+
+def test_a_bare_guid_is_no_link_whatever_ispermalink_says(fast_path_only):
+    """A podcast episode with no <link> and a UUID guid (isPermaLink defaults to true) names no page."""
+    item = "<item><title>How gold works</title><guid>c41042ae-5460-11e8-b38c-5f5faf9dd0c5</guid></item>"
+    (entry,) = parse_feed(rss(item), "", "http://127.0.0.1:8/feed.xml").entries
+    assert entry.url == "" and entry.guid == "c41042ae-5460-11e8-b38c-5f5faf9dd0c5"
+    linked = "<item><title>Post</title><link>http://c/posts/12345</link><guid>12345</guid></item>"
+    assert [e.url for e in parse_feed(rss(linked)).entries] == ["http://c/posts/12345"]
+
+
 def test_atom_hrefs_are_entity_decoded(fast_path_only):
     """Google Alerts' links: feedparser-rs leaves ``&amp;`` in an href; XML decodes an attribute exactly once."""
     data = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>Alerts</title>

@@ -178,8 +178,9 @@ def _checked_links(parsed, doc: bytes) -> tuple[str, list[str]] | None:
         return None
     links = []
     for entry, (start, end) in zip(entries, spans):
-        if not atom and doc.count(b"<title", start, end) > 1 and not _own_title(entry, doc, start, end):
-            return None  # it takes a nested element's <title> (an author's job title) for the item's
+        several = doc.count(b"<title", start, end) > 1 or doc.find(b"<dc:title", start, end) >= 0
+        if not atom and several and not _own_title(entry, doc, start, end):
+            return None  # it takes a nested element's <title> (an author's job title) or dc:title for the item's
         if not (entry.get("published") or entry.get("updated")) and _DATE_TAG.search(doc, start, end):
             return None
         links.append(_link(entry, doc, start, end, atom))
@@ -230,11 +231,18 @@ def _plain(text: str | None) -> str:
 def _link(node, doc: bytes, start: int, end: int, atom: bool) -> str:
     """An entry's (or the feed's) link as the bytes have it, where feedparser-rs blanked or left it encoded."""
     link = node.get("link") or ""
+    if link and not atom and _bare(node.get("id") or "") and doc.find(b"<link", start, end) < 0:
+        return ""  # a bare id (a UUID) that RSS's isPermaLink default made into a "link": it names no page
     if link:
         return _xml_unescape(link) if atom and "&" in link and node.get("links") else link
     if not any(not item.get("href") for item in node.get("links") or ()):
         return link  # no link at all, rather than one blanked
     return _raw_atom_link(doc, start, end) if atom else _raw_rss_link(doc, start, end)
+
+
+def _bare(guid: str) -> bool:
+    """An id that is no URL or path at all, so not a permalink whatever isPermaLink says."""
+    return bool(guid) and not any(c in guid for c in "/:.")
 
 
 def _raw_atom_link(doc: bytes, start: int, end: int) -> str:
@@ -456,8 +464,8 @@ def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, publi
         link = join(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
-    return FeedEntry(guid=story_guid(entry_id, link, title, summary, published or updated), url=link, title=title, author=author,
-                     published=published or updated, updated=updated, summary=summary, content=content)
+    return FeedEntry(guid=story_guid(entry_id, link, title, summary, published or updated), url=link, title=title,
+                     author=author, published=published or updated, updated=updated, summary=summary, content=content)
 
 
 def _get(entry, key: str):
