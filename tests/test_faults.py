@@ -23,8 +23,10 @@ from tests.localserver import Reply
 from tui_reader import briefing
 from tui_reader.briefing import parse_note
 from tui_reader.cli import main
-from tui_reader.models import Grade, State, TriageInput
+from tui_reader.errors import StoreError
+from tui_reader.models import FeedEntry, Grade, State, TriageInput
 from tui_reader.paths import Paths
+from tui_reader.query import StoryQuery
 from tui_reader.store import Store
 
 FEEDS, BASE_ITEMS, NEW_PER_RUN = 6, 100, 20
@@ -289,3 +291,17 @@ def test_doctor_finds_what_disagrees_changes_nothing_and_passes_once_repaired(wi
     assert main(["brief", "--rebuild", "--home", str(home)]) == 0  # catches the journal up, then rebuilds
     assert main(["doctor", "--home", str(home)]) == 0
     assert capsys.readouterr().out.endswith("all well\n")
+
+
+def test_a_store_damaged_while_open_is_one_line_on_the_next_read(tmp_path):
+    """Not only opening and writing: a read in the middle of a session words the failure too."""
+    store = Store(tmp_path / "db.sqlite")
+    feed = store.add_feed("https://news.example/feed.xml")
+    store.upsert_entries(feed.id, [FeedEntry(guid=f"g{i}", url=f"https://news.example/{i}", title="t" * 200,
+                                             content="<p>" + "word " * 600 + "</p>") for i in range(300)], "News")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with open(tmp_path / "db.sqlite", "r+b") as db:  # another program scribbles over the file
+        db.seek(4096 * 3)
+        db.write(b"\xff" * 4096 * 40)
+    with pytest.raises(StoreError, match="is damaged .* left as it is"):
+        store.story_ids(StoryQuery(text="word"))

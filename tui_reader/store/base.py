@@ -67,6 +67,43 @@ def _user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     return None
 
 
+@contextmanager
+def worded(path: Path | str) -> Iterator[None]:
+    """SQLite failures the user can act on, raised as their one-line :class:`StoreError`; bugs raise as they are."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        if (wrapped := _user_error(exc, path)) is None:
+            raise
+        raise wrapped from exc
+
+
+class _Cursor(sqlite3.Cursor):
+    """A cursor of a :class:`_Connection` (the list reads ids through one), worded alike."""
+
+    def execute(self, sql: str, parameters=(), /) -> sqlite3.Cursor:  # type: ignore[override]
+        with worded(self.connection.store_path):  # type: ignore[attr-defined]
+            return super().execute(sql, parameters)
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose statements fail, where the user can act on it (disk full, damaged file), as a
+    one-line :class:`StoreError`: reads in the middle of a session included, not only opening and writing."""
+
+    store_path: Path | str = ""
+
+    def execute(self, sql: str, parameters=(), /) -> sqlite3.Cursor:  # type: ignore[override]
+        with worded(self.store_path):
+            return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters, /) -> sqlite3.Cursor:  # type: ignore[override]
+        with worded(self.store_path):
+            return super().executemany(sql, parameters)
+
+    def cursor(self, factory=_Cursor) -> sqlite3.Cursor:  # type: ignore[override]
+        return super().cursor(factory)
+
+
 class StoreBase:
     """Connections and transactions, which every part of the store's API shares."""
 
@@ -84,17 +121,14 @@ class StoreBase:
     @property
     def conn(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
-        try:
+        with worded(self.path):  # on a full disk even WAL mode fails: it needs its -shm file
             return self._connect()
-        except sqlite3.Error as exc:  # on a full disk even WAL mode fails: it needs its -shm file
-            if (wrapped := _user_error(exc, self.path)) is None:
-                raise
-            raise wrapped from exc
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None)
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, factory=_Connection)
+            conn.store_path = self.path
             conn.row_factory = sqlite3.Row
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -118,9 +152,9 @@ class StoreBase:
             conn.execute("COMMIT")  # a COMMIT that fails (disk full) must roll back too, not stay open
         except BaseException as exc:
             if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
-                with suppress(sqlite3.Error):  # a failing rollback must not hide why
+                with suppress(sqlite3.Error, StoreError):  # a failing rollback must not hide why
                     conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error) and (wrapped := _user_error(exc, self.path)):
+            if isinstance(exc, sqlite3.Error) and (wrapped := _user_error(exc, self.path)):  # a cursor's, say
                 raise wrapped from exc
             raise
 
