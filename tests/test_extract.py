@@ -2,6 +2,7 @@
 
 import time
 from datetime import datetime, timezone
+from html import escape
 
 from tui_reader.extract import body_text, extract_article, reader_text
 
@@ -343,3 +344,100 @@ def test_extract_article_survives_arbitrary_markup(parts, content_type, as_bytes
     assert isinstance(article.markdown, str) and isinstance(article.text, str)
     assert 0.0 <= article.confidence <= 1.0
     assert article.word_count >= 0
+
+
+# --------------------------------------------------------------------------- captions wherever articles put them
+PHOTOS = [f"Rescue workers carry survivor number {i} out of the collapsed school in the old town" for i in range(15)]
+
+
+def captions_shown(md: str) -> list[str]:
+    return [line for line in md.splitlines() if line.startswith("▣ ")]
+
+
+def test_a_fifteen_photo_carousel_keeps_all_fifteen_captions_and_credits_in_order():
+    slides = "".join(f"<div class='slide'><img data-src='/g{i}.jpg' src='data:,'><div class='slide-text'>"
+                     f"<p>{cap}</p><p class='photographer'>Jane Roe {i}/Reuters</p></div></div>"
+                     for i, cap in enumerate(PHOTOS))
+    html = page(f"<article><h1>Report</h1>{paragraphs(2)}<div class='carousel'>{slides}</div>"
+                f"{paragraphs(3, start=2)}</article>")
+    md = reader_text(html, "https://example.com/s")
+    assert captions_shown(md) == [f"▣ {cap} — Jane Roe {i}/Reuters" for i, cap in enumerate(PHOTOS)]
+    assert md.index("Paragraph 1.") < md.index(PHOTOS[0]) < md.index(PHOTOS[14]) < md.index("Paragraph 2.")
+
+
+def test_caption_kept_in_a_data_caption_attribute():
+    """Lightboxes keep the caption in ``data-caption``; the page's attribute is no placeholder of ours."""
+    html = page(f"<article>{paragraphs(2)}<div class='lightbox' data-caption='{escape(CAPTION)}'><img src='/a.jpg'></div>"
+                f"{paragraphs(3, start=2)}</article>")
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION}"]
+
+
+def test_credit_in_its_own_element_by_class_or_itemprop():
+    """``caption_author`` or ``copyrightHolder``: the caption text is not the longest of two caption spans."""
+    figures = (f"<figure><img src='/a.jpg'><figcaption class='caption'><span class='caption_text'>{CAPTION}</span>"
+               f"<span class='caption_author'>Emergencias Andalucía/EFE</span></figcaption></figure>"
+               f"{paragraphs(2, start=2)}<figure><img src='/b.jpg'><figcaption>{PHOTOS[0]}"
+               f"<span itemprop='copyrightHolder'>Foto Ole Nielsen</span></figcaption></figure>")
+    html = page(f"<article>{paragraphs(2)}{figures}{paragraphs(2, start=4)}</article>")
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION} — Emergencias Andalucía/EFE",
+                                                       f"▣ {PHOTOS[0]} — Foto Ole Nielsen"]
+
+
+def test_image_block_captions_and_labelled_credits_in_any_language():
+    """No caption class at all: the image's own wrapper holds the caption and a "Label: name" credit, whatever
+    the language of the label."""
+    captions = {"Feuerwehrleute löschen den Brand in der Lagerhalle am Hafen.": "Foto: Jan Görner/dpa",
+                "Спасатели разбирают завалы жилого дома в центре города.": "Фото: Иван Петров/ТАСС",
+                "避難所で支援物資を受け取る住民たち。": "写真：共同通信",
+                "متظاهرون في ساحة التحرير وسط القاهرة يوم الجمعة.": "تصوير: رويترز",
+                "Le cortège des manifestants place de la République à Paris.": "Photo : AFP"}
+    blocks = "".join(f"<div class='media'><a href='/big{i}.jpg'><picture><img src='/p{i}.jpg'></picture></a>"
+                     f"<div class='info'><p>{cap}</p><p>{credit}</p></div></div>{paragraphs(1, start=i)}"
+                     for i, (cap, credit) in enumerate(captions.items()))
+    html = page(f"<article><h1>Report</h1>{paragraphs(2, start=10)}{blocks}{paragraphs(2, start=20)}</article>")
+    art = extract_article(html, None)
+    assert [(c.text, c.credit) for c in art.captions] == list(captions.items())
+    assert "Görner" not in art.text and "Paragraph 4." in art.text
+
+
+def test_a_colon_inside_the_caption_is_no_credit():
+    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption>FORTVILET: Her tror Lene Retzius at "
+                f"finaleplassen glipper</figcaption></figure><figure><img src='/b.jpg'><figcaption>Einer der "
+                f"emotionalen Leader im deutschen Team: Moritz Wagner.</figcaption></figure>"
+                f"{paragraphs(3, start=2)}</article>")
+    assert [c.credit for c in extract_article(html, None).captions] == ["", ""]
+
+
+def test_lead_figure_beside_the_body_with_a_bar_credit_and_an_ad_slot_class():
+    """The lead picture sits before the article container in a wrapper named for the ad that follows it."""
+    html = page(f"""<main><div class="post-head"><div class="post-img ads-top-after"><figure><picture>
+        <img src="/lead.jpg"></picture></figure><p class="img-description">{CAPTION} | <strong>{CREDIT}</strong></p>
+        </div></div><div class="post-body">{paragraphs(6)}</div>
+        <div class="related"><div class="teaser"><img src="/t.jpg"><p class="img-description">Best mattress deals
+        of the year, ranked by our experts</p><a href="/deals">Read</a></div></div></main>""")
+    md = reader_text(html, None)
+    assert captions_shown(md) == [f"▣ {CAPTION} — {CREDIT}"]
+    assert md.index(CAPTION) < md.index("Paragraph 0.")
+
+
+def test_figure_inside_a_lightbox_button_is_shown():
+    figure = (f"<button aria-label='Open image viewer'><div class='embed'><figure><img src='/a.jpg'>"
+              f"<span>View 6 Images</span></figure><figcaption class='caption'><p class='caption-title'>{CAPTION}"
+              f"<cite class='caption-credit'>(Image: {CREDIT})</cite></p></figcaption></div></button>")
+    md = reader_text(page(f"<article>{paragraphs(2)}{figure}{paragraphs(3, start=2)}</article>"), None)
+    assert captions_shown(md) == [f"▣ {CAPTION} — (Image: {CREDIT})"]
+    assert md.index("Paragraph 1.") < md.index(CAPTION) < md.index("Paragraph 2.") and "View 6" not in md
+
+
+def test_teaser_cards_and_inline_images_are_not_captions():
+    """A linked headline beside a thumbnail is another story, as are links in a figure without a picture; a
+    paragraph with an image in it is body text."""
+    teasers = ("<div class='card'><a href='/other'><img src='/t1.jpg'><span>Minister resigns after the vote on the "
+               "budget</span></a></div><div class='card'><img src='/t2.jpg'><h3>Floods reach the capital</h3>"
+               "<p>Thousands leave their homes.</p></div><figure class='box'><div class='box-title'>Mehr zum Thema"
+               "</div><ul><li><a href='/a'>Regierung stürzt nach dem Misstrauensvotum</a></li><li><a href='/b'>"
+               "Wahlen im Herbst</a></li></ul></figure>")
+    inline = f"<p><img src='/i.jpg'> {PROSE} Inline.</p>"
+    art = extract_article(page(f"<article>{paragraphs(3)}{inline}{teasers}{paragraphs(3, start=3)}</article>"), None)
+    assert captions_shown(art.markdown) == []
+    assert "Inline." in art.text

@@ -223,14 +223,23 @@ def _size(text: str) -> int:
 
 
 # --------------------------------------------------------------------------- captions
+_TEXT_BOUNDS = frozenset({"body", "html", "article", "main", "p", "li", "td", "blockquote"})
+"""An image's caption never lies beyond these: past them are the body's words."""
+_BLOCK_CAPTION = 400
+"""Characters: the most words an image's own wrapper holds when they are its caption and credit."""
 _CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
-_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|courtesy", re.I)
+_CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source", re.I)
+"""Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``)."""
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
                            r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.I)
 """Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
 _CREDIT_TEXT = re.compile(
-    r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
-"""A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"."""
+    r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$"
+    r"|(?:(?<=[.!?。»\"”])\s*|\s*\(|\s+\|\s*)((?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^():：|]{2,80}?)\)?\s*$"
+    r"|\s+\|\s*([^|]{2,80}?)\s*$")
+"""A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"; in any
+language, one or two words and a colon after the sentence, in brackets or after a bar ("… an. Foto: dpa",
+"… (Фото: ТАСС)", "…。写真：共同"), a "©" line, or whatever follows a last " | "."""
 _ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
 _LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.I)
 """Legal boilerplate some agencies append to credits: the credit itself stays."""
@@ -245,7 +254,7 @@ def _classes(el) -> str:
 
 _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | //link | //svg | //comment()")
 _CAPTION_CANDIDATES = lxml.etree.XPath(
-    "//figure | //figcaption | //*[@itemprop='caption'] | //*[contains(@class, 'aption') or contains(@class, 'utline')"
+    "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption') or contains(@class, 'utline')"
     " or contains(@class, 'esc') or contains(@class, '__meta') or contains(@class, 'egend')]")
 """A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
 
@@ -280,6 +289,11 @@ def _thumbnail(img) -> bool:
     return any(s.strip().isdigit() and int(s) < 150 for s in sizes)
 
 
+def _mostly_links(el) -> bool:
+    """A third or more of the words are links' (nested links counted once per level, erring towards yes)."""
+    return 3 * sum(_size(a.text_content()) for a in el.iter("a")) >= max(1, _size(el.text_content()))
+
+
 def _outermost(unit, test) -> list:
     """Elements of ``unit`` passing ``test`` with no passing ancestor inside ``unit``."""
     found = []
@@ -299,14 +313,21 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
     src = _absolute(url, src)
-    credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(el.get("class", ""))))
+    credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(_classes(el))))
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
     holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits and not _hidden(c)]
     innermost = [c for c in holders if not any(a in holders for a in c.iterdescendants())]
-    texts = [_text_without(c, lambda s: s in credits or _hidden(s)) for c in innermost]
-    text = max(texts, key=len, default="")
+
+    def words(el) -> str:
+        return _text_without(el, lambda s: s in credits or _hidden(s))
+
+    text = max(map(words, innermost), key=len, default="")
+    if not holders and img is not None and unit is not img and not _mostly_links(unit):
+        text = words(unit)  # an image block: its own words are the caption
+    if not text:  # lightboxes and galleries keep the caption in an attribute
+        text = next((_WS.sub(" ", v).strip() for v in unit.xpath(".//@data-caption | @data-caption")), "")
     if not credit and (m := _CREDIT_TEXT.search(text)):
-        text, credit = text[:m.start()].strip(), m.group(1).strip()
+        text, credit = text[:m.start()].strip(), next(g for g in m.groups() if g).strip()
     if not text and not credit and img is not None and alt and not _thumbnail(img):
         words = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
         text = words if words.count(" ") >= 2 and not _FILE_NAME.match(words) and not _DECORATION.search(words) else ""
@@ -482,8 +503,11 @@ class _Page:
         self.elements = list(root.iter(lxml.etree.Element))
         for i, el in enumerate(self.elements):
             el.set(INDEX_ATTR, str(i))
-        captions = [el for el in _CAPTION_CANDIDATES(root) if el.tag in ("figure", "figcaption") or _is_caption(el)]
-        units = [el if el.tag == "figure" else self._holder(el) for el in captions]
+            el.attrib.pop(htmlmd.CAPTION_ATTR, None)  # only our placeholders may carry it
+        captions = [el for el in _CAPTION_CANDIDATES(root)
+                    if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)]
+        units = [el if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
+                 else self._holder(el) for el in captions]
         units += [self._holder(img) for img in root.iter("img")]
         self.figures = self._outermost(u for u in units if u is not None)
         self.starts = [s for s, _ in self.figures]
@@ -519,7 +543,7 @@ class _Page:
                 return parent
             node = parent
         if el.tag == "img":
-            return el
+            return self._image_block(el)
         node, text = el, _size(el.text_content())
         if text > 600:
             return None
@@ -533,6 +557,29 @@ class _Page:
             if parent.find(".//img") is not None:
                 return parent
         return el
+
+    @staticmethod
+    def _image_block(img):
+        """The nearest wrapper of an image that has words, when those are a caption (``<div><picture/>
+        <p>caption</p><p>Image: credit</p></div>``), else the image.
+
+        A caption is short, has no heading and is not a link: a teaser card is a linked headline, and a paragraph
+        is the body's (an image inline in text stays an image)."""
+        node = img
+        for _ in range(4):
+            parent = node.getparent()
+            if parent is None or parent.tag in _TEXT_BOUNDS:
+                return img
+            node = parent
+            size = _size(node.text_content())
+            if size:
+                break
+        else:
+            return img
+        if (size > _BLOCK_CAPTION or _mostly_links(node) or len(node.findall(".//img")) > 1
+                or any(h.tag in _HEADINGS for h in node.iter(lxml.etree.Element))):
+            return img
+        return node
 
     def figure_of(self, i: int) -> tuple[int, int] | None:
         k = bisect.bisect_right(self.starts, i) - 1
@@ -553,9 +600,14 @@ class _Page:
                 if not any(a is seen[span] for a in el.iterancestors()):
                     el.drop_tree()
                 continue
-            seen[span] = self._placeholder(span, captions)
-            seen[span].tail = el.tail
-            el.getparent().replace(el, seen[span])
+            seen[span] = holder = self._placeholder(span, captions)
+            holder.tail = el.tail
+            el.getparent().replace(el, holder)
+            # A figure inside a lightbox <button> would be skipped with it: its placeholder goes before it.
+            skipped = [a for a in holder.iterancestors() if a.tag in htmlmd.SKIP_TAGS]
+            if skipped:
+                holder.tail = None
+                skipped[-1].addprevious(holder)
         numbered = _numbered(frag)
         if not numbered:
             return captions
@@ -577,11 +629,17 @@ class _Page:
 
     def _aside(self, i: int, lo: int) -> bool:
         """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
-        starting at ``lo``: its figures are other stories' teasers."""
-        for el in (self.elements[i], *self.elements[i].iterancestors()):
+        starting at ``lo``: its figures are other stories' teasers.
+
+        A furniture class on a wrapper of an unlinked figure alone (``post-img ads-top-after``: where an ad goes
+        next) says nothing about the figure; a teaser links to its story."""
+        figure = self.elements[i]
+        alone = _size(figure.text_content()) if figure.find(".//a[@href]") is None else -1
+        for el in (figure, *figure.iterancestors()):
             if self.index(el) <= lo:
                 return False
-            if el.tag in ("aside", "nav", "footer") or _FURNITURE_CLASS.search(_classes(el)):
+            if el.tag in ("aside", "nav", "footer") or (_FURNITURE_CLASS.search(_classes(el))
+                                                        and _size(el.text_content()) > alone):
                 return True
         return False
 
