@@ -365,6 +365,19 @@ def test_a_fifteen_photo_carousel_keeps_all_fifteen_captions_and_credits_in_orde
     assert md.index("Paragraph 1.") < md.index(PHOTOS[0]) < md.index(PHOTOS[14]) < md.index("Paragraph 2.")
 
 
+def test_nested_figure_gallery_and_list_gallery_keep_every_caption():
+    """A gallery ``<figure>`` of figures is no one figure: each photo keeps its caption, the gallery its own."""
+    nested = ("<figure class='wp-block-gallery'>" + "".join(
+        f"<figure class='wp-block-image'><img src='/g{i}.jpg'><figcaption>{cap}</figcaption></figure>"
+        for i, cap in enumerate(PHOTOS[:5])) + "<figcaption>The school after the earthquake</figcaption></figure>")
+    listed = "<ul class='gallery'>" + "".join(f"<li><img src='/l{i}.jpg'><p>{cap}</p><span>Foto: Ole Nielsen</span>"
+                                              f"</li>" for i, cap in enumerate(PHOTOS[5:10])) + "</ul>"
+    md = reader_text(page(f"<article>{paragraphs(2)}{nested}{paragraphs(2, start=2)}{listed}"
+                          f"{paragraphs(2, start=4)}</article>"), None)
+    assert captions_shown(md) == ([f"▣ {cap}" for cap in PHOTOS[:5]] + ["▣ The school after the earthquake"]
+                                  + [f"▣ {cap} — Foto: Ole Nielsen" for cap in PHOTOS[5:10]])
+
+
 def test_caption_kept_in_a_data_caption_attribute():
     """Lightboxes keep the caption in ``data-caption``; the page's attribute is no placeholder of ours."""
     html = page(f"<article>{paragraphs(2)}<div class='lightbox' data-caption='{escape(CAPTION)}'><img src='/a.jpg'></div>"

@@ -223,7 +223,7 @@ def _size(text: str) -> int:
 
 
 # --------------------------------------------------------------------------- captions
-_TEXT_BOUNDS = frozenset({"body", "html", "article", "main", "p", "li", "td", "blockquote"})
+_TEXT_BOUNDS = frozenset({"body", "html", "article", "main", "p", "td", "blockquote"})
 """An image's caption never lies beyond these: past them are the body's words."""
 _BLOCK_CAPTION = 400
 """Characters: the most words an image's own wrapper holds when they are its caption and credit."""
@@ -240,6 +240,8 @@ _CREDIT_TEXT = re.compile(
 """A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"; in any
 language, one or two words and a colon after the sentence, in brackets or after a bar ("… an. Foto: dpa",
 "… (Фото: ТАСС)", "…。写真：共同"), a "©" line, or whatever follows a last " | "."""
+_CREDIT_LINE = re.compile(r"(?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^\s:：]+(?:\s+[^\s:：]+){0,6}")
+"""A label and up to seven words of names, nothing more: "Foto: Ole Nielsen", "Фото: ТАСС", "© AFP"."""
 _ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
 _LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.I)
 """Legal boilerplate some agencies append to credits: the credit itself stays."""
@@ -268,13 +270,14 @@ def _text_without(el, drop) -> str:
     parts = []
     walker = lxml.etree.iterwalk(el, events=("start", "end"))
     for event, sub in walker:
+        space = " " if sub.tag in htmlmd.BLOCK_TAGS or sub.tag == "br" else ""  # "<p>caption</p>Credit"
         if event == "start":
             if not isinstance(sub.tag, str) or (sub is not el and drop(sub)):
                 walker.skip_subtree()
             else:
-                parts.append(sub.text or "")
+                parts.append(space + (sub.text or ""))
         elif sub is not el:
-            parts.append(sub.tail or "")
+            parts.append(space + (sub.tail or ""))
     return _WS.sub(" ", "".join(parts)).strip()
 
 
@@ -287,6 +290,17 @@ def _thumbnail(img) -> bool:
     """An image declared smaller than 150 px either way: a head shot or an icon, not a news picture."""
     sizes = [img.get("width", ""), img.get("height", "")]
     return any(s.strip().isdigit() and int(s) < 150 for s in sizes)
+
+
+def _credit_line(unit) -> list:
+    """The element that ends a figure's words with a labelled name of its own ("<span>Foto: Ole Nielsen</span>",
+    "<p>© AFP</p>"), when other words precede it: the credit, in any language."""
+    words = _text(unit)
+    for el in reversed(list(unit.iterdescendants(lxml.etree.Element))):
+        text = _text(el)
+        if text and words.endswith(text) and len(text) < len(words) and _CREDIT_LINE.fullmatch(text):
+            return [el]
+    return []
 
 
 def _mostly_links(el) -> bool:
@@ -313,7 +327,7 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
     src = _absolute(url, src)
-    credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(_classes(el))))
+    credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(_classes(el)))) or _credit_line(unit)
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
     holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits and not _hidden(c)]
     innermost = [c for c in holders if not any(a in holders for a in c.iterdescendants())]
@@ -506,12 +520,28 @@ class _Page:
             el.attrib.pop(htmlmd.CAPTION_ATTR, None)  # only our placeholders may carry it
         captions = [el for el in _CAPTION_CANDIDATES(root)
                     if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)]
-        units = [el if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
-                 else self._holder(el) for el in captions]
-        units += [self._holder(img) for img in root.iter("img")]
-        self.figures = self._outermost(u for u in units if u is not None)
+        captioned = [(el, el if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
+                      else self._holder(el)) for el in captions]
+        units = [u for _, u in captioned if u is not None] + [self._holder(img) for img in root.iter("img")]
+        galleries = self._galleries(units)
+        units = [u for u in units if u not in galleries]
+        units += [el for el, u in captioned if u in galleries and el not in galleries]  # a gallery's own caption
+        self.figures = self._outermost(units)
         self.starts = [s for s, _ in self.figures]
         self.quotes = [s for s in self._outermost(root.iter("blockquote")) if self.figure_of(s[0]) is None]
+
+    def _galleries(self, units) -> set:
+        """Units holding two or more other units with a picture: galleries, each picture of which is a figure."""
+        pictured = {(self.index(u), -self._end(u)): u for u in units if u.tag == "img" or u.find(".//img") is not None}
+        enclosing: list[tuple[int, object]] = []
+        inside: dict = {}
+        for (start, minus_end), unit in sorted(pictured.items(), key=lambda item: item[0]):
+            while enclosing and enclosing[-1][0] < start:
+                enclosing.pop()
+            for _, outer in enclosing:
+                inside[outer] = inside.get(outer, 0) + 1
+            enclosing.append((-minus_end, unit))
+        return {unit for unit, n in inside.items() if n >= 2}
 
     def _outermost(self, elements) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
