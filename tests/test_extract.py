@@ -444,12 +444,17 @@ def test_figure_inside_a_lightbox_button_is_shown():
 
 def test_teaser_cards_and_inline_images_are_not_captions():
     """A linked headline beside a thumbnail is another story, as are links in a figure without a picture; a
-    paragraph with an image in it is body text."""
+    label over a video poster or words beside an icon are no caption; a paragraph with an image in it is body
+    text."""
     teasers = ("<div class='card'><a href='/other'><img src='/t1.jpg'><span>Minister resigns after the vote on the "
                "budget</span></a></div><div class='card'><img src='/t2.jpg'><h3>Floods reach the capital</h3>"
                "<p>Thousands leave their homes.</p></div><figure class='box'><div class='box-title'>Mehr zum Thema"
                "</div><ul><li><a href='/a'>Regierung stürzt nach dem Misstrauensvotum</a></li><li><a href='/b'>"
                "Wahlen im Herbst</a></li></ul></figure>")
+    teasers += ("<article class='card'><div class='pic'><img src='/t3.jpg'><div>imago images/Jane Roe</div></div>"
+                "<h3><a href='/third'>Drogen in Supermärkten entdeckt</a></h3></article>"
+                "<div class='player'><img src='/poster.jpg'><span>Video</span></div>"
+                "<div class='share'><img src='/fb.png' width='24' height='24'><span>Share with your friends</span></div>")
     inline = f"<p><img src='/i.jpg'> {PROSE} Inline.</p>"
     art = extract_article(page(f"<article>{paragraphs(3)}{inline}{teasers}{paragraphs(3, start=3)}</article>"), None)
     assert captions_shown(art.markdown) == []

@@ -225,8 +225,12 @@ def _size(text: str) -> int:
 # --------------------------------------------------------------------------- captions
 _TEXT_BOUNDS = frozenset({"body", "html", "article", "main", "p", "td", "blockquote"})
 """An image's caption never lies beyond these: past them are the body's words."""
+_NOT_IN_FIGURES = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "input", "select", "textarea", "form", "nav"})
+"""A heading makes a picture and words a teaser card; a form or a nav, a menu or a tool bar."""
 _BLOCK_CAPTION = 400
 """Characters: the most words an image's own wrapper holds when they are its caption and credit."""
+_CARD = 1000
+"""Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
 _CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
 _CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source", re.I)
 """Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``)."""
@@ -265,6 +269,9 @@ def _is_caption(el) -> bool:
     return el.tag == "figcaption" or bool(_CAPTION_CLASS.search(_classes(el)))
 
 
+_BRACKET_SPACE = re.compile(r"(?<=[(\[]) | (?=[)\]])")
+
+
 def _text_without(el, drop) -> str:
     """Visible text of ``el`` leaving out the subtrees for which ``drop(sub)`` is true."""
     parts = []
@@ -278,18 +285,19 @@ def _text_without(el, drop) -> str:
                 parts.append(space + (sub.text or ""))
         elif sub is not el:
             parts.append(space + (sub.tail or ""))
-    return _WS.sub(" ", "".join(parts)).strip()
+    return _BRACKET_SPACE.sub("", _WS.sub(" ", "".join(parts))).strip()
 
 
 def _hidden(el) -> bool:
-    """Not part of a caption's words: screen-reader labels, toggles and buttons."""
-    return el.tag == "button" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
+    """Not part of a caption's words: screen-reader labels, toggles, buttons and tool tips."""
+    return el.tag == "button" or el.get("role") == "tooltip" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
 
 
-def _thumbnail(img) -> bool:
-    """An image declared smaller than 150 px either way: a head shot or an icon, not a news picture."""
-    sizes = [img.get("width", ""), img.get("height", "")]
-    return any(s.strip().isdigit() and int(s) < 150 for s in sizes)
+def _thumbnail(img, *, both: bool = False) -> bool:
+    """An image declared smaller than 150 px either way (``both``: both ways, an icon; a small responsive
+    picture is 256×144): a head shot or an icon, not a news picture."""
+    sizes = [int(s) for s in (img.get("width", "").strip(), img.get("height", "").strip()) if s.isdigit()]
+    return bool(sizes) and (all if both else any)(s < 150 for s in sizes)
 
 
 def _credit_line(unit) -> list:
@@ -301,6 +309,11 @@ def _credit_line(unit) -> list:
         if text and words.endswith(text) and len(text) < len(words) and _CREDIT_LINE.fullmatch(text):
             return [el]
     return []
+
+
+def _is_label(text: str) -> bool:
+    """Too few words for a caption: "Video", "mit Audio", "1:20", "FAQ" over a picture."""
+    return len(re.findall(r"\w+", text)) < 3 and _size(text) < 12
 
 
 def _mostly_links(el) -> bool:
@@ -329,15 +342,17 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     src = _absolute(url, src)
     credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(_classes(el)))) or _credit_line(unit)
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
-    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits and not _hidden(c)]
+    credited = {el for c in credits for el in c.iter(lxml.etree.Element)}
+    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credited and not _hidden(c)]
     innermost = [c for c in holders if not any(a in holders for a in c.iterdescendants())]
 
     def words(el) -> str:
         return _text_without(el, lambda s: s in credits or _hidden(s))
 
     text = max(map(words, innermost), key=len, default="")
-    if not holders and img is not None and unit is not img and not _mostly_links(unit):
-        text = words(unit)  # an image block: its own words are the caption
+    if not holders and img is not None and unit is not img and not _mostly_links(unit) \
+            and not _is_label(own := words(unit)):
+        text = own  # an image block: its own words are the caption
     if not text:  # lightboxes and galleries keep the caption in an attribute
         text = next((_WS.sub(" ", v).strip() for v in unit.xpath(".//@data-caption | @data-caption")), "")
     if not credit and (m := _CREDIT_TEXT.search(text)):
@@ -593,22 +608,33 @@ class _Page:
         """The nearest wrapper of an image that has words, when those are a caption (``<div><picture/>
         <p>caption</p><p>Image: credit</p></div>``), else the image.
 
-        A caption is short, has no heading and is not a link: a teaser card is a linked headline, and a paragraph
-        is the body's (an image inline in text stays an image)."""
+        A caption is short but more than a label ("Video", "1:20"), has no heading and is not a link; it is no
+        teaser card either, whose headline links to its story next to the picture; and a paragraph is the body's
+        (an image inline in text stays an image)."""
+        if (_thumbnail(img, both=True) or _DECORATION.search(f"{img.get('class', '')} {img.get('alt', '')}")
+                or img.get("aria-hidden") == "true" or img.get("role") == "presentation"):
+            return img
         node = img
         for _ in range(4):
             parent = node.getparent()
             if parent is None or parent.tag in _TEXT_BOUNDS:
                 return img
             node = parent
-            size = _size(node.text_content())
-            if size:
+            text = _text_without(node, _hidden)
+            if text:
                 break
         else:
             return img
-        if (size > _BLOCK_CAPTION or _mostly_links(node) or len(node.findall(".//img")) > 1
-                or any(h.tag in _HEADINGS for h in node.iter(lxml.etree.Element))):
+        if (len(text) > _BLOCK_CAPTION or _is_label(text) or _mostly_links(node) or len(node.findall(".//img")) > 1
+                or any(el.tag in _NOT_IN_FIGURES for el in node.iter(lxml.etree.Element))):
             return img
+        card = node
+        for _ in range(3):
+            card = card.getparent()
+            if card is None or card.tag in ("body", "main") or _size(card.text_content()) > _CARD:
+                break
+            if any(h.find(".//a[@href]") is not None for h in card.iter(*_HEADINGS)):
+                return img
         return node
 
     def figure_of(self, i: int) -> tuple[int, int] | None:
