@@ -459,3 +459,17 @@ def test_teaser_cards_and_inline_images_are_not_captions():
     art = extract_article(page(f"<article>{paragraphs(3)}{inline}{teasers}{paragraphs(3, start=3)}</article>"), None)
     assert captions_shown(art.markdown) == []
     assert "Inline." in art.text
+
+
+def test_byline_and_date_stamp_lines_in_any_language_are_shown_apart_not_as_body():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Hitzefolgen im Land", '
+          '"author": {"@type": "Person", "name": "Engin Haupt"}, "datePublished": "2026-07-08T05:00:00+02:00"}'
+          '</script>')
+    html = page(f"<article><h1>Hitzefolgen im Land</h1><p>Stand: 08.07.2026 05:00 Uhr</p><p>von Engin Haupt, MDR "
+                f"SACHSEN-ANHALT</p>{paragraphs(4)}<p>Engin Haupt sprach mit Feuerwehrleuten, Pflegekräften und "
+                f"Ärzten in drei Städten über die Folgen der Hitzewelle.</p><p>Sendung: MDR, 08.07.2026, 19:30 Uhr"
+                f"</p></article>", head=ld)
+    art = extract_article(html, None)
+    assert art.byline == "Engin Haupt" and art.published.year == 2026
+    assert "Stand" not in art.text and "von Engin Haupt" not in art.text and "Sendung" not in art.text
+    assert "Engin Haupt sprach" in art.text and "Paragraph 3." in art.text

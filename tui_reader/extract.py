@@ -227,6 +227,7 @@ _TEXT_BOUNDS = frozenset({"body", "html", "article", "main", "p", "td", "blockqu
 """An image's caption never lies beyond these: past them are the body's words."""
 _NOT_IN_FIGURES = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "input", "select", "textarea", "form", "nav"})
 """A heading makes a picture and words a teaser card; a form or a nav, a menu or a tool bar."""
+_WORD = re.compile(r"\w+")
 _BLOCK_CAPTION = 400
 """Characters: the most words an image's own wrapper holds when they are its caption and credit."""
 _CARD = 1000
@@ -313,7 +314,7 @@ def _credit_line(unit) -> list:
 
 def _is_label(text: str) -> bool:
     """Too few words for a caption: "Video", "mit Audio", "1:20", "FAQ" over a picture."""
-    return len(re.findall(r"\w+", text)) < 3 and _size(text) < 12
+    return len(_WORD.findall(text)) < 3 and _size(text) < 12
 
 
 def _mostly_links(el) -> bool:
@@ -509,10 +510,28 @@ def _is_headline(text: str, title: str) -> bool:
     return bool(said) and (said == words or (len(said) >= 4 and words[:len(said)] == said))
 
 
-def without_title(blocks: list[htmlmd.Block], title: str) -> list[htmlmd.Block]:
-    """The headline is shown apart (``Article.title``): drop its copies above the first real paragraph."""
+_STAMP = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b.*\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}[:.h]\d{2}\b.*\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
+"""A numeric date and a clock time, in either order: "Stand: 08.07.2026 05:00 Uhr", "2024-04-22 | 15:54"."""
+
+
+def _is_stamp(text: str) -> bool:
+    """A short line dating the page (``Article.published`` says it), in any language."""
+    return len(text.split()) <= 12 and bool(_STAMP.search(text))
+
+
+def _says_byline(text: str, byline: str) -> bool:
+    """A short line naming the author (``Article.byline`` says it): "von Engin Haupt, MDR", "Par Jean Dupont"."""
+    said = " ".join(_WORD.findall(text.lower()))
+    names = (" ".join(_WORD.findall(name.lower())) for name in byline.split(","))
+    return len(said.split()) <= 10 and any(name.count(" ") and f" {name} " in f" {said} " for name in names)
+
+
+def without_meta(blocks: list[htmlmd.Block], title: str, byline: str) -> list[htmlmd.Block]:
+    """The headline, byline and date are shown apart: drop their copies above the first real paragraph, and
+    date stamps anywhere."""
     head = next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 40), len(blocks))
-    return [b for i, b in enumerate(blocks) if i >= head or not _is_headline(b.text, title)]
+    return [b for i, b in enumerate(blocks) if b.caption is not None or not (
+        _is_stamp(b.text) or (i < head and (_is_headline(b.text, title) or _says_byline(b.text, byline))))]
 
 
 # --------------------------------------------------------------------------- the page and its figures
@@ -775,18 +794,18 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
         return _fallback(meta, fallback_html, url, "Reader mode could not find the article on this page.")
     if url:
         frag.make_links_absolute(url, handle_failures="discard")
-    blocks = _render(frag, page, meta["title"])
+    blocks = _render(frag, page, meta)
     words = _words(blocks)
     if words < MIN_WORDS and len(page.root.text_content().split()) > 3 * max(words, 30):
         return _fallback(meta, fallback_html, url, "Reader mode found little of this page's text.", blocks)
     return _article(meta, blocks, confidence=min(1.0, words / 300))
 
 
-def _render(frag, page: _Page, title: str) -> list[htmlmd.Block]:
+def _render(frag, page: _Page, meta: dict) -> list[htmlmd.Block]:
     """Readability's (or the feed's) article HTML → reader blocks."""
     remove_furniture(frag)
-    captions = page.restore(frag, title)
-    return without_title(dedupe(htmlmd.to_blocks(frag, captions)), title)
+    captions = page.restore(frag, meta["title"])
+    return without_meta(dedupe(htmlmd.to_blocks(frag, captions)), meta["title"], meta["byline"])
 
 
 def _article(meta: dict, blocks: list[htmlmd.Block], **kw) -> Article:
@@ -803,7 +822,7 @@ def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str,
     root = parse(fallback_html or "")
     if root is not None:
         body = root.find("body")
-        feed = _render(root if body is None else body, _Page(root, url), meta.get("title", ""))
+        feed = _render(root if body is None else body, _Page(root, url), {"title": "", "byline": "", **meta})
         if _words(feed) > _words(blocks):
             return _article(meta, feed, confidence=0.3, notice=f"{why} Showing the feed's copy of the story.")
     return _article(meta, list(blocks), confidence=0.1 if blocks else 0.0, notice=why)
