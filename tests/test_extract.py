@@ -473,3 +473,21 @@ def test_byline_and_date_stamp_lines_in_any_language_are_shown_apart_not_as_body
     assert art.byline == "Engin Haupt" and art.published.year == 2026
     assert "Stand" not in art.text and "von Engin Haupt" not in art.text and "Sendung" not in art.text
     assert "Engin Haupt sprach" in art.text and "Paragraph 3." in art.text
+
+
+def test_article_split_over_look_alike_modules_reads_whole():
+    """Every few paragraphs in a module of their own, teasers between: readability takes the biggest module;
+    the earlier ones (with their pictures) come back, the teaser module and the "About us" module after do not."""
+    module = "<div class='con'><div class='modCon'><div class='mod'><div class='box'>{}</div></div></div></div>"
+    lead = (f"{paragraphs(2)}<div class='media'><a href='/gallery.html'><img src='/lead.jpg'></a><div class='info'>"
+            f"<span>{CAPTION}</span><span class='rights'>Bildrechte: MDR/Jane Roe</span></div></div>")
+    teaser = "<div class='con teaser'><ul>" + "".join(
+        f"<li><a href='/s{i}'>Another story number {i} about the region</a></li>" for i in range(5)) + "</ul></div>"
+    about = "<p>Example News is a public broadcaster serving three states with radio, television and online.</p>"
+    html = page(f"<div class='section'><h1>Report</h1>{module.format(lead)}{teaser}"
+                f"{module.format(paragraphs(6, start=2))}{module.format(about)}</div>")
+    art = extract_article(html, None)
+    assert all(f"Paragraph {i}." in art.text for i in range(8))
+    assert art.text.index("Paragraph 1.") < art.text.index("Paragraph 2.")
+    assert captions_shown(art.markdown) == [f"▣ {CAPTION} — Bildrechte: MDR/Jane Roe"]
+    assert "Another story" not in art.markdown and "public broadcaster" not in art.markdown

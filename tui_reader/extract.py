@@ -730,6 +730,35 @@ class _Page:
             captions.append(cap)
         return holder
 
+    def continue_article(self, frag) -> None:
+        """Add to readability's output the rest of an article split over look-alike sibling containers.
+
+        Some templates put every few paragraphs in a module of their own (``div.con > … > p``) with teasers and
+        ads between: readability takes the biggest module only. The modules are found as the siblings of the
+        chosen one's outermost wrapper (an ancestor with no words of its own) that precede it, have its tag and
+        class, hold paragraphs, are not mostly links and are not in the output yet. A teaser module has other
+        classes; after the body, a module of the same look is an "About us" box or a disclaimer."""
+        numbered = _numbered(frag)
+        if not numbered:
+            return
+        first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
+        last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
+        around = set(last.iterancestors())
+        chosen = next((a for a in first.iterancestors() if a in around), first)
+        size = _size(chosen.text_content())
+        while (parent := chosen.getparent()) is not None and parent.tag not in ("body", "html") \
+                and _size(parent.text_content()) <= size + 100:
+            chosen = parent
+        if not (chosen.get("class") or "").strip():  # no look to recognise
+            return
+        present = sorted(int(el.get(INDEX_ATTR)) for el in numbered)
+        modules = [s for s in chosen.itersiblings(chosen.tag, preceding=True)
+                   if s.get("class") == chosen.get("class") and s.find(".//p") is not None
+                   and _size(s.text_content()) >= 100 and not _mostly_links(s)
+                   and bisect.bisect_right(present, self._end(s)) == bisect.bisect_left(present, self.index(s))]
+        for i, module in enumerate(reversed(modules)):
+            frag.insert(i, copy.deepcopy(module))
+
     def _scope(self, numbered, title: str) -> tuple[int, int]:
         """The article's span of the page: the common ancestor of readability's nodes, widened to the enclosing
         article-like element (lead images often sit in the article header, beside the body readability chose)
@@ -792,6 +821,7 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
         frag = lxml.html.fragment_fromstring(summary, parser=_UTF8_PARSER)
     except (ValueError, lxml.etree.LxmlError):  # readability wraps any failure of its own in Unparseable
         return _fallback(meta, fallback_html, url, "Reader mode could not find the article on this page.")
+    page.continue_article(frag)
     if url:
         frag.make_links_absolute(url, handle_failures="discard")
     blocks = _render(frag, page, meta)
