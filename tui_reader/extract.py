@@ -741,10 +741,7 @@ class _Page:
         numbered = _numbered(frag)
         if not numbered:
             return
-        first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
-        last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
-        around = set(last.iterancestors())
-        chosen = next((a for a in first.iterancestors() if a in around), first)
+        chosen = self._chosen(numbered)
         size = _size(chosen.text_content())
         while (parent := chosen.getparent()) is not None and parent.tag not in ("body", "html") \
                 and _size(parent.text_content()) <= size + 100:
@@ -763,10 +760,7 @@ class _Page:
         """The article's span of the page: the common ancestor of readability's nodes, widened to the enclosing
         article-like element (lead images often sit in the article header, beside the body readability chose)
         unless that is much bigger, i.e. more than the article; it starts at the headline at the latest."""
-        first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
-        last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
-        around = set(last.iterancestors())
-        scope = next((a for a in first.iterancestors() if a in around), first)
+        scope = self._chosen(numbered)
         limit = 2 * _size(scope.text_content()) + 1000
         for i, outer in enumerate(scope.iterancestors()):
             if i >= 5 or outer.tag in ("body", "html") or _size(outer.text_content()) > limit:
@@ -776,6 +770,13 @@ class _Page:
         headline = next((h for h in self.root.iter("h1") if _is_headline(_text(h), title)), None)
         start = self.index(scope) if headline is None else min(self.index(scope), self.index(headline))
         return start, self._end(scope)
+
+    def _chosen(self, numbered):
+        """The page element holding all of readability's output: the common ancestor of its first and last."""
+        first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
+        last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
+        around = set(last.iterancestors())
+        return next((a for a in first.iterancestors() if a in around), first)
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
