@@ -232,9 +232,13 @@ _BLOCK_CAPTION = 400
 """Characters: the most words an image's own wrapper holds when they are its caption and credit."""
 _CARD = 1000
 """Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
-_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
-_CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source", re.I)
-"""Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``)."""
+_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend|"
+                            r"bildtext|unterschrift|didascalia|onderschrift|leyenda|popis|podpis", re.I)
+"""Class words of a caption, as developers of several languages write them (``bildunterschrift``, ``légende``)."""
+_CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
+                           r"autor|quelle|fonte|fuente", re.I)
+"""Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``,
+``bildquelle``, ``fonte-foto``)."""
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
                            r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.I)
 """Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
@@ -261,8 +265,11 @@ def _classes(el) -> str:
 
 _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | //link | //svg | //comment()")
 _CAPTION_CANDIDATES = lxml.etree.XPath(
-    "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption') or contains(@class, 'utline')"
-    " or contains(@class, 'esc') or contains(@class, '__meta') or contains(@class, 'egend')]")
+    "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption')"
+    " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
+    " or contains(@class, 'egend') or contains(@class, 'ildtext') or contains(@class, 'nterschrift')"
+    " or contains(@class, 'idascalia') or contains(@class, 'nderschrift') or contains(@class, 'eyenda')"
+    " or contains(@class, 'popis') or contains(@class, 'podpis')]")
 """A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
 
 
@@ -551,7 +558,8 @@ class _Page:
         self.elements = list(root.iter(lxml.etree.Element))
         for i, el in enumerate(self.elements):
             el.set(INDEX_ATTR, str(i))
-            el.attrib.pop(htmlmd.CAPTION_ATTR, None)  # only our placeholders may carry it
+        for el in root.xpath(f"//*[@{htmlmd.CAPTION_ATTR}]"):  # only our placeholders may carry it
+            del el.attrib[htmlmd.CAPTION_ATTR]
         captions = [el for el in _CAPTION_CANDIDATES(root)
                     if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)]
         captioned = [(el, el if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
@@ -639,8 +647,7 @@ class _Page:
             if parent is None or parent.tag in _TEXT_BOUNDS:
                 return img
             node = parent
-            text = _text_without(node, _hidden)
-            if text:
+            if node.text_content().strip() and (text := _text_without(node, _hidden)):
                 break
         else:
             return img
