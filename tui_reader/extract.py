@@ -213,6 +213,16 @@ def _absolute(base: str | None, href: str) -> str:
         return href
 
 
+def _size_upto(el, limit: int) -> int:
+    """:func:`_size` of the element's text, counted only up to just past ``limit`` (wrappers of whole pages)."""
+    size = 0
+    for text in el.itertext():
+        size += _size(text)
+        if size > limit:
+            break
+    return size
+
+
 def _text(el) -> str:
     return _WS.sub(" ", el.text_content()).strip()
 
@@ -232,9 +242,7 @@ _BLOCK_CAPTION = 400
 """Characters: the most words an image's own wrapper holds when they are its caption and credit."""
 _CARD = 1000
 """Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
-_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend|"
-                            r"bildtext|unterschrift|didascalia|onderschrift|leyenda|popis|podpis", re.I)
-"""Class words of a caption, as developers of several languages write them (``bildunterschrift``, ``légende``)."""
+_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
 _CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
                            r"autor|quelle|fonte|fuente", re.I)
 """Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``,
@@ -267,9 +275,7 @@ _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | 
 _CAPTION_CANDIDATES = lxml.etree.XPath(
     "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption')"
     " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
-    " or contains(@class, 'egend') or contains(@class, 'ildtext') or contains(@class, 'nterschrift')"
-    " or contains(@class, 'idascalia') or contains(@class, 'nderschrift') or contains(@class, 'eyenda')"
-    " or contains(@class, 'popis') or contains(@class, 'podpis')]")
+    " or contains(@class, 'egend')]")
 """A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
 
 
@@ -647,17 +653,20 @@ class _Page:
             if parent is None or parent.tag in _TEXT_BOUNDS:
                 return img
             node = parent
-            if node.text_content().strip() and (text := _text_without(node, _hidden)):
+            size = _size_upto(node, _BLOCK_CAPTION)
+            if size > _BLOCK_CAPTION:
+                return img
+            if size and (text := _text_without(node, _hidden)):
                 break
         else:
             return img
-        if (len(text) > _BLOCK_CAPTION or _is_label(text) or _mostly_links(node) or len(node.findall(".//img")) > 1
+        if (_is_label(text) or _mostly_links(node) or len(node.findall(".//img")) > 1
                 or any(el.tag in _NOT_IN_FIGURES for el in node.iter(lxml.etree.Element))):
             return img
         card = node
         for _ in range(3):
             card = card.getparent()
-            if card is None or card.tag in ("body", "main") or _size(card.text_content()) > _CARD:
+            if card is None or card.tag in ("body", "main") or _size_upto(card, _CARD) > _CARD:
                 break
             if any(h.find(".//a[@href]") is not None for h in card.iter(*_HEADINGS)):
                 return img
@@ -751,7 +760,7 @@ class _Page:
         chosen = self._chosen(numbered)
         size = _size(chosen.text_content())
         while (parent := chosen.getparent()) is not None and parent.tag not in ("body", "html") \
-                and _size(parent.text_content()) <= size + 100:
+                and _size_upto(parent, size + 100) <= size + 100:
             chosen = parent
         if not (chosen.get("class") or "").strip():  # no look to recognise
             return
