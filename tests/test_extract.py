@@ -491,3 +491,12 @@ def test_article_split_over_look_alike_modules_reads_whole():
     assert art.text.index("Paragraph 1.") < art.text.index("Paragraph 2.")
     assert captions_shown(art.markdown) == [f"▣ {CAPTION} — Bildrechte: MDR/Jane Roe"]
     assert "Another story" not in art.markdown and "public broadcaster" not in art.markdown
+
+
+def test_a_copyright_credit_alone_is_kept_beside_its_picture():
+    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption><span class='credit'>© Reuters/Jane "
+                f"Roe</span></figcaption></figure>{paragraphs(3, start=2)}<footer><p>© 2024 Example News</p></footer>"
+                f"</article>")
+    md = reader_text(html, None)
+    assert captions_shown(md) == ["▣ © Reuters/Jane Roe"]
+    assert "Example News" not in md

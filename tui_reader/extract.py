@@ -738,10 +738,11 @@ class _Page:
         """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none).
 
         Figures readability dropped come back only with a real caption: alone, an alt text outside the body
-        is most often a head shot or a promotion."""
+        is most often a head shot or a promotion. A credit alone ("© Reuters") is no furniture however worded:
+        the copyright lines that are sit in footers, not beside a picture."""
         cap = caption_of(self.elements[span[0]], self.url, alt=alt)
         holder = lxml.html.Element("figure")
-        if cap is not None and not is_furniture_text(f"{cap.text} {cap.credit}"):
+        if cap is not None and not (cap.text and is_furniture_text(f"{cap.text} {cap.credit}")):
             holder.set(htmlmd.CAPTION_ATTR, str(len(captions)))
             captions.append(cap)
         return holder
