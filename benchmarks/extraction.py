@@ -98,8 +98,8 @@ def caption_pages(corpus: Path) -> list[dict]:
     for pid, m in sorted(meta.items()):
         caps = corpus / "captions" / f"{pid}.json"
         site = m.get("publisher") or re.sub(r"-\d+$", "", pid)
-        pages.append({"id": pid, "url": m.get("url") or "", "half": half_of(site),
-                      "html": gzip.decompress((corpus / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", "replace"),
+        html = gzip.decompress((corpus / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", "replace")
+        pages.append({"id": pid, "url": m.get("url") or "", "half": half_of(site), "html": html,
                       "captions": json.loads(caps.read_text()) if caps.exists() else [],
                       "credits": m.get("photo_credits") or [],
                       "gold": gold[pid]["articleBody"] if m["source"] == "fundus" and pid in gold else None})

@@ -1,8 +1,11 @@
 """Reader mode on small pages written here, asserting what the reader would see."""
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import escape
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui_reader.extract import body_text, extract_article, reader_text
 
@@ -144,7 +147,7 @@ def test_json_ld_metadata_wins_over_guessing():
     art = extract_article(page(f"<article><h1>Other</h1>{paragraphs(4)}</article>", ld), "https://www.al-monitor.com/x")
     assert art.title == "Militia members enter Syria"
     assert art.byline == "Al-Monitor Staff"
-    assert art.published == datetime(2020, 5, 4, 10, 30, tzinfo=timezone.utc)
+    assert art.published == datetime(2020, 5, 4, 10, 30, tzinfo=UTC)
     assert art.site_name == "al-monitor.com"
 
 
@@ -154,7 +157,7 @@ def test_opengraph_metadata_without_json_ld():
             'content="/lead.jpg"><meta property="article:published_time" content="2024-03-01T08:00:00-05:00">')
     art = extract_article(page(f"<article>{paragraphs(4)}</article>", head), "https://example.com/a/b")
     assert (art.title, art.site_name, art.byline) == ("Talks resume in Vienna", "Example News", "Jane Doe")
-    assert art.published == datetime(2024, 3, 1, 13, 0, tzinfo=timezone.utc)
+    assert art.published == datetime(2024, 3, 1, 13, 0, tzinfo=UTC)
     assert art.lead_image == "https://example.com/lead.jpg"
 
 
@@ -324,9 +327,6 @@ def test_pull_quote_repeating_the_body_is_not_put_back():
 
 # -- fuzzing (issue 7): extraction never raises on any markup, charset or encoding ------------------
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _FRAGMENTS = st.sampled_from([
     "<p>", "</p>", "<figure><img alt='x' src='a.jpg'><figcaption>", "</figcaption></figure>", "<div class='credit'>",
     "</div>", "<script>", "</script>", "<article>", "</article>", "<!--", "-->", "<![CDATA[", "&#0;", "&#x1b;",
@@ -380,8 +380,8 @@ def test_nested_figure_gallery_and_list_gallery_keep_every_caption():
 
 def test_caption_kept_in_a_data_caption_attribute():
     """Lightboxes keep the caption in ``data-caption``; the page's attribute is no placeholder of ours."""
-    html = page(f"<article>{paragraphs(2)}<div class='lightbox' data-caption='{escape(CAPTION)}'><img src='/a.jpg'></div>"
-                f"{paragraphs(3, start=2)}</article>")
+    lightbox = f"<div class='lightbox' data-caption='{escape(CAPTION)}'><img src='/a.jpg'></div>"
+    html = page(f"<article>{paragraphs(2)}{lightbox}{paragraphs(3, start=2)}</article>")
     assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION}"]
 
 
@@ -454,7 +454,8 @@ def test_teaser_cards_and_inline_images_are_not_captions():
     teasers += ("<article class='card'><div class='pic'><img src='/t3.jpg'><div>imago images/Jane Roe</div></div>"
                 "<h3><a href='/third'>Drogen in Supermärkten entdeckt</a></h3></article>"
                 "<div class='player'><img src='/poster.jpg'><span>Video</span></div>"
-                "<div class='share'><img src='/fb.png' width='24' height='24'><span>Share with your friends</span></div>")
+                "<div class='share'><img src='/fb.png' width='24' height='24'><span>Share with your friends</span>"
+                "</div>")
     inline = f"<p><img src='/i.jpg'> {PROSE} Inline.</p>"
     art = extract_article(page(f"<article>{paragraphs(3)}{inline}{teasers}{paragraphs(3, start=3)}</article>"), None)
     assert captions_shown(art.markdown) == []

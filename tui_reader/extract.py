@@ -20,7 +20,7 @@ import copy
 import json
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import urljoin
@@ -41,8 +41,8 @@ MIN_WORDS = 80
 """Below this many words, extraction is suspect and the feed's own content is preferred when the page has more."""
 
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
                     "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis"}
 """WHATWG label mapping: browsers decode these labels with the superset encoding, and so must we."""
@@ -147,7 +147,7 @@ def parse_date(value) -> datetime | None:
         return None
     value = value.strip()
     try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: FURB162 ("2024-01-01Z" needs it)
     except ValueError:
         try:
             dt = parsedate_to_datetime(value)
@@ -155,12 +155,12 @@ def parse_date(value) -> datetime | None:
             return None
     if not 1990 <= dt.year <= 2100:  # "0001-01-01": a template's empty date
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 _BYLINE_GUESSES = lxml.etree.XPath("//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'byline')]")
-_BY = re.compile(r"^\s*by\s+", re.I)
-_BYLINE_TAIL = re.compile(r"^\s*by\s+|\s*(?:[@|\d]| published| updated| posted).*$", re.I)
+_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_BYLINE_TAIL = re.compile(r"^\s*by\s+|\s*(?:[@|\d]| published| updated| posted).*$", re.IGNORECASE)
 
 
 def _metadata(root, url: str | None) -> dict:
@@ -242,13 +242,14 @@ _BLOCK_CAPTION = 400
 """Characters: the most words an image's own wrapper holds when they are its caption and credit."""
 _CARD = 1000
 """Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
-_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
+_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend",
+                            re.IGNORECASE)
 _CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
-                           r"autor|quelle|fonte|fuente", re.I)
+                           r"autor|quelle|fonte|fuente", re.IGNORECASE)
 """Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``,
 ``bildquelle``, ``fonte-foto``)."""
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
-                           r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.I)
+                           r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.IGNORECASE)
 """Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
 _CREDIT_TEXT = re.compile(
     r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$"
@@ -259,12 +260,13 @@ language, one or two words and a colon after the sentence, in brackets or after 
 "… (Фото: ТАСС)", "…。写真：共同"), a "©" line, or whatever follows a last " | "."""
 _CREDIT_LINE = re.compile(r"(?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^\s:：]+(?:\s+[^\s:：]+){0,6}")
 """A label and up to seven words of names, nothing more: "Foto: Ole Nielsen", "Фото: ТАСС", "© AFP"."""
-_ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
-_LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.I)
+_ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.IGNORECASE)
+_LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.IGNORECASE)
 """Legal boilerplate some agencies append to credits: the credit itself stays."""
-_DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.I)
+_DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.IGNORECASE)
 """Alt texts of images that are not part of the story."""
-_FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$", re.I)
+_FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$",
+                        re.IGNORECASE)
 
 
 def _classes(el) -> str:
@@ -382,7 +384,7 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|newsletter|subscribe|subscription|paywall|promo|related|"
     r"recommended|advert\w*|ads?|sponsor\w*|cookie\w*|consent|outbrain|taboola|signup|bio|skip|tags|byline|"
-    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])", re.I)
+    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])", re.IGNORECASE)
 """Class/id words of page furniture (share bars, paywalls, author boxes, hover cards)."""
 _FURNITURE_LINE = re.compile(
     r"^\W*(?:skip to (?:the )?(?:main )?content|advert(?:isement)?s?|sponsored(?: content)?|subscribe|"
@@ -396,7 +398,7 @@ _FURNITURE_LINE = re.compile(
     r"(?:last )?(?:updated|published|posted)(?: on| at)?:?(?:[\s,/|-]*(?:\d[\d:.]*(?:st|nd|rd|th)?|[ap]\.?m\.?|"
     r"[ecmp][sd]?t|gmt|utc|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?))+|"
     r"\d+\s*min(?:ute)?s?\s+read|"
-    r"(?:©|\(c\)|copyright)\s.{0,60})\W*$", re.I)
+    r"(?:©|\(c\)|copyright)\s.{0,60})\W*$", re.IGNORECASE)
 """A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share", a time
 stamp that ``Article.published`` already carries, a stray copyright line)."""
 _FURNITURE_PHRASE = re.compile(
@@ -523,7 +525,8 @@ def _is_headline(text: str, title: str) -> bool:
     return bool(said) and (said == words or (len(said) >= 4 and words[:len(said)] == said))
 
 
-_STAMP = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b.*\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}[:.h]\d{2}\b.*\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b")
+_DATE, _CLOCK = r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b", r"\b\d{1,2}[:.h]\d{2}\b"
+_STAMP = re.compile(f"{_DATE}.*{_CLOCK}|{_CLOCK}.*{_DATE}")
 """A numeric date and a clock time, in either order: "Stand: 08.07.2026 05:00 Uhr", "2024-04-22 | 15:54"."""
 
 
