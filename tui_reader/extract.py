@@ -762,9 +762,9 @@ class _Page:
         if not numbered:
             return
         chosen = self._chosen(numbered)
-        size = _size(chosen.text_content())
         while (parent := chosen.getparent()) is not None and parent.tag not in ("body", "html") \
-                and _size_upto(parent, size + 100) <= size + 100:
+                and _size(parent.text or "") + sum(_size(c.tail or "") + (c is not chosen and _size_upto(c, 100))
+                                                   for c in parent) <= 100:
             chosen = parent
         if not (chosen.get("class") or "").strip():  # no look to recognise
             return
