@@ -501,3 +501,11 @@ def test_a_copyright_credit_alone_is_kept_beside_its_picture():
     md = reader_text(html, None)
     assert captions_shown(md) == ["▣ © Reuters/Jane Roe"]
     assert "Example News" not in md
+
+
+def test_credit_kept_in_an_attribute_when_none_is_shown():
+    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg' data-credit='Mark Stout/iStock/Getty Images'>"
+                f"<figcaption>{CAPTION}</figcaption></figure><figure><video data-source='jwplatform'></video>"
+                f"<figcaption>{PHOTOS[0]}</figcaption></figure>{paragraphs(3, start=2)}</article>")
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION} — Mark Stout/iStock/Getty Images",
+                                                       f"▣ {PHOTOS[0]}"]

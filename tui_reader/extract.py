@@ -248,6 +248,8 @@ _CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|co
                            r"autor|quelle|fonte|fuente", re.IGNORECASE)
 """Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``,
 ``bildquelle``, ``fonte-foto``)."""
+_CREDIT_ATTR = re.compile(r"credit|copyright|photographer|rights")
+"""Names of attributes holding a credit; not "source" or "author": a video's platform, a post's category."""
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
                            r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.IGNORECASE)
 """Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
@@ -346,6 +348,16 @@ def _outermost(unit, test) -> list:
     return found
 
 
+def _attribute_credit(el) -> str:
+    """A credit kept in an attribute (``data-credit``, ``data-copyright``, ``data-photographer``), not a URL or data."""
+    for name, value in el.attrib.items():
+        value = _WS.sub(" ", value).strip()
+        if (name.startswith("data-") and _CREDIT_ATTR.search(name) and 0 < len(value) <= 100
+                and "://" not in value and not value.startswith(("{", "[", "/")) and not _FILE_NAME.match(value)):
+            return value
+    return ""
+
+
 def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | None:
     """Caption and credit of a figure-like element; with ``alt``, the alt text when it has no caption.
 
@@ -373,9 +385,12 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
         text = next((_WS.sub(" ", v).strip() for v in unit.xpath(".//@data-caption | @data-caption")), "")
     if not credit and (m := _CREDIT_TEXT.search(text)):
         text, credit = text[:m.start()].strip(), next(g for g in m.groups() if g).strip()
+    if not credit:
+        credit = next(filter(None, map(_attribute_credit, unit.iter(lxml.etree.Element))), "")
     if not text and not credit and img is not None and alt and not _thumbnail(img):
-        words = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
-        text = words if words.count(" ") >= 2 and not _FILE_NAME.match(words) and not _DECORATION.search(words) else ""
+        described = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
+        text = described if (described.count(" ") >= 2 and not _FILE_NAME.match(described)
+                             and not _DECORATION.search(described)) else ""
     text, credit = _LEGAL.sub("", text).strip(" /"), _LEGAL.sub("", credit).strip(" /")
     return Caption(text, credit, src) if text or credit else None
 
