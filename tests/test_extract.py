@@ -509,3 +509,13 @@ def test_credit_kept_in_an_attribute_when_none_is_shown():
                 f"<figcaption>{PHOTOS[0]}</figcaption></figure>{paragraphs(3, start=2)}</article>")
     assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION} — Mark Stout/iStock/Getty Images",
                                                        f"▣ {PHOTOS[0]}"]
+
+
+def test_caption_with_legend_items_reads_whole():
+    """Inner elements classed like captions that are parts (a map's legend), not copies: the whole caption."""
+    legend = "".join(f"<div class='legend'><span class='legend-color'></span>More than {n}%</div>" for n in (5, 10, 20))
+    html = page(f"<article>{paragraphs(2)}<div class='thumb'><img src='/map.png' width='220' height='165'>"
+                f"<div class='thumbcaption'>Speakers of Māori according to the 2013 census{legend}</div></div>"
+                f"{paragraphs(3, start=2)}</article>")
+    assert captions_shown(reader_text(html, None)) == [
+        "▣ Speakers of Māori according to the 2013 census More than 5% More than 10% More than 20%"]

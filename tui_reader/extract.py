@@ -362,8 +362,9 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     """Caption and credit of a figure-like element; with ``alt``, the alt text when it has no caption.
 
     Of several caption elements (the innermost ones) the longest wins, the others being truncated or repeated
-    copies; the alt text is only used without a caption because it usually repeats it, and only when it
-    describes a picture: three words or more, not a file name, a logo or a thumbnail-sized image.
+    copies, unless it is under half the words of the one holding them all (then they are its parts); the alt
+    text is only used without a caption because it usually repeats it, and only when it describes a picture:
+    three words or more, not a file name, a logo or a thumbnail-sized image.
     """
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
@@ -378,6 +379,9 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
         return _text_without(el, lambda s: s in credits or _hidden(s))
 
     text = max(map(words, innermost), key=len, default="")
+    outermost = [c for c in holders if not any(a in holders for a in c.iterancestors())]
+    if len(outermost) == 1 and 2 * len(text) < len(whole := words(outermost[0])):
+        text = whole  # the inner ones are parts (a map's legend items), not copies of the caption
     if not holders and img is not None and unit is not img and not _mostly_links(unit) \
             and not _is_label(own := words(unit)):
         text = own  # an image block: its own words are the caption
