@@ -1,7 +1,11 @@
 """Reader mode on small pages written here, asserting what the reader would see."""
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from html import escape
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui_reader.extract import body_text, extract_article, reader_text
 
@@ -143,7 +147,7 @@ def test_json_ld_metadata_wins_over_guessing():
     art = extract_article(page(f"<article><h1>Other</h1>{paragraphs(4)}</article>", ld), "https://www.al-monitor.com/x")
     assert art.title == "Militia members enter Syria"
     assert art.byline == "Al-Monitor Staff"
-    assert art.published == datetime(2020, 5, 4, 10, 30, tzinfo=timezone.utc)
+    assert art.published == datetime(2020, 5, 4, 10, 30, tzinfo=UTC)
     assert art.site_name == "al-monitor.com"
 
 
@@ -153,7 +157,7 @@ def test_opengraph_metadata_without_json_ld():
             'content="/lead.jpg"><meta property="article:published_time" content="2024-03-01T08:00:00-05:00">')
     art = extract_article(page(f"<article>{paragraphs(4)}</article>", head), "https://example.com/a/b")
     assert (art.title, art.site_name, art.byline) == ("Talks resume in Vienna", "Example News", "Jane Doe")
-    assert art.published == datetime(2024, 3, 1, 13, 0, tzinfo=timezone.utc)
+    assert art.published == datetime(2024, 3, 1, 13, 0, tzinfo=UTC)
     assert art.lead_image == "https://example.com/lead.jpg"
 
 
@@ -323,9 +327,6 @@ def test_pull_quote_repeating_the_body_is_not_put_back():
 
 # -- fuzzing (issue 7): extraction never raises on any markup, charset or encoding ------------------
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _FRAGMENTS = st.sampled_from([
     "<p>", "</p>", "<figure><img alt='x' src='a.jpg'><figcaption>", "</figcaption></figure>", "<div class='credit'>",
     "</div>", "<script>", "</script>", "<article>", "</article>", "<!--", "-->", "<![CDATA[", "&#0;", "&#x1b;",
@@ -343,3 +344,178 @@ def test_extract_article_survives_arbitrary_markup(parts, content_type, as_bytes
     assert isinstance(article.markdown, str) and isinstance(article.text, str)
     assert 0.0 <= article.confidence <= 1.0
     assert article.word_count >= 0
+
+
+# --------------------------------------------------------------------------- captions wherever articles put them
+PHOTOS = [f"Rescue workers carry survivor number {i} out of the collapsed school in the old town" for i in range(15)]
+
+
+def captions_shown(md: str) -> list[str]:
+    return [line for line in md.splitlines() if line.startswith("▣ ")]
+
+
+def test_a_fifteen_photo_carousel_keeps_all_fifteen_captions_and_credits_in_order():
+    slides = "".join(f"<div class='slide'><img data-src='/g{i}.jpg' src='data:,'><div class='slide-text'>"
+                     f"<p>{cap}</p><p class='photographer'>Jane Roe {i}/Reuters</p></div></div>"
+                     for i, cap in enumerate(PHOTOS))
+    html = page(f"<article><h1>Report</h1>{paragraphs(2)}<div class='carousel'>{slides}</div>"
+                f"{paragraphs(3, start=2)}</article>")
+    md = reader_text(html, "https://example.com/s")
+    assert captions_shown(md) == [f"▣ {cap} — Jane Roe {i}/Reuters" for i, cap in enumerate(PHOTOS)]
+    assert md.index("Paragraph 1.") < md.index(PHOTOS[0]) < md.index(PHOTOS[14]) < md.index("Paragraph 2.")
+
+
+def test_nested_figure_gallery_and_list_gallery_keep_every_caption():
+    """A gallery ``<figure>`` of figures is no one figure: each photo keeps its caption, the gallery its own."""
+    nested = ("<figure class='wp-block-gallery'>" + "".join(
+        f"<figure class='wp-block-image'><img src='/g{i}.jpg'><figcaption>{cap}</figcaption></figure>"
+        for i, cap in enumerate(PHOTOS[:5])) + "<figcaption>The school after the earthquake</figcaption></figure>")
+    listed = "<ul class='gallery'>" + "".join(f"<li><img src='/l{i}.jpg'><p>{cap}</p><span>Foto: Ole Nielsen</span>"
+                                              f"</li>" for i, cap in enumerate(PHOTOS[5:10])) + "</ul>"
+    md = reader_text(page(f"<article>{paragraphs(2)}{nested}{paragraphs(2, start=2)}{listed}"
+                          f"{paragraphs(2, start=4)}</article>"), None)
+    assert captions_shown(md) == ([f"▣ {cap}" for cap in PHOTOS[:5]] + ["▣ The school after the earthquake"]
+                                  + [f"▣ {cap} — Foto: Ole Nielsen" for cap in PHOTOS[5:10]])
+
+
+def test_caption_kept_in_a_data_caption_attribute():
+    """Lightboxes keep the caption in ``data-caption``; the page's attribute is no placeholder of ours."""
+    lightbox = f"<div class='lightbox' data-caption='{escape(CAPTION)}'><img src='/a.jpg'></div>"
+    html = page(f"<article>{paragraphs(2)}{lightbox}{paragraphs(3, start=2)}</article>")
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION}"]
+
+
+def test_credit_in_its_own_element_by_class_or_itemprop():
+    """``caption_author`` or ``copyrightHolder``: the caption text is not the longest of two caption spans."""
+    figures = (f"<figure><img src='/a.jpg'><figcaption class='caption'><span class='caption_text'>{CAPTION}</span>"
+               f"<span class='caption_author'>Emergencias Andalucía/EFE</span></figcaption></figure>"
+               f"{paragraphs(2, start=2)}<figure><img src='/b.jpg'><figcaption>{PHOTOS[0]}"
+               f"<span itemprop='copyrightHolder'>Foto Ole Nielsen</span></figcaption></figure>")
+    html = page(f"<article>{paragraphs(2)}{figures}{paragraphs(2, start=4)}</article>")
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION} — Emergencias Andalucía/EFE",
+                                                       f"▣ {PHOTOS[0]} — Foto Ole Nielsen"]
+
+
+def test_image_block_captions_and_labelled_credits_in_any_language():
+    """No caption class at all: the image's own wrapper holds the caption and a "Label: name" credit, whatever
+    the language of the label."""
+    captions = {"Feuerwehrleute löschen den Brand in der Lagerhalle am Hafen.": "Foto: Jan Görner/dpa",
+                "Спасатели разбирают завалы жилого дома в центре города.": "Фото: Иван Петров/ТАСС",
+                "避難所で支援物資を受け取る住民たち。": "写真：共同通信",
+                "متظاهرون في ساحة التحرير وسط القاهرة يوم الجمعة.": "تصوير: رويترز",
+                "Le cortège des manifestants place de la République à Paris.": "Photo : AFP"}
+    blocks = "".join(f"<div class='media'><a href='/big{i}.jpg'><picture><img src='/p{i}.jpg'></picture></a>"
+                     f"<div class='info'><p>{cap}</p><p>{credit}</p></div></div>{paragraphs(1, start=i)}"
+                     for i, (cap, credit) in enumerate(captions.items()))
+    html = page(f"<article><h1>Report</h1>{paragraphs(2, start=10)}{blocks}{paragraphs(2, start=20)}</article>")
+    art = extract_article(html, None)
+    assert [(c.text, c.credit) for c in art.captions] == list(captions.items())
+    assert "Görner" not in art.text and "Paragraph 4." in art.text
+
+
+def test_a_colon_inside_the_caption_is_no_credit():
+    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption>FORTVILET: Her tror Lene Retzius at "
+                f"finaleplassen glipper</figcaption></figure><figure><img src='/b.jpg'><figcaption>Einer der "
+                f"emotionalen Leader im deutschen Team: Moritz Wagner.</figcaption></figure>"
+                f"{paragraphs(3, start=2)}</article>")
+    assert [c.credit for c in extract_article(html, None).captions] == ["", ""]
+
+
+def test_lead_figure_beside_the_body_with_a_bar_credit_and_an_ad_slot_class():
+    """The lead picture sits before the article container in a wrapper named for the ad that follows it."""
+    html = page(f"""<main><div class="post-head"><div class="post-img ads-top-after"><figure><picture>
+        <img src="/lead.jpg"></picture></figure><p class="img-description">{CAPTION} | <strong>{CREDIT}</strong></p>
+        </div></div><div class="post-body">{paragraphs(6)}</div>
+        <div class="related"><div class="teaser"><img src="/t.jpg"><p class="img-description">Best mattress deals
+        of the year, ranked by our experts</p><a href="/deals">Read</a></div></div></main>""")
+    md = reader_text(html, None)
+    assert captions_shown(md) == [f"▣ {CAPTION} — {CREDIT}"]
+    assert md.index(CAPTION) < md.index("Paragraph 0.")
+
+
+def test_figure_inside_a_lightbox_button_is_shown():
+    figure = (f"<button aria-label='Open image viewer'><div class='embed'><figure><img src='/a.jpg'>"
+              f"<span>View 6 Images</span></figure><figcaption class='caption'><p class='caption-title'>{CAPTION}"
+              f"<cite class='caption-credit'>(Image: {CREDIT})</cite></p></figcaption></div></button>")
+    md = reader_text(page(f"<article>{paragraphs(2)}{figure}{paragraphs(3, start=2)}</article>"), None)
+    assert captions_shown(md) == [f"▣ {CAPTION} — (Image: {CREDIT})"]
+    assert md.index("Paragraph 1.") < md.index(CAPTION) < md.index("Paragraph 2.") and "View 6" not in md
+
+
+def test_teaser_cards_and_inline_images_are_not_captions():
+    """A linked headline beside a thumbnail is another story, as are links in a figure without a picture; a
+    label over a video poster or words beside an icon are no caption; a paragraph with an image in it is body
+    text."""
+    teasers = ("<div class='card'><a href='/other'><img src='/t1.jpg'><span>Minister resigns after the vote on the "
+               "budget</span></a></div><div class='card'><img src='/t2.jpg'><h3>Floods reach the capital</h3>"
+               "<p>Thousands leave their homes.</p></div><figure class='box'><div class='box-title'>Mehr zum Thema"
+               "</div><ul><li><a href='/a'>Regierung stürzt nach dem Misstrauensvotum</a></li><li><a href='/b'>"
+               "Wahlen im Herbst</a></li></ul></figure>")
+    teasers += ("<article class='card'><div class='pic'><img src='/t3.jpg'><div>imago images/Jane Roe</div></div>"
+                "<h3><a href='/third'>Drogen in Supermärkten entdeckt</a></h3></article>"
+                "<div class='player'><img src='/poster.jpg'><span>Video</span></div>"
+                "<div class='share'><img src='/fb.png' width='24' height='24'><span>Share with your friends</span>"
+                "</div>")
+    inline = f"<p><img src='/i.jpg'> {PROSE} Inline.</p>"
+    art = extract_article(page(f"<article>{paragraphs(3)}{inline}{teasers}{paragraphs(3, start=3)}</article>"), None)
+    assert captions_shown(art.markdown) == []
+    assert "Inline." in art.text
+
+
+def test_byline_and_date_stamp_lines_in_any_language_are_shown_apart_not_as_body():
+    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Hitzefolgen im Land", '
+          '"author": {"@type": "Person", "name": "Engin Haupt"}, "datePublished": "2026-07-08T05:00:00+02:00"}'
+          '</script>')
+    html = page(f"<article><h1>Hitzefolgen im Land</h1><p>Stand: 08.07.2026 05:00 Uhr</p><p>von Engin Haupt, MDR "
+                f"SACHSEN-ANHALT</p>{paragraphs(4)}<p>Engin Haupt sprach mit Feuerwehrleuten, Pflegekräften und "
+                f"Ärzten in drei Städten über die Folgen der Hitzewelle.</p><p>Sendung: MDR, 08.07.2026, 19:30 Uhr"
+                f"</p></article>", head=ld)
+    art = extract_article(html, None)
+    assert art.byline == "Engin Haupt" and art.published.year == 2026
+    assert "Stand" not in art.text and "von Engin Haupt" not in art.text and "Sendung" not in art.text
+    assert "Engin Haupt sprach" in art.text and "Paragraph 3." in art.text
+
+
+def test_article_split_over_look_alike_modules_reads_whole():
+    """Every few paragraphs in a module of their own, teasers between: readability takes the biggest module;
+    the earlier ones (with their pictures) come back, the teaser module and the "About us" module after do not."""
+    module = "<div class='con'><div class='modCon'><div class='mod'><div class='box'>{}</div></div></div></div>"
+    lead = (f"{paragraphs(2)}<div class='media'><a href='/gallery.html'><img src='/lead.jpg'></a><div class='info'>"
+            f"<span>{CAPTION}</span><span class='rights'>Bildrechte: MDR/Jane Roe</span></div></div>")
+    teaser = "<div class='con teaser'><ul>" + "".join(
+        f"<li><a href='/s{i}'>Another story number {i} about the region</a></li>" for i in range(5)) + "</ul></div>"
+    about = "<p>Example News is a public broadcaster serving three states with radio, television and online.</p>"
+    html = page(f"<div class='section'><h1>Report</h1>{module.format(lead)}{teaser}"
+                f"{module.format(paragraphs(6, start=2))}{module.format(about)}</div>")
+    art = extract_article(html, None)
+    assert all(f"Paragraph {i}." in art.text for i in range(8))
+    assert art.text.index("Paragraph 1.") < art.text.index("Paragraph 2.")
+    assert captions_shown(art.markdown) == [f"▣ {CAPTION} — Bildrechte: MDR/Jane Roe"]
+    assert "Another story" not in art.markdown and "public broadcaster" not in art.markdown
+
+
+def test_a_copyright_credit_alone_is_kept_beside_its_picture():
+    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption><span class='credit'>© Reuters/Jane "
+                f"Roe</span></figcaption></figure>{paragraphs(3, start=2)}<footer><p>© 2024 Example News</p></footer>"
+                f"</article>")
+    md = reader_text(html, None)
+    assert captions_shown(md) == ["▣ © Reuters/Jane Roe"]
+    assert "Example News" not in md
+
+
+def test_credit_kept_in_an_attribute_when_none_is_shown():
+    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg' data-credit='Mark Stout/iStock/Getty Images'>"
+                f"<figcaption>{CAPTION}</figcaption></figure><figure><video data-source='jwplatform'></video>"
+                f"<figcaption>{PHOTOS[0]}</figcaption></figure>{paragraphs(3, start=2)}</article>")
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION} — Mark Stout/iStock/Getty Images",
+                                                       f"▣ {PHOTOS[0]}"]
+
+
+def test_caption_with_legend_items_reads_whole():
+    """Inner elements classed like captions that are parts (a map's legend), not copies: the whole caption."""
+    legend = "".join(f"<div class='legend'><span class='legend-color'></span>More than {n}%</div>" for n in (5, 10, 20))
+    html = page(f"<article>{paragraphs(2)}<div class='thumb'><img src='/map.png' width='220' height='165'>"
+                f"<div class='thumbcaption'>Speakers of Māori according to the 2013 census{legend}</div></div>"
+                f"{paragraphs(3, start=2)}</article>")
+    assert captions_shown(reader_text(html, None)) == [
+        "▣ Speakers of Māori according to the 2013 census More than 5% More than 10% More than 20%"]

@@ -20,7 +20,7 @@ import copy
 import json
 import logging
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import urljoin
@@ -41,8 +41,8 @@ MIN_WORDS = 80
 """Below this many words, extraction is suspect and the feed's own content is preferred when the page has more."""
 
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
-_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
-_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
                     "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis"}
 """WHATWG label mapping: browsers decode these labels with the superset encoding, and so must we."""
@@ -147,7 +147,7 @@ def parse_date(value) -> datetime | None:
         return None
     value = value.strip()
     try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))  # noqa: FURB162 ("2024-01-01Z" needs it)
     except ValueError:
         try:
             dt = parsedate_to_datetime(value)
@@ -155,12 +155,12 @@ def parse_date(value) -> datetime | None:
             return None
     if not 1990 <= dt.year <= 2100:  # "0001-01-01": a template's empty date
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 _BYLINE_GUESSES = lxml.etree.XPath("//*[@rel='author'] | //*[@itemprop='author'] | //*[contains(@class, 'byline')]")
-_BY = re.compile(r"^\s*by\s+", re.I)
-_BYLINE_TAIL = re.compile(r"^\s*by\s+|\s*(?:[@|\d]| published| updated| posted).*$", re.I)
+_BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
+_BYLINE_TAIL = re.compile(r"^\s*by\s+|\s*(?:[@|\d]| published| updated| posted).*$", re.IGNORECASE)
 
 
 def _metadata(root, url: str | None) -> dict:
@@ -213,6 +213,16 @@ def _absolute(base: str | None, href: str) -> str:
         return href
 
 
+def _size_upto(el, limit: int) -> int:
+    """:func:`_size` of the element's text, counted only up to just past ``limit`` (wrappers of whole pages)."""
+    size = 0
+    for text in el.itertext():
+        size += _size(text)
+        if size > limit:
+            break
+    return size
+
+
 def _text(el) -> str:
     return _WS.sub(" ", el.text_content()).strip()
 
@@ -223,20 +233,42 @@ def _size(text: str) -> int:
 
 
 # --------------------------------------------------------------------------- captions
-_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.I)
-_CREDIT_CLASS = re.compile(r"credit|copyright|photographer|attribution|courtesy", re.I)
+_TEXT_BOUNDS = frozenset({"body", "html", "article", "main", "p", "td", "blockquote"})
+"""An image's caption never lies beyond these: past them are the body's words."""
+_NOT_IN_FIGURES = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "input", "select", "textarea", "form", "nav"})
+"""A heading makes a picture and words a teaser card; a form or a nav, a menu or a tool bar."""
+_WORD = re.compile(r"\w+")
+_BLOCK_CAPTION = 400
+"""Characters: the most words an image's own wrapper holds when they are its caption and credit."""
+_CARD = 1000
+"""Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
+_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend",
+                            re.IGNORECASE)
+_CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
+                           r"autor|quelle|fonte|fuente", re.IGNORECASE)
+"""Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``,
+``bildquelle``, ``fonte-foto``)."""
+_CREDIT_ATTR = re.compile(r"credit|copyright|photographer|rights")
+"""Names of attributes holding a credit; not "source" or "author": a video's platform, a post's category."""
 _HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
-                           r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.I)
+                           r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.IGNORECASE)
 """Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
 _CREDIT_TEXT = re.compile(
-    r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$")
-"""A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"."""
-_ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.I)
-_LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.I)
+    r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$"
+    r"|(?:(?<=[.!?。»\"”])\s*|\s*\(|\s+\|\s*)((?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^():：|]{2,80}?)\)?\s*$"
+    r"|\s+\|\s*([^|]{2,80}?)\s*$")
+"""A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"; in any
+language, one or two words and a colon after the sentence, in brackets or after a bar ("… an. Foto: dpa",
+"… (Фото: ТАСС)", "…。写真：共同"), a "©" line, or whatever follows a last " | "."""
+_CREDIT_LINE = re.compile(r"(?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^\s:：]+(?:\s+[^\s:：]+){0,6}")
+"""A label and up to seven words of names, nothing more: "Foto: Ole Nielsen", "Фото: ТАСС", "© AFP"."""
+_ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.IGNORECASE)
+_LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.IGNORECASE)
 """Legal boilerplate some agencies append to credits: the credit itself stays."""
-_DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.I)
+_DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.IGNORECASE)
 """Alt texts of images that are not part of the story."""
-_FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$", re.I)
+_FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$",
+                        re.IGNORECASE)
 
 
 def _classes(el) -> str:
@@ -245,8 +277,9 @@ def _classes(el) -> str:
 
 _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | //link | //svg | //comment()")
 _CAPTION_CANDIDATES = lxml.etree.XPath(
-    "//figure | //figcaption | //*[@itemprop='caption'] | //*[contains(@class, 'aption') or contains(@class, 'utline')"
-    " or contains(@class, 'esc') or contains(@class, '__meta') or contains(@class, 'egend')]")
+    "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption')"
+    " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
+    " or contains(@class, 'egend')]")
 """A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
 
 
@@ -254,30 +287,56 @@ def _is_caption(el) -> bool:
     return el.tag == "figcaption" or bool(_CAPTION_CLASS.search(_classes(el)))
 
 
+_BRACKET_SPACE = re.compile(r"(?<=[(\[]) | (?=[)\]])")
+
+
 def _text_without(el, drop) -> str:
     """Visible text of ``el`` leaving out the subtrees for which ``drop(sub)`` is true."""
     parts = []
     walker = lxml.etree.iterwalk(el, events=("start", "end"))
     for event, sub in walker:
+        space = " " if sub.tag in htmlmd.BLOCK_TAGS or sub.tag == "br" else ""  # "<p>caption</p>Credit"
         if event == "start":
             if not isinstance(sub.tag, str) or (sub is not el and drop(sub)):
                 walker.skip_subtree()
             else:
-                parts.append(sub.text or "")
+                parts.append(space + (sub.text or ""))
         elif sub is not el:
-            parts.append(sub.tail or "")
-    return _WS.sub(" ", "".join(parts)).strip()
+            parts.append(space + (sub.tail or ""))
+    return _BRACKET_SPACE.sub("", _WS.sub(" ", "".join(parts))).strip()
 
 
 def _hidden(el) -> bool:
-    """Not part of a caption's words: screen-reader labels, toggles and buttons."""
-    return el.tag == "button" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
+    """Not part of a caption's words: screen-reader labels, toggles, buttons and tool tips."""
+    return el.tag == "button" or el.get("role") == "tooltip" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
 
 
-def _thumbnail(img) -> bool:
-    """An image declared smaller than 150 px either way: a head shot or an icon, not a news picture."""
-    sizes = [img.get("width", ""), img.get("height", "")]
-    return any(s.strip().isdigit() and int(s) < 150 for s in sizes)
+def _thumbnail(img, *, both: bool = False) -> bool:
+    """An image declared smaller than 150 px either way (``both``: both ways, an icon; a small responsive
+    picture is 256×144): a head shot or an icon, not a news picture."""
+    sizes = [int(s) for s in (img.get("width", "").strip(), img.get("height", "").strip()) if s.isdigit()]
+    return bool(sizes) and (all if both else any)(s < 150 for s in sizes)
+
+
+def _credit_line(unit) -> list:
+    """The element that ends a figure's words with a labelled name of its own ("<span>Foto: Ole Nielsen</span>",
+    "<p>© AFP</p>"), when other words precede it: the credit, in any language."""
+    words = _text(unit)
+    for el in reversed(list(unit.iterdescendants(lxml.etree.Element))):
+        text = _text(el)
+        if text and words.endswith(text) and len(text) < len(words) and _CREDIT_LINE.fullmatch(text):
+            return [el]
+    return []
+
+
+def _is_label(text: str) -> bool:
+    """Too few words for a caption: "Video", "mit Audio", "1:20", "FAQ" over a picture."""
+    return len(_WORD.findall(text)) < 3 and _size(text) < 12
+
+
+def _mostly_links(el) -> bool:
+    """A third or more of the words are links' (nested links counted once per level, erring towards yes)."""
+    return 3 * sum(_size(a.text_content()) for a in el.iter("a")) >= max(1, _size(el.text_content()))
 
 
 def _outermost(unit, test) -> list:
@@ -289,27 +348,53 @@ def _outermost(unit, test) -> list:
     return found
 
 
+def _attribute_credit(el) -> str:
+    """A credit kept in an attribute (``data-credit``, ``data-copyright``, ``data-photographer``), not a URL or data."""
+    for name, value in el.attrib.items():
+        value = _WS.sub(" ", value).strip()
+        if (name.startswith("data-") and _CREDIT_ATTR.search(name) and 0 < len(value) <= 100
+                and "://" not in value and not value.startswith(("{", "[", "/")) and not _FILE_NAME.match(value)):
+            return value
+    return ""
+
+
 def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | None:
     """Caption and credit of a figure-like element; with ``alt``, the alt text when it has no caption.
 
     Of several caption elements (the innermost ones) the longest wins, the others being truncated or repeated
-    copies; the alt text is only used without a caption because it usually repeats it, and only when it
-    describes a picture: three words or more, not a file name, a logo or a thumbnail-sized image.
+    copies, unless it is under half the words of the one holding them all (then they are its parts); the alt
+    text is only used without a caption because it usually repeats it, and only when it describes a picture:
+    three words or more, not a file name, a logo or a thumbnail-sized image.
     """
     img = next(unit.iter("img"), None)
     src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
     src = _absolute(url, src)
-    credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(el.get("class", ""))))
+    credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(_classes(el)))) or _credit_line(unit)
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
-    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credits and not _hidden(c)]
+    credited = {el for c in credits for el in c.iter(lxml.etree.Element)}
+    holders = [c for c in unit.iter(lxml.etree.Element) if _is_caption(c) and c not in credited and not _hidden(c)]
     innermost = [c for c in holders if not any(a in holders for a in c.iterdescendants())]
-    texts = [_text_without(c, lambda s: s in credits or _hidden(s)) for c in innermost]
-    text = max(texts, key=len, default="")
+
+    def words(el) -> str:
+        return _text_without(el, lambda s: s in credits or _hidden(s))
+
+    text = max(map(words, innermost), key=len, default="")
+    outermost = [c for c in holders if not any(a in holders for a in c.iterancestors())]
+    if len(outermost) == 1 and 2 * len(text) < len(whole := words(outermost[0])):
+        text = whole  # the inner ones are parts (a map's legend items), not copies of the caption
+    if not holders and img is not None and unit is not img and not _mostly_links(unit) \
+            and not _is_label(own := words(unit)):
+        text = own  # an image block: its own words are the caption
+    if not text:  # lightboxes and galleries keep the caption in an attribute
+        text = next((_WS.sub(" ", v).strip() for v in unit.xpath(".//@data-caption | @data-caption")), "")
     if not credit and (m := _CREDIT_TEXT.search(text)):
-        text, credit = text[:m.start()].strip(), m.group(1).strip()
+        text, credit = text[:m.start()].strip(), next(g for g in m.groups() if g).strip()
+    if not credit:
+        credit = next(filter(None, map(_attribute_credit, unit.iter(lxml.etree.Element))), "")
     if not text and not credit and img is not None and alt and not _thumbnail(img):
-        words = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
-        text = words if words.count(" ") >= 2 and not _FILE_NAME.match(words) and not _DECORATION.search(words) else ""
+        described = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
+        text = described if (described.count(" ") >= 2 and not _FILE_NAME.match(described)
+                             and not _DECORATION.search(described)) else ""
     text, credit = _LEGAL.sub("", text).strip(" /"), _LEGAL.sub("", credit).strip(" /")
     return Caption(text, credit, src) if text or credit else None
 
@@ -318,7 +403,7 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|newsletter|subscribe|subscription|paywall|promo|related|"
     r"recommended|advert\w*|ads?|sponsor\w*|cookie\w*|consent|outbrain|taboola|signup|bio|skip|tags|byline|"
-    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])", re.I)
+    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])", re.IGNORECASE)
 """Class/id words of page furniture (share bars, paywalls, author boxes, hover cards)."""
 _FURNITURE_LINE = re.compile(
     r"^\W*(?:skip to (?:the )?(?:main )?content|advert(?:isement)?s?|sponsored(?: content)?|subscribe|"
@@ -332,7 +417,7 @@ _FURNITURE_LINE = re.compile(
     r"(?:last )?(?:updated|published|posted)(?: on| at)?:?(?:[\s,/|-]*(?:\d[\d:.]*(?:st|nd|rd|th)?|[ap]\.?m\.?|"
     r"[ecmp][sd]?t|gmt|utc|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?))+|"
     r"\d+\s*min(?:ute)?s?\s+read|"
-    r"(?:©|\(c\)|copyright)\s.{0,60})\W*$", re.I)
+    r"(?:©|\(c\)|copyright)\s.{0,60})\W*$", re.IGNORECASE)
 """A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share", a time
 stamp that ``Article.published`` already carries, a stray copyright line)."""
 _FURNITURE_PHRASE = re.compile(
@@ -459,10 +544,29 @@ def _is_headline(text: str, title: str) -> bool:
     return bool(said) and (said == words or (len(said) >= 4 and words[:len(said)] == said))
 
 
-def without_title(blocks: list[htmlmd.Block], title: str) -> list[htmlmd.Block]:
-    """The headline is shown apart (``Article.title``): drop its copies above the first real paragraph."""
+_DATE, _CLOCK = r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b", r"\b\d{1,2}[:.h]\d{2}\b"
+_STAMP = re.compile(f"{_DATE}.*{_CLOCK}|{_CLOCK}.*{_DATE}")
+"""A numeric date and a clock time, in either order: "Stand: 08.07.2026 05:00 Uhr", "2024-04-22 | 15:54"."""
+
+
+def _is_stamp(text: str) -> bool:
+    """A short line dating the page (``Article.published`` says it), in any language."""
+    return len(text.split()) <= 12 and bool(_STAMP.search(text))
+
+
+def _says_byline(text: str, byline: str) -> bool:
+    """A short line naming the author (``Article.byline`` says it): "von Engin Haupt, MDR", "Par Jean Dupont"."""
+    said = " ".join(_WORD.findall(text.lower()))
+    names = (" ".join(_WORD.findall(name.lower())) for name in byline.split(","))
+    return len(said.split()) <= 10 and any(name.count(" ") and f" {name} " in f" {said} " for name in names)
+
+
+def without_meta(blocks: list[htmlmd.Block], title: str, byline: str) -> list[htmlmd.Block]:
+    """The headline, byline and date are shown apart: drop their copies above the first real paragraph, and
+    date stamps anywhere."""
     head = next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 40), len(blocks))
-    return [b for i, b in enumerate(blocks) if i >= head or not _is_headline(b.text, title)]
+    return [b for i, b in enumerate(blocks) if b.caption is not None or not (
+        _is_stamp(b.text) or (i < head and (_is_headline(b.text, title) or _says_byline(b.text, byline))))]
 
 
 # --------------------------------------------------------------------------- the page and its figures
@@ -482,12 +586,32 @@ class _Page:
         self.elements = list(root.iter(lxml.etree.Element))
         for i, el in enumerate(self.elements):
             el.set(INDEX_ATTR, str(i))
-        captions = [el for el in _CAPTION_CANDIDATES(root) if el.tag in ("figure", "figcaption") or _is_caption(el)]
-        units = [el if el.tag == "figure" else self._holder(el) for el in captions]
-        units += [self._holder(img) for img in root.iter("img")]
-        self.figures = self._outermost(u for u in units if u is not None)
+        for el in root.xpath(f"//*[@{htmlmd.CAPTION_ATTR}]"):  # only our placeholders may carry it
+            del el.attrib[htmlmd.CAPTION_ATTR]
+        captions = [el for el in _CAPTION_CANDIDATES(root)
+                    if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)]
+        captioned = [(el, el if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
+                      else self._holder(el)) for el in captions]
+        units = [u for _, u in captioned if u is not None] + [self._holder(img) for img in root.iter("img")]
+        galleries = self._galleries(units)
+        units = [u for u in units if u not in galleries]
+        units += [el for el, u in captioned if u in galleries and el not in galleries]  # a gallery's own caption
+        self.figures = self._outermost(units)
         self.starts = [s for s, _ in self.figures]
         self.quotes = [s for s in self._outermost(root.iter("blockquote")) if self.figure_of(s[0]) is None]
+
+    def _galleries(self, units) -> set:
+        """Units holding two or more other units with a picture: galleries, each picture of which is a figure."""
+        pictured = {(self.index(u), -self._end(u)): u for u in units if u.tag == "img" or u.find(".//img") is not None}
+        enclosing: list[tuple[int, object]] = []
+        inside: dict = {}
+        for (start, minus_end), unit in sorted(pictured.items(), key=lambda item: item[0]):
+            while enclosing and enclosing[-1][0] < start:
+                enclosing.pop()
+            for _, outer in enclosing:
+                inside[outer] = inside.get(outer, 0) + 1
+            enclosing.append((-minus_end, unit))
+        return {unit for unit, n in inside.items() if n >= 2}
 
     def _outermost(self, elements) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
@@ -519,7 +643,7 @@ class _Page:
                 return parent
             node = parent
         if el.tag == "img":
-            return el
+            return self._image_block(el)
         node, text = el, _size(el.text_content())
         if text > 600:
             return None
@@ -533,6 +657,42 @@ class _Page:
             if parent.find(".//img") is not None:
                 return parent
         return el
+
+    @staticmethod
+    def _image_block(img):
+        """The nearest wrapper of an image that has words, when those are a caption (``<div><picture/>
+        <p>caption</p><p>Image: credit</p></div>``), else the image.
+
+        A caption is short but more than a label ("Video", "1:20"), has no heading and is not a link; it is no
+        teaser card either, whose headline links to its story next to the picture; and a paragraph is the body's
+        (an image inline in text stays an image)."""
+        if (_thumbnail(img, both=True) or _DECORATION.search(f"{img.get('class', '')} {img.get('alt', '')}")
+                or img.get("aria-hidden") == "true" or img.get("role") == "presentation"):
+            return img
+        node = img
+        for _ in range(4):
+            parent = node.getparent()
+            if parent is None or parent.tag in _TEXT_BOUNDS:
+                return img
+            node = parent
+            size = _size_upto(node, _BLOCK_CAPTION)
+            if size > _BLOCK_CAPTION:
+                return img
+            if size and (text := _text_without(node, _hidden)):
+                break
+        else:
+            return img
+        if (_is_label(text) or _mostly_links(node) or len(node.findall(".//img")) > 1
+                or any(el.tag in _NOT_IN_FIGURES for el in node.iter(lxml.etree.Element))):
+            return img
+        card = node
+        for _ in range(3):
+            card = card.getparent()
+            if card is None or card.tag in ("body", "main") or _size_upto(card, _CARD) > _CARD:
+                break
+            if any(h.find(".//a[@href]") is not None for h in card.iter(*_HEADINGS)):
+                return img
+        return node
 
     def figure_of(self, i: int) -> tuple[int, int] | None:
         k = bisect.bisect_right(self.starts, i) - 1
@@ -553,9 +713,14 @@ class _Page:
                 if not any(a is seen[span] for a in el.iterancestors()):
                     el.drop_tree()
                 continue
-            seen[span] = self._placeholder(span, captions)
-            seen[span].tail = el.tail
-            el.getparent().replace(el, seen[span])
+            seen[span] = holder = self._placeholder(span, captions)
+            holder.tail = el.tail
+            el.getparent().replace(el, holder)
+            # A figure inside a lightbox <button> would be skipped with it: its placeholder goes before it.
+            skipped = [a for a in holder.iterancestors() if a.tag in htmlmd.SKIP_TAGS]
+            if skipped:
+                holder.tail = None
+                skipped[-1].addprevious(holder)
         numbered = _numbered(frag)
         if not numbered:
             return captions
@@ -577,11 +742,17 @@ class _Page:
 
     def _aside(self, i: int, lo: int) -> bool:
         """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
-        starting at ``lo``: its figures are other stories' teasers."""
-        for el in (self.elements[i], *self.elements[i].iterancestors()):
+        starting at ``lo``: its figures are other stories' teasers.
+
+        A furniture class on a wrapper of an unlinked figure alone (``post-img ads-top-after``: where an ad goes
+        next) says nothing about the figure; a teaser links to its story."""
+        figure = self.elements[i]
+        alone = _size(figure.text_content()) if figure.find(".//a[@href]") is None else -1
+        for el in (figure, *figure.iterancestors()):
             if self.index(el) <= lo:
                 return False
-            if el.tag in ("aside", "nav", "footer") or _FURNITURE_CLASS.search(_classes(el)):
+            if el.tag in ("aside", "nav", "footer") or (_FURNITURE_CLASS.search(_classes(el))
+                                                        and _size(el.text_content()) > alone):
                 return True
         return False
 
@@ -589,22 +760,46 @@ class _Page:
         """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none).
 
         Figures readability dropped come back only with a real caption: alone, an alt text outside the body
-        is most often a head shot or a promotion."""
+        is most often a head shot or a promotion. A credit alone ("© Reuters") is no furniture however worded:
+        the copyright lines that are sit in footers, not beside a picture."""
         cap = caption_of(self.elements[span[0]], self.url, alt=alt)
         holder = lxml.html.Element("figure")
-        if cap is not None and not is_furniture_text(f"{cap.text} {cap.credit}"):
+        if cap is not None and not (cap.text and is_furniture_text(f"{cap.text} {cap.credit}")):
             holder.set(htmlmd.CAPTION_ATTR, str(len(captions)))
             captions.append(cap)
         return holder
+
+    def continue_article(self, frag) -> None:
+        """Add to readability's output the rest of an article split over look-alike sibling containers.
+
+        Some templates put every few paragraphs in a module of their own (``div.con > … > p``) with teasers and
+        ads between: readability takes the biggest module only. The modules are found as the siblings of the
+        chosen one's outermost wrapper (an ancestor with no words of its own) that precede it, have its tag and
+        class, hold paragraphs, are not mostly links and are not in the output yet. A teaser module has other
+        classes; after the body, a module of the same look is an "About us" box or a disclaimer."""
+        numbered = _numbered(frag)
+        if not numbered:
+            return
+        chosen = self._chosen(numbered)
+        while (parent := chosen.getparent()) is not None and parent.tag not in ("body", "html") \
+                and _size(parent.text or "") + sum(_size(c.tail or "") + (c is not chosen and _size_upto(c, 100))
+                                                   for c in parent) <= 100:
+            chosen = parent
+        if not (chosen.get("class") or "").strip():  # no look to recognise
+            return
+        present = sorted(int(el.get(INDEX_ATTR)) for el in numbered)
+        modules = [s for s in chosen.itersiblings(chosen.tag, preceding=True)
+                   if s.get("class") == chosen.get("class") and s.find(".//p") is not None
+                   and _size(s.text_content()) >= 100 and not _mostly_links(s)
+                   and bisect.bisect_right(present, self._end(s)) == bisect.bisect_left(present, self.index(s))]
+        for i, module in enumerate(reversed(modules)):
+            frag.insert(i, copy.deepcopy(module))
 
     def _scope(self, numbered, title: str) -> tuple[int, int]:
         """The article's span of the page: the common ancestor of readability's nodes, widened to the enclosing
         article-like element (lead images often sit in the article header, beside the body readability chose)
         unless that is much bigger, i.e. more than the article; it starts at the headline at the latest."""
-        first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
-        last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
-        around = set(last.iterancestors())
-        scope = next((a for a in first.iterancestors() if a in around), first)
+        scope = self._chosen(numbered)
         limit = 2 * _size(scope.text_content()) + 1000
         for i, outer in enumerate(scope.iterancestors()):
             if i >= 5 or outer.tag in ("body", "html") or _size(outer.text_content()) > limit:
@@ -614,6 +809,13 @@ class _Page:
         headline = next((h for h in self.root.iter("h1") if _is_headline(_text(h), title)), None)
         start = self.index(scope) if headline is None else min(self.index(scope), self.index(headline))
         return start, self._end(scope)
+
+    def _chosen(self, numbered):
+        """The page element holding all of readability's output: the common ancestor of its first and last."""
+        first = self.elements[min(int(el.get(INDEX_ATTR)) for el in numbered)]
+        last = self.elements[max(int(el.get(INDEX_ATTR)) for el in numbered)]
+        around = set(last.iterancestors())
+        return next((a for a in first.iterancestors() if a in around), first)
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
@@ -659,20 +861,21 @@ def extract_article(html: str | bytes, url: str | None = None, *, content_type: 
         frag = lxml.html.fragment_fromstring(summary, parser=_UTF8_PARSER)
     except (ValueError, lxml.etree.LxmlError):  # readability wraps any failure of its own in Unparseable
         return _fallback(meta, fallback_html, url, "Reader mode could not find the article on this page.")
+    page.continue_article(frag)
     if url:
         frag.make_links_absolute(url, handle_failures="discard")
-    blocks = _render(frag, page, meta["title"])
+    blocks = _render(frag, page, meta)
     words = _words(blocks)
     if words < MIN_WORDS and len(page.root.text_content().split()) > 3 * max(words, 30):
         return _fallback(meta, fallback_html, url, "Reader mode found little of this page's text.", blocks)
     return _article(meta, blocks, confidence=min(1.0, words / 300))
 
 
-def _render(frag, page: _Page, title: str) -> list[htmlmd.Block]:
+def _render(frag, page: _Page, meta: dict) -> list[htmlmd.Block]:
     """Readability's (or the feed's) article HTML → reader blocks."""
     remove_furniture(frag)
-    captions = page.restore(frag, title)
-    return without_title(dedupe(htmlmd.to_blocks(frag, captions)), title)
+    captions = page.restore(frag, meta["title"])
+    return without_meta(dedupe(htmlmd.to_blocks(frag, captions)), meta["title"], meta["byline"])
 
 
 def _article(meta: dict, blocks: list[htmlmd.Block], **kw) -> Article:
@@ -689,7 +892,7 @@ def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str,
     root = parse(fallback_html or "")
     if root is not None:
         body = root.find("body")
-        feed = _render(root if body is None else body, _Page(root, url), meta.get("title", ""))
+        feed = _render(root if body is None else body, _Page(root, url), {"title": "", "byline": "", **meta})
         if _words(feed) > _words(blocks):
             return _article(meta, feed, confidence=0.3, notice=f"{why} Showing the feed's copy of the story.")
     return _article(meta, list(blocks), confidence=0.1 if blocks else 0.0, notice=why)

@@ -1,7 +1,7 @@
 """Cleaned article HTML → reader markdown and plain text, in one walk.
 
 Kept apart from :mod:`tui_reader.extract` so that the choice of *what* is the article and the choice of *how*
-it is shown can change independently. A ``<figure data-caption="N">`` placeholder stands for ``captions[N]``:
+it is shown can change independently. A ``<figure data-tr-caption="N">`` placeholder stands for ``captions[N]``:
 it becomes a caption block in the markdown and nothing in the plain text (captions are not body text).
 """
 
@@ -15,7 +15,8 @@ import lxml.etree
 
 from tui_reader.models import Caption
 
-CAPTION_ATTR = "data-caption"
+CAPTION_ATTR = "data-tr-caption"
+"""Not ``data-caption``: pages use that one for their own captions (lightboxes, galleries)."""
 SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object",
                        "embed", "canvas", "button", "input", "select", "textarea", "img", "video",
                        "audio", "picture", "source"})
