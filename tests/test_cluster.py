@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from tui_reader.cluster import (
     also_reported,
     canonical_url,
+    catch_up,
     cluster_members,
     cluster_new,
     cluster_of,
     event_tokens,
+    has_backlog,
     salient,
     signature,
     similarity,
@@ -288,6 +290,29 @@ def test_backfill_finds_what_was_never_clustered(store):
     assert unclustered_ids(store) == []
 
 
+def test_catching_up_cut_short_keeps_its_batches_and_the_next_run_resumes(store, event, monkeypatch):
+    with store.tx() as c:  # as a headless fetch leaves them
+        for table in ("cluster_sigs", "cluster_keys", "cluster_df"):
+            c.execute(f"DELETE FROM {table}")
+    backlog = unclustered_ids(store)
+    assert has_backlog(store) and len(backlog) == 5
+    real, calls = cluster_new, []
+
+    def quit_during_the_second_batch(store_, ids, settings_):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(store_, ids, settings_)
+
+    monkeypatch.setattr("tui_reader.cluster.cluster_new", quit_during_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        catch_up(store, SETTINGS, batch=1)
+    assert unclustered_ids(store) == backlog[1:]
+    monkeypatch.setattr("tui_reader.cluster.cluster_new", real)
+    assert catch_up(store, SETTINGS, batch=1) == 4
+    assert not has_backlog(store) and sizes(store, event)["wire"] == 3
+
+
 def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_reclustered(store, event):
     from tui_reader.models import FeedEntry
 
@@ -297,8 +322,8 @@ def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_recluste
     retitled = FeedEntry(guid="izmail-b", url=stored.url, title=stored.title + " (updated)",
                          published=stored.published, content=stored.feed_content)
     store.upsert_entries(feed.id, [retitled], "Reuters")  # what `tui-reader fetch` does: no clustering
-    assert unclustered_ids(store) == [event["b"]]
-    cluster_new(store, unclustered_ids(store), SETTINGS)  # what the TUI's background worker does
+    assert unclustered_ids(store) == [event["b"]] and has_backlog(store)
+    catch_up(store, SETTINGS)  # what the TUI's background process does
     assert unclustered_ids(store) == [] and sizes(store, event)["wire"] == 3
 
 

@@ -7,6 +7,8 @@ thread and comes back with ``call_from_thread`` so keys never wait on the networ
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 from rich.text import Text
@@ -38,6 +40,8 @@ VIEWS: list[tuple[str, tuple[State, ...]]] = [
 SORTS = ["date", "source", "rating"]
 NARROW = 100
 """Below this many columns the feeds panel collapses and the reader stacks its panels."""
+BACKLOG_DELAY = 1.0
+"""Seconds after mount before clustering what a headless fetch left: the first paint and keys come first."""
 
 
 class ReaderApp(App):
@@ -94,6 +98,8 @@ class ReaderApp(App):
         self._quiet_refresh = False
         self.feeds_timer: Timer | None = None
         """The background refresh timer when ``fetch.auto_refresh_minutes`` is set."""
+        self._backlog: subprocess.Popen | None = None
+        """The clustering process (:mod:`tui_reader.backlog`) while it runs."""
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -128,7 +134,7 @@ class ReaderApp(App):
         self.query_one("#stories").focus()
         self._update_feeds()
         self._update_view_bar()
-        self._cluster_backlog()
+        self.set_timer(BACKLOG_DELAY, self._cluster_backlog)
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
         if self.demo:
@@ -439,8 +445,7 @@ class ReaderApp(App):
             self.post_message(RefreshProgress(done, total, new, line))
 
         try:
-            report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress,
-                                               cluster=self.settings.cluster))
+            report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress))
         except Exception as exc:  # never leave the progress bar stuck
             self.post_message(RefreshProgress(total, total, new, f"refresh failed: {clean_line(str(exc))}"))
             self.post_message(RefreshFinished(new, total, total))
@@ -449,16 +454,32 @@ class ReaderApp(App):
 
     @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
     def _cluster_backlog(self) -> None:
-        """Cluster, in batches and off the UI, the stories stored without it or changed since
-        (a headless ``fetch``, an older store)."""
-        from tui_reader.cluster import cluster_new, unclustered_ids
+        """Cluster the stories stored without it (a headless ``fetch``, a refresh, an older store) or
+        changed since, in a process of its own (:mod:`tui_reader.backlog`), if there are any."""
+        from tui_reader.cluster import has_backlog
 
-        done: list[int] = []
-        while (batch := unclustered_ids(self.store, 2000)) and batch != done:
-            cluster_new(self.store, batch, self.settings.cluster)
-            done = batch
-        if done:
-            self.call_from_thread(self.stories.reload)
+        if self._backlog is not None or not isinstance(self.store.path, Path) or not has_backlog(self.store):
+            return
+        cluster = self.settings.cluster
+        proc = subprocess.Popen([sys.executable, "-m", "tui_reader.backlog", str(self.store.path),
+                                 str(cluster.window_hours), str(cluster.threshold)],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.call_from_thread(self._watch_backlog, proc)
+
+    def _watch_backlog(self, proc: subprocess.Popen) -> None:
+        self._backlog = proc
+        timer = self.set_interval(0.5, lambda: self._backlog_poll(timer))
+
+    def _backlog_poll(self, timer: Timer) -> None:
+        if self._backlog is None or self._backlog.poll() is None:
+            return
+        timer.stop()
+        self._backlog = None
+        self.stories.reload()  # the ×N column and grouped view now know the new clusters
+
+    def on_unmount(self) -> None:
+        if self._backlog is not None:  # its current batch rolls back; the next start resumes there
+            self._backlog.terminate()
 
     @on(RefreshProgress)
     def _refresh_progress(self, event: RefreshProgress) -> None:
@@ -475,6 +496,7 @@ class ReaderApp(App):
             self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
                         severity="warning" if event.failed else "information", timeout=4)
         self._show_store_changes()
+        self._cluster_backlog()
 
     # -- the briefing note -------------------------------------------------------------------------
 
