@@ -76,10 +76,12 @@ def parse_day(text: str) -> date:
 
 
 def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
-    from tui_reader.triage import reconcile_logs
     from tui_reader.ui.app import ReaderApp
 
-    reconcile_logs(ctx.store, ctx.paths.briefing_dir)
+    if ctx.store.pending_logs():  # only then load the briefing code (and its file lock) before the first paint
+        from tui_reader.triage import reconcile_logs
+
+        reconcile_logs(ctx.store, ctx.paths.briefing_dir)
     ReaderApp(ctx.store, ctx.paths, ctx.settings).run()
     return 0
 
