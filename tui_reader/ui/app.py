@@ -132,7 +132,7 @@ class ReaderApp(App):
             self.set_keymap(self.settings.keys)
         self.query_one("#feeds").set_class(not self.settings.ui.show_feeds, "-hidden")
         self.query_one("#stories").focus()
-        self._update_feeds()
+        self.call_after_refresh(self._update_feeds)  # the list is painted first; the counts ~30 ms later
         self._update_view_bar()
         self.set_timer(BACKLOG_DELAY, self._cluster_backlog)
         if minutes := self.settings.fetch.auto_refresh_minutes:
