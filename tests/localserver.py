@@ -28,6 +28,10 @@ class Seen:
     headers: dict[str, str]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # a fetch's concurrency shows only if dozens of connections are accepted at once
+
+
 class LocalServer:
     def __init__(self, routes: dict[str, Reply | Callable] | None = None) -> None:
         self.routes: dict[str, Reply | Callable] = dict(routes or {})
@@ -64,7 +68,7 @@ class LocalServer:
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = _Server(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
         # A short poll keeps shutdown (every test's teardown) quick.
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01},

@@ -262,9 +262,45 @@ async def test_stories_fetched_headless_are_clustered_in_the_background(demo):
     sid = story_id_titled(store, "Ruwaished drone attack")
     app = ReaderApp(store, paths)
     async with app.run_test(size=(100, 30)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert store.story(sid).cluster_size == 3
+        list_ = app.query_one(StoryList)
+        list_.select_story(sid)
+        for _ in range(200):  # the clustering process starts a second after mount and reports back
+            await pilot.pause(0.1)
+            if list_.cursor_row.cluster_size == 3:
+                break
+        assert list_.cursor_row.cluster_size == 3, "the list shows the ×3 once the clustering process is done"
+        assert app._backlog is None
+
+
+async def test_quitting_ends_the_clustering_process_at_once(tmp_path, monkeypatch):
+    """A large backlog is clustered by a process of its own; `q` neither waits for it nor leaves it running."""
+    import random
+    import signal
+    import time
+
+    from tui_reader.models import FeedEntry
+    from tui_reader.paths import Paths
+    from tui_reader.store import Store
+
+    paths = Paths.for_home(tmp_path / "home")
+    store = Store(paths.db_file)
+    words = [f"word{i}" for i in range(3000)]
+    rnd = random.Random(1)
+    feed = store.add_feed("http://127.0.0.1:9/feed.xml", title="Wire")
+    store.upsert_entries(feed.id, [FeedEntry(f"g{i}", f"http://127.0.0.1:9/{i}", " ".join(rnd.sample(words, 12)),
+                                             summary=" ".join(rnd.sample(words, 60))) for i in range(3000)], "wire")
+    monkeypatch.setattr("tui_reader.ui.app.BACKLOG_DELAY", 0.01)
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if app._backlog is not None:
+                break
+        proc = app._backlog
+        assert proc is not None and proc.poll() is None
+        started = time.monotonic()
+    assert time.monotonic() - started < 2
+    assert proc.wait(timeout=5) == -signal.SIGTERM, "stopped by the quit, not left to finish"
 
 
 RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'

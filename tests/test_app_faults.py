@@ -239,15 +239,17 @@ async def test_clustering_that_fails_says_so_and_the_list_stays_usable(demo, mon
     _, store, paths = demo
     store.add_story("https://elsewhere.example/new", "A story no refresh clustered")
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("injected: clustering broke")
-
-    monkeypatch.setattr("tui_reader.cluster.cluster_new", broken)
+    broken = [sys.executable, "-c", "import sys; sys.exit('RuntimeError: injected: clustering broke')"]
+    monkeypatch.setattr("tui_reader.ui.app.backlog_command", lambda db, cluster: broken)
+    monkeypatch.setattr("tui_reader.ui.app.BACKLOG_DELAY", 0.01)
     app = ReaderApp(store, paths)
     toasts = Toasts()
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
-        await settle(app)
-        await pilot.pause()
+        for _ in range(60):  # the process runs apart: its end is polled every half second
+            await settle(app)
+            if toasts:
+                break
+            await asyncio.sleep(0.1)
         assert "Grouping stories by event failed: RuntimeError: injected: clustering broke" in toasts
         first = app.query_one(StoryList).cursor_story_id
         await pilot.press("j")

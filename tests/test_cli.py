@@ -191,3 +191,27 @@ def test_headless_commands_do_not_import_textual(home):
             "print('textual' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+
+@pytest.mark.parametrize("args, read", [(["list"], 1), (["list", "--json"], 1), (["feeds"], 0), (["export-opml"], 0)])
+def test_output_into_a_closed_pipe_ends_quietly_like_ls_into_head(home, args, read):
+    """`tui-reader list | head -1`: the reader goes away; no traceback, and the status a shell reports for `ls`."""
+    from tui_reader.models import FeedEntry
+    from tui_reader.paths import Paths
+    from tui_reader.store import Store
+
+    store = Store(Paths.for_home(home).db_file)
+    for f in range(20):  # 3000 list lines, well past a pipe buffer: still writing when the reader quits
+        feed = store.add_feed(f"http://127.0.0.1:9/feed{f}.xml", title=f"Feed {f}")
+        store.upsert_entries(feed.id, [FeedEntry(f"g{f}-{i}", f"http://127.0.0.1:9/{f}/{i}.html",
+                                                 f"Story {i} of feed {f} " + "x" * 80) for i in range(150)], "wire")
+    store.close()
+    proc = subprocess.Popen([sys.executable, "-m", "tui_reader", "--home", str(home), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for _ in range(read):
+        assert proc.stdout.readline()
+    proc.stdout.close()  # before a short output is written, so its first write meets the closed pipe
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE
+    assert err == ""

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tui_reader.cluster import (
     also_reported,
+    catch_up,
     cluster_members,
     cluster_new,
     corroborated,
@@ -282,6 +283,29 @@ def test_backfill_finds_what_was_never_clustered(store):
     assert store.unclustered_ids() == []
 
 
+def test_catching_up_cut_short_keeps_its_batches_and_the_next_run_resumes(store, event, monkeypatch):
+    with store.tx() as c:  # as a headless fetch leaves them
+        for table in ("cluster_sigs", "cluster_keys", "cluster_df"):
+            c.execute(f"DELETE FROM {table}")
+    backlog = store.unclustered_ids()
+    assert store.has_cluster_backlog() and len(backlog) == 5
+    real, calls = cluster_new, []
+
+    def quit_during_the_second_batch(store_, ids, settings_):
+        calls.append(ids)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(store_, ids, settings_)
+
+    monkeypatch.setattr("tui_reader.cluster.cluster_new", quit_during_the_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        catch_up(store, SETTINGS, batch=1)
+    assert store.unclustered_ids() == backlog[1:]
+    monkeypatch.setattr("tui_reader.cluster.cluster_new", real)
+    assert catch_up(store, SETTINGS, batch=1) == 4
+    assert not store.has_cluster_backlog() and sizes(store, event)["wire"] == 3
+
+
 def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_reclustered(store, event):
     from tui_reader.models import FeedEntry
 
@@ -291,8 +315,8 @@ def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_recluste
     retitled = FeedEntry(guid="izmail-b", url=stored.url, title=stored.title + " (updated)",
                          published=stored.published, content=stored.feed_content)
     store.upsert_entries(feed.id, [retitled], "Reuters")  # what `tui-reader fetch` does: no clustering
-    assert store.unclustered_ids() == [event["b"]]
-    cluster_new(store, store.unclustered_ids(), SETTINGS)  # what the TUI's background worker does
+    assert store.unclustered_ids() == [event["b"]] and store.has_cluster_backlog()
+    catch_up(store, SETTINGS)  # what the TUI's background process does
     assert store.unclustered_ids() == [] and sizes(store, event)["wire"] == 3
 
 

@@ -307,6 +307,31 @@ def test_per_host_and_global_limits(server):
     assert peak[0] == 3
 
 
+def test_by_default_far_more_than_16_requests_are_in_flight(server):
+    """Over real latency a refresh ends with its slowest feed only if the feeds are asked at once."""
+    active, peak = [0], [0]
+    lock = threading.Lock()
+
+    def route(h) -> None:
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.3)
+        with lock:
+            active[0] -= 1
+        raw("200 OK", {"Content-Length": "2"}, b"ok")(h)
+
+    for i in range(48):
+        server.routes[f"/p{i}"] = route
+
+    async def go():
+        async with Fetcher(FetchSettings(per_host=48)) as fetcher:  # one local host standing in for 48
+            return await asyncio.gather(*(fetcher.get(server.url(f"/p{i}")) for i in range(48)))
+
+    assert all(r.ok for r in asyncio.run(go()))
+    assert peak[0] == 48 and FetchSettings().in_flight >= 48
+
+
 def test_fetch_once_asks_for_html(server):
     server.routes["/page"] = Reply("<html></html>")
     result = asyncio.run(fetch_once(server.url("/page"), FAST))

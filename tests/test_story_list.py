@@ -73,6 +73,23 @@ async def test_cursor_keys_move_and_post_highlighted(store):
         assert app.highlighted[0] == ids[0] and ids[3] in app.highlighted and app.highlighted[-1] == ids[0]
 
 
+async def test_a_cursor_step_repaints_the_two_rows_it_changes_not_the_screen(store, monkeypatch):
+    """Each `j` on a 10,000-story list is felt: repainting every visible row per step doubled its latency."""
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        painted: list[int] = []
+        real = StoryList.render_line
+        monkeypatch.setattr(StoryList, "render_line", lambda self, y: painted.append(y) or real(self, y))
+        await pilot.press("j")
+        await pilot.pause()
+        assert sorted(painted) == [0, 1]
+        painted.clear()
+        await pilot.press("G")  # a jump that scrolls repaints what scrolled in
+        await pilot.pause()
+        assert len(painted) >= 20
+
+
 async def test_g_and_G_jump_and_scroll(store):
     app = ListApp(store)
     async with app.run_test(size=(80, 24)) as pilot:

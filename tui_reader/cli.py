@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -20,6 +21,9 @@ from tui_reader.errors import UsageError, UserError
 from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
 
+
+PIPE_CLOSED = 141
+"""Exit status when the reader of our output went away (``| head``): 128 + SIGPIPE, what a shell reports for ``ls``."""
 NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`"
 
 
@@ -441,9 +445,8 @@ def _err(line: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         if args.demo:
             return cmd_demo(args)
         if args.command == "extract" and args.home is None:
@@ -459,3 +462,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `tui-reader list | head -1`: stop writing, quietly, as `ls | head` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush cannot raise again
+        return PIPE_CLOSED

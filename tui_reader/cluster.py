@@ -510,6 +510,17 @@ def _candidates(store, dirty: list[_Node], window: int, rarity: _Rarity) -> set[
     return pairs
 
 
+def catch_up(store, settings: ClusterSettings, batch: int = 250) -> int:
+    """Cluster the store's backlog (``Store.unclustered_ids``) one committed batch at a time, so a run cut
+    short (the analyst quits) keeps what it did and the next run resumes there. Returns how many."""
+    done: list[int] = []
+    total = 0
+    while (ids := store.unclustered_ids(batch)) and ids != done:
+        cluster_new(store, ids, settings)
+        done, total = ids, total + len(ids)
+    return total
+
+
 # -- reading clusters ----------------------------------------------------------------------
 
 @dataclass(frozen=True)

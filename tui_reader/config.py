@@ -16,8 +16,8 @@ from tui_reader.errors import ConfigError
 
 @dataclass(frozen=True)
 class FetchSettings:
-    concurrency: int = 16
-    """Requests in flight at once, over all hosts."""
+    concurrency: int = 0
+    """Requests in flight at once, over all hosts; 0 chooses for this machine (:attr:`in_flight`)."""
     per_host: int = 2
     """Requests in flight at once to one host (politeness)."""
     connect_timeout: float = 10.0
@@ -38,6 +38,25 @@ class FetchSettings:
     """While the TUI is open, refresh every N minutes in the background (0: only when you press r)."""
     user_agent: str = ""
     """User-Agent header; empty means tui-reader's own descriptive default."""
+
+    @property
+    def in_flight(self) -> int:
+        """``concurrency``, or for 0 a quarter of the open-file limit, 16 to 512.
+
+        A feed refresh waits on the network, not the CPU (parsing is ~20x faster than a response
+        arrives), so a few hundred feeds over real latency finish with the slowest server only when
+        they are all asked at once; sockets are what runs out, and a quarter of the limit leaves the
+        store, pipes and terminal their descriptors. 512 is where other readers stop too.
+        """
+        if self.concurrency:
+            return self.concurrency
+        try:
+            import resource
+
+            soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        except (ImportError, OSError, ValueError):  # no rlimits (Windows): a modest guess
+            return 64
+        return 512 if soft == resource.RLIM_INFINITY else max(16, min(512, soft // 4))
 
 
 @dataclass(frozen=True)
@@ -120,8 +139,6 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             if key not in known:
                 raise ConfigError(f"config: unknown key {section}.{key}")
             updates[key] = _coerce(f"{section}.{key}", raw, getattr(current, key))
-        if section == "fetch" and updates.get("concurrency") == 0:
-            raise ConfigError("config: fetch.concurrency must be at least 1")
         settings = replace(settings, **{section: replace(current, **updates)})
     return settings
 

@@ -130,14 +130,13 @@ def make_client(settings: FetchSettings) -> httpx.AsyncClient:
         http2=importlib.util.find_spec("h2") is not None,
         follow_redirects=False,
         timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout, pool=None),
-        limits=httpx.Limits(max_connections=max(1, settings.concurrency),
-                            max_keepalive_connections=max(1, settings.concurrency)),
+        limits=httpx.Limits(max_connections=settings.in_flight, max_keepalive_connections=settings.in_flight),
         headers={"User-Agent": settings.user_agent or USER_AGENT, "Accept-Encoding": encodings},
     )
 
 
 class Fetcher:
-    """GETs through one client, at most ``concurrency`` at once and ``per_host`` per host.
+    """GETs through one client, at most ``in_flight`` at once and ``per_host`` per host.
 
     Use as ``async with Fetcher(settings) as f: await f.get(url)`` inside the running event loop.
     """
@@ -146,7 +145,7 @@ class Fetcher:
         self.settings = settings
         self.client = client or make_client(settings)
         self._own_client = client is None
-        self._global = asyncio.Semaphore(max(1, settings.concurrency))
+        self._global = asyncio.Semaphore(settings.in_flight)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self.max_body = int(settings.max_body_mb * _MB)
         # A server trickling one byte per read timeout would never trip it: bound the whole request too.

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import IO
 
 from rich.text import Text
 from textual import on, work
@@ -23,7 +27,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from tui_reader.config import Settings
+from tui_reader.config import ClusterSettings, Settings
 from tui_reader.errors import NoteBehind, QueryError, UserError
 from tui_reader.models import FetchStatus, State, TriageInput
 from tui_reader.paths import Paths
@@ -72,6 +76,13 @@ def _in_turn(turn: tuple[threading.Event, threading.Event]) -> Iterator[None]:
         yield
     finally:
         mine.set()
+def backlog_command(db: Path, cluster: ClusterSettings) -> list[str]:
+    """The clustering process (:mod:`tui_reader.backlog`) for the store at ``db``: an argument list, no shell."""
+    return [sys.executable, "-m", "tui_reader.backlog", str(db), str(cluster.window_hours), str(cluster.threshold)]
+
+
+BACKLOG_DELAY = 1.0
+"""Seconds after mount before clustering what a headless fetch left: the first paint and keys come first."""
 
 
 class ReaderApp(App):
@@ -130,6 +141,8 @@ class ReaderApp(App):
         self._last_write.set()
         self.feeds_timer: Timer | None = None
         """The background refresh timer when ``fetch.auto_refresh_minutes`` is set."""
+        self._backlog: subprocess.Popen | None = None
+        """The clustering process (:mod:`tui_reader.backlog`) while it runs."""
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -162,10 +175,10 @@ class ReaderApp(App):
             self.set_keymap(self.settings.keys)
         self.query_one("#feeds").set_class(not self.settings.ui.show_feeds, "-hidden")
         self.query_one("#stories").focus()
-        self._update_feeds()
+        self.call_after_refresh(self._update_feeds)  # the list is painted first; the counts ~30 ms later
         self._update_view_bar()
         self._catch_up_notes()
-        self._cluster_backlog()
+        self.set_timer(BACKLOG_DELAY, self._cluster_backlog)
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
         if self.demo:
@@ -541,8 +554,7 @@ class ReaderApp(App):
             self.post_message(RefreshProgress(done, total, new, line))
 
         try:
-            report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress,
-                                               cluster=self.settings.cluster))
+            report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress))
         except Exception as exc:  # never leave the progress bar stuck
             self.post_message(RefreshFinished(new, total, total, error=describe(exc)))
             return
@@ -550,16 +562,34 @@ class ReaderApp(App):
 
     @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
     def _cluster_backlog(self) -> None:
-        """Cluster, in batches and off the UI, the stories stored without it or changed since
-        (a headless ``fetch``, an older store)."""
-        from tui_reader.cluster import cluster_new
+        """Cluster the stories stored without it (a headless ``fetch``, a refresh, an older store) or
+        changed since, in a process of its own (:mod:`tui_reader.backlog`), if there are any."""
+        if self._backlog is not None or not isinstance(self.store.path, Path) or not self.store.has_cluster_backlog():
+            return
+        errors = tempfile.TemporaryFile()  # what it says if it fails: a file, so a flood can never block it
+        proc = subprocess.Popen(backlog_command(self.store.path, self.settings.cluster),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
+        self.call_from_thread(self._watch_backlog, proc, errors)
 
-        done: list[int] = []
-        while (batch := self.store.unclustered_ids(2000)) and batch != done:
-            cluster_new(self.store, batch, self.settings.cluster)
-            done = batch
-        if done:
-            self.call_from_thread(self.stories.reload)
+    def _watch_backlog(self, proc: subprocess.Popen, errors: IO[bytes]) -> None:
+        self._backlog = proc
+        timer = self.set_interval(0.5, lambda: self._backlog_poll(timer, errors))
+
+    def _backlog_poll(self, timer: Timer, errors: IO[bytes]) -> None:
+        if self._backlog is None or self._backlog.poll() is None:
+            return
+        timer.stop()
+        failed, self._backlog = self._backlog.returncode > 0, None
+        if failed:  # a kill at quit is a negative status: no failure
+            errors.seek(0)
+            said = errors.read()[-2000:].decode("utf-8", "replace").strip().splitlines() or ["no reason given"]
+            self.notify(f"{JOBS['cluster']} failed: {clean_line(said[-1], max_len=200)}", severity="error", timeout=8)
+        errors.close()
+        self.stories.reload()  # the ×N column and grouped view now know the new clusters
+
+    def on_unmount(self) -> None:
+        if self._backlog is not None:  # its current batch rolls back; the next start resumes there
+            self._backlog.terminate()
 
     @on(RefreshProgress)
     def _refresh_progress(self, event: RefreshProgress) -> None:
@@ -580,6 +610,7 @@ class ReaderApp(App):
             self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
                         severity="warning" if event.failed else "information", timeout=4)
         self._show_store_changes()
+        self._cluster_backlog()
 
     # -- the briefing note -------------------------------------------------------------------------
 
