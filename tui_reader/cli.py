@@ -42,6 +42,8 @@ class Context:
                 self._store = Store(self.paths.db_file)
             except StoreError as exc:
                 raise UsageError(str(exc)) from None
+            self._store.rules = self.settings.rules
+            self._store.keep_days = self.settings.retention.keep_days
         return self._store
 
 
@@ -77,6 +79,7 @@ def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.ui.app import ReaderApp
 
     reconcile_logs(ctx.store, ctx.paths.briefing_dir)
+    ctx.store.purge()
     ReaderApp(ctx.store, ctx.paths, ctx.settings).run()
     return 0
 
@@ -130,6 +133,7 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
     if not feeds:
         _out(NO_FEEDS)
         return 0
+    purged = ctx.store.purge().stories
     if sys.stdout.isatty() and not args.plain:
         from rich.progress import Progress
 
@@ -144,7 +148,7 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
     else:
         report = _refresh(ctx, cluster=False, progress=lambda o: _out(_outcome_line(o)))
     _out(f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
-         f"{report.failed} failed")
+         f"{report.failed} failed" + (f", {purged + report.purged} purged" if ctx.store.keep_days else ""))
     return 1 if report.outcomes and report.failed == len(report.outcomes) else 0
 
 
@@ -242,15 +246,68 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     for sid in ids:
         s = store.story(sid)
         if args.json:
+            marks = store.rule_marks(sid)
             _out(json.dumps({
                 "id": s.id, "url": s.url, "title": _safe(s.title), "source": _safe(s.source),
                 "published": s.published.isoformat() if s.published else None, "state": s.state.value,
                 "tags": list(s.tags), "rating": s.grade.code if s.grade else None, "summary": s.summary,
+                "rules": list(marks.rules), "priority": marks.priority, "highlight": marks.highlight,
             }, ensure_ascii=False))
         else:
             grade = s.grade.code if s.grade else "--"
             when = s.published.strftime("%Y-%m-%d %H:%M") if s.published else " " * 16
             _out(f"{s.id:>6}  {s.state.value:<9} {grade}  {when}  {_safe(s.source, 18):<18}  {_safe(s.title, 90)}")
+    return 0
+
+
+def cmd_rules_apply(ctx: Context, args: argparse.Namespace) -> int:
+    """Apply the config's rules to every untriaged story: intake only sees new ones."""
+    import time
+
+    from tui_reader.models import State
+    from tui_reader.query import StoryQuery
+
+    if not ctx.settings.rules:
+        _out(f"no rules in {ctx.paths.config_file}")
+        return 0
+    started = time.perf_counter()
+    ids = ctx.store.story_ids(StoryQuery(states=(State.UNREAD, State.READ)))
+    run = ctx.store.apply_rules(ids, dry_run=args.dry_run)
+    verb = "would change" if args.dry_run else "changed"
+    for rule in ctx.settings.rules:
+        actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(rule.name, {}).items()))
+        _out(f"rule {_safe(rule.name, 40)!r}: {verb} {len(run.stories.get(rule.name, ()))} stories"
+             + (f": {actions}" if actions else ""))
+    for name in run.timed_out:
+        _err(f"rule {_safe(name, 40)!r}: its regex ran out of time on a story; skipped for the rest of this run")
+    _out(f"{len(ids)} untriaged stories in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_rules_undo(ctx: Context, args: argparse.Namespace) -> int:
+    undone = ctx.store.undo_rule(args.story_id, args.rule)
+    if not undone:
+        raise UsageError(f"rules undo: rule {_safe(args.rule, 40)!r} has nothing to undo on story {args.story_id}")
+    _out(f"undid {', '.join(f'{a.action} {a.value}'.strip() for a in undone)} on story {args.story_id}")
+    return 0
+
+
+def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
+    store = ctx.store
+    if not store.keep_days:
+        _out(f"retention is off: set [retention] keep_days in {ctx.paths.config_file}")
+        return 0
+    if args.dry_run:
+        ids = store.purgeable()
+        for sid in ids:
+            s = store.story(sid)
+            when = s.published.strftime("%Y-%m-%d") if s.published else "undated"
+            _out(f"{s.id:>6}  {s.state.value:<9} {when}  {_safe(s.source, 18):<18}  {_safe(s.title, 90)}")
+        _out(f"would purge {len(ids)} stories older than {store.keep_days} days")
+        return 0
+    result = store.purge()
+    _out(f"purged {result.stories} stories older than {store.keep_days} days; store "
+         f"{result.bytes_before / 1e6:.1f} MB -> {result.bytes_after / 1e6:.1f} MB")
     return 0
 
 
@@ -263,7 +320,7 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
     if story is None:
         raise UsageError(f"triage: no story with id {args.story_id} (see `tui-reader list --json`)")
     try:
-        grade = Grade.parse(args.grade) if args.grade is not None else story.grade
+        grade = Grade.parse(args.grade) if args.grade is not None else story.grade or store.rule_marks(story.id).grade
     except GradeError as exc:
         raise UsageError(f"triage: {exc}") from None
     tags = parse_tags(args.tags) if args.tags is not None else story.tags
@@ -404,6 +461,18 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--summary-file", metavar="F")
     group.add_argument("--draft", action="store_true", help="use the built-in extractive draft")
     p.add_argument("--dismiss", action="store_true", help="dismiss instead of triage")
+    p = add("purge", cmd_purge, "purge untriaged stories older than [retention] keep_days, and shrink the store")
+    p.add_argument("--dry-run", action="store_true", help="list what would go; change nothing")
+    rules = sub.add_parser("rules", help="intake rules ([[rules]] in the config)",
+                           description="intake rules ([[rules]] in the config)").add_subparsers(
+        dest="rules_command", metavar="ACTION", required=True)
+    p = rules.add_parser("apply", parents=[common], help="apply the rules to every untriaged story")
+    p.set_defaults(func=cmd_rules_apply)
+    p.add_argument("--dry-run", action="store_true", help="print what each rule would change; change nothing")
+    p = rules.add_parser("undo", parents=[common], help="reverse what one rule did to one story")
+    p.set_defaults(func=cmd_rules_undo)
+    p.add_argument("story_id", type=int, metavar="STORY_ID")
+    p.add_argument("rule", metavar="RULE", help="the rule's name")
     p = add("import-opml", cmd_import_opml, "subscribe to every feed in an OPML file (folders become groups)")
     p.add_argument("file", metavar="FILE")
     p = add("export-opml", cmd_export_opml, "write the subscriptions as OPML (stdout or FILE)")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_reader.errors import UserError
+
+if TYPE_CHECKING:
+    from tui_reader.rules import Rule
 
 
 class ConfigError(UserError, ValueError):
@@ -69,16 +72,26 @@ class PathSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    keep_days: int = 0
+    """Purge untriaged stories older than this many days after each refresh (0: keep everything)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     ui: UISettings = field(default_factory=UISettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
+    rules: tuple[Rule, ...] = ()
+    """Intake rules (``[[rules]]``), in the order they apply."""
 
 
-_SECTIONS = {"paths": PathSettings, "fetch": FetchSettings, "ui": UISettings, "cluster": ClusterSettings}
+_SECTIONS = {"paths": PathSettings, "fetch": FetchSettings, "ui": UISettings, "cluster": ClusterSettings,
+             "retention": RetentionSettings}
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:
@@ -112,9 +125,15 @@ def parse_settings(data: dict[str, Any]) -> Settings:
                 raise ConfigError("config: [keys] must map binding names to key strings, e.g. dismiss = \"d\"")
             settings = replace(settings, keys=dict(value))
             continue
+        if section == "rules":
+            from tui_reader.rules import parse_rules  # it imports this module for ConfigError
+
+            settings = replace(settings, rules=parse_rules(value))
+            continue
         cls = _SECTIONS.get(section)
         if cls is None:
-            raise ConfigError(f"config: unknown section [{section}] (known: {', '.join([*_SECTIONS, 'keys'])})")
+            sections = ", ".join([*_SECTIONS, "keys", "rules"])
+            raise ConfigError(f"config: unknown section [{section}] (known: {sections})")
         if not isinstance(value, dict):
             raise ConfigError(f"config: [{section}] must be a table")
         current = getattr(settings, section)

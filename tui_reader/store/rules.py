@@ -1,0 +1,166 @@
+"""Intake rules in the store: apply them to stories, record what each did, undo it, read a story's marks.
+
+Rules act only on untriaged stories (unread or read): what the analyst triaged or dismissed is
+theirs. Each action is recorded once per (story, rule), so applying the rules again changes
+nothing, and an undone action is never redone.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from tui_reader.models import Grade, State
+from tui_reader.query import parse_filter
+from tui_reader.rules import Rule, RuleRun, RuleTimeout, Subject
+from tui_reader.store.base import _now, utc
+from tui_reader.store.listing import ListingMixin
+
+_SUBJECTS = (
+    "SELECT s.id, s.state, s.title, s.url, s.source || ' ' || s.domain AS source, "
+    "(SELECT body FROM stories_fts WHERE rowid = s.id) AS text, "
+    "(SELECT group_concat(grp, char(10)) FROM feeds WHERE id = s.feed_id "
+    " OR id IN (SELECT feed_id FROM story_feeds WHERE story_id = s.id)) AS groups, "
+    "(SELECT group_concat(name, ',') FROM (SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id "
+    " WHERE st.story_id = s.id ORDER BY st.position)) AS tags "
+    "FROM stories s WHERE s.id IN (SELECT value FROM json_each(?)) AND s.state IN ('unread', 'read') ORDER BY s.id"
+)
+
+
+@dataclass(frozen=True)
+class RuleAction:
+    """One thing a rule did to a story."""
+
+    rule: str
+    action: str
+    """tag, dismiss, letter, grade, priority or highlight."""
+    value: str
+    at: datetime
+    undone: bool
+
+
+@dataclass(frozen=True)
+class RuleMarks:
+    """What the rules still in force on a story say about it (for the list, the reader and triage defaults)."""
+
+    rules: tuple[str, ...] = ()
+    priority: bool = False
+    highlight: bool = False
+    letter: str = ""
+    grade: Grade | None = None
+
+
+class RulesMixin(ListingMixin):
+    rules: tuple[Rule, ...] = ()
+    """The rules intake applies (:meth:`apply_rules` at every refresh); the CLI sets them from the config."""
+
+    def apply_rules(self, story_ids: Iterable[int], rules: tuple[Rule, ...] | None = None, *,
+                    dry_run: bool = False, now: int | None = None) -> RuleRun:
+        """Apply ``rules`` (default: :attr:`rules`) in order to the untriaged ones of ``story_ids``, in one transaction.
+
+        A later rule sees what earlier ones did (a tag rule can feed a ``tag`` match). ``dry_run``
+        rolls everything back and returns what would have changed.
+        """
+        rules = self.rules if rules is None else rules
+        run = RuleRun()
+        ids = sorted(set(story_ids))
+        if not rules or not ids:
+            return run
+        now = now or _now()
+        with self.tx() as c:
+            c.execute("SAVEPOINT rules")
+            try:
+                subjects = [_subject(r) for r in c.execute(_SUBJECTS, (json.dumps(ids),))]
+                if subjects:
+                    done = {tuple(r) for r in c.execute(
+                        "SELECT story_id, rule, action, value FROM rule_actions "
+                        "WHERE story_id IN (SELECT value FROM json_each(?))", (json.dumps([s.id for s in subjects]),))}
+                    for rule in rules:
+                        self._apply_rule(c, rule, subjects, done, run, now)
+            finally:
+                if dry_run:
+                    c.execute("ROLLBACK TO rules")
+                c.execute("RELEASE rules")
+        return run
+
+    def _apply_rule(self, c: sqlite3.Connection, rule: Rule, subjects: list[Subject], done: set[tuple],
+                    run: RuleRun, now: int) -> None:
+        if rule.query:
+            where, args = self._where(parse_filter(rule.query))
+            join = " LEFT JOIN triage t ON t.story_id = s.id" if "t.grade" in where else ""
+            hits = {r[0] for r in c.execute(
+                f"SELECT s.id FROM stories s{join}{where or ' WHERE 1'} AND s.id IN (SELECT value FROM json_each(?))",
+                [*args, json.dumps([s.id for s in subjects])])}
+            matched = [s for s in subjects if s.id in hits]
+        else:
+            matched = []
+            try:
+                matched = [s for s in subjects if rule.matches(s)]
+            except RuleTimeout:
+                run.timed_out.append(rule.name)
+        records: list[tuple] = []
+        for s in matched:
+            for action, value in rule.actions():
+                if (s.id, rule.name, action, value) in done:
+                    continue
+                prior = None
+                if action == "tag":
+                    if value in s.tags:
+                        continue
+                    c.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (value,))
+                    c.execute("INSERT INTO story_tags(story_id, tag_id, position) "
+                              "SELECT ?, id, ? FROM tags WHERE name = ?", (s.id, len(s.tags), value))
+                    s.tags.append(value)
+                elif action == "dismiss":
+                    if s.state == State.DISMISSED:
+                        continue
+                    prior = s.state.value
+                    c.execute("UPDATE stories SET prev_state = state, state = 'dismissed' WHERE id = ?", (s.id,))
+                    s.state = State.DISMISSED
+                records.append((s.id, rule.name, action, value, prior, now))
+                done.add((s.id, rule.name, action, value))
+                run.add(rule.name, s.id, action, value)
+        c.executemany("INSERT INTO rule_actions(story_id, rule, action, value, prior, at) VALUES (?,?,?,?,?,?)",
+                      records)
+
+    def rule_actions(self, story_id: int) -> list[RuleAction]:
+        """Everything rules did to a story, oldest first, undone actions included."""
+        rows = self.conn.execute("SELECT rule, action, value, at, undone FROM rule_actions WHERE story_id = ? "
+                                 "ORDER BY at, rule, action, value", (story_id,)).fetchall()
+        return [RuleAction(r[0], r[1], r[2], utc(r[3]), bool(r[4])) for r in rows]
+
+    def rule_marks(self, story_id: int) -> RuleMarks:
+        live = [a for a in self.rule_actions(story_id) if not a.undone]
+        kinds = {a.action: a.value for a in live}
+        return RuleMarks(rules=tuple(dict.fromkeys(a.rule for a in live)), priority="priority" in kinds,
+                         highlight="highlight" in kinds, letter=kinds.get("letter", ""),
+                         grade=Grade.parse(kinds["grade"]) if "grade" in kinds else None)
+
+    def undo_rule(self, story_id: int, rule: str) -> list[RuleAction]:
+        """Reverse what ``rule`` did to one story; returns the actions undone.
+
+        A tag comes off unless the story has been triaged since (its triage saved the tags it has
+        then); a dismissal is reverted while the story is still dismissed.
+        """
+        with self.tx() as c:
+            rows = c.execute("SELECT action, value, prior, at FROM rule_actions "
+                             "WHERE story_id = ? AND rule = ? AND undone = 0", (story_id, rule)).fetchall()
+            triaged = c.execute("SELECT 1 FROM triage WHERE story_id = ?", (story_id,)).fetchone() is not None
+            for action, value, prior, _ in rows:
+                if action == "tag" and not triaged:
+                    c.execute("DELETE FROM story_tags WHERE story_id = ? AND tag_id = (SELECT id FROM tags WHERE "
+                              "name = ?)", (story_id, value))
+                elif action == "dismiss":
+                    c.execute("UPDATE stories SET prev_state = state, state = ? WHERE id = ? AND state = 'dismissed'",
+                              (prior, story_id))
+            c.execute("UPDATE rule_actions SET undone = 1 WHERE story_id = ? AND rule = ?", (story_id, rule))
+        return [RuleAction(rule, r[0], r[1], utc(r[3]), True) for r in rows]
+
+
+def _subject(row: sqlite3.Row) -> Subject:
+    return Subject(id=row["id"], state=State(row["state"]), title=row["title"], text=row["text"] or "",
+                   source=row["source"], groups=row["groups"] or "",
+                   tags=row["tags"].split(",") if row["tags"] else [], url=row["url"])
