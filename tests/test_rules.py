@@ -220,3 +220,14 @@ def test_rules_leave_triaged_and_dismissed_stories_alone(store):
 ])
 def test_language_is_guessed_from_the_words(text, lang):
     assert guess_language(text) == lang
+
+
+def test_words_match_whole_words_and_phrases_in_the_field_asked_for(store):
+    store.rules = parse_rules([{"name": "ak", "fields": ["text"], "words": '"abu kamal" Bokamal', "tags": ["ak"]}])
+    ids = store.upsert_entries(None, [
+        FeedEntry("a", "http://x.example/a", "Convoy", summary="<p>The convoy reached <b>Abu  Kamal</b> at dawn.</p>"),
+        FeedEntry("b", "http://x.example/b", "Convoy", summary="<p>It reached Abu Kamali and Bokamals.</p>"),
+        FeedEntry("c", "http://x.example/c", "Abu Kamal convoy", summary="<p>Nothing here.</p>"),
+        FeedEntry("d", "http://x.example/d", "Convoy", content="<p>Seen near BOKAMAL, officials said.</p>"),
+    ], "x").new_ids
+    assert store.apply_rules(ids).stories["ak"] == {ids[0], ids[3]}

@@ -51,9 +51,12 @@ class Rule:
     _phrases: tuple[str, ...] = field(default=(), compare=False, repr=False)
     _pattern: Any = field(default=None, compare=False, repr=False)
 
-    def matches(self, subject: Subject) -> bool:
-        """Whether a words or regex rule matches (query rules run as SQL in the store); may raise RuleTimeout."""
+    def matches(self, subject: Subject, skip: tuple[str, ...] = ()) -> bool:
+        """Whether a words or regex rule matches (query rules run as SQL in the store), looking in its fields
+        but those in ``skip`` (ruled out by the store's full-text prefilter); may raise RuleTimeout."""
         for name in self.fields:
+            if name in skip:
+                continue
             if self._pattern is not None:
                 try:
                     if self._pattern.search(subject.raw(name), timeout=REGEX_TIMEOUT):
@@ -65,6 +68,19 @@ class Rule:
                 if not self._singles.isdisjoint(tokens) or any(p in joined for p in self._phrases):
                     return True
         return False
+
+    @property
+    def fts_query(self) -> str:
+        """For a words rule on title or text, an FTS5 query finding every story the rule could match there.
+
+        SQLite's tokenizer folds case and diacritics at least as far as ``lower()``, so it never
+        misses one; the store checks the rule itself only on what it finds.
+        """
+        columns = " ".join(c for f, c in (("title", "title"), ("text", "body")) if f in self.fields)
+        if not self.words or not columns:
+            return ""
+        terms = sorted({*self._singles, *(p.strip() for p in self._phrases)})
+        return f"{{{columns}}} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")"
 
     def actions(self) -> list[tuple[str, str]]:
         """What the rule does, as (action, value) pairs in the order they are applied."""
@@ -89,9 +105,13 @@ class Subject:
     groups: str
     tags: list[str]
     url: str
+    text_loader: Any = field(default=None, repr=False)
+    """Reads ``text`` when a rule first needs it (most stories are ruled out without it)."""
     _tokens: dict[str, tuple[frozenset[str], str]] = field(default_factory=dict, repr=False)
 
     def raw(self, name: str) -> str:
+        if name in ("text", "language") and self.text_loader is not None:
+            self.text, self.text_loader = self.text_loader(self.id), None
         if name == "tag":
             return " ".join(self.tags)
         if name == "language":
@@ -99,9 +119,9 @@ class Subject:
         return getattr(self, {"group": "groups"}.get(name, name))
 
     def tokens(self, name: str) -> tuple[frozenset[str], str]:
-        """The field's words (casefolded) as a set, and joined with single spaces for phrases."""
+        """The field's words (lower case, as full-text search folds them) as a set, and joined for phrases."""
         if name == "tag" or name not in self._tokens:
-            words = _WORD.findall(self.raw(name).casefold())
+            words = _WORD.findall(self.raw(name).lower())
             self._tokens[name] = (frozenset(words), f" {' '.join(words)} ")
         return self._tokens[name]
 
@@ -191,7 +211,7 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
     if not any(values.get(a) for a in ACTIONS):
         raise bad("tags", f"the rule does nothing: give at least one of {', '.join(ACTIONS)}")
     if "words" in values:
-        terms = [_WORD.findall((m.group(1) if m.group(1) is not None else m.group(2)).casefold())
+        terms = [_WORD.findall((m.group(1) if m.group(1) is not None else m.group(2)).lower())
                  for m in _TERM.finditer(values["words"])]
         values["_singles"] = frozenset(t[0] for t in terms if len(t) == 1)
         values["_phrases"] = tuple(f" {' '.join(t)} " for t in terms if len(t) > 1)
