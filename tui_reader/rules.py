@@ -93,6 +93,28 @@ class Rule:
         return out
 
 
+class WordIndex:
+    """The words of every words rule on the fields full-text search does not index (source, group, language,
+    URL), by field: one set intersection per story and field names the rules worth checking on it."""
+
+    def __init__(self, rules: tuple[Rule, ...]) -> None:
+        self._rules: dict[str, dict[str, set[str]]] = {}
+        for rule in rules:
+            for name in rule.fields if rule.words else ():
+                if name not in ("title", "text", "tag"):
+                    for key in (*rule._singles, *(p.split()[0] for p in rule._phrases)):
+                        self._rules.setdefault(name, {}).setdefault(key, set()).add(rule.name)
+        self._keys = {name: frozenset(words) for name, words in self._rules.items()}
+
+    def rules_for(self, subject: Subject) -> set[str]:
+        """Names of the rules whose words (a phrase's first) occur in one of the subject's unindexed fields."""
+        names: set[str] = set()
+        for name, keys in self._keys.items():
+            for key in keys & subject.tokens(name)[0]:
+                names |= self._rules[name][key]
+        return names
+
+
 @dataclass
 class Subject:
     """What rules look at in one untriaged story; tags and state change as earlier rules act on it."""
@@ -105,6 +127,8 @@ class Subject:
     groups: str
     tags: list[str]
     url: str
+    candidate_of: set[str] = field(default_factory=set)
+    """Rules whose words the store's indexes found in this story (full-text search, :class:`WordIndex`)."""
     text_loader: Any = field(default=None, repr=False)
     """Reads ``text`` when a rule first needs it (most stories are ruled out without it)."""
     _tokens: dict[str, tuple[frozenset[str], str]] = field(default_factory=dict, repr=False)

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from tui_reader.models import Grade, State
 from tui_reader.query import parse_filter
-from tui_reader.rules import Rule, RuleRun, RuleTimeout, Subject
+from tui_reader.rules import Rule, RuleRun, RuleTimeout, Subject, WordIndex
 from tui_reader.store.base import _now, utc
 from tui_reader.store.listing import ListingMixin
 
@@ -79,6 +79,9 @@ class RulesMixin(ListingMixin):
                         "SELECT story_id, rule, action, value FROM rule_actions "
                         "WHERE story_id IN (SELECT value FROM json_each(?))", (json.dumps([s.id for s in subjects]),))}
                     found = _fts_hits(c, rules, [s.id for s in subjects])
+                    index = WordIndex(rules)
+                    for s in subjects:
+                        s.candidate_of = index.rules_for(s)
                     for rule in rules:
                         self._apply_rule(c, rule, subjects, found.get(rule.name, set()), done, run, now)
             finally:
@@ -90,7 +93,7 @@ class RulesMixin(ListingMixin):
     def _subjects(self, c: sqlite3.Connection, ids: list[int], rules: tuple[Rule, ...]) -> list[Subject]:
         """The untriaged stories among ``ids``. Their text is read with them when some rule reads every
         story's (a regex on it, a language), else only for the stories a words rule's full-text query finds."""
-        everyone = any(not r.words and not r.query and {"text", "language"} & set(r.fields) for r in rules)
+        everyone = any("language" in r.fields or (r.regex and "text" in r.fields) for r in rules)
         text = "(SELECT body FROM stories_fts WHERE rowid = s.id)" if everyone else "NULL"
         return [_subject(r, None if everyone else self._story_text)
                 for r in c.execute(_SUBJECTS.format(text=text), (json.dumps(ids),))]
@@ -108,8 +111,8 @@ class RulesMixin(ListingMixin):
             join = " LEFT JOIN triage t ON t.story_id = s.id" if "t.grade" in where else ""
             hits = {r[0] for r in c.execute(f"SELECT s.id FROM stories s{join}{where}", args)}
             return [s for s in subjects if s.id in hits]
-        if rule.fts_query and set(rule.fields) <= {"title", "text"}:
-            subjects = [s for s in subjects if s.id in found]
+        if rule.words and "tag" not in rule.fields:  # tags change as rules run: those are checked on every story
+            subjects = [s for s in subjects if s.id in found or rule.name in s.candidate_of]
         indexed = ("title", "text") if rule.fts_query else ()
         try:
             return [s for s in subjects if rule.matches(s, () if s.id in found else indexed)]
