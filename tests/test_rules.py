@@ -118,16 +118,16 @@ def test_undo_reverses_one_rule_on_one_story_and_apply_never_redoes_it(wire, hom
     run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
     run(capsys, "--home", str(home), "fetch")
     got = stories(capsys, home)
-    code, out, _ = run(capsys, "--home", str(home), "rules", "undo", str(got["Celebrity"]["id"]), "gossip")
+    code, out, _ = run(capsys, "--home", str(home), "rules", "undo", "gossip", str(got["Celebrity"]["id"]))
     assert code == 0 and "undid dismiss" in out
-    code, out, _ = run(capsys, "--home", str(home), "rules", "undo", str(got["Drone"]["id"]), "syria")
+    code, out, _ = run(capsys, "--home", str(home), "rules", "undo", "syria", str(got["Drone"]["id"]))
     assert "tag syria" in out and "priority" in out
     after = stories(capsys, home)
     assert after["Celebrity"]["state"] == "unread" and after["Drone"]["tags"] == ["levant"]
     assert not after["Drone"]["priority"] and after["Drone"]["rules"] == ["syria-url"]
     run(capsys, "--home", str(home), "rules", "apply")
     assert stories(capsys, home) == after
-    code, _, err = run(capsys, "--home", str(home), "rules", "undo", str(got["Drone"]["id"]), "syria")
+    code, _, err = run(capsys, "--home", str(home), "rules", "undo", "syria", str(got["Drone"]["id"]))
     assert code == 2 and "nothing to undo" in err
 
 
@@ -231,3 +231,34 @@ def test_words_match_whole_words_and_phrases_in_the_field_asked_for(store):
         FeedEntry("d", "http://x.example/d", "Convoy", content="<p>Seen near BOKAMAL, officials said.</p>"),
     ], "x").new_ids
     assert store.apply_rules(ids).stories["ak"] == {ids[0], ids[3]}
+
+
+def test_a_saved_search_lists_like_a_query_and_a_bad_one_stops_at_start(wire, home, capsys):
+    (home / "config.toml").write_text('[saved]\ngulf = "tanker navy"\nwire = "source:wire"\n')
+    run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
+    code, out, _ = run(capsys, "--home", str(home), "list", "--saved", "gulf")
+    assert code == 0 and len(out.splitlines()) == 1 and "Tanker seized" in out
+    _, out, _ = run(capsys, "--home", str(home), "list", "--saved", "wire", "--search", "drone")
+    assert len(out.splitlines()) == 1 and "Drone strike" in out
+    code, _, err = run(capsys, "--home", str(home), "list", "--saved", "nope")
+    assert code == 2 and "no saved search 'nope' (saved searches: gulf, wire)" in err
+    (home / "config.toml").write_text('[saved]\nbad = "state:sideways"\n')
+    code, _, err = run(capsys, "--home", str(home), "list")
+    assert code == 2 and err.startswith("tui-reader: config: saved.bad: state:sideways")
+
+
+def test_bulk_triage_on_a_query_is_one_change_and_one_undo(wire, home, capsys):
+    run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
+    before = stories(capsys, home)
+    run(capsys, "--home", str(home), "triage", str(before["Tanker"]["id"]), "--grade", "B2")
+    code, out, _ = run(capsys, "--home", str(home), "triage", "--query", "officials said", "--tags", "Wire Check",
+                       "--dismiss")
+    assert code == 0 and out.startswith("1 stories changed: dismiss ×1, tag wire-check ×1; undo with: ")
+    got = stories(capsys, home)
+    assert got["Drone"]["tags"] == ["wire-check"] and got["Drone"]["state"] == "dismissed"
+    assert got["Tanker"]["state"] == "triaged" and got["Tanker"]["tags"] == []  # triaged: left alone
+    name = out.split("rules undo ")[1].strip().strip("'")
+    code, out, _ = run(capsys, "--home", str(home), "rules", "undo", name)
+    assert code == 0 and stories(capsys, home)["Drone"] == before["Drone"]
+    code, _, err = run(capsys, "--home", str(home), "triage", "--query", "state:nope", "--dismiss")
+    assert code == 2 and "state:nope" in err

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
@@ -240,7 +240,13 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError(f"list: unknown state in {args.state!r}: use unread, read, triaged, dismissed") from None
     from tui_reader.triage import normalize_tag
 
-    q = StoryQuery(states=states, tag=normalize_tag(args.tag) if args.tag else "", text=args.search or "")
+    q = StoryQuery(states=states, tag=normalize_tag(args.tag) if args.tag else "")
+    if args.saved is not None:
+        if args.saved not in ctx.settings.saved:
+            known = ", ".join(sorted(ctx.settings.saved)) or f"none yet: add [saved] to {ctx.paths.config_file}"
+            raise UsageError(f"list: no saved search {_safe(args.saved, 40)!r} (saved searches: {known})")
+        q = _query(ctx.settings.saved[args.saved], q)
+    q = replace(q, text=f"{q.text} {args.search or ''}".strip())  # --search narrows a saved search's words
     ids = ctx.store.story_ids(q)[: args.limit] if args.limit else ctx.store.story_ids(q)
     store = ctx.store
     for sid in ids:
@@ -285,10 +291,16 @@ def cmd_rules_apply(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_rules_undo(ctx: Context, args: argparse.Namespace) -> int:
-    undone = ctx.store.undo_rule(args.story_id, args.rule)
+    """Undo one rule on the stories given, or on every story it acted on (a bulk triage too), in one transaction."""
+    store = ctx.store
+    ids = args.story_ids or store.rule_story_ids(args.rule)
+    with store.tx():
+        undone = {sid: actions for sid in ids if (actions := store.undo_rule(sid, args.rule))}
     if not undone:
-        raise UsageError(f"rules undo: rule {_safe(args.rule, 40)!r} has nothing to undo on story {args.story_id}")
-    _out(f"undid {', '.join(f'{a.action} {a.value}'.strip() for a in undone)} on story {args.story_id}")
+        where = f"story {', '.join(map(str, ids))}" if args.story_ids else "any story"
+        raise UsageError(f"rules undo: rule {_safe(args.rule, 40)!r} has nothing to undo on {where}")
+    for sid, actions in undone.items():
+        _out(f"undid {', '.join(f'{a.action} {a.value}'.strip() for a in actions)} on story {sid}")
     return 0
 
 
@@ -311,10 +323,50 @@ def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def _query(text: str, base=None):
+    """A filter-language query from the command line, on top of ``base``; its errors are usage errors."""
+    from tui_reader.query import QueryError, StoryQuery, parse_filter
+
+    try:
+        return parse_filter(text, base or StoryQuery())
+    except QueryError as exc:
+        raise UsageError(f"query {_safe(text, 60)!r}: {exc}") from None
+
+
+def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
+    """Tag or dismiss every untriaged story a query finds, in one transaction, recorded like a rule so that
+    `rules undo NAME` takes it all back (triaged stories are left alone: their notes say what they are)."""
+    from datetime import datetime
+
+    from tui_reader.rules import parse_rules
+    from tui_reader.triage import parse_tags
+
+    if args.grade or args.summary or args.summary_file or args.draft:
+        raise UsageError("triage --query: only --tags and --dismiss apply to many stories at once")
+    tags = parse_tags(args.tags)
+    if not tags and not args.dismiss:
+        raise UsageError("triage --query: say what to do: --tags a,b and/or --dismiss")
+    q = _query(args.query)
+    name = f"triage {datetime.now():%Y-%m-%d %H:%M:%S}"
+    rule = parse_rules([{"name": name, "query": args.query, "tags": list(tags), "dismiss": args.dismiss}])
+    run = ctx.store.apply_rules(ctx.store.story_ids(q), rule)
+    changed = len(run.stories.get(name, ()))
+    actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(name, {}).items()))
+    _out(f"{changed} stories changed" + (f": {actions}" if actions else "")
+         + (f"; undo with: tui-reader rules undo '{name}'" if changed else ""))
+    return 0
+
+
 def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.models import Grade, GradeError, TriageInput
     from tui_reader.triage import apply_triage, parse_tags
 
+    if args.query is not None:
+        if args.story_id is not None:
+            raise UsageError("triage: give a STORY_ID or --query, not both")
+        return cmd_bulk_triage(ctx, args)
+    if args.story_id is None:
+        raise UsageError("triage: give a STORY_ID (see `tui-reader list --json`) or --query")
     store = ctx.store
     story = store.story(args.story_id)
     if story is None:
@@ -452,8 +504,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", metavar="T", help="only stories with this tag")
     p.add_argument("--search", metavar="WORDS", help="full-text search over title, summary and text")
     p.add_argument("--limit", metavar="N", type=int, help="at most N stories")
+    p.add_argument("--saved", metavar="NAME", help="a saved search ([saved] in the config)")
     p = add("triage", cmd_triage, "tag, rate and summarise a story from the shell (same path as the TUI)")
-    p.add_argument("story_id", type=int, metavar="STORY_ID", help="the id printed by `tui-reader list --json`")
+    p.add_argument("story_id", type=int, nargs="?", metavar="STORY_ID",
+                   help="the id printed by `tui-reader list --json`")
+    p.add_argument("--query", metavar="QUERY",
+                   help="instead of one story, every untriaged story this filter query finds: --tags adds, --dismiss")
     p.add_argument("--tags", metavar="a,b", help="comma-separated tags (replaces the story's tags)")
     p.add_argument("--grade", metavar="B2", help="Admiralty code: reliability A-F then credibility 1-6")
     group = p.add_mutually_exclusive_group()
@@ -469,10 +525,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = rules.add_parser("apply", parents=[common], help="apply the rules to every untriaged story")
     p.set_defaults(func=cmd_rules_apply)
     p.add_argument("--dry-run", action="store_true", help="print what each rule would change; change nothing")
-    p = rules.add_parser("undo", parents=[common], help="reverse what one rule did to one story")
+    p = rules.add_parser("undo", parents=[common], help="reverse what a rule (or a bulk triage) did")
     p.set_defaults(func=cmd_rules_undo)
-    p.add_argument("story_id", type=int, metavar="STORY_ID")
     p.add_argument("rule", metavar="RULE", help="the rule's name")
+    p.add_argument("story_ids", type=int, nargs="*", metavar="STORY_ID", help="only on these stories")
     p = add("import-opml", cmd_import_opml, "subscribe to every feed in an OPML file (folders become groups)")
     p.add_argument("file", metavar="FILE")
     p = add("export-opml", cmd_export_opml, "write the subscriptions as OPML (stdout or FILE)")

@@ -88,6 +88,8 @@ class Settings:
     """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
     rules: tuple[Rule, ...] = ()
     """Intake rules (``[[rules]]``), in the order they apply."""
+    saved: dict[str, str] = field(default_factory=dict)
+    """Saved searches: name -> a query in the filter language of ``/``."""
 
 
 _SECTIONS = {"paths": PathSettings, "fetch": FetchSettings, "ui": UISettings, "cluster": ClusterSettings,
@@ -125,6 +127,9 @@ def parse_settings(data: dict[str, Any]) -> Settings:
                 raise ConfigError("config: [keys] must map binding names to key strings, e.g. dismiss = \"d\"")
             settings = replace(settings, keys=dict(value))
             continue
+        if section == "saved":
+            settings = replace(settings, saved=_parse_saved(value))
+            continue
         if section == "rules":
             from tui_reader.rules import parse_rules  # it imports this module for ConfigError
 
@@ -132,7 +137,7 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             continue
         cls = _SECTIONS.get(section)
         if cls is None:
-            sections = ", ".join([*_SECTIONS, "keys", "rules"])
+            sections = ", ".join([*_SECTIONS, "keys", "rules", "saved"])
             raise ConfigError(f"config: unknown section [{section}] (known: {sections})")
         if not isinstance(value, dict):
             raise ConfigError(f"config: [{section}] must be a table")
@@ -147,6 +152,22 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             raise ConfigError("config: fetch.concurrency must be at least 1")
         settings = replace(settings, **{section: replace(current, **updates)})
     return settings
+
+
+def _parse_saved(value: Any) -> dict[str, str]:
+    """``[saved]`` name = "query": every query must parse, so a typo shows at start, not when it is used."""
+    from tui_reader.query import QueryError, parse_filter
+
+    if not isinstance(value, dict):
+        raise ConfigError("config: [saved] must map names to filter queries, e.g. syria = \"tag:syria since:2d\"")
+    for name, query in value.items():
+        if not isinstance(query, str) or not query.strip():
+            raise ConfigError(f"config: saved.{name} must be a filter query (a non-empty string)")
+        try:
+            parse_filter(query)
+        except QueryError as exc:
+            raise ConfigError(f"config: saved.{name}: {exc}") from None
+    return dict(value)
 
 
 def load_settings(path: Path) -> Settings:

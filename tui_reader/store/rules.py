@@ -167,6 +167,11 @@ class RulesMixin(ListingMixin):
                          highlight="highlight" in kinds, letter=kinds.get("letter", ""),
                          grade=Grade.parse(kinds["grade"]) if "grade" in kinds else None)
 
+    def rule_story_ids(self, rule: str) -> list[int]:
+        """The stories ``rule`` acted on and that still carry what it did."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT story_id FROM rule_actions WHERE rule = ? AND undone = 0 ORDER BY story_id", (rule,))]
+
     def undo_rule(self, story_id: int, rule: str) -> list[RuleAction]:
         """Reverse what ``rule`` did to one story; returns the actions undone.
 
