@@ -51,9 +51,8 @@ def parse_tags(text: str | None) -> tuple[str, ...]:
 def default_letter(store: Store, story: Story) -> str | None:
     """The reliability letter a rule gave this story, else the one last given to its source (domain), if any."""
     marks = store.rule_marks(story.id)
-    if marks.letter or marks.grade:
-        return marks.letter or (marks.grade.reliability if marks.grade else None)
-    return store.source_letter(story.domain) if story.domain else None
+    letter = marks.letter or (marks.grade.reliability if marks.grade else "")
+    return letter or (store.source_letter(story.domain) if story.domain else None)
 
 
 def _local_day(when: datetime) -> date:

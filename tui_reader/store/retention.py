@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -75,14 +76,17 @@ class RetentionMixin(StoreBase):
 
         A store created before that mode was set is converted by one full VACUUM, at its first purge.
         ``executescript`` because Python's ``execute`` steps ``incremental_vacuum`` once, freeing one page.
+        While another connection (the TUI's, another process) holds the file, this gives up: the
+        stories are gone either way, and the next purge releases the pages.
         """
         c = self.conn
-        if c.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
-            c.execute("PRAGMA auto_vacuum=INCREMENTAL")
-            c.execute("VACUUM")
-        else:
-            c.executescript("PRAGMA incremental_vacuum;")
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        with suppress(sqlite3.OperationalError):
+            if c.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
+                c.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                c.execute("VACUUM")
+            else:
+                c.executescript("PRAGMA incremental_vacuum;")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
 
 def _delete_stories(c: sqlite3.Connection, ids: list[int]) -> None:
