@@ -94,7 +94,7 @@ async def test_a_story_opens_while_another_process_writes_and_is_marked_read_aft
         await open_story(app, pilot, sid)  # its page is fetched and cached
         await pilot.press("escape")
         store.set_state(sid, State.UNREAD)
-        holder = write_lock(3.0)
+        holder = write_lock(6.0)  # ample on a loaded machine: the open must not need it released
         app.query_one(StoryList).select_story(sid)
         await pilot.press("enter")
         reader = app.screen

@@ -22,7 +22,7 @@ def readme_example() -> dict:
 def test_the_readme_example_lists_every_setting_at_its_default():
     example = readme_example()
     defaults = Settings()
-    for section in ("paths", "fetch", "ui", "cluster"):
+    for section in ("paths", "fetch", "ui", "cluster", "retention"):
         documented = example.get(section, {})
         keys = {f.name for f in fields(getattr(defaults, section))}
         assert set(documented) == keys, f"[{section}] in the README differs from the settings: {set(documented) ^ keys}"

@@ -300,8 +300,9 @@ def test_a_store_damaged_while_open_is_one_line_on_the_next_read(tmp_path):
     store.upsert_entries(feed.id, [FeedEntry(guid=f"g{i}", url=f"https://news.example/{i}", title="t" * 200,
                                              content="<p>" + "word " * 600 + "</p>") for i in range(300)], "News")
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    with open(tmp_path / "db.sqlite", "r+b") as db:  # another program scribbles over the file
-        db.seek(4096 * 3)
-        db.write(b"\xff" * 4096 * 40)
+    size = (tmp_path / "db.sqlite").stat().st_size
+    with open(tmp_path / "db.sqlite", "r+b") as db:  # another program scribbles over all but its first pages
+        db.seek(4096 * 2)
+        db.write(b"\xff" * (size - 4096 * 2))
     with pytest.raises(StoreError, match="is damaged .* left as it is"):
         store.story_ids(StoryQuery(text="word"))

@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
@@ -39,6 +39,8 @@ class Context:
             from tui_reader.store import Store
 
             self._store = Store(self.paths.db_file)
+            self._store.rules = self.settings.rules
+            self._store.keep_days = self.settings.retention.keep_days
         return self._store
 
 
@@ -90,6 +92,7 @@ def catch_up_notes(ctx: Context) -> None:
 def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.ui.app import ReaderApp
 
+    ctx.store.purge()
     ReaderApp(ctx.store, ctx.paths, ctx.settings).run()  # the app catches the notes up itself
     return 0
 
@@ -143,6 +146,7 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
     if not feeds:
         _out(NO_FEEDS)
         return 0
+    purged = ctx.store.purge().stories
     if sys.stdout.isatty() and not args.plain:
         from rich.progress import Progress
 
@@ -157,7 +161,7 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
     else:
         report = _refresh(ctx, cluster=False, progress=lambda o: _out(_outcome_line(o)))
     _out(f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
-         f"{report.failed} failed")
+         f"{report.failed} failed" + (f", {purged + report.purged} purged" if ctx.store.keep_days else ""))
     return 1 if report.outcomes and report.failed == len(report.outcomes) else 0
 
 
@@ -249,16 +253,24 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError(f"list: unknown state in {args.state!r}: use unread, read, triaged, dismissed") from None
     from tui_reader.triage import normalize_tag
 
-    q = StoryQuery(states=states, tag=normalize_tag(args.tag) if args.tag else "", text=args.search or "")
+    q = StoryQuery(states=states, tag=normalize_tag(args.tag) if args.tag else "")
+    if args.saved is not None:
+        if args.saved not in ctx.settings.saved:
+            known = ", ".join(sorted(ctx.settings.saved)) or f"none yet: add [saved] to {ctx.paths.config_file}"
+            raise UsageError(f"list: no saved search {_safe(args.saved, 40)!r} (saved searches: {known})")
+        q = _query(ctx.settings.saved[args.saved], q)
+    q = replace(q, text=f"{q.text} {args.search or ''}".strip())  # --search narrows a saved search's words
     ids = ctx.store.story_ids(q)[: args.limit] if args.limit else ctx.store.story_ids(q)
     store = ctx.store
     for sid in ids:
         s = store.story(sid)
         if args.json:
+            marks = store.rule_marks(sid)
             _out(json.dumps({
                 "id": s.id, "url": s.url, "title": _safe(s.title), "source": _safe(s.source),
                 "published": s.published.isoformat() if s.published else None, "state": s.state.value,
                 "tags": list(s.tags), "rating": s.grade.code if s.grade else None, "summary": s.summary,
+                "rules": list(marks.rules), "priority": marks.priority, "highlight": marks.highlight,
             }, ensure_ascii=False))
         else:
             grade = s.grade.code if s.grade else "--"
@@ -267,17 +279,114 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules_apply(ctx: Context, args: argparse.Namespace) -> int:
+    """Apply the config's rules to every untriaged story: intake only sees new ones."""
+    import time
+
+    from tui_reader.models import State
+    from tui_reader.query import StoryQuery
+
+    if not ctx.settings.rules:
+        _out(f"no rules in {ctx.paths.config_file}")
+        return 0
+    started = time.perf_counter()
+    ids = ctx.store.story_ids(StoryQuery(states=(State.UNREAD, State.READ)))
+    run = ctx.store.apply_rules(ids, dry_run=args.dry_run)
+    verb = "would change" if args.dry_run else "changed"
+    for rule in ctx.settings.rules:
+        actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(rule.name, {}).items()))
+        _out(f"rule {_safe(rule.name, 40)!r}: {verb} {len(run.stories.get(rule.name, ()))} stories"
+             + (f": {actions}" if actions else ""))
+    for name in run.timed_out:
+        _err(f"rule {_safe(name, 40)!r}: its regex ran out of time on a story; skipped for the rest of this run")
+    _out(f"{len(ids)} untriaged stories in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_rules_undo(ctx: Context, args: argparse.Namespace) -> int:
+    """Undo one rule on the stories given, or on every story it acted on (a bulk triage too), in one transaction."""
+    store = ctx.store
+    ids = args.story_ids or store.rule_story_ids(args.rule)
+    with store.tx():
+        undone = {sid: actions for sid in ids if (actions := store.undo_rule(sid, args.rule))}
+    if not undone:
+        where = f"story {', '.join(map(str, ids))}" if args.story_ids else "any story"
+        raise UsageError(f"rules undo: rule {_safe(args.rule, 40)!r} has nothing to undo on {where}")
+    for sid, actions in undone.items():
+        _out(f"undid {', '.join(f'{a.action} {a.value}'.strip() for a in actions)} on story {sid}")
+    return 0
+
+
+def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
+    store = ctx.store
+    if not store.keep_days:
+        _out(f"retention is off: set [retention] keep_days in {ctx.paths.config_file}")
+        return 0
+    if args.dry_run:
+        ids = store.purgeable()
+        for sid in ids:
+            s = store.story(sid)
+            when = s.published.strftime("%Y-%m-%d") if s.published else "undated"
+            _out(f"{s.id:>6}  {s.state.value:<9} {when}  {_safe(s.source, 18):<18}  {_safe(s.title, 90)}")
+        _out(f"would purge {len(ids)} stories older than {store.keep_days} days")
+        return 0
+    result = store.purge()
+    _out(f"purged {result.stories} stories older than {store.keep_days} days; store "
+         f"{result.bytes_before / 1e6:.1f} MB -> {result.bytes_after / 1e6:.1f} MB")
+    return 0
+
+
+def _query(text: str, base=None):
+    """A filter-language query from the command line, on top of ``base``; its errors are usage errors."""
+    from tui_reader.query import QueryError, StoryQuery, parse_filter
+
+    try:
+        return parse_filter(text, base or StoryQuery())
+    except QueryError as exc:
+        raise UsageError(f"query {_safe(text, 60)!r}: {exc}") from None
+
+
+def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
+    """Tag or dismiss every untriaged story a query finds, in one transaction, recorded like a rule so that
+    `rules undo NAME` takes it all back (triaged stories are left alone: their notes say what they are)."""
+    from datetime import datetime
+
+    from tui_reader.rules import parse_rules
+    from tui_reader.triage import parse_tags
+
+    if args.grade or args.summary or args.summary_file or args.draft:
+        raise UsageError("triage --query: only --tags and --dismiss apply to many stories at once")
+    tags = parse_tags(args.tags)
+    if not tags and not args.dismiss:
+        raise UsageError("triage --query: say what to do: --tags a,b and/or --dismiss")
+    q = _query(args.query)
+    name = f"triage {datetime.now():%Y-%m-%d %H:%M:%S}"
+    rule = parse_rules([{"name": name, "query": args.query, "tags": list(tags), "dismiss": args.dismiss}])
+    run = ctx.store.apply_rules(ctx.store.story_ids(q), rule)
+    changed = len(run.stories.get(name, ()))
+    actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(name, {}).items()))
+    _out(f"{changed} stories changed" + (f": {actions}" if actions else "")
+         + (f"; undo with: tui-reader rules undo '{name}'" if changed else ""))
+    return 0
+
+
 def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.errors import GradeError
     from tui_reader.models import Grade, TriageInput
     from tui_reader.triage import apply_triage, parse_tags
 
+    if args.query is not None:
+        if args.story_id is not None:
+            raise UsageError("triage: give a STORY_ID or --query, not both")
+        return cmd_bulk_triage(ctx, args)
+    if args.story_id is None:
+        raise UsageError("triage: give a STORY_ID (see `tui-reader list --json`) or --query")
     store = ctx.store
     story = store.story(args.story_id)
     if story is None:
         raise UsageError(f"triage: no story with id {args.story_id} (see `tui-reader list --json`)")
     try:
-        grade = Grade.parse(args.grade) if args.grade is not None else story.grade
+        grade = Grade.parse(args.grade) if args.grade is not None else story.grade or store.rule_marks(story.id).grade
     except GradeError as exc:
         raise UsageError(f"triage: {exc}") from None
     tags = parse_tags(args.tags) if args.tags is not None else story.tags
@@ -423,8 +532,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", metavar="T", help="only stories with this tag")
     p.add_argument("--search", metavar="WORDS", help="full-text search over title, summary and text")
     p.add_argument("--limit", metavar="N", type=int, help="at most N stories")
+    p.add_argument("--saved", metavar="NAME", help="a saved search ([saved] in the config)")
     p = add("triage", cmd_triage, "tag, rate and summarise a story from the shell (same path as the TUI)")
-    p.add_argument("story_id", type=int, metavar="STORY_ID", help="the id printed by `tui-reader list --json`")
+    p.add_argument("story_id", type=int, nargs="?", metavar="STORY_ID",
+                   help="the id printed by `tui-reader list --json`")
+    p.add_argument("--query", metavar="QUERY",
+                   help="instead of one story, every untriaged story this filter query finds: --tags adds, --dismiss")
     p.add_argument("--tags", metavar="a,b", help="comma-separated tags (replaces the story's tags)")
     p.add_argument("--grade", metavar="B2", help="Admiralty code: reliability A-F then credibility 1-6")
     group = p.add_mutually_exclusive_group()
@@ -433,6 +546,18 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--draft", action="store_true", help="use the built-in extractive draft")
     p.add_argument("--dismiss", action="store_true", help="dismiss instead of triage")
     add("doctor", cmd_doctor, "check the store's integrity, the briefing journal and the notes; changes nothing")
+    p = add("purge", cmd_purge, "purge untriaged stories older than [retention] keep_days, and shrink the store")
+    p.add_argument("--dry-run", action="store_true", help="list what would go; change nothing")
+    rules = sub.add_parser("rules", help="intake rules ([[rules]] in the config)",
+                           description="intake rules ([[rules]] in the config)").add_subparsers(
+        dest="rules_command", metavar="ACTION", required=True)
+    p = rules.add_parser("apply", parents=[common], help="apply the rules to every untriaged story")
+    p.set_defaults(func=cmd_rules_apply)
+    p.add_argument("--dry-run", action="store_true", help="print what each rule would change; change nothing")
+    p = rules.add_parser("undo", parents=[common], help="reverse what a rule (or a bulk triage) did")
+    p.set_defaults(func=cmd_rules_undo)
+    p.add_argument("rule", metavar="RULE", help="the rule's name")
+    p.add_argument("story_ids", type=int, nargs="*", metavar="STORY_ID", help="only on these stories")
     p = add("import-opml", cmd_import_opml, "subscribe to every feed in an OPML file (folders become groups)")
     p.add_argument("file", metavar="FILE")
     p = add("export-opml", cmd_export_opml, "write the subscriptions as OPML (stdout or FILE)")

@@ -9,9 +9,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_reader.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tui_reader.rules import Rule
 
 
 @dataclass(frozen=True)
@@ -84,16 +87,28 @@ class PathSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    keep_days: int = 0
+    """Purge untriaged stories older than this many days after each refresh (0: keep everything)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     ui: UISettings = field(default_factory=UISettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
+    rules: tuple[Rule, ...] = ()
+    """Intake rules (``[[rules]]``), in the order they apply."""
+    saved: dict[str, str] = field(default_factory=dict)
+    """Saved searches: name -> a query in the filter language of ``/``."""
 
 
-_SECTIONS = {"paths": PathSettings, "fetch": FetchSettings, "ui": UISettings, "cluster": ClusterSettings}
+_SECTIONS = {"paths": PathSettings, "fetch": FetchSettings, "ui": UISettings, "cluster": ClusterSettings,
+             "retention": RetentionSettings}
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:
@@ -127,9 +142,18 @@ def parse_settings(data: dict[str, Any]) -> Settings:
                 raise ConfigError("config: [keys] must map binding names to key strings, e.g. dismiss = \"d\"")
             settings = replace(settings, keys=dict(value))
             continue
+        if section == "saved":
+            settings = replace(settings, saved=_parse_saved(value))
+            continue
+        if section == "rules":
+            from tui_reader.rules import parse_rules  # it imports this module for ConfigError
+
+            settings = replace(settings, rules=parse_rules(value))
+            continue
         cls = _SECTIONS.get(section)
         if cls is None:
-            raise ConfigError(f"config: unknown section [{section}] (known: {', '.join([*_SECTIONS, 'keys'])})")
+            sections = ", ".join([*_SECTIONS, "keys", "rules", "saved"])
+            raise ConfigError(f"config: unknown section [{section}] (known: {sections})")
         if not isinstance(value, dict):
             raise ConfigError(f"config: [{section}] must be a table")
         current = getattr(settings, section)
@@ -141,6 +165,22 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             updates[key] = _coerce(f"{section}.{key}", raw, getattr(current, key))
         settings = replace(settings, **{section: replace(current, **updates)})
     return settings
+
+
+def _parse_saved(value: Any) -> dict[str, str]:
+    """``[saved]`` name = "query": every query must parse, so a typo shows at start, not when it is used."""
+    from tui_reader.query import QueryError, parse_filter
+
+    if not isinstance(value, dict):
+        raise ConfigError("config: [saved] must map names to filter queries, e.g. syria = \"tag:syria since:2d\"")
+    for name, query in value.items():
+        if not isinstance(query, str) or not query.strip():
+            raise ConfigError(f"config: saved.{name} must be a filter query (a non-empty string)")
+        try:
+            parse_filter(query)
+        except QueryError as exc:
+            raise ConfigError(f"config: saved.{name}: {exc}") from None
+    return dict(value)
 
 
 def load_settings(path: Path) -> Settings:

@@ -36,6 +36,8 @@ class StoryQuery:
     grouped: bool = False
     """One row per corroboration cluster (its first story); the row's ×N says how many outlets."""
     sort: str = "date"
+    id_range: tuple[int, int] | None = None
+    """Only story ids in this inclusive range (rules run on a batch, e.g. the stories one refresh of a feed stored)."""
 
 
 FILTER_HELP = """\

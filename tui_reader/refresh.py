@@ -60,6 +60,8 @@ class RefreshReport:
     """Stories this refresh inserted (for prefetching and "jump to new")."""
     updated_ids: list[int] = field(default_factory=list)
     """Stored stories whose feed entry changed (their clusters are redone)."""
+    purged: int = 0
+    """Stories retention purged after the refresh (``[retention] keep_days``)."""
 
 
 # --------------------------------------------------------------------------- feeds
@@ -120,6 +122,8 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                 new = set(report.new_ids)
                 newest = [i for i in store.story_ids(StoryQuery()) if i in new][: settings.prefetch_articles]
                 await prefetch_articles(store, settings, newest, fetcher)
+        if store.keep_days:
+            report.purged = (await loop.run_in_executor(pool, store.purge)).stories
         if cluster is not None and (report.new_ids or report.updated_ids):
             from tui_reader.cluster import cluster_new
 
@@ -229,7 +233,8 @@ def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResu
     """Upsert the entries and record the fetch in one transaction."""
     title = feed.title or parsed.title
     with store.tx():
-        res = store.upsert_entries(feed.id, parsed.entries, title or domain_of(feed.url))
+        res = store.upsert_entries(feed.id, store.retained(parsed.entries), title or domain_of(feed.url))
+        store.apply_rules(res.new_ids)
         store.record_fetch(feed.id, status=FetchStatus.OK, etag=result.etag, last_modified=result.last_modified,
                            title=None if feed.title else parsed.title)
     return FeedOutcome(feed.id, feed.url, title, FetchStatus.OK, res.new, res.updated,

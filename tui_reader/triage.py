@@ -47,8 +47,10 @@ def parse_tags(text: str | None) -> tuple[str, ...]:
 
 
 def default_letter(store: Store, story: Story) -> str | None:
-    """The reliability letter last given to this story's source (domain), if any."""
-    return store.source_letter(story.domain) if story.domain else None
+    """The reliability letter a rule gave this story, else the one last given to its source (domain), if any."""
+    marks = store.rule_marks(story.id)
+    letter = marks.letter or (marks.grade.reliability if marks.grade else "")
+    return letter or (store.source_letter(story.domain) if story.domain else None)
 
 
 def _local_day(when: datetime) -> date:

@@ -3,8 +3,8 @@
 One connection per thread (SQLite connections belong to the thread that made them), all writes
 inside ``BEGIN IMMEDIATE`` transactions so two processes on one home directory serialise instead of
 interleaving. Times are stored as UTC epoch seconds. :class:`Store` is the one API; its parts live in
-``feeds``, ``stories``, ``listing``, ``triage`` and ``clusters``, as the ``reader`` library keeps its
-storage in ``_storage/``.
+``feeds``, ``stories``, ``listing``, ``triage``, ``clusters``, ``rules`` and ``retention``, as the ``reader``
+library keeps its storage in ``_storage/``.
 """
 
 from __future__ import annotations
@@ -14,12 +14,15 @@ from tui_reader.store.base import from_epoch, to_epoch
 from tui_reader.store.clusters import ClustersMixin
 from tui_reader.store.feeds import FeedsMixin
 from tui_reader.store.listing import ListingMixin, ListRow
+from tui_reader.store.retention import PurgeResult, RetentionMixin
+from tui_reader.store.rules import RuleAction, RuleMarks, RulesMixin
 from tui_reader.store.schema import MIGRATIONS
 from tui_reader.store.stories import StoriesMixin, UpsertResult
 from tui_reader.store.triage import TriageMixin
 
-__all__ = ["MIGRATIONS", "ListRow", "Store", "StoreError", "UpsertResult", "from_epoch", "to_epoch"]
+__all__ = ["MIGRATIONS", "ListRow", "PurgeResult", "RuleAction", "RuleMarks", "Store", "StoreError", "UpsertResult",
+           "from_epoch", "to_epoch"]
 
 
-class Store(FeedsMixin, StoriesMixin, ListingMixin, TriageMixin, ClustersMixin):
+class Store(FeedsMixin, StoriesMixin, RulesMixin, ListingMixin, TriageMixin, ClustersMixin, RetentionMixin):
     """The SQLite store of one profile."""

@@ -130,6 +130,9 @@ class StoreBase:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT, isolation_level=None, factory=_Connection)
             conn.store_path = self.path
             conn.row_factory = sqlite3.Row
+            # Before WAL, which writes the header of a new file: a new store frees purged pages at once
+            # (store/retention.py); an older store ignores this until its first purge VACUUMs it.
+            conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")

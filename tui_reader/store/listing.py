@@ -63,9 +63,13 @@ class ListingMixin(StoreBase):
         if q.until is not None:
             clauses.append("s.sort_ts < ?")
             args.append(to_epoch(q.until))
-        if q.text.strip():
-            clauses.append("s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?)")
-            args.append(fts_query(q.text))
+        if q.id_range:
+            clauses.append("s.id BETWEEN ? AND ?")
+            args += q.id_range
+        if q.text.strip():  # within the id range too, or full-text search reads every matching row of the store
+            within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
+            clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")
+            args += [fts_query(q.text), *(q.id_range or ())]
         if q.single_source:
             clauses.append("s.cluster_size <= 1")
         if q.grouped:

@@ -229,6 +229,23 @@ MIGRATIONS: list[str] = [
     CREATE INDEX story_feeds_story ON story_feeds(story_id);
     UPDATE feeds SET etag = '', last_modified = '';
     """,
+    # 10: intake rules (tui_reader.rules): what each rule did to each story, so a story says which
+    # rule acted on it and an action can be undone. An undone action stays, undone = 1, so that
+    # `rules apply` never redoes it; prior is the state a dismissal replaced. Priority and highlight
+    # exist only here; the partial index finds the flagged stories (retention never purges them).
+    """
+    CREATE TABLE rule_actions(
+        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        action TEXT NOT NULL CHECK (action IN ('tag', 'dismiss', 'letter', 'grade', 'priority', 'highlight')),
+        value TEXT NOT NULL DEFAULT '',
+        prior TEXT,
+        at INTEGER NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (story_id, rule, action, value)
+    ) WITHOUT ROWID;
+    CREATE INDEX rule_actions_flag ON rule_actions(action, story_id) WHERE undone = 0;
+    """,
 ]
 
 
