@@ -60,10 +60,11 @@ class Corpus:
         rng.shuffle(vocab)
         self.general = vocab[:2000]
         self.general_p = _zipf(2000, 1.0)
-        self.topics = [vocab[2000 + 300 * t: 2300 + 300 * t] for t in range(topics)]
+        self.topics = [vocab[2000 + 300 * t : 2300 + 300 * t] for t in range(topics)]
         self.topic_p = _zipf(300, 0.8)
-        self.phrases = [[self.words(t, int(rng.integers(3, 6)), phrases=False) for _ in range(25)]
-                        for t in range(topics)]
+        self.phrases = [
+            [self.words(t, int(rng.integers(3, 6)), phrases=False) for _ in range(25)] for t in range(topics)
+        ]
         self.footers = {o: self.words(0, 20, phrases=False) if rng.random() < 0.3 else [] for o in range(OUTLETS)}
 
     def words(self, topic: int, n: int, phrases: bool = True) -> list[str]:
@@ -75,7 +76,7 @@ class Corpus:
         out = np.where(roll < 0.5, general, specific).tolist()
         if phrases:
             for i in np.flatnonzero(roll < 0.08)[::-1]:
-                out[i:i + 1] = self.phrases[topic][rng.integers(25)]
+                out[i : i + 1] = self.phrases[topic][rng.integers(25)]
         return out
 
     def rewrite(self, topic: int, words: list[str], rate: float) -> list[str]:
@@ -84,7 +85,7 @@ class Corpus:
         roll = rng.random(len(words))
         fresh = self.words(topic, len(words), phrases=False)
         out: list[str] = []
-        for w, r, f in zip(words, roll, fresh):
+        for w, r, f in zip(words, roll, fresh, strict=False):
             if r >= rate:
                 out.append(w)
             elif r < rate / 3:  # deleted
@@ -108,13 +109,14 @@ def _named(rng: np.random.Generator, words: list[str], names: list[str]) -> list
     (adjacent capitalised words would read as one name)."""
     out = list(words)
     slots = rng.choice(np.arange(1, max(len(names) + 1, min(40, len(out)))), size=len(names), replace=False)
-    for slot, name in sorted(zip(slots.tolist(), names), reverse=True):
+    for slot, name in sorted(zip(slots.tolist(), names, strict=False), reverse=True):
         out.insert(slot, name)
     return out
 
 
-def generate(n: int, edit_rate: float, days: float, seed: int, own_words: float = 0.0,
-             follow_names: int = 1) -> list[tuple[int, str, FeedEntry, str]]:
+def generate(
+    n: int, edit_rate: float, days: float, seed: int, own_words: float = 0.0, follow_names: int = 1
+) -> list[tuple[int, str, FeedEntry, str]]:
     """(outlet, source, entry, truth) in time order; ``truth`` is the planted event or ``""``."""
     rng = np.random.default_rng(seed)
     corpus = Corpus(rng)
@@ -145,7 +147,7 @@ def generate(n: int, edit_rate: float, days: float, seed: int, own_words: float 
             cut = int(rng.integers(0, len(body) // 2))
             when = t + rng.uniform(12, 48) * 3600  # draws in the order they had before --own-words
             f_title = corpus.words(topic, 10)
-            f_body = body[cut:cut + int(len(body) * 0.4)] + corpus.words(topic, int(len(body) * 0.6))
+            f_body = body[cut : cut + int(len(body) * 0.4)] + corpus.words(topic, int(len(body) * 0.6))
             if own_words:  # same place, another event: some of the names, and its own
                 f_names = names[:follow_names] + rng.choice(name_pool, size=3 - follow_names).tolist()
                 f_title, f_body = _named(rng, f_title, f_names[:1]), _named(rng, f_body, f_names)
@@ -155,22 +157,44 @@ def generate(n: int, edit_rate: float, days: float, seed: int, own_words: float 
         for k, outlet in enumerate(outlets):
             when = t + rng.uniform(0, 12 * 3600)
             if own_words and k > 0 and rng.random() < own_words:  # the event in this outlet's own words
-                stories.append((when, outlet, "own", _named(rng, corpus.words(topic, 10), names[:1]),
-                                _named(rng, corpus.words(topic, int(rng.integers(80, 251))), names), f"e{event}"))
+                stories.append(
+                    (
+                        when,
+                        outlet,
+                        "own",
+                        _named(rng, corpus.words(topic, 10), names[:1]),
+                        _named(rng, corpus.words(topic, int(rng.integers(80, 251))), names),
+                        f"e{event}",
+                    )
+                )
             elif k == 0 and rng.random() < 0.7:  # the wire original
                 stories.append((when, outlet, "wire", title, body, f"e{event}"))
             elif rng.random() < 0.3:  # a verbatim copy of the wire text under another headline
                 stories.append((when, outlet, "copy", corpus.rewrite(topic, title, 0.5), list(body), f"e{event}"))
             else:
-                stories.append((when, outlet, "para", corpus.rewrite(topic, title, 0.5),
-                                corpus.rewrite(topic, body, edit_rate), f"e{event}"))
+                stories.append(
+                    (
+                        when,
+                        outlet,
+                        "para",
+                        corpus.rewrite(topic, title, 0.5),
+                        corpus.rewrite(topic, body, edit_rate),
+                        f"e{event}",
+                    )
+                )
     stories = sorted(stories[:n], key=lambda s: s[0])
     out = []
     for i, (t, outlet, kind, title, body, truth) in enumerate(stories):
         text = " ".join(body + corpus.footers[outlet])
         url = f"https://www.outlet{outlet}.example/{kind or 'story'}/{i}"
-        entry = FeedEntry(guid=url, url=url, title=_headline(title), summary=" ".join(body[:30]),
-                          content=f"<p>{text}</p>", published=START + timedelta(seconds=t))
+        entry = FeedEntry(
+            guid=url,
+            url=url,
+            title=_headline(title),
+            summary=" ".join(body[:30]),
+            content=f"<p>{text}</p>",
+            published=START + timedelta(seconds=t),
+        )
         out.append((outlet, f"Outlet {outlet}", entry, truth))
     return out
 
@@ -219,7 +243,7 @@ def pair_scores(store: Store, truth: dict[str, str]) -> tuple[float, float, floa
 def build(path: Path, args) -> None:
     """Generate, store and cluster the archive; hold out the newest ``--new`` stories."""
     rows = generate(args.stories, args.edit_rate, args.days, args.seed, args.own_words, args.follow_names)
-    archive, new = rows[: -args.new], rows[-args.new:]
+    archive, new = rows[: -args.new], rows[-args.new :]
     settings = ClusterSettings(threshold=args.threshold)
     store = Store(path)
     t = time.perf_counter()
@@ -227,13 +251,16 @@ def build(path: Path, args) -> None:
     print(f"inserted {len(ids):,} archive stories in {time.perf_counter() - t:.1f} s")
     t = time.perf_counter()
     for i in range(0, len(ids), 5000):
-        cluster_new(store, ids[i:i + 5000], settings)
-    print(f"clustered the archive in {time.perf_counter() - t:.1f} s "
-          f"({(time.perf_counter() - t) / len(ids) * 1e6:.0f} µs a story)")
+        cluster_new(store, ids[i : i + 5000], settings)
+    print(
+        f"clustered the archive in {time.perf_counter() - t:.1f} s "
+        f"({(time.perf_counter() - t) / len(ids) * 1e6:.0f} µs a story)"
+    )
     truth = {e.url: tr for _, _, e, tr in rows}
     (path.parent / "truth.json").write_text(json.dumps(truth))
-    (path.parent / "new.json").write_text(json.dumps([
-        [o, s, e.guid, e.title, e.summary, e.content, e.published.isoformat()] for o, s, e, _ in new]))
+    (path.parent / "new.json").write_text(
+        json.dumps([[o, s, e.guid, e.title, e.summary, e.content, e.published.isoformat()] for o, s, e, _ in new])
+    )
     store.close()
 
 
@@ -248,8 +275,10 @@ def peak_rss_kib() -> int:
 
 def measure(path: Path, threshold: float) -> None:
     """Insert the held-out stories and cluster them in one call; print time and peak RSS (KiB)."""
-    new = [(o, s, FeedEntry(guid=g, url=g, title=ti, summary=su, content=co, published=datetime.fromisoformat(p)),
-            "") for o, s, g, ti, su, co, p in json.loads((path.parent / "new.json").read_text())]
+    new = [
+        (o, s, FeedEntry(guid=g, url=g, title=ti, summary=su, content=co, published=datetime.fromisoformat(p)), "")
+        for o, s, g, ti, su, co, p in json.loads((path.parent / "new.json").read_text())
+    ]
     store = Store(path)
     ids = insert(store, new)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # so the WAL afterwards is what clustering wrote
@@ -260,46 +289,73 @@ def measure(path: Path, threshold: float) -> None:
     wal = Path(f"{path}-wal")
     written = wal.stat().st_size if wal.exists() else 0
     peak = peak_rss_kib()
-    print(json.dumps({"seconds": elapsed, "rss_before_kib": before, "rss_peak_kib": peak,
-                      "written": written, "stories": report.stories, "linked": report.linked, "copies": report.copies,
-                      "changed": len(report.changed)}))
+    print(
+        json.dumps(
+            {
+                "seconds": elapsed,
+                "rss_before_kib": before,
+                "rss_peak_kib": peak,
+                "written": written,
+                "stories": report.stories,
+                "linked": report.linked,
+                "copies": report.copies,
+                "changed": len(report.changed),
+            }
+        )
+    )
 
 
 def index_bytes(store: Store) -> int | None:
     try:
-        return store.conn.execute("SELECT sum(pgsize) FROM dbstat WHERE name IN "
-                                  "('cluster_sigs', 'cluster_keys', 'sqlite_autoindex_cluster_keys_1')").fetchone()[0]
+        return store.conn.execute(
+            "SELECT sum(pgsize) FROM dbstat WHERE name IN "
+            "('cluster_sigs', 'cluster_keys', 'sqlite_autoindex_cluster_keys_1')"
+        ).fetchone()[0]
     except Exception:  # dbstat is an optional SQLite build feature
         return None
 
 
 def run(args) -> float:
-    print(f"{args.stories:,} stories over {args.days:g} days, rewrite edit rate {args.edit_rate}, "
-          f"threshold {args.threshold}, window {ClusterSettings().window_hours:g} h, seed {args.seed}, "
-          f"own words {args.own_words:g} (follow-ups keep {args.follow_names} of 3 names)")
+    print(
+        f"{args.stories:,} stories over {args.days:g} days, rewrite edit rate {args.edit_rate}, "
+        f"threshold {args.threshold}, window {ClusterSettings().window_hours:g} h, seed {args.seed}, "
+        f"own words {args.own_words:g} (follow-ups keep {args.follow_names} of 3 names)"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.sqlite"
         build(path, args)
-        out = subprocess.run([sys.executable, __file__, "--measure", str(path), "--threshold", str(args.threshold)],
-                             check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [sys.executable, __file__, "--measure", str(path), "--threshold", str(args.threshold)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         m = json.loads(out.splitlines()[-1])
-        print(f"cluster_new({args.new:,} new) against {args.stories - args.new:,}: {m['seconds']:.3f} s "
-              f"({m['linked']} joined clusters, {m['copies']} copies, {m['changed']} rows to repaint)")
-        print(f"peak RSS of that process: {m['rss_peak_kib'] / 1024:.0f} MiB "
-              f"(before clustering: {m['rss_before_kib'] / 1024:.0f} MiB); "
-              f"written to the WAL by clustering: {m['written'] / 2**20:.1f} MiB")
+        print(
+            f"cluster_new({args.new:,} new) against {args.stories - args.new:,}: {m['seconds']:.3f} s "
+            f"({m['linked']} joined clusters, {m['copies']} copies, {m['changed']} rows to repaint)"
+        )
+        print(
+            f"peak RSS of that process: {m['rss_peak_kib'] / 1024:.0f} MiB "
+            f"(before clustering: {m['rss_before_kib'] / 1024:.0f} MiB); "
+            f"written to the WAL by clustering: {m['written'] / 2**20:.1f} MiB"
+        )
         store = Store(path)
         truth = json.loads((path.parent / "truth.json").read_text())
         precision, recall, f1, kinds = pair_scores(store, truth)
         print(f"planted pairs: precision {precision:.4f}  recall {recall:.4f}  F1 {f1:.4f}")
         for kind in sorted({k for k, _ in kinds}):
-            print(f"  recall {kind:<10} {kinds[kind, 'found'] / kinds[kind, 'planted']:.3f}"
-                  f"  ({kinds[kind, 'planted']:,} pairs)")
+            print(
+                f"  recall {kind:<10} {kinds[kind, 'found'] / kinds[kind, 'planted']:.3f}"
+                f"  ({kinds[kind, 'planted']:,} pairs)"
+            )
         size = index_bytes(store)
         db = sum(p.stat().st_size for p in path.parent.glob(f"{path.name}*"))
         if size is not None:
-            print(f"signatures + LSH keys on disk: {size / 2**20:.0f} MiB "
-                  f"({size / args.stories:.0f} B a story; whole store {db / 2**20:.0f} MiB)")
+            print(
+                f"signatures + LSH keys on disk: {size / 2**20:.0f} MiB "
+                f"({size / args.stories:.0f} B a story; whole store {db / 2**20:.0f} MiB)"
+            )
         store.close()
         return f1
 
@@ -310,13 +366,26 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=1000)
     parser.add_argument("--days", type=float, default=14.0, help="time span of the archive")
     parser.add_argument("--edit-rate", type=float, default=0.05, help="word edits per word in a rewrite")
-    parser.add_argument("--threshold", type=float, default=ClusterSettings().threshold,
-                        help="estimated Jaccard to link two stories (default: the config default)")
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        default=ClusterSettings().threshold,
+        help="estimated Jaccard to link two stories (default: the config default)",
+    )
     parser.add_argument("--seed", type=int, default=8)
-    parser.add_argument("--own-words", type=float, default=0.0,
-                        help="fraction of an event's outlets writing it in their own words (names only shared)")
-    parser.add_argument("--follow-names", type=int, default=1, choices=range(4),
-                        help="with --own-words: names of its event a follow-up (another event) keeps")
+    parser.add_argument(
+        "--own-words",
+        type=float,
+        default=0.0,
+        help="fraction of an event's outlets writing it in their own words (names only shared)",
+    )
+    parser.add_argument(
+        "--follow-names",
+        type=int,
+        default=1,
+        choices=range(4),
+        help="with --own-words: names of its event a follow-up (another event) keeps",
+    )
     parser.add_argument("--sweep", action="store_true", help="F1 at several rewrite strengths")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -71,8 +71,9 @@ async def measure(urls: list[str], stories: int) -> None:
             app.set_interval(0.01, tick)
             await asyncio.sleep(1.0)
             started = time.perf_counter()
-            proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "tui_reader", "fetch", "--plain",
-                                                        "--home", tmp, stdout=subprocess.DEVNULL)
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tui_reader", "fetch", "--plain", "--home", tmp, stdout=subprocess.DEVNULL
+            )
             phase[0] = "fetch"
             presses = 0
             while proc.returncode is None:
@@ -88,10 +89,15 @@ async def measure(urls: list[str], stories: int) -> None:
         count = store.count()
         store.close()
     print(f"cron fetch: {took:.1f} s, {count - 1} stories stored (expected {stories}), exit {proc.returncode}")
-    print(f"UI stall (largest 10 ms timer gap): idle {worst['idle'] * 1000:.0f} ms, "
-          f"during the fetch {worst['fetch'] * 1000:.0f} ms")
-    timing = (f"key to commit median {statistics.median(waits) * 1000:.0f} ms, worst {max(waits) * 1000:.0f} ms"
-              if waits else "not timed (written outside Store.set_states)")
+    print(
+        f"UI stall (largest 10 ms timer gap): idle {worst['idle'] * 1000:.0f} ms, "
+        f"during the fetch {worst['fetch'] * 1000:.0f} ms"
+    )
+    timing = (
+        f"key to commit median {statistics.median(waits) * 1000:.0f} ms, worst {max(waits) * 1000:.0f} ms"
+        if waits
+        else "not timed (written outside Store.set_states)"
+    )
     print(f"writes: {presses} keys (x/u), {len(waits)} timed; {timing}; story ends {state} (expected unread)")
 
 

@@ -48,6 +48,7 @@ def half_of(site: str) -> int:
 
 def extractors(aeb) -> dict:
     """label → f(html, url) -> (body text, reader text); the others have no separate reader text."""
+
     def ours(html, url):
         article = extract_article(html, url)
         return article.text, article.markdown
@@ -64,6 +65,7 @@ def extractors(aeb) -> dict:
         def trafilatura_images(html, url):
             text = trafilatura.extract(html, url=url or None, include_comments=False, include_images=True) or ""
             return text, text
+
         found["trafilatura"] = trafilatura_images
     except ImportError:
         pass
@@ -76,7 +78,7 @@ def timed_runs(fns: dict, pages: list[dict]):
     for fn in fns.values():  # warm-up: imports and caches
         fn(pages[0]["html"], pages[0]["url"])
     for n, pg in enumerate(pages):
-        for label in labels[n % len(labels):] + labels[:n % len(labels)]:
+        for label in labels[n % len(labels) :] + labels[: n % len(labels)]:
             t0 = time.process_time()
             body, reader = fns[label](pg["html"], pg["url"])
             yield pg, label, body, reader, (time.process_time() - t0) * 1000
@@ -99,16 +101,33 @@ def caption_pages(corpus: Path) -> list[dict]:
         caps = corpus / "captions" / f"{pid}.json"
         site = m.get("publisher") or re.sub(r"-\d+$", "", pid)
         html = gzip.decompress((corpus / "html" / f"{pid}.html.gz").read_bytes()).decode("utf-8", "replace")
-        pages.append({"id": pid, "url": m.get("url") or "", "half": half_of(site), "html": html,
-                      "captions": json.loads(caps.read_text()) if caps.exists() else [],
-                      "credits": m.get("photo_credits") or [],
-                      "gold": gold[pid]["articleBody"] if m["source"] == "fundus" and pid in gold else None})
+        pages.append(
+            {
+                "id": pid,
+                "url": m.get("url") or "",
+                "half": half_of(site),
+                "html": html,
+                "captions": json.loads(caps.read_text()) if caps.exists() else [],
+                "credits": m.get("photo_credits") or [],
+                "gold": gold[pid]["articleBody"] if m["source"] == "fundus" and pid in gold else None,
+            }
+        )
     return pages
 
 
 def new_tally() -> dict:
-    return {"triples": [], "ms": [], "caps": 0, "caps_kept": 0, "credits": 0, "credits_kept": 0, "furniture": 0,
-            "pages": 0, "P": [], "R": []}
+    return {
+        "triples": [],
+        "ms": [],
+        "caps": 0,
+        "caps_kept": 0,
+        "credits": 0,
+        "credits_kept": 0,
+        "furniture": 0,
+        "pages": 0,
+        "P": [],
+        "R": [],
+    }
 
 
 def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool) -> int:
@@ -125,8 +144,9 @@ def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool
             t["triples"].append(aeb.tp_fp_fn(pg["gold"], body))
             t["caps"] += len(pg["caps"])
             t["caps_kept"] += aeb.captions_kept(pg["caps"], reader)
-            extra = [k for text in (body, reader) for k, n in aeb.boilerplate_counts(text).items()
-                     if n > pg["gold_bp"][k]]
+            extra = [
+                k for text in (body, reader) for k, n in aeb.boilerplate_counts(text).items() if n > pg["gold_bp"][k]
+            ]
             t["furniture"] += bool(extra)
             if show and label == "ours" and extra:
                 print(f"  {pg['id'][:12]} ({HALVES[pg['half']][0]}) furniture: {', '.join(sorted(set(extra)))}")
@@ -165,8 +185,10 @@ def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool
 
 
 def report(rows: list, aeb) -> None:
-    print(f"{'corpus':<16} {'half':<13} {'extractor':<17} {'pages':>5} {'body F1':>8} {'captions':>15} "
-          f"{'credits':>15} {'furniture':>9} {'CPU ms':>9} {'× readab.':>9}")
+    print(
+        f"{'corpus':<16} {'half':<13} {'extractor':<17} {'pages':>5} {'body F1':>8} {'captions':>15} "
+        f"{'credits':>15} {'furniture':>9} {'CPU ms':>9} {'× readab.':>9}"
+    )
     for name, h, label, t in sorted(rows, key=lambda r: (r[0], r[1])):
         if not t["pages"]:
             continue
@@ -181,8 +203,10 @@ def report(rows: list, aeb) -> None:
         caps = f"{t['caps_kept']}/{t['caps']} {100 * t['caps_kept'] / max(1, t['caps']):5.1f}%"
         credits = f"{t['credits_kept']}/{t['credits']} {100 * t['credits_kept'] / max(1, t['credits']):5.1f}%"
         furniture = f"{100 * t['furniture'] / t['pages']:.1f}%" if t["triples"] else "-"
-        print(f"{name:<16} {HALVES[h]:<13} {label:<17} {t['pages']:>5} {f1:8.3f} {caps:>15} "
-              f"{credits if t['credits'] else '-':>15} {furniture:>9} {med:9.1f} {ratio:>9}")
+        print(
+            f"{name:<16} {HALVES[h]:<13} {label:<17} {t['pages']:>5} {f1:8.3f} {caps:>15} "
+            f"{credits if t['credits'] else '-':>15} {furniture:>9} {med:9.1f} {ratio:>9}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,8 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.corpus is None and args.captions is None:
         ap.error("give --corpus, --captions or both")
-    return run(args.corpus and args.corpus.resolve(), args.captions and args.captions.resolve(), args.show,
-               args.tuned_only)
+    return run(
+        args.corpus and args.corpus.resolve(), args.captions and args.captions.resolve(), args.show, args.tuned_only
+    )
 
 
 if __name__ == "__main__":

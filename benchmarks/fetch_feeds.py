@@ -25,24 +25,29 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
 
-WORDS = ("minister talks ceasefire port tanker sanctions drone border militia pipeline oil council "
-         "statement envoy election protest strike convoy refinery ministry officials said week").split()
+WORDS = (
+    "minister talks ceasefire port tanker sanctions drone border militia pipeline oil council "
+    "statement envoy election protest strike convoy refinery ministry officials said week"
+).split()
 
 
 def make_feed(n: int, items: int, loopback: bool = False) -> bytes:
     """An RSS 2.0 feed of ``items`` entries, ~1.1 KB each (about what news sites serve)."""
     site = f"http://127.0.0.1:{8000 + n}" if loopback else f"https://site{n}.example"
-    out = [f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
-           f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Site {n} news</title>'
-           f"<link>{site}/</link><description>Benchmark feed {n}</description>"]
+    out = [
+        f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
+        f'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>Site {n} news</title>'
+        f"<link>{site}/</link><description>Benchmark feed {n}</description>"
+    ]
     for i in range(items):
         words = " ".join(WORDS[(i * 7 + j * 3 + n) % len(WORDS)] for j in range(60))
         out.append(
             f"<item><title>Site {n} story {i}: {' '.join(WORDS[(i + n + k) % len(WORDS)] for k in range(8))}</title>"
-            f"<link>{site}/news/{i}</link><guid isPermaLink=\"false\">site{n}-{i}</guid>"
+            f'<link>{site}/news/{i}</link><guid isPermaLink="false">site{n}-{i}</guid>'
             f"<pubDate>Mon, {1 + i % 28:02d} Jan 2024 {i % 24:02d}:{n % 60:02d}:00 GMT</pubDate>"
             f"<description>{words[:300]}</description>"
-            f"<content:encoded><![CDATA[<p>{words}</p><p>{words[::-1]}</p>]]></content:encoded></item>")
+            f"<content:encoded><![CDATA[<p>{words}</p><p>{words[::-1]}</p>]]></content:encoded></item>"
+        )
     out.append("</channel></rss>")
     return "".join(out).encode()
 
@@ -111,8 +116,10 @@ def bench_in_process(urls: list[str], stories: int) -> None:
             report = asyncio.run(refresh_feeds(store, FetchSettings()))
             took = time.perf_counter() - started
             assert report.failed == 0, [o.error for o in report.outcomes if o.error][:3]
-            print(f"in-process {label:8} {took:6.2f} s  {len(urls) / took:7.1f} feeds/s  "
-                  f"{report.total_new / took:8.0f} stories/s  ({report.total_new} new)")
+            print(
+                f"in-process {label:8} {took:6.2f} s  {len(urls) / took:7.1f} feeds/s  "
+                f"{report.total_new / took:8.0f} stories/s  ({report.total_new} new)"
+            )
         assert store.count() == stories, store.count()
         store.close()
 
@@ -140,13 +147,14 @@ def bench_breakdown(urls: list[str]) -> None:
         store = Store(Path(tmp) / "bench.db")
         feeds = [store.add_feed(u) for u in urls]
         started = time.perf_counter()
-        for feed, feed_parsed in zip(feeds, parsed):
+        for feed, feed_parsed in zip(feeds, parsed, strict=False):
             store.upsert_entries(feed.id, feed_parsed.entries, feed_parsed.title)
         store.close()
         print(f"breakdown: store only             {time.perf_counter() - started:6.2f} s")
     real = refresh.store_parsed
     refresh.store_parsed = lambda store, feed, parsed, result: refresh.FeedOutcome(
-        feed.id, feed.url, feed.title, "ok", len(parsed.entries))
+        feed.id, feed.url, feed.title, "ok", len(parsed.entries)
+    )
     try:
         with tempfile.TemporaryDirectory() as tmp:
             store = Store(Path(tmp) / "bench.db")
@@ -154,8 +162,10 @@ def bench_breakdown(urls: list[str]) -> None:
                 store.add_feed(url)
             started = time.perf_counter()
             asyncio.run(refresh.refresh_feeds(store, FetchSettings()))
-            print(f"breakdown: refresh, storing off   {time.perf_counter() - started:6.2f} s  "
-                  "(add interpreter start and exit for the CLI's floor)")
+            print(
+                f"breakdown: refresh, storing off   {time.perf_counter() - started:6.2f} s  "
+                "(add interpreter start and exit for the CLI's floor)"
+            )
             store.close()
     finally:
         refresh.store_parsed = real
@@ -170,8 +180,10 @@ def bench_cli(urls: list[str], stories: int) -> float | None:
         _timed([exe, "--home", str(home), "import-opml", str(opml)])
         cold = _timed([exe, "--home", str(home), "fetch", "--plain"])
         warm = _timed([exe, "--home", str(home), "fetch", "--plain"])
-        print(f"tui-reader fetch (process start to exit)  cold {cold:6.2f} s  "
-              f"{stories / cold:8.0f} stories/s   all-304 {warm:5.2f} s")
+        print(
+            f"tui-reader fetch (process start to exit)  cold {cold:6.2f} s  "
+            f"{stories / cold:8.0f} stories/s   all-304 {warm:5.2f} s"
+        )
         return cold
 
 
@@ -183,8 +195,9 @@ def bench_newsboat(urls: list[str], threads: int) -> float:
         cmd = ["newsboat", "-x", "reload", "-u", str(d / "urls"), "-c", str(d / "cache.db"), "-C", str(d / "config")]
         env = {**os.environ, "HOME": tmp, "XDG_CONFIG_HOME": tmp, "XDG_DATA_HOME": tmp}
         took = _timed(cmd, env=env, stderr=subprocess.DEVNULL)
-        print(f"newsboat -x reload (reload-threads {threads:2d})      cold {took:6.2f} s  "
-              f"{len(urls) / took:7.1f} feeds/s")
+        print(
+            f"newsboat -x reload (reload-threads {threads:2d})      cold {took:6.2f} s  {len(urls) / took:7.1f} feeds/s"
+        )
         return took
 
 
@@ -199,12 +212,16 @@ def main() -> None:
     args = ap.parse_args()
 
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=_serve, args=(args.feeds, args.items, args.loopback_links, queue), daemon=True)
+    server = multiprocessing.Process(
+        target=_serve, args=(args.feeds, args.items, args.loopback_links, queue), daemon=True
+    )
     server.start()
     urls, size = queue.get(timeout=120)
     stories = args.feeds * args.items
-    print(f"{args.feeds} feeds x {args.items} items = {stories} stories, {size / 1e6:.1f} MB, on {os.cpu_count()} CPUs"
-          f"{', item links on 127.0.0.1' if args.loopback_links else ''}")
+    print(
+        f"{args.feeds} feeds x {args.items} items = {stories} stories, {size / 1e6:.1f} MB, on {os.cpu_count()} CPUs"
+        f"{', item links on 127.0.0.1' if args.loopback_links else ''}"
+    )
     try:
         bench_in_process(urls, stories)
         if args.breakdown:

@@ -48,8 +48,9 @@ def spread(ms: list[float]) -> str:
 def open_and_back(cmd: list[str], n: int) -> tuple[list[float], list[float]]:
     """``key_latency.py``'s method for a pair of keys: enter opens the story, escape returns, n times each."""
     session = "fp-open-" + uuid.uuid4().hex[:6]
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", shlex.join(cmd) + "; sleep 5"],
-                   check=True)
+    subprocess.run(
+        ["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", shlex.join(cmd) + "; sleep 5"], check=True
+    )
 
     def screen() -> str:
         return run("tmux", "capture-pane", "-e", "-p", "-t", session)
@@ -92,8 +93,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="tui-reader-paint-"))
     port = free_port()
     run(sys.executable, str(bench / "gen_feeds.py"), str(work / "www"), str(args.feeds), str(args.items), str(port))
-    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
-                              cwd=work / "www", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        cwd=work / "www",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(0.5)
         run(tui, "--home", str(work / "stored"), "import-opml", str(work / "www" / "feeds.opml"))
@@ -122,20 +127,35 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
         return [*(command or [tui]), "--home", str(home)]
 
     bare_textual = [sys.executable, str(bench / "bare_textual.py")]
-    tools = {"ours": ("S0-0 ", lambda: fresh_home()), "newsboat": ("Feed 1", lambda: nb),
-             "bare Textual": ("S0-0 ", lambda: bare_textual)}
+    tools = {
+        "ours": ("S0-0 ", lambda: fresh_home()),
+        "newsboat": ("Feed 1", lambda: nb),
+        "bare Textual": ("S0-0 ", lambda: bare_textual),
+    }
     if other:
         tools["other"] = ("S0-0 ", lambda: fresh_home(other))
     if not nb:
         del tools["newsboat"]
 
     def paint(marker: str, cmd: list[str]) -> float:
-        out = run(sys.executable, str(bench / "first_paint.py"), marker, "1", "--", *cmd,
-                  env={**os.environ, "FP_TIMEOUT": "120"})
+        out = run(
+            sys.executable,
+            str(bench / "first_paint.py"),
+            marker,
+            "1",
+            "--",
+            *cmd,
+            env={**os.environ, "FP_TIMEOUT": "120"},
+        )
         return float(out)
 
-    print(f"\nfirst paint, ms (median of {args.runs} alternating starts): "
-          + "  ".join(tools) + "  | ours/bare" + ("  ours/newsboat" if nb else "") + ("  other/bare" if other else ""))
+    print(
+        f"\nfirst paint, ms (median of {args.runs} alternating starts): "
+        + "  ".join(tools)
+        + "  | ours/bare"
+        + ("  ours/newsboat" if nb else "")
+        + ("  other/bare" if other else "")
+    )
     for r in range(args.rounds):
         times: dict[str, list[float]] = {name: [] for name in tools}
         for _ in range(args.runs):
@@ -147,8 +167,9 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
             ratios += f"  {med['ours'] / med['newsboat']:.2f}"
         if other:
             ratios += f"  {med['other'] / med['bare Textual']:.2f}"
-        print(f"round {r + 1}: " + "  ".join(f"{name} {m:.0f}" for name, m in med.items()) + f"  | {ratios}",
-              flush=True)
+        print(
+            f"round {r + 1}: " + "  ".join(f"{name} {m:.0f}" for name, m in med.items()) + f"  | {ratios}", flush=True
+        )
     if args.no_keys:
         return
     figures = re.compile(r"median (\d+) ms, p90 (\d+) ms, max (\d+) ms")
@@ -168,18 +189,23 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
         shutil.copytree(clustered, home)
         return [*(command or [tui]), "--home", str(home)]
 
-    print(f"\nkey → screen changed, ms, median/p90/worst of {args.presses} presses; 'clustering': the store as a "
-          "headless fetch left it, so the backlog process runs meanwhile. The bare list (200 rows) and newsboat "
-          "get Down for j and only 4 page presses (they run out of pages)")
+    print(
+        f"\nkey → screen changed, ms, median/p90/worst of {args.presses} presses; 'clustering': the store as a "
+        "headless fetch left it, so the backlog process runs meanwhile. The bare list (200 rows) and newsboat "
+        "get Down for j and only 4 page presses (they run out of pages)"
+    )
     header = ["ours", "ours clustering", "bare list", "newsboat"] + (["other"] if other else [])
     print(f"{'':16}" + "".join(f"{h:>18}" for h in header))
     for r in range(args.rounds):
         for key in args.keys.split(","):
             plain = "Down" if key == "j" else key
             short = 4 if "Page" in key else args.presses
-            row = [keys("S0-0 ", key, idle_home()), keys("S0-0 ", key, fresh_home()),
-                   keys("S0-0 ", plain, [sys.executable, str(bench / "bare_list.py")], short),
-                   keys("Feed 1", plain, nb) if nb and short == args.presses else "-"]
+            row = [
+                keys("S0-0 ", key, idle_home()),
+                keys("S0-0 ", key, fresh_home()),
+                keys("S0-0 ", plain, [sys.executable, str(bench / "bare_list.py")], short),
+                keys("Feed 1", plain, nb) if nb and short == args.presses else "-",
+            ]
             if other:
                 row.append(keys("S0-0 ", key, idle_home(other)))
             print(f"round {r + 1} {key:<8}" + "".join(f"{c:>18}" for c in row), flush=True)
@@ -194,23 +220,33 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
     run(sys.executable, str(bench / "gen_feeds.py"), str(work / "www2"), str(args.feeds), str(args.items), str(port2))
     for feed in (work / "www2").glob("feed*.xml"):  # other stories than the first set's
         feed.write_text(feed.read_text().replace(".example.com/a/", ".example.com/b/").replace("<guid>f", "<guid>n"))
-    server = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port2)],
-                              cwd=work / "www2", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port2)],
+        cwd=work / "www2",
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         print(f"\nDown during a headless fetch of {args.feeds * args.items} new stories (median/p90/worst):")
         for r in range(args.rounds):
             cmd = idle_home()
             run(*cmd, "import-opml", str(work / "www2" / "feeds.opml"))
-            presses = subprocess.Popen([sys.executable, str(bench / "key_latency.py"), "S0-0 ", "Down", "60", "--",
-                                        *cmd], stdout=subprocess.PIPE, text=True)
+            presses = subprocess.Popen(
+                [sys.executable, str(bench / "key_latency.py"), "S0-0 ", "Down", "60", "--", *cmd],
+                stdout=subprocess.PIPE,
+                text=True,
+            )
             time.sleep(3.5)  # the TUI is up and the presses have begun
             started = time.perf_counter()
             fetched = subprocess.run([*cmd, "fetch", "--plain"], capture_output=True, text=True, check=False)
             took = time.perf_counter() - started
             m = figures.search(presses.communicate()[0])
             locked = "locked" in fetched.stdout + fetched.stderr
-            print(f"round {r + 1}: keys {m[1]}/{m[2]}/{m[3]} ms; fetch {took:.1f} s, "
-                  f"{fetched.stdout.strip().splitlines()[-1]}{'; DATABASE LOCKED' if locked else ''}", flush=True)
+            print(
+                f"round {r + 1}: keys {m[1]}/{m[2]}/{m[3]} ms; fetch {took:.1f} s, "
+                f"{fetched.stdout.strip().splitlines()[-1]}{'; DATABASE LOCKED' if locked else ''}",
+                flush=True,
+            )
     finally:
         server.terminate()
 

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 from fetch_feeds import make_feed  # noqa: E402
+
 from tests import test_feeds as samples  # noqa: E402
 from tui_reader.feeds import parse_feed  # noqa: E402
 
@@ -50,9 +51,14 @@ def _when(entry) -> str:
 
 def _fields(entry) -> dict[str, str]:
     content = entry.get("content") or []
-    return {"id": entry.get("id") or "", "link": entry.get("link") or "", "title": _plain(entry.get("title")),
-            "date": _when(entry), "summary": _plain(entry.get("summary")),
-            "content": _plain(content[0].get("value") if content else "")}
+    return {
+        "id": entry.get("id") or "",
+        "link": entry.get("link") or "",
+        "title": _plain(entry.get("title")),
+        "date": _when(entry),
+        "summary": _plain(entry.get("summary")),
+        "content": _plain(content[0].get("value") if content else ""),
+    }
 
 
 def _parse(name: str, data: bytes):
@@ -101,8 +107,12 @@ def agreement() -> None:
 def speed() -> None:
     feeds = [make_feed(n, 200) for n in range(50)]
     print(f"parse time, 50 feeds × 200 items ({sum(map(len, feeds)) / 1e6:.1f} MB):")
-    runs = [("feedparser", feedparser.parse), ("feedparser-rs", feedparser_rs.parse),
-            ("fastfeedparser", fastfeedparser.parse), ("tui_reader.feeds.parse_feed", parse_feed)]
+    runs = [
+        ("feedparser", feedparser.parse),
+        ("feedparser-rs", feedparser_rs.parse),
+        ("fastfeedparser", fastfeedparser.parse),
+        ("tui_reader.feeds.parse_feed", parse_feed),
+    ]
     for name, parse in runs:
         started = time.perf_counter()
         for data in feeds:

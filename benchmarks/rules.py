@@ -84,8 +84,10 @@ def bench_intake(urls: list[str], rules, stories: int) -> None:
             took = time.perf_counter() - started
             assert report.total_new == stories, report.total_new
             acted = store.conn.execute("SELECT count(DISTINCT story_id), count(*) FROM rule_actions").fetchone()
-            print(f"cold refresh, {label:9}  {took:6.2f} s   in apply_rules {spent[0]:5.2f} s "
-                  f"= {100 * spent[0] / took:4.1f} % of the refresh  ({acted[0]} stories acted on, {acted[1]} actions)")
+            print(
+                f"cold refresh, {label:9}  {took:6.2f} s   in apply_rules {spent[0]:5.2f} s "
+                f"= {100 * spent[0] / took:4.1f} % of the refresh  ({acted[0]} stories acted on, {acted[1]} actions)"
+            )
             store.close()
 
 
@@ -98,10 +100,16 @@ def fill_archive(store, n: int) -> None:
         entries = []
         for i in range(start, min(n, start + 2000)):
             words = " ".join(WORDS[(i * 7 + j * 3) % len(WORDS)] for j in range(60))
-            entries.append(FeedEntry(f"a{i}", f"https://site{i % 50}.example/news/{i}",
-                                     f"Story {i}: {' '.join(WORDS[(i + k) % len(WORDS)] for k in range(8))}",
-                                     published=now - timedelta(minutes=7.2 * (n - i)), summary=words[:300],
-                                     content=f"<p>{words}</p><p>{words[::-1]}</p>"))
+            entries.append(
+                FeedEntry(
+                    f"a{i}",
+                    f"https://site{i % 50}.example/news/{i}",
+                    f"Story {i}: {' '.join(WORDS[(i + k) % len(WORDS)] for k in range(8))}",
+                    published=now - timedelta(minutes=7.2 * (n - i)),
+                    summary=words[:300],
+                    content=f"<p>{words}</p><p>{words[::-1]}</p>",
+                )
+            )
         store.upsert_entries(None, entries, f"Site {start // 2000}")
 
 
@@ -128,18 +136,23 @@ def bench_archive(rules, n: int, keep: int) -> None:
         for label, dry in (("rules apply --dry-run", True), ("rules apply", False)):
             started = time.perf_counter()
             run = store.apply_rules(ids, rules, dry_run=dry)
-            print(f"{label:22} {len(ids)} stories, {len(rules)} rules: {time.perf_counter() - started:6.2f} s  "
-                  f"({len(set().union(*run.stories.values()))} stories changed)")
+            print(
+                f"{label:22} {len(ids)} stories, {len(rules)} rules: {time.perf_counter() - started:6.2f} s  "
+                f"({len(set().union(*run.stories.values()))} stories changed)"
+            )
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         size, listing = store.file_size(), list_ms(store)
         store.keep_days = max(1, round(keep * 7.2 / 1440))  # 200 stories a day; flagged ones stay too
         started = time.perf_counter()
         result = store.purge()
         took = time.perf_counter() - started
-        print(f"purge to the last {store.keep_days} days: {result.stories} stories in {took:.1f} s, "
-              f"{store.count()} left")
-        print(f"store size {size / 1e6:7.1f} MB -> {store.file_size() / 1e6:7.1f} MB; "
-              f"listing every id {listing:6.1f} ms -> {list_ms(store):6.1f} ms")
+        print(
+            f"purge to the last {store.keep_days} days: {result.stories} stories in {took:.1f} s, {store.count()} left"
+        )
+        print(
+            f"store size {size / 1e6:7.1f} MB -> {store.file_size() / 1e6:7.1f} MB; "
+            f"listing every id {listing:6.1f} ms -> {list_ms(store):6.1f} ms"
+        )
         store.close()
 
 

@@ -63,15 +63,27 @@ def run(corpus: Path) -> list[dict]:
         t2 = time.process_time()
         teaser = page_description(html, article)
         body = body_draft(html, article)
-        drafts = {"ours": ours, "body only": body,
-                  "lead-1": scorer.lead(article.text, 1), "lead-2": scorer.lead(article.text, 2)}
-        rows.append({
-            "id": pid, "half": half_of(meta.get("publisher") or pid), "ref": ref, "drafts": drafts,
-            "from_teaser": bool(teaser) and ours == teaser,
-            "scores": {k: (scorer.rouge(ref, d, 1), scorer.rouge(ref, d, 2), len(scorer.toks(d)))
-                       for k, d in drafts.items()},
-            "ms_draft": (t2 - t1) * 1000, "ms_total": (t2 - t0) * 1000,
-        })
+        drafts = {
+            "ours": ours,
+            "body only": body,
+            "lead-1": scorer.lead(article.text, 1),
+            "lead-2": scorer.lead(article.text, 2),
+        }
+        rows.append(
+            {
+                "id": pid,
+                "half": half_of(meta.get("publisher") or pid),
+                "ref": ref,
+                "drafts": drafts,
+                "from_teaser": bool(teaser) and ours == teaser,
+                "scores": {
+                    k: (scorer.rouge(ref, d, 1), scorer.rouge(ref, d, 2), len(scorer.toks(d)))
+                    for k, d in drafts.items()
+                },
+                "ms_draft": (t2 - t1) * 1000,
+                "ms_total": (t2 - t0) * 1000,
+            }
+        )
     return rows
 
 
@@ -80,21 +92,34 @@ def table(rows: list[dict], label: str) -> dict:
     teaser = [r for r in rows if r["from_teaser"]]
     copied = sum(1 for r in teaser if r["scores"]["ours"][0] >= 0.95)
     in_body = sum(1 for r in rows if r["scores"]["body only"][0] >= 0.95)
-    print(f"\n{label}: {len(rows)} pages, {len(teaser)} drafts from the page's teaser "
-          f"({copied} of them the reference itself, ROUGE-1 >= 0.95; body only: {in_body} of all)")
+    print(
+        f"\n{label}: {len(rows)} pages, {len(teaser)} drafts from the page's teaser "
+        f"({copied} of them the reference itself, ROUGE-1 >= 0.95; body only: {in_body} of all)"
+    )
     for col in COLUMNS:
         s = [r["scores"][col] for r in rows]
-        out[col] = {"rouge1": statistics.mean(x[0] for x in s), "rouge2": statistics.mean(x[1] for x in s),
-                    "median_words": statistics.median(x[2] for x in s), "empty": sum(1 for x in s if not x[2])}
-        print(f"  {col:10s} ROUGE-1 F {out[col]['rouge1']:.3f}  ROUGE-2 F {out[col]['rouge2']:.3f}  "
-              f"median words {out[col]['median_words']:4.0f}  empty {out[col]['empty']}")
+        out[col] = {
+            "rouge1": statistics.mean(x[0] for x in s),
+            "rouge2": statistics.mean(x[1] for x in s),
+            "median_words": statistics.median(x[2] for x in s),
+            "empty": sum(1 for x in s if not x[2]),
+        }
+        print(
+            f"  {col:10s} ROUGE-1 F {out[col]['rouge1']:.3f}  ROUGE-2 F {out[col]['rouge2']:.3f}  "
+            f"median words {out[col]['median_words']:4.0f}  empty {out[col]['empty']}"
+        )
     rest = [r for r in rows if r["scores"]["ours"][0] < 0.95]
-    for name, part, cols in (("from the teaser", teaser, ("ours",)),
-                             ("from the body", [r for r in rows if not r["from_teaser"]], ("ours",)),
-                             ("not the reference itself", rest, ("ours", "body only", "lead-2"))):
+    for name, part, cols in (
+        ("from the teaser", teaser, ("ours",)),
+        ("from the body", [r for r in rows if not r["from_teaser"]], ("ours",)),
+        ("not the reference itself", rest, ("ours", "body only", "lead-2")),
+    ):
         if part:
-            figures = "; ".join(f"{col} {statistics.mean(r['scores'][col][0] for r in part):.3f} / "
-                                f"{statistics.mean(r['scores'][col][1] for r in part):.3f}" for col in cols)
+            figures = "; ".join(
+                f"{col} {statistics.mean(r['scores'][col][0] for r in part):.3f} / "
+                f"{statistics.mean(r['scores'][col][1] for r in part):.3f}"
+                for col in cols
+            )
             print(f"  drafts {name} ({len(part)}), ROUGE-1 / ROUGE-2 F: {figures}")
     return out
 
@@ -110,13 +135,17 @@ def main() -> None:
     figures = {"all": table(rows, "All pages")}
     for h, label in enumerate(HALVES):
         figures[label] = table([r for r in rows if r["half"] == h], f"Half {label}")
-    print(f"\nCPU ms per draft, median: {statistics.median(r['ms_draft'] for r in rows):.1f} with the page extracted, "
-          f"{statistics.median(r['ms_total'] for r in rows):.1f} with its extraction")
-    shown = [r for r in rows if a.half is None or r["half"] == a.half][:a.show]
+    print(
+        f"\nCPU ms per draft, median: {statistics.median(r['ms_draft'] for r in rows):.1f} with the page extracted, "
+        f"{statistics.median(r['ms_total'] for r in rows):.1f} with its extraction"
+    )
+    shown = [r for r in rows if a.half is None or r["half"] == a.half][: a.show]
     for r in shown:
-        print(f"\n== {r['id']} ({HALVES[r['half']]}, {'teaser' if r['from_teaser'] else 'body'}, "
-              f"R1 {r['scores']['ours'][0]:.2f})\n  standfirst: {r['ref']}\n  ours:       {r['drafts']['ours']}"
-              f"\n  body only:  {r['drafts']['body only']}")
+        print(
+            f"\n== {r['id']} ({HALVES[r['half']]}, {'teaser' if r['from_teaser'] else 'body'}, "
+            f"R1 {r['scores']['ours'][0]:.2f})\n  standfirst: {r['ref']}\n  ours:       {r['drafts']['ours']}"
+            f"\n  body only:  {r['drafts']['body only']}"
+        )
     if a.json_out:
         a.json_out.write_text(json.dumps(figures, indent=1))
 

@@ -39,20 +39,42 @@ from pathlib import Path
 
 GOALS = {"first_paint": {10_000: 0.15, 100_000: 0.30}, "key_median_ms": 12.0, "search_ms": 50.0, "rss_mb": 120.0}
 SEARCHES = ["syria", "drone", "ceasefire talks", "minist", "oil sanctions tanker", "zzzz"]
-TOPICS = ("syria border talks oil ceasefire election drone port sanctions minister protest aid grain tanker "
-         "strike militia refinery convoy airbase parliament coalition pipeline shelling evacuation "
-         "negotiations envoy blockade humanitarian offensive reservoir cabinet customs smuggling").split()
-SOURCES = ["Al-Monitor", "Reuters", "Associated Press", "BBC News", "Middle East Eye", "L'Orient Today",
-           "Enab Baladi", "Kurdistan 24", "The National", "Asharq Al-Awsat", "Anadolu", "SANA", "Rudaw",
-           "Syria Direct", "Haaretz", "Times of Israel", "Al Jazeera", "France 24", "Deutsche Welle", "AFP"]
+TOPICS = (
+    "syria border talks oil ceasefire election drone port sanctions minister protest aid grain tanker "
+    "strike militia refinery convoy airbase parliament coalition pipeline shelling evacuation "
+    "negotiations envoy blockade humanitarian offensive reservoir cabinet customs smuggling"
+).split()
+SOURCES = [
+    "Al-Monitor",
+    "Reuters",
+    "Associated Press",
+    "BBC News",
+    "Middle East Eye",
+    "L'Orient Today",
+    "Enab Baladi",
+    "Kurdistan 24",
+    "The National",
+    "Asharq Al-Awsat",
+    "Anadolu",
+    "SANA",
+    "Rudaw",
+    "Syria Direct",
+    "Haaretz",
+    "Times of Israel",
+    "Al Jazeera",
+    "France 24",
+    "Deutsche Welle",
+    "AFP",
+]
 TAGS = ["syria", "iraq", "energy", "idp", "military", "diplomacy", "economy", "health"]
 
 
 def vocabulary(rnd: random.Random, size: int = 5000) -> tuple[list[str], list[float]]:
     """Made-up words and cumulative Zipf weights, the topic words among the common ones (~1% of words each)."""
     syllables = ["ka", "ri", "vo", "zan", "mel", "tor", "qu", "is", "dar", "ne", "lo", "bas", "fir", "em", "ul"]
-    words = list(dict.fromkeys("".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4)))
-                               for _ in range(size * 2)))[:size]
+    words = list(
+        dict.fromkeys("".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4))) for _ in range(size * 2))
+    )[:size]
     weights = [1 / (rank + 10) for rank in range(len(words))]
     topic_weight = sum(weights) / 100
     return list(TOPICS) + words, list(accumulate([topic_weight] * len(TOPICS) + weights))
@@ -71,8 +93,12 @@ def fill(db: Path, n: int, seed: int = 7) -> None:
     store = Store(db)
     now = int(time.time())
     with store.tx() as c:
-        feed_ids = [c.execute("INSERT INTO feeds(url, title, added) VALUES (?, ?, ?)",
-                              (f"https://feeds.example/{i}.xml", s, now)).lastrowid for i, s in enumerate(SOURCES)]
+        feed_ids = [
+            c.execute(
+                "INSERT INTO feeds(url, title, added) VALUES (?, ?, ?)", (f"https://feeds.example/{i}.xml", s, now)
+            ).lastrowid
+            for i, s in enumerate(SOURCES)
+        ]
         stories, fts, triage, story_tags = [], [], [], []
         for i in range(1, n + 1):
             f = rnd.randrange(len(SOURCES))
@@ -82,14 +108,32 @@ def fill(db: Path, n: int, seed: int = 7) -> None:
             r = rnd.random()
             state = "unread" if r < 0.60 else "read" if r < 0.85 else "triaged" if r < 0.95 else "dismissed"
             cluster = rnd.randint(2, 6) if rnd.random() < 0.1 else 1
-            stories.append((i, feed_ids[f], f"g{i}", f"https://{f}.example/{i}", title, SOURCES[f], f"{f}.example",
-                            ts, now, ts, body, state, cluster))
+            stories.append(
+                (
+                    i,
+                    feed_ids[f],
+                    f"g{i}",
+                    f"https://{f}.example/{i}",
+                    title,
+                    SOURCES[f],
+                    f"{f}.example",
+                    ts,
+                    now,
+                    ts,
+                    body,
+                    state,
+                    cluster,
+                )
+            )
             fts.append((i, title, "", body))
             if state == "triaged":
                 triage.append((i, rnd.choice("ABC") + rnd.choice("123"), now))
                 story_tags += [(i, t + 1, p) for p, t in enumerate(rnd.sample(range(len(TAGS)), 2))]
-        c.executemany("INSERT INTO stories(id, feed_id, guid, url, title, source, domain, published, fetched, sort_ts, "
-                      "feed_summary, state, cluster_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", stories)
+        c.executemany(
+            "INSERT INTO stories(id, feed_id, guid, url, title, source, domain, published, fetched, sort_ts, "
+            "feed_summary, state, cluster_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            stories,
+        )
         c.executemany("INSERT INTO stories_fts(rowid, title, summary, body) VALUES (?,?,?,?)", fts)
         c.executemany("INSERT INTO tags(id, name) VALUES (?, ?)", [(i + 1, t) for i, t in enumerate(TAGS)])
         c.executemany("INSERT INTO story_tags(story_id, tag_id, position) VALUES (?,?,?)", story_tags)
@@ -151,8 +195,15 @@ def child(db: Path, launched: float, width: int, height: int) -> dict:
             sl.render_lines(crop)
             steps, worst = [], []
             for i in range(200):
-                action = (sl.action_last if i == 100 else sl.action_first if i == 150
-                          else sl.action_page_down if i % 20 == 10 else sl.action_cursor_down)
+                action = (
+                    sl.action_last
+                    if i == 100
+                    else sl.action_first
+                    if i == 150
+                    else sl.action_page_down
+                    if i % 20 == 10
+                    else sl.action_cursor_down
+                )
                 t = time.process_time()
                 action()
                 sl.render_lines(crop)
@@ -211,25 +262,33 @@ def report(size: int, r: dict) -> None:
 
     paint_goal = GOALS["first_paint"].get(size)
     print(f"\n== {r['rows']:,} stories ==")
-    print(f"first paint (list)        {r['first_paint_s']:.3f} s"
-          + (f"   goal <= {paint_goal} s  {mark(r['first_paint_s'] <= paint_goal)}" if paint_goal else ""))
+    print(
+        f"first paint (list)        {r['first_paint_s']:.3f} s"
+        + (f"   goal <= {paint_goal} s  {mark(r['first_paint_s'] <= paint_goal)}" if paint_goal else "")
+    )
     print(f"first paint (from App)    {r['app_to_paint_s']:.3f} s")
     print(f"launch -> first paint     {r['launch_to_paint_s']:.3f} s   (process start, imports, Textual, list)")
-    print(f"keypress CPU  median {r['key_median_ms']:.2f} ms  p95 {r['key_p95_ms']:.2f} ms  "
-          f"max {r['key_max_ms']:.2f} ms"
-          f"   goal median <= {GOALS['key_median_ms']} ms  {mark(r['key_median_ms'] <= GOALS['key_median_ms'])}")
+    print(
+        f"keypress CPU  median {r['key_median_ms']:.2f} ms  p95 {r['key_p95_ms']:.2f} ms  "
+        f"max {r['key_max_ms']:.2f} ms"
+        f"   goal median <= {GOALS['key_median_ms']} ms  {mark(r['key_median_ms'] <= GOALS['key_median_ms'])}"
+    )
     print(f"full visible repaint      {r['full_repaint_median_ms']:.2f} ms median")
     print(f"pilot press j, all CPU    {r['pilot_key_cpu_ms']:.2f} ms per key (whole Textual pipeline + harness)")
     worst = max(ms for ms, _, _ in r["search_ms"].values())
     for text, (ms, cpu, hits) in r["search_ms"].items():
         print(f"search {text!r:<24} {ms:6.1f} ms  (CPU {cpu:5.1f} ms)  {hits:>7,} hits")
-    print(f"search worst              {worst:.1f} ms   "
-          f"goal <= {GOALS['search_ms']} ms  {mark(worst <= GOALS['search_ms'])}")
+    print(
+        f"search worst              {worst:.1f} ms   "
+        f"goal <= {GOALS['search_ms']} ms  {mark(worst <= GOALS['search_ms'])}"
+    )
     for label, (ms, hits) in r["views_ms"].items():
         print(f"view {label:<20} {ms:6.1f} ms  {hits:>7,} ids  (Store.story_ids)")
     print(f"set_query + repaint       {r['set_query_paint_ms']:.1f} ms")
-    print(f"peak RSS                  {r['rss_mb']:.1f} MB   "
-          f"goal <= {GOALS['rss_mb']} MB  {mark(r['rss_mb'] <= GOALS['rss_mb'])}")
+    print(
+        f"peak RSS                  {r['rss_mb']:.1f} MB   "
+        f"goal <= {GOALS['rss_mb']} MB  {mark(r['rss_mb'] <= GOALS['rss_mb'])}"
+    )
 
 
 def main() -> None:
@@ -243,8 +302,10 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(Path(args.child), args.launched, args.width, args.height)))
         return
-    print(f"story list at {args.width}x{args.height}, headless, Python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"story list at {args.width}x{args.height}, headless, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             db = Path(tmp) / f"stories-{size}.db"
@@ -252,9 +313,23 @@ def main() -> None:
             fill(db, size)
             print(f"\n(filled {size:,} stories in {time.perf_counter() - t:.1f} s)")
             launched = time.time()
-            proc = subprocess.run([sys.executable, __file__, "--child", str(db), "--launched", str(launched),
-                                   "--width", str(args.width), "--height", str(args.height)],
-                                  capture_output=True, text=True, check=True)
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    str(db),
+                    "--launched",
+                    str(launched),
+                    "--width",
+                    str(args.width),
+                    "--height",
+                    str(args.height),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             report(size, json.loads(proc.stdout.strip().splitlines()[-1]))
 
 

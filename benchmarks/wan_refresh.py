@@ -46,9 +46,19 @@ def main() -> None:
     ap.add_argument("--other", help="another tui-reader command line to time alongside ours")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tui-reader-wan-"))
-    server = subprocess.Popen([sys.executable, str(args.bench.resolve() / "wan_server.py"), str(work / "wan"),
-                               str(args.feeds), str(args.hosts), str(args.items), str(free_port())],
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            str(args.bench.resolve() / "wan_server.py"),
+            str(work / "wan"),
+            str(args.feeds),
+            str(args.hosts),
+            str(args.items),
+            str(free_port()),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert server.stdout.readline().strip() == "ready"
         floor = float((work / "wan" / "slowest.txt").read_text()) + 0.5
@@ -58,24 +68,40 @@ def main() -> None:
         newsboat = shutil.which("newsboat") if args.newsboat_threads else None
         if newsboat:
             (work / "nb.conf").write_text(f"reload-threads {args.newsboat_threads}\n")
-        print(f"{args.feeds} feeds × {args.items} items over {args.hosts} hosts; floor {floor:.2f} s "
-              "(slowest response + 0.5 s)")
+        print(
+            f"{args.feeds} feeds × {args.items} items over {args.hosts} hosts; floor {floor:.2f} s "
+            "(slowest response + 0.5 s)"
+        )
         print(f"{'':32}{'cold s':>8}{'× floor':>9}{'304 s':>8}{'× floor':>9}")
         for run in range(args.runs):
             rows = {}
             for name, cmd in clients.items():
                 home = work / f"{name}-{run}"
-                subprocess.run([*cmd, "--home", str(home), "import-opml", str(work / "wan" / "feeds.opml")],
-                               check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(
+                    [*cmd, "--home", str(home), "import-opml", str(work / "wan" / "feeds.opml")],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
                 fetch = [*cmd, "--home", str(home), "fetch", "--plain"]
                 rows[name] = (timed(fetch), timed(fetch))
             if newsboat:
-                nb = [newsboat, "-C", str(work / "nb.conf"), "-u", str(work / "wan" / "urls.txt"),
-                      "-c", str(work / f"nb-{run}.db"), "-x", "reload"]
+                nb = [
+                    newsboat,
+                    "-C",
+                    str(work / "nb.conf"),
+                    "-u",
+                    str(work / "wan" / "urls.txt"),
+                    "-c",
+                    str(work / f"nb-{run}.db"),
+                    "-x",
+                    "reload",
+                ]
                 rows[f"newsboat ({args.newsboat_threads} threads)"] = (timed(nb), timed(nb))
             for name, (cold, cached) in rows.items():
-                print(f"run {run + 1} {name:<26}{cold:8.2f}{cold / floor:9.2f}{cached:8.2f}{cached / floor:9.2f}",
-                      flush=True)
+                print(
+                    f"run {run + 1} {name:<26}{cold:8.2f}{cold / floor:9.2f}{cached:8.2f}{cached / floor:9.2f}",
+                    flush=True,
+                )
     finally:
         server.terminate()
         shutil.rmtree(work, ignore_errors=True)

@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg: drive the demo headless with Textual's Pilot and save each screen.
 
-    python screenshots/make_screenshots.py
+python screenshots/make_screenshots.py
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from tui_reader.ui.widgets.story_list import StoryList
 HERE = Path(__file__).resolve().parent
 
 
-async def shoot(store: Store, paths: Paths, name: str, size: tuple[int, int], keys: list[str],
-                open_title: str | None = None) -> None:
+async def shoot(
+    store: Store, paths: Paths, name: str, size: tuple[int, int], keys: list[str], open_title: str | None = None
+) -> None:
     app = ReaderApp(store, paths, Settings())
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -53,14 +54,19 @@ async def main() -> None:
         await shoot(store, paths, "list", (120, 32), [])
         await shoot(store, paths, "list-80x24", (80, 24), [])
         await shoot(store, paths, "reader", (120, 40), [], open_title="Ruwaished")
-        await shoot(store, paths, "triage", (120, 40), ["B", "2", "t", "b", "o", "r", "d"],
-                    open_title="Ruwaished")
+        await shoot(store, paths, "triage", (120, 40), ["B", "2", "t", "b", "o", "r", "d"], open_title="Ruwaished")
         await shoot(store, paths, "reader-80x24", (80, 24), [], open_title="Ruwaished")
         await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
         await shoot(store, paths, "help", (100, 36), ["question_mark"])
         await shoot(store, paths, "add-feed", (100, 30), ["a", *f"{server.base_url}/", "enter"])
-        await shoot(store, paths, "briefing", (100, 30), ["B", "2", "t", *"jordan", "enter", "escape", "b"],
-                    open_title="Ruwaished")  # last: it triages a story
+        await shoot(
+            store,
+            paths,
+            "briefing",
+            (100, 30),
+            ["B", "2", "t", *"jordan", "enter", "escape", "b"],
+            open_title="Ruwaished",
+        )  # last: it triages a story
 
 
 if __name__ == "__main__":

@@ -2,10 +2,7 @@
 
 from datetime import date
 
-import pytest
-
 from tests.screen import Toasts, screen_text
-
 from tui_reader.models import Grade, State, TriageInput
 from tui_reader.query import StoryQuery
 from tui_reader.triage import apply_triage
@@ -57,8 +54,11 @@ async def test_full_triage_in_four_keys_once_the_story_is_open(demo):
     server, store, paths = demo
     first = story_id_titled(store, "Ruwaished")
     apply_triage(store, paths.briefing_dir, TriageInput(first, ("syria",), Grade("B", "2"), "Earlier item."))
-    target = next(sid for sid in store.story_ids()  # another event: same-event items share one block
-                  if store.story(sid).state is not State.TRIAGED and store.story(sid).cluster_size == 1)
+    target = next(
+        sid
+        for sid in store.story_ids()  # another event: same-event items share one block
+        if store.story(sid).state is not State.TRIAGED and store.story(sid).cluster_size == 1
+    )
     app = ReaderApp(store, paths)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_story(app, pilot, target)
@@ -85,7 +85,8 @@ async def test_the_draft_is_the_storys_own_teaser_and_an_analysts_summary_is_kep
         reader = await open_story(app, pilot, drafted)
         assert reader.query_one(TriagePanel).summary == (
             "The killing of two soldiers at a desert outpost suggests the armed networks on Jordan's northern "
-            "frontier are changing their methods \u2014 and their targets.")  # the feed entry's own summary
+            "frontier are changing their methods \u2014 and their targets."
+        )  # the feed entry's own summary
         reader.show_story(mine)
         await pilot.pause()
         await app.workers.wait_for_complete()
@@ -287,8 +288,19 @@ async def test_quitting_ends_the_clustering_process_at_once(tmp_path, monkeypatc
     words = [f"word{i}" for i in range(3000)]
     rnd = random.Random(1)
     feed = store.add_feed("http://127.0.0.1:9/feed.xml", title="Wire")
-    store.upsert_entries(feed.id, [FeedEntry(f"g{i}", f"http://127.0.0.1:9/{i}", " ".join(rnd.sample(words, 12)),
-                                             summary=" ".join(rnd.sample(words, 60))) for i in range(3000)], "wire")
+    store.upsert_entries(
+        feed.id,
+        [
+            FeedEntry(
+                f"g{i}",
+                f"http://127.0.0.1:9/{i}",
+                " ".join(rnd.sample(words, 12)),
+                summary=" ".join(rnd.sample(words, 60)),
+            )
+            for i in range(3000)
+        ],
+        "wire",
+    )
     monkeypatch.setattr("tui_reader.ui.app.BACKLOG_DELAY", 0.01)
     app = ReaderApp(store, paths)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -303,10 +315,12 @@ async def test_quitting_ends_the_clustering_process_at_once(tmp_path, monkeypatc
     assert proc.wait(timeout=5) == -signal.SIGTERM, "stopped by the quit, not left to finish"
 
 
-RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
-       '<item><title>{name} one</title><link>https://{name}.example/1</link><guid>{name}-1</guid></item>'
-       '<item><title>{name} two</title><link>https://{name}.example/2</link><guid>{name}-2</guid></item>'
-       '</channel></rss>')
+RSS = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>'
+    "<item><title>{name} one</title><link>https://{name}.example/1</link><guid>{name}-1</guid></item>"
+    "<item><title>{name} two</title><link>https://{name}.example/2</link><guid>{name}-2</guid></item>"
+    "</channel></rss>"
+)
 
 
 def empty_app(tmp_path):
@@ -344,10 +358,12 @@ async def test_a_on_a_site_offers_its_feeds_and_enter_subscribes_to_the_chosen_o
     from tests.localserver import Reply
     from tui_reader.ui.screens.add_url import ChooseFeedScreen
 
-    server.routes["/"] = Reply('<!doctype html><html><head>'
-                               '<link rel="alternate" type="application/rss+xml" title="News" href="/news.xml">'
-                               '<link rel="alternate" type="application/rss+xml" title="Sport" href="/sport.xml">'
-                               "</head><body>Home</body></html>")
+    server.routes["/"] = Reply(
+        "<!doctype html><html><head>"
+        '<link rel="alternate" type="application/rss+xml" title="News" href="/news.xml">'
+        '<link rel="alternate" type="application/rss+xml" title="Sport" href="/sport.xml">'
+        "</head><body>Home</body></html>"
+    )
     server.routes["/news.xml"] = Reply(RSS.format(name="News"), content_type="application/rss+xml")
     server.routes["/sport.xml"] = Reply(RSS.format(name="Sport"), content_type="application/rss+xml")
     store, app = empty_app(tmp_path)
@@ -446,19 +462,21 @@ async def test_auto_refresh_runs_on_its_timer_and_speaks_only_when_there_is_news
 
 async def test_feeds_panel_shows_groups_and_a_group_filters_the_list(server, tmp_path):
     from tests.localserver import Reply
+    from tui_reader.config import Settings
     from tui_reader.paths import Paths
     from tui_reader.refresh import refresh_feeds
-    from tui_reader.subscribe import import_opml
-    from tui_reader.config import Settings
     from tui_reader.store import Store
+    from tui_reader.subscribe import import_opml
     from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 
     for name in ("Levant", "Gulf", "Notes"):
         server.routes[f"/{name}.xml"] = Reply(RSS.format(name=name), content_type="application/rss+xml")
-    opml = (f'<opml version="2.0"><body><outline text="Middle East">'
-            f'<outline text="Levant" xmlUrl="{server.url("/Levant.xml")}"/>'
-            f'<outline text="Gulf" xmlUrl="{server.url("/Gulf.xml")}"/></outline>'
-            f'<outline text="Notes" xmlUrl="{server.url("/Notes.xml")}"/></body></opml>')
+    opml = (
+        f'<opml version="2.0"><body><outline text="Middle East">'
+        f'<outline text="Levant" xmlUrl="{server.url("/Levant.xml")}"/>'
+        f'<outline text="Gulf" xmlUrl="{server.url("/Gulf.xml")}"/></outline>'
+        f'<outline text="Notes" xmlUrl="{server.url("/Notes.xml")}"/></body></opml>'
+    )
     paths = Paths.for_home(tmp_path / "home")
     store = Store(paths.db_file)
     import_opml(store, opml.encode())
@@ -531,8 +549,9 @@ async def test_b_shows_the_days_note_as_written_and_walks_the_days(demo):
     sid = story_id_titled(store, "Ruwaished")
     apply_triage(store, paths.briefing_dir, TriageInput(sid, ("jordan",), Grade("B", "2"), "Two soldiers killed."))
     note = paths.briefing_dir / f"{date.today().isoformat()}.md"
-    note.write_text(note.read_text(encoding="utf-8") + "\nMy own line, written by hand.\x1b]0;pwned\x07\n",
-                    encoding="utf-8")
+    note.write_text(
+        note.read_text(encoding="utf-8") + "\nMy own line, written by hand.\x1b]0;pwned\x07\n", encoding="utf-8"
+    )
     app = ReaderApp(store, paths)
     toasts = Toasts()
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:

@@ -17,20 +17,22 @@ import pytest
 from tests.screen import Toasts
 from tests.test_app import open_story, story_id_titled
 from tests.test_faults import BASE_ITEMS, FEEDS, NEW_PER_RUN, ChangingFeeds
-from tui_reader.store import base as store_module
 from tui_reader.briefing import note_path, parse_note
 from tui_reader.models import Grade, State
 from tui_reader.paths import Paths
 from tui_reader.store import Store
+from tui_reader.store import base as store_module
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
 
-HOLD = ("import sqlite3, sys, time\n"
-        "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "conn.execute('BEGIN IMMEDIATE')\n"
-        "print('locked', flush=True)\n"
-        "time.sleep(float(sys.argv[2]))\n"
-        "conn.execute('COMMIT')")
+HOLD = (
+    "import sqlite3, sys, time\n"
+    "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+    "conn.execute('BEGIN IMMEDIATE')\n"
+    "print('locked', flush=True)\n"
+    "time.sleep(float(sys.argv[2]))\n"
+    "conn.execute('COMMIT')"
+)
 """Another process (a cron ``tui-reader fetch``) holding the store's write lock for a while."""
 
 
@@ -40,8 +42,9 @@ def write_lock(demo):
     procs = []
 
     def hold(seconds: float) -> subprocess.Popen:
-        proc = subprocess.Popen([sys.executable, "-c", HOLD, str(demo[2].db_file), str(seconds)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", HOLD, str(demo[2].db_file), str(seconds)], stdout=subprocess.PIPE, text=True
+        )
         procs.append(proc)
         assert proc.stdout.readline() == "locked\n"
         return proc
@@ -117,8 +120,16 @@ async def test_the_tui_keeps_every_key_while_cron_fetches_into_its_store(server,
     toasts = Toasts()
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         app.query_one(StoryList).select_story(sid)
-        cron = await asyncio.create_subprocess_exec(sys.executable, "-m", "tui_reader", "fetch", "--plain",
-                                                    "--home", str(tmp_path / "home"), stdout=subprocess.DEVNULL)
+        cron = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tui_reader",
+            "fetch",
+            "--plain",
+            "--home",
+            str(tmp_path / "home"),
+            stdout=subprocess.DEVNULL,
+        )
         presses = 0
         while cron.returncode is None or presses < 4:
             await pilot.press("x", "u")
@@ -142,8 +153,7 @@ async def test_a_write_lock_held_past_the_bound_is_one_line_and_nothing_changes(
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any(m.startswith("Not saved:") and "stayed locked by another tui-reader" in m
-                   for m in toasts)
+        assert any(m.startswith("Not saved:") and "stayed locked by another tui-reader" in m for m in toasts)
         await pilot.press("j")
         assert app.query_one(StoryList).cursor_story_id != sid
     assert store.story(sid).state is State.UNREAD
@@ -177,8 +187,10 @@ async def test_an_article_that_fails_to_load_says_so_and_the_story_can_still_be_
 
 async def test_a_save_the_store_refuses_is_one_line_and_saving_again_works(demo):
     _, store, paths = demo
-    trigger(paths.db_file, "CREATE TRIGGER refuse BEFORE INSERT ON triage BEGIN "
-                           "SELECT RAISE(ABORT, 'injected: the store said no'); END")
+    trigger(
+        paths.db_file,
+        "CREATE TRIGGER refuse BEFORE INSERT ON triage BEGIN SELECT RAISE(ABORT, 'injected: the store said no'); END",
+    )
     sid = story_id_titled(store, "Ruwaished")
     app = ReaderApp(store, paths)
     toasts = Toasts()
@@ -196,8 +208,11 @@ async def test_a_save_the_store_refuses_is_one_line_and_saving_again_works(demo)
 
 async def test_a_dismissal_the_store_refuses_is_one_line_not_a_crash(demo):
     _, store, paths = demo
-    trigger(paths.db_file, "CREATE TRIGGER refuse BEFORE UPDATE OF state ON stories BEGIN "
-                           "SELECT RAISE(ABORT, 'injected: the store said no'); END")
+    trigger(
+        paths.db_file,
+        "CREATE TRIGGER refuse BEFORE UPDATE OF state ON stories BEGIN "
+        "SELECT RAISE(ABORT, 'injected: the store said no'); END",
+    )
     app = ReaderApp(store, paths)
     toasts = Toasts()
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:

@@ -34,10 +34,17 @@ MARKER_LINE = re.compile(r"^<!-- /?tui-reader:item", re.MULTILINE)
 
 
 def item(story_id, tags=("iran",), grade="B2", summary="Fighters crossed the border.", **kw):
-    fields = dict(story_id=story_id, title=f"Story {story_id}", url=f"https://news.example/{story_id}",
-                  source="News Example", published=NOW - timedelta(hours=1),
-                  grade=Grade.parse(grade) if grade else None, tags=tuple(tags), summary=summary,
-                  triaged_at=NOW)
+    fields = dict(
+        story_id=story_id,
+        title=f"Story {story_id}",
+        url=f"https://news.example/{story_id}",
+        source="News Example",
+        published=NOW - timedelta(hours=1),
+        grade=Grade.parse(grade) if grade else None,
+        tags=tuple(tags),
+        summary=summary,
+        triaged_at=NOW,
+    )
     fields.update(kw)
     return BriefItem(**fields)
 
@@ -71,10 +78,18 @@ def test_note_path_is_built_from_a_validated_date(tmp_path):
 
 
 def test_new_note_has_a_title_groups_by_first_tag_and_orders_by_rating(path):
-    update_note(path, DAY, [
-        item(1, ("iran", "syria"), "C3"), item(2, ("iran",), "A1"), item(3, (), "A1"),
-        item(4, ("cyber",), None), item(5, ("iran",), "B2"), item(6, ("cyber",), "F6"),
-    ])
+    update_note(
+        path,
+        DAY,
+        [
+            item(1, ("iran", "syria"), "C3"),
+            item(2, ("iran",), "A1"),
+            item(3, (), "A1"),
+            item(4, ("cyber",), None),
+            item(5, ("iran",), "B2"),
+            item(6, ("cyber",), "F6"),
+        ],
+    )
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Briefing — 2026-11-25\n\n## cyber\n")
     headings = re.findall(r"^## (.*)$", text, re.MULTILINE)
@@ -84,13 +99,25 @@ def test_new_note_has_a_title_groups_by_first_tag_and_orders_by_rating(path):
 
 
 def test_rendered_block_shows_everything_the_analyst_sends():
-    block = render_item(item(7, ("iran", "syria"), "B2", "Line one.\n\nLine two.",
-                             also=(("Wire", "https://wire.example/a"), ("Bad", "javascript:alert(1)"))))
+    block = render_item(
+        item(
+            7,
+            ("iran", "syria"),
+            "B2",
+            "Line one.\n\nLine two.",
+            also=(("Wire", "https://wire.example/a"), ("Bad", "javascript:alert(1)")),
+        )
+    )
     assert block.startswith("<!-- tui-reader:item 7 -->\n### [Story 7](https://news.example/7)\n")
     assert block.endswith("<!-- /tui-reader:item -->\n")
-    for part in ("- Source: News Example", "- Published: 2026-11-25 09:30 UTC",
-                 "- Rating: **B2** (usually reliable; probably true)", "- Tags: iran, syria",
-                 "> Line one.\n>\n> Line two.", "Also reported by: [Wire](https://wire.example/a), Bad"):
+    for part in (
+        "- Source: News Example",
+        "- Published: 2026-11-25 09:30 UTC",
+        "- Rating: **B2** (usually reliable; probably true)",
+        "- Tags: iran, syria",
+        "> Line one.\n>\n> Line two.",
+        "Also reported by: [Wire](https://wire.example/a), Bad",
+    ):
         assert part in block
 
 
@@ -153,20 +180,48 @@ def test_unterminated_block_is_text_not_a_block(path):
 # -- hostile content ------------------------------------------------------------------------
 
 HOSTILE = [
-    "<!-- /tui-reader:item -->", "<!-- tui-reader:item 99 -->", "-->", "<!--", "\n## Injected heading\n",
-    "\n# Briefing — 1999-01-01\n", "](javascript:alert(1))", "[click](file:///etc/passwd)", "\x1b]52;c;aGk=\x07",
-    "\x1b[2J", "\r", "\u2028", "\u202e", "\x00", "<script>x</script>", "`", "*", "_", "\\", "▣ a caption",
+    "<!-- /tui-reader:item -->",
+    "<!-- tui-reader:item 99 -->",
+    "-->",
+    "<!--",
+    "\n## Injected heading\n",
+    "\n# Briefing — 1999-01-01\n",
+    "](javascript:alert(1))",
+    "[click](file:///etc/passwd)",
+    "\x1b]52;c;aGk=\x07",
+    "\x1b[2J",
+    "\r",
+    "\u2028",
+    "\u202e",
+    "\x00",
+    "<script>x</script>",
+    "`",
+    "*",
+    "_",
+    "\\",
+    "▣ a caption",
 ]
 
 
 def test_hostile_fields_cannot_break_the_structure(path):
     evil = "\n".join(HOSTILE) + "\n" + "x" * 100_000
-    update_note(path, DAY, [
-        item(1, tags=("<!-- -->", "## x"), title=evil, source=evil, summary=evil,
-             url="https://e.example/a b(c)<d>\"e\\`", also=((evil, "javascript:alert(1)"),)),
-        item(2, url="javascript:alert(document.cookie)", summary="# heading\n<!-- hidden"),
-        item(3, summary="plain"),
-    ])
+    update_note(
+        path,
+        DAY,
+        [
+            item(
+                1,
+                tags=("<!-- -->", "## x"),
+                title=evil,
+                source=evil,
+                summary=evil,
+                url='https://e.example/a b(c)<d>"e\\`',
+                also=((evil, "javascript:alert(1)"),),
+            ),
+            item(2, url="javascript:alert(document.cookie)", summary="# heading\n<!-- hidden"),
+            item(3, summary="plain"),
+        ],
+    )
     text = path.read_text(encoding="utf-8")
     blocks = assert_well_formed(text)
     assert sorted(b[0] for b in blocks) == [1, 2, 3]
@@ -197,7 +252,9 @@ items_strategy = st.lists(
         source=hostile_text,
         url=st.sampled_from(["https://a.example/x", "javascript:alert(1)", "https://b.example/(x)", ""]),
     ),
-    min_size=1, max_size=6, unique_by=lambda i: i.story_id,
+    min_size=1,
+    max_size=6,
+    unique_by=lambda i: i.story_id,
 )
 
 
@@ -276,10 +333,18 @@ def _triage_until_killed(db, notes, seed):
         n += 1
         sid = rng.randint(1, 5)
         dismiss = rng.random() < 0.15
-        apply_triage(store, notes, TriageInput(sid, (rng.choice(["iran", "cyber", ""]),),
-                                               Grade.parse(rng.choice(["A1", "B2", "C3"])),
-                                               f"Summary {seed}/{n}: " + "word " * rng.randint(1, 400),
-                                               dismiss=dismiss), now=NOW)
+        apply_triage(
+            store,
+            notes,
+            TriageInput(
+                sid,
+                (rng.choice(["iran", "cyber", ""]),),
+                Grade.parse(rng.choice(["A1", "B2", "C3"])),
+                f"Summary {seed}/{n}: " + "word " * rng.randint(1, 400),
+                dismiss=dismiss,
+            ),
+            now=NOW,
+        )
 
 
 def test_kill_9_during_saves_never_loses_or_tears_the_note(tmp_path):
@@ -317,8 +382,9 @@ def _triage_in_turn(db, notes, who):
     store = Store(db)
     for n in range(24):
         sid = 1 + n % 8
-        apply_triage(store, notes, TriageInput(sid, (("iran", "cyber")[n % 2],), Grade.parse("B2"),
-                                               f"{who} pass {n}."), now=NOW)
+        apply_triage(
+            store, notes, TriageInput(sid, (("iran", "cyber")[n % 2],), Grade.parse("B2"), f"{who} pass {n}."), now=NOW
+        )
 
 
 def test_two_instances_triaging_the_same_stories_agree_with_the_store(tmp_path):
@@ -335,7 +401,9 @@ def test_two_instances_triaging_the_same_stories_agree_with_the_store(tmp_path):
         assert p.exitcode == 0
     store = Store(db)
     noted = dict(assert_well_formed(note_path(notes, NOW.astimezone().date()).read_text(encoding="utf-8")))
-    assert noted == {sid: render_item(corroborated(store, store.brief_item(sid))) for sid in range(1, 9)}  # latest save wins in both
+    assert noted == {
+        sid: render_item(corroborated(store, store.brief_item(sid))) for sid in range(1, 9)
+    }  # latest save wins in both
     assert len(store.triage_history(1)) == 6 and store.pending_logs() == []
 
 

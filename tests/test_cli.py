@@ -61,8 +61,19 @@ def test_fetch_list_triage_brief_round_trip(wire, home, capsys):
     assert "\u202e" not in hostile["title"]
     story = next(r for r in rows if r["title"].startswith("Drone"))
 
-    code, out, _ = run(capsys, "triage", str(story["id"]), "--tags", "Syria, Border Security", "--grade", "b2",
-                       "--summary", "Two guards killed.", "--home", str(home))
+    code, out, _ = run(
+        capsys,
+        "triage",
+        str(story["id"]),
+        "--tags",
+        "Syria, Border Security",
+        "--grade",
+        "b2",
+        "--summary",
+        "Two guards killed.",
+        "--home",
+        str(home),
+    )
     assert code == 0, out
     code, out, _ = run(capsys, "brief", "--print", "--home", str(home))
     assert "Drone strike hits border post" in out
@@ -187,11 +198,12 @@ def test_console_script_version_and_help():
 
 
 def test_headless_commands_do_not_import_textual(home):
-    code = ("import sys; from tui_reader.cli import main; main(['--home', sys.argv[1], 'list']); "
-            "print('textual' in sys.modules)")
+    code = (
+        "import sys; from tui_reader.cli import main; main(['--home', sys.argv[1], 'list']); "
+        "print('textual' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code, str(home)], capture_output=True, text=True)
     assert out.stdout.strip().splitlines()[-1] == "False"
-
 
 
 @pytest.mark.parametrize("args, read", [(["list"], 1), (["list", "--json"], 1), (["feeds"], 0), (["export-opml"], 0)])
@@ -204,11 +216,18 @@ def test_output_into_a_closed_pipe_ends_quietly_like_ls_into_head(home, args, re
     store = Store(Paths.for_home(home).db_file)
     for f in range(20):  # 3000 list lines, well past a pipe buffer: still writing when the reader quits
         feed = store.add_feed(f"http://127.0.0.1:9/feed{f}.xml", title=f"Feed {f}")
-        store.upsert_entries(feed.id, [FeedEntry(f"g{f}-{i}", f"http://127.0.0.1:9/{f}/{i}.html",
-                                                 f"Story {i} of feed {f} " + "x" * 80) for i in range(150)], "wire")
+        store.upsert_entries(
+            feed.id,
+            [
+                FeedEntry(f"g{f}-{i}", f"http://127.0.0.1:9/{f}/{i}.html", f"Story {i} of feed {f} " + "x" * 80)
+                for i in range(150)
+            ],
+            "wire",
+        )
     store.close()
-    proc = subprocess.Popen([sys.executable, "-m", "tui_reader", "--home", str(home), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui_reader", "--home", str(home), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     for _ in range(read):
         assert proc.stdout.readline()
     proc.stdout.close()  # before a short output is written, so its first write meets the closed pipe

@@ -29,14 +29,17 @@ def test_the_readme_example_lists_every_setting_at_its_default():
     assert parse_settings({k: v for k, v in example.items() if k != "keys"}) == defaults
 
 
-@pytest.mark.parametrize("toml, key", [
-    ("[fetch]\nconcurrency = -1", "fetch.concurrency"),
-    ("[fetch]\nauto_refresh_minutes = 'often'", "fetch.auto_refresh_minutes"),
-    ("[fetch]\nread_timeout = 0", "fetch.read_timeout"),
-    ("[ui]\nshow_feeds = 'yes'", "ui.show_feeds"),
-    ("[fetch]\nspeed = 3", "fetch.speed"),
-    ("[nope]\nx = 1", "[nope]"),
-])
+@pytest.mark.parametrize(
+    "toml, key",
+    [
+        ("[fetch]\nconcurrency = -1", "fetch.concurrency"),
+        ("[fetch]\nauto_refresh_minutes = 'often'", "fetch.auto_refresh_minutes"),
+        ("[fetch]\nread_timeout = 0", "fetch.read_timeout"),
+        ("[ui]\nshow_feeds = 'yes'", "ui.show_feeds"),
+        ("[fetch]\nspeed = 3", "fetch.speed"),
+        ("[nope]\nx = 1", "[nope]"),
+    ],
+)
 def test_a_bad_value_is_one_line_naming_its_key(tmp_path, toml, key):
     path = tmp_path / "config.toml"
     path.write_text(toml)

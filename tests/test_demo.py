@@ -38,13 +38,17 @@ def parse(resp: httpx.Response) -> tuple[str, list[dict]]:
     """(format, entries as {title, link, published}) for one feed response."""
     if resp.url.path.endswith(".json"):
         data = json.loads(resp.content)
-        items = [dict(title=e["title"], link=e["url"], published=datetime.fromisoformat(e["date_published"]))
-                 for e in data["items"]]
+        items = [
+            dict(title=e["title"], link=e["url"], published=datetime.fromisoformat(e["date_published"]))
+            for e in data["items"]
+        ]
         return data["version"], items
     parsed = feedparser.parse(resp.content, response_headers={**resp.headers, "content-location": str(resp.url)})
     assert not parsed.bozo, (resp.url, parsed.get("bozo_exception"))
-    items = [dict(title=e.title, link=e.link, published=datetime(*e.published_parsed[:6], tzinfo=timezone.utc))
-             for e in parsed.entries]
+    items = [
+        dict(title=e.title, link=e.link, published=datetime(*e.published_parsed[:6], tzinfo=timezone.utc))
+        for e in parsed.entries
+    ]
     return parsed.version, items
 
 
@@ -129,9 +133,12 @@ def test_hostile_titles_survive_parsing(entries):
 
 def test_corroboration_material(feeds, client):
     """One event told by all three outlets, and one wire text republished verbatim by two."""
+
     def pages(pred):
-        return {url: [lxml_html.fromstring(client.get(e["link"]).content) for e in items if pred(e)]
-                for url, (_, _, items) in feeds.items()}
+        return {
+            url: [lxml_html.fromstring(client.get(e["link"]).content) for e in items if pred(e)]
+            for url, (_, _, items) in feeds.items()
+        }
 
     drone = pages(lambda e: "drone" in e["title"].lower() and "Jordan" in e["title"])
     assert all(len(docs) == 1 for docs in drone.values()), drone
@@ -184,11 +191,22 @@ def test_head_request(demo_server, client):
     assert int(r.headers["content-length"]) > 1000
 
 
-@pytest.mark.parametrize("path", [
-    "/../pyproject.toml", "/../../../pyproject.toml", "/../server.py", "/%2e%2e/server.py",
-    "/articles/../../server.py", "/articles/%2e%2e%2f%2e%2e%2fserver.py", "//etc/passwd", "/%2fetc%2fpasswd", "/nope.html",
-    "/articles/missing.html", "/articles/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../pyproject.toml",
+        "/../../../pyproject.toml",
+        "/../server.py",
+        "/%2e%2e/server.py",
+        "/articles/../../server.py",
+        "/articles/%2e%2e%2f%2e%2e%2fserver.py",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/nope.html",
+        "/articles/missing.html",
+        "/articles/",
+    ],
+)
 def test_unknown_and_traversal_paths_are_404(demo_server, path):
     assert raw_get(demo_server, path) == 404
 
@@ -203,8 +221,10 @@ def test_resolve_stays_inside_site():
 def test_render_placeholders():
     now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
     out = render("{{BASE}}/a {{DATE}} {{DATE-3h}} {{RFC822-2d}} {{TEXT-90m}}", "http://h:1", now)
-    assert out == ("http://h:1/a 2026-11-25T09:00:00Z 2026-11-25T06:00:00Z "
-                   "Mon, 23 Nov 2026 09:00:00 +0000 25 November 2026, 07:30 UTC")
+    assert out == (
+        "http://h:1/a 2026-11-25T09:00:00Z 2026-11-25T06:00:00Z "
+        "Mon, 23 Nov 2026 09:00:00 +0000 25 November 2026, 07:30 UTC"
+    )
 
 
 def test_json_feed_is_valid_json_with_escaped_control_chars(demo_server, client):
@@ -232,15 +252,18 @@ def test_oil_pair_is_a_lexical_trap():
     def shingles(slug: str) -> set[tuple[str, ...]]:
         doc = lxml_html.parse(str(SITE_DIR / "articles" / f"{slug}.html")).getroot()
         words = re.findall(r"[a-z]+", " ".join(body(doc)).lower())
-        return {tuple(words[i:i + 3]) for i in range(len(words) - 2)}
+        return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
 
     def jaccard(a: str, b: str) -> float:
         x, y = shingles(a), shingles(b)
         return len(x & y) / len(x | y)
 
     oil = jaccard("iraq-kurdistan-pipeline-oil-prices", "libya-sharara-shutdown-oil-prices")
-    drone = ["jordan-border-post-drone-strike", "jordan-outpost-hit-by-drone-from-syria",
-             "ruwaished-drone-attack-what-it-means"]
+    drone = [
+        "jordan-border-post-drone-strike",
+        "jordan-outpost-hit-by-drone-from-syria",
+        "ruwaished-drone-attack-what-it-means",
+    ]
     same_event = max(jaccard(a, b) for a in drone for b in drone if a < b)
     assert oil > 3 * same_event
     assert jaccard("red-sea-war-risk-insurance", "red-sea-war-risk-premiums-wire") == 1.0

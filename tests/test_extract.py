@@ -9,11 +9,15 @@ from hypothesis import strategies as st
 
 from tui_reader.extract import body_text, extract_article, reader_text
 
-PROSE = ("The Syrian Observatory for Human Rights reported today that buses carrying tens of fighters entered "
-         "al-Bokamal in the eastern Syrian province of Deir ez-Zor, citing unnamed sources, and that the move "
-         "followed an attack on Saturday by an unknown aircraft on Iranian forces in the area.")
-CAPTION = ("The house of local farmer Hamad al-Ibrahim is seen destroyed in the eastern Syrian village of Baghouz, "
-           "on the Iraq-Syria border, on March 13, 2020, a year after the fall of the Islamic State's caliphate.")
+PROSE = (
+    "The Syrian Observatory for Human Rights reported today that buses carrying tens of fighters entered "
+    "al-Bokamal in the eastern Syrian province of Deir ez-Zor, citing unnamed sources, and that the move "
+    "followed an attack on Saturday by an unknown aircraft on Iranian forces in the area."
+)
+CAPTION = (
+    "The house of local farmer Hamad al-Ibrahim is seen destroyed in the eastern Syrian village of Baghouz, "
+    "on the Iraq-Syria border, on March 13, 2020, a year after the fall of the Islamic State's caliphate."
+)
 CREDIT = "DELIL SOULEIMAN/AFP via Getty Images"
 
 
@@ -28,11 +32,13 @@ def page(body: str, head: str = "") -> str:
 def test_seed_shaped_story_reads_clean():
     """The Al-Monitor story that motivated reader mode: skip link, truncated alt before the full caption,
     subscription wall, "Related Topics" and sign-up legal text around two paragraphs."""
-    alt = ("The house of local farmer Hamad al-Ibrahim is seen destroyed in the eastern Syrian village of Baghouz on "
-           "March 13, 2020, a year after the fall of the Islamic State's (IS) caliphate. - A year after the last "
-           "black flag of the Islamic State group was lowered in the Syrian village of Baghouz, traces of the "
-           "jihadist group are still all around this small and remote village near the Iraqi border, where a "
-           "blistering m")
+    alt = (
+        "The house of local farmer Hamad al-Ibrahim is seen destroyed in the eastern Syrian village of Baghouz on "
+        "March 13, 2020, a year after the fall of the Islamic State's (IS) caliphate. - A year after the last "
+        "black flag of the Islamic State group was lowered in the Syrian village of Baghouz, traces of the "
+        "jihadist group are still all around this small and remote village near the Iraqi border, where a "
+        "blistering m"
+    )
     html = page(f"""
       <a class="visually-hidden focusable" href="#main-content">Skip to main content</a>
       <nav><a href="/">Home</a> <a href="/news">News</a></nav>
@@ -55,8 +61,16 @@ def test_seed_shaped_story_reads_clean():
     art = extract_article(html, "https://www.al-monitor.com/originals/2020/05/syria-iran.html")
     assert art.markdown.count(f"▣ {CAPTION} — {CREDIT}") == 1
     assert "blistering m" not in art.markdown
-    for furniture in ("Skip to main content", "Related Topics", "Subscribe", "newsletters", "$14", "signing up",
-                      "Log in", "Continue reading"):
+    for furniture in (
+        "Skip to main content",
+        "Related Topics",
+        "Subscribe",
+        "newsletters",
+        "$14",
+        "signing up",
+        "Log in",
+        "Continue reading",
+    ):
         assert furniture not in art.markdown, furniture
     assert "\nOR\n" not in f"\n{art.markdown}\n"
     assert all(f"Paragraph {i}." in art.text for i in range(5))
@@ -64,9 +78,11 @@ def test_seed_shaped_story_reads_clean():
 
 
 def test_figure_caption_and_credit_in_place_and_not_in_body_text():
-    html = page(f"<article><h1>Report</h1>{paragraphs(2)}<figure><img src='/a.jpg' alt='A house'>"
-                f"<figcaption>{CAPTION}<span class='credit'>{CREDIT}</span></figcaption></figure>"
-                f"{paragraphs(3, start=2)}</article>")
+    html = page(
+        f"<article><h1>Report</h1>{paragraphs(2)}<figure><img src='/a.jpg' alt='A house'>"
+        f"<figcaption>{CAPTION}<span class='credit'>{CREDIT}</span></figcaption></figure>"
+        f"{paragraphs(3, start=2)}</article>"
+    )
     art = extract_article(html, "https://example.com/story")
     block = f"▣ {CAPTION} — {CREDIT}"
     before, after = art.markdown.split(block)
@@ -76,8 +92,10 @@ def test_figure_caption_and_credit_in_place_and_not_in_body_text():
 
 
 def test_alt_text_stands_in_for_a_missing_caption():
-    html = page(f"<article>{paragraphs(2)}<p><img src='x.jpg' alt='Protesters march in Hong Kong'></p>"
-                f"<p><img src='logo.png' alt='Example News logo'></p>{paragraphs(2, start=2)}</article>")
+    html = page(
+        f"<article>{paragraphs(2)}<p><img src='x.jpg' alt='Protesters march in Hong Kong'></p>"
+        f"<p><img src='logo.png' alt='Example News logo'></p>{paragraphs(2, start=2)}</article>"
+    )
     md = reader_text(html, None)
     assert "▣ Protesters march in Hong Kong" in md
     assert "logo" not in md
@@ -85,11 +103,13 @@ def test_alt_text_stands_in_for_a_missing_caption():
 
 def test_repeated_and_truncated_captions_appear_once():
     truncated = CAPTION[:90] + "... more"
-    html = page(f"<article>{paragraphs(2)}<figure><img src='a.jpg' alt='{CAPTION}' title='{CAPTION}'>"
-                f"<figcaption><span class='caption-truncated'>{truncated}</span>"
-                f"<span class='caption-full'>{CAPTION}</span></figcaption></figure>{paragraphs(2, start=2)}"
-                f"<div class='gallery'><figure><img src='a.jpg'><figcaption>{truncated}</figcaption></figure>"
-                f"<p>{CAPTION}</p></div>{paragraphs(2, start=4)}</article>")
+    html = page(
+        f"<article>{paragraphs(2)}<figure><img src='a.jpg' alt='{CAPTION}' title='{CAPTION}'>"
+        f"<figcaption><span class='caption-truncated'>{truncated}</span>"
+        f"<span class='caption-full'>{CAPTION}</span></figcaption></figure>{paragraphs(2, start=2)}"
+        f"<div class='gallery'><figure><img src='a.jpg'><figcaption>{truncated}</figcaption></figure>"
+        f"<p>{CAPTION}</p></div>{paragraphs(2, start=4)}</article>"
+    )
     md = reader_text(html, None)
     assert md.count("village of Baghouz") == 1
     assert f"▣ {CAPTION}" in md
@@ -119,8 +139,22 @@ def test_paywall_newsletter_share_and_related_furniture_removed():
         <div class="comments-count">12 Comments</div><p>Updated 1:39 am EST, Wednesday, November 20, 2019</p>
         <p>© Reuters</p><p>Posted guards at 2 gates, the army said.</p></article>""")
     art = extract_article(html, None)
-    for furniture in ("Share on Facebook", "Tweet", "Advertisement", "inbox", "Sign up", "free articles",
-                      "Subscribe", "Related", "Another story", "cookies", "Jane Doe", "Comments", "1:39", "©"):
+    for furniture in (
+        "Share on Facebook",
+        "Tweet",
+        "Advertisement",
+        "inbox",
+        "Sign up",
+        "free articles",
+        "Subscribe",
+        "Related",
+        "Another story",
+        "cookies",
+        "Jane Doe",
+        "Comments",
+        "1:39",
+        "©",
+    ):
         assert furniture not in art.markdown, furniture
     assert all(f"Paragraph {i}." in art.text for i in range(6))
     assert "Posted guards at 2 gates" in art.text
@@ -140,10 +174,12 @@ def test_markdown_keeps_headings_lists_quotes_and_links():
 
 
 def test_json_ld_metadata_wins_over_guessing():
-    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"},'
-          '{"@type": "NewsArticle", "headline": "Militia members enter Syria", "author": [{"@type": "Person",'
-          '"name": "Al-Monitor Staff"}], "datePublished": "2020-05-04T10:30:00+00:00"}]}</script>'
-          '<meta property="og:title" content="Guessed title">')
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": [{"@type": "WebPage"},'
+        '{"@type": "NewsArticle", "headline": "Militia members enter Syria", "author": [{"@type": "Person",'
+        '"name": "Al-Monitor Staff"}], "datePublished": "2020-05-04T10:30:00+00:00"}]}</script>'
+        '<meta property="og:title" content="Guessed title">'
+    )
     art = extract_article(page(f"<article><h1>Other</h1>{paragraphs(4)}</article>", ld), "https://www.al-monitor.com/x")
     assert art.title == "Militia members enter Syria"
     assert art.byline == "Al-Monitor Staff"
@@ -152,9 +188,11 @@ def test_json_ld_metadata_wins_over_guessing():
 
 
 def test_opengraph_metadata_without_json_ld():
-    head = ('<meta property="og:title" content="Talks resume in Vienna"><meta property="og:site_name" '
-            'content="Example News"><meta name="author" content="Jane Doe"><meta property="og:image" '
-            'content="/lead.jpg"><meta property="article:published_time" content="2024-03-01T08:00:00-05:00">')
+    head = (
+        '<meta property="og:title" content="Talks resume in Vienna"><meta property="og:site_name" '
+        'content="Example News"><meta name="author" content="Jane Doe"><meta property="og:image" '
+        'content="/lead.jpg"><meta property="article:published_time" content="2024-03-01T08:00:00-05:00">'
+    )
     art = extract_article(page(f"<article>{paragraphs(4)}</article>", head), "https://example.com/a/b")
     assert (art.title, art.site_name, art.byline) == ("Talks resume in Vienna", "Example News", "Jane Doe")
     assert art.published == datetime(2024, 3, 1, 13, 0, tzinfo=UTC)
@@ -176,9 +214,19 @@ def test_charset_from_header_meta_and_fallback_never_crash():
 
 
 def test_empty_and_garbage_input_never_raise():
-    for junk in ("", b"", "   ", b"\x00\xff\xfe garbage \x81", "<<<>>>", "<html>", "\x00" * 10,
-                 '<?xml version="1.0" encoding="utf-8"?><p>x</p>', "<div>" * 3000, "<p>a\x01b</p><p>c</p>",
-                 "<html><head><title>Cut off</title><meta charset='utf-8'>"):
+    for junk in (
+        "",
+        b"",
+        "   ",
+        b"\x00\xff\xfe garbage \x81",
+        "<<<>>>",
+        "<html>",
+        "\x00" * 10,
+        '<?xml version="1.0" encoding="utf-8"?><p>x</p>',
+        "<div>" * 3000,
+        "<p>a\x01b</p><p>c</p>",
+        "<html><head><title>Cut off</title><meta charset='utf-8'>",
+    ):
         art = extract_article(junk, "http://[bad", content_type="text/html; charset=bogus")
         assert art.confidence <= 0.1
     control = page(f"<article>{paragraphs(3)}<p>Bell\x07 and NUL\x00 inside.</p>{paragraphs(3, start=3)}</article>")
@@ -212,9 +260,11 @@ def test_five_megabyte_page_finishes():
 
 
 def test_embedded_post_dropped_by_readability_is_put_back_in_place():
-    tweet = ('<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and the state '
-             'spent half a million dollars on it <a href="https://t.co/x">https://t.co/x</a></p>— Jane Roe '
-             '(@janeroe) <a href="https://twitter.com/janeroe/status/1">November 18, 2019</a></blockquote></div>')
+    tweet = (
+        '<div class="social-media-embed"><blockquote class="twitter-tweet"><p>Yes this is real and the state '
+        'spent half a million dollars on it <a href="https://t.co/x">https://t.co/x</a></p>— Jane Roe '
+        '(@janeroe) <a href="https://twitter.com/janeroe/status/1">November 18, 2019</a></blockquote></div>'
+    )
     html = page(f"<article><div class='entry-content'>{paragraphs(3)}{tweet}{paragraphs(3, start=3)}</div></article>")
     text = body_text(html, None)
     assert text.count("half a million dollars") == 1
@@ -222,8 +272,10 @@ def test_embedded_post_dropped_by_readability_is_put_back_in_place():
 
 
 def test_one_link_headline_paragraphs_are_not_body():
-    html = page(f"<article>{paragraphs(3)}<p><strong><a href='/other'>SEAN SPICER ELIMINATED FROM THE SHOW</a>"
-                f"</strong></p>{paragraphs(3, start=3)}</article>")
+    html = page(
+        f"<article>{paragraphs(3)}<p><strong><a href='/other'>SEAN SPICER ELIMINATED FROM THE SHOW</a>"
+        f"</strong></p>{paragraphs(3, start=3)}</article>"
+    )
     assert "SPICER" not in body_text(html, None)
 
 
@@ -242,8 +294,9 @@ def test_head_shots_and_short_alts_are_not_captions():
 
 
 def test_page_text_never_turns_into_markdown_syntax():
-    html = page(f"<article>{paragraphs(3)}<p>1. Ni** My** said *nothing* about [redacted]</p>{paragraphs(3, start=3)}"
-                "</article>")
+    html = page(
+        f"<article>{paragraphs(3)}<p>1. Ni** My** said *nothing* about [redacted]</p>{paragraphs(3, start=3)}</article>"
+    )
     md = reader_text(html, None)
     assert r"1\. Ni\*\* My\*\* said \*nothing\* about \[redacted\]" in md
     assert "1. Ni** My** said *nothing* about [redacted]" in body_text(html, None)
@@ -251,10 +304,12 @@ def test_page_text_never_turns_into_markdown_syntax():
 
 def test_gallery_caption_with_toggles_and_template_white_space_reads_once_with_credit():
     pad = " " * 400
-    item = (f"<li class='galleryitem'><div class='img-wrap'><img src='/g1.jpg' alt='{CAPTION}'></div>"
-            f"<div class='caption'>{pad}<div class='caption-full'>{CAPTION}<a class='less-caption'>less</a></div>"
-            f"{pad}<div class='caption-truncated'>{CAPTION[:80]}<a class='more-caption'> ... more</a></div>{pad}"
-            f"<span class='credit'>{pad}Photo: Jane Roe, AP{pad}</span></div></li>")
+    item = (
+        f"<li class='galleryitem'><div class='img-wrap'><img src='/g1.jpg' alt='{CAPTION}'></div>"
+        f"<div class='caption'>{pad}<div class='caption-full'>{CAPTION}<a class='less-caption'>less</a></div>"
+        f"{pad}<div class='caption-truncated'>{CAPTION[:80]}<a class='more-caption'> ... more</a></div>{pad}"
+        f"<span class='credit'>{pad}Photo: Jane Roe, AP{pad}</span></div></li>"
+    )
     html = page(f"<article><div class='body'><ul class='gallery'>{item}</ul>{paragraphs(5)}</div></article>")
     art = extract_article(html, "https://example.com/s")
     assert [c.block() for c in art.captions] == [f"▣ {CAPTION} — Photo: Jane Roe, AP"]
@@ -263,19 +318,27 @@ def test_gallery_caption_with_toggles_and_template_white_space_reads_once_with_c
 
 
 def test_table_rows_read_as_lines():
-    rows = "".join(f"<tr><td>DL</td><td>Player {i} who played every snap of the game on Sunday</td></tr>"
-                   for i in range(3))
-    md = reader_text(page(f"<article>{paragraphs(3)}<table><tr><th>Pos</th><th>Player</th></tr>{rows}</table>"
-                          f"{paragraphs(2, start=3)}</article>"), None)
+    rows = "".join(
+        f"<tr><td>DL</td><td>Player {i} who played every snap of the game on Sunday</td></tr>" for i in range(3)
+    )
+    md = reader_text(
+        page(
+            f"<article>{paragraphs(3)}<table><tr><th>Pos</th><th>Player</th></tr>{rows}</table>"
+            f"{paragraphs(2, start=3)}</article>"
+        ),
+        None,
+    )
     assert "Pos | Player\nDL | Player 0 who played every snap of the game on Sunday\nDL | Player 1" in md
 
 
 def test_hover_card_goes_but_its_short_sentence_stays():
-    card = ("<span class='rollover-people'><a href='/people/aoc'>Alexandria Ocasio-Cortez</a><span "
-            "class='rollover-block'>" + "Latest stories about the congresswoman and her colleagues. " * 8
-            + "</span></span>")
-    html = page(f"<article>{paragraphs(8)}<p><span>Rep. {card} (D-N.Y.) linked the arrest to the remarks."
-                "</span></p></article>")
+    card = (
+        "<span class='rollover-people'><a href='/people/aoc'>Alexandria Ocasio-Cortez</a><span "
+        "class='rollover-block'>" + "Latest stories about the congresswoman and her colleagues. " * 8 + "</span></span>"
+    )
+    html = page(
+        f"<article>{paragraphs(8)}<p><span>Rep. {card} (D-N.Y.) linked the arrest to the remarks.</span></p></article>"
+    )
     text = body_text(html, None)
     assert "(D-N.Y.) linked the arrest to the remarks." in text and "Latest stories" not in text
 
@@ -289,54 +352,87 @@ def test_a_feed_summary_shorter_than_the_page_text_is_not_preferred():
 
 
 def test_lead_figure_between_headline_and_body_is_recovered():
-    html = page(f"""<div class="top"><figure><img src="promo.jpg"><figcaption>Watch our live channel now,
+    html = page(
+        f"""<div class="top"><figure><img src="promo.jpg"><figcaption>Watch our live channel now,
         all day and all night</figcaption></figure></div>
         <div class="hero"><h1>Militia members enter Syria</h1><figure><img src="lead.jpg">
         <figcaption>{CAPTION}</figcaption></figure></div>
         <div class="content"><div class="text">{paragraphs(6)}</div></div>""",
-                '<meta property="og:title" content="Militia members enter Syria | Example News">')
+        '<meta property="og:title" content="Militia members enter Syria | Example News">',
+    )
     md = reader_text(html, None)
     assert md.index(f"▣ {CAPTION}") < md.index("Paragraph 0.")
     assert "live channel" not in md
 
 
 def test_metadata_guesses_are_cleaned():
-    head = ('<meta property="og:title" content="&amp;#8216;Meth. We&amp;#8217;re on it&amp;#8217;">'
-            '<meta property="og:site_name" content="https://www.example.com/">'
-            '<meta property="article:published_time" content="0001-01-01T00:00:00Z">')
-    body = (f"<article><div class='byline'>By Bryan DeArdo @BryanDeArdo Nov 18, 2019 at 9:24 pm</div>"
-            f"{paragraphs(4)}</article>")
+    head = (
+        '<meta property="og:title" content="&amp;#8216;Meth. We&amp;#8217;re on it&amp;#8217;">'
+        '<meta property="og:site_name" content="https://www.example.com/">'
+        '<meta property="article:published_time" content="0001-01-01T00:00:00Z">'
+    )
+    body = (
+        f"<article><div class='byline'>By Bryan DeArdo @BryanDeArdo Nov 18, 2019 at 9:24 pm</div>"
+        f"{paragraphs(4)}</article>"
+    )
     art = extract_article(page(body, head), "https://www.example.com/a")
     assert (art.title, art.byline, art.site_name) == ("‘Meth. We’re on it’", "Bryan DeArdo", "example.com")
     assert art.published is None
 
 
 def test_teaser_figures_in_a_related_rail_inside_the_article_stay_out():
-    rail = ("<aside class='related-stories'><figure><img src='t.jpg'><figcaption>Another story about the "
-            "war in the north, with pictures</figcaption></figure></aside>")
+    rail = (
+        "<aside class='related-stories'><figure><img src='t.jpg'><figcaption>Another story about the "
+        "war in the north, with pictures</figcaption></figure></aside>"
+    )
     html = page(f"<article><h1>Report</h1><div class='body'>{paragraphs(6)}</div>{rail}</article>")
     assert "Another story" not in reader_text(html, None)
 
 
 def test_pull_quote_repeating_the_body_is_not_put_back():
-    pull = ("<aside class='pullquote-wrap'><blockquote>“Buses carrying tens of fighters entered al-Bokamal in the "
-            "eastern Syrian province”</blockquote></aside>")
+    pull = (
+        "<aside class='pullquote-wrap'><blockquote>“Buses carrying tens of fighters entered al-Bokamal in the "
+        "eastern Syrian province”</blockquote></aside>"
+    )
     html = page(f"<article><div class='entry-content'>{paragraphs(3)}{pull}{paragraphs(3, start=3)}</div></article>")
     assert body_text(html, None).count("tens of fighters") == 6
 
 
 # -- fuzzing (issue 7): extraction never raises on any markup, charset or encoding ------------------
 
-_FRAGMENTS = st.sampled_from([
-    "<p>", "</p>", "<figure><img alt='x' src='a.jpg'><figcaption>", "</figcaption></figure>", "<div class='credit'>",
-    "</div>", "<script>", "</script>", "<article>", "</article>", "<!--", "-->", "<![CDATA[", "&#0;", "&#x1b;",
-    "\x1b]0;t\x07", "\u202e", "<meta charset='klingon'>", "<h1>", "</h1>", "Subscribe for unlimited access",
-    "A sentence about the border crossing and the drone. ",
-])
+_FRAGMENTS = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        "<figure><img alt='x' src='a.jpg'><figcaption>",
+        "</figcaption></figure>",
+        "<div class='credit'>",
+        "</div>",
+        "<script>",
+        "</script>",
+        "<article>",
+        "</article>",
+        "<!--",
+        "-->",
+        "<![CDATA[",
+        "&#0;",
+        "&#x1b;",
+        "\x1b]0;t\x07",
+        "\u202e",
+        "<meta charset='klingon'>",
+        "<h1>",
+        "</h1>",
+        "Subscribe for unlimited access",
+        "A sentence about the border crossing and the drone. ",
+    ]
+)
 
 
-@given(st.lists(st.one_of(_FRAGMENTS, st.text(max_size=40)), max_size=60),
-       st.sampled_from([None, "text/html; charset=utf-8", "text/html; charset=bogus"]), st.booleans())
+@given(
+    st.lists(st.one_of(_FRAGMENTS, st.text(max_size=40)), max_size=60),
+    st.sampled_from([None, "text/html; charset=utf-8", "text/html; charset=bogus"]),
+    st.booleans(),
+)
 def test_extract_article_survives_arbitrary_markup(parts, content_type, as_bytes):
     page = "".join(parts)
     data = page.encode("utf-8", "surrogatepass") if as_bytes else page
@@ -355,11 +451,14 @@ def captions_shown(md: str) -> list[str]:
 
 
 def test_a_fifteen_photo_carousel_keeps_all_fifteen_captions_and_credits_in_order():
-    slides = "".join(f"<div class='slide'><img data-src='/g{i}.jpg' src='data:,'><div class='slide-text'>"
-                     f"<p>{cap}</p><p class='photographer'>Jane Roe {i}/Reuters</p></div></div>"
-                     for i, cap in enumerate(PHOTOS))
-    html = page(f"<article><h1>Report</h1>{paragraphs(2)}<div class='carousel'>{slides}</div>"
-                f"{paragraphs(3, start=2)}</article>")
+    slides = "".join(
+        f"<div class='slide'><img data-src='/g{i}.jpg' src='data:,'><div class='slide-text'>"
+        f"<p>{cap}</p><p class='photographer'>Jane Roe {i}/Reuters</p></div></div>"
+        for i, cap in enumerate(PHOTOS)
+    )
+    html = page(
+        f"<article><h1>Report</h1>{paragraphs(2)}<div class='carousel'>{slides}</div>{paragraphs(3, start=2)}</article>"
+    )
     md = reader_text(html, "https://example.com/s")
     assert captions_shown(md) == [f"▣ {cap} — Jane Roe {i}/Reuters" for i, cap in enumerate(PHOTOS)]
     assert md.index("Paragraph 1.") < md.index(PHOTOS[0]) < md.index(PHOTOS[14]) < md.index("Paragraph 2.")
@@ -367,15 +466,31 @@ def test_a_fifteen_photo_carousel_keeps_all_fifteen_captions_and_credits_in_orde
 
 def test_nested_figure_gallery_and_list_gallery_keep_every_caption():
     """A gallery ``<figure>`` of figures is no one figure: each photo keeps its caption, the gallery its own."""
-    nested = ("<figure class='wp-block-gallery'>" + "".join(
-        f"<figure class='wp-block-image'><img src='/g{i}.jpg'><figcaption>{cap}</figcaption></figure>"
-        for i, cap in enumerate(PHOTOS[:5])) + "<figcaption>The school after the earthquake</figcaption></figure>")
-    listed = "<ul class='gallery'>" + "".join(f"<li><img src='/l{i}.jpg'><p>{cap}</p><span>Foto: Ole Nielsen</span>"
-                                              f"</li>" for i, cap in enumerate(PHOTOS[5:10])) + "</ul>"
-    md = reader_text(page(f"<article>{paragraphs(2)}{nested}{paragraphs(2, start=2)}{listed}"
-                          f"{paragraphs(2, start=4)}</article>"), None)
-    assert captions_shown(md) == ([f"▣ {cap}" for cap in PHOTOS[:5]] + ["▣ The school after the earthquake"]
-                                  + [f"▣ {cap} — Foto: Ole Nielsen" for cap in PHOTOS[5:10]])
+    nested = (
+        "<figure class='wp-block-gallery'>"
+        + "".join(
+            f"<figure class='wp-block-image'><img src='/g{i}.jpg'><figcaption>{cap}</figcaption></figure>"
+            for i, cap in enumerate(PHOTOS[:5])
+        )
+        + "<figcaption>The school after the earthquake</figcaption></figure>"
+    )
+    listed = (
+        "<ul class='gallery'>"
+        + "".join(
+            f"<li><img src='/l{i}.jpg'><p>{cap}</p><span>Foto: Ole Nielsen</span></li>"
+            for i, cap in enumerate(PHOTOS[5:10])
+        )
+        + "</ul>"
+    )
+    md = reader_text(
+        page(f"<article>{paragraphs(2)}{nested}{paragraphs(2, start=2)}{listed}{paragraphs(2, start=4)}</article>"),
+        None,
+    )
+    assert captions_shown(md) == (
+        [f"▣ {cap}" for cap in PHOTOS[:5]]
+        + ["▣ The school after the earthquake"]
+        + [f"▣ {cap} — Foto: Ole Nielsen" for cap in PHOTOS[5:10]]
+    )
 
 
 def test_caption_kept_in_a_data_caption_attribute():
@@ -387,26 +502,34 @@ def test_caption_kept_in_a_data_caption_attribute():
 
 def test_credit_in_its_own_element_by_class_or_itemprop():
     """``caption_author`` or ``copyrightHolder``: the caption text is not the longest of two caption spans."""
-    figures = (f"<figure><img src='/a.jpg'><figcaption class='caption'><span class='caption_text'>{CAPTION}</span>"
-               f"<span class='caption_author'>Emergencias Andalucía/EFE</span></figcaption></figure>"
-               f"{paragraphs(2, start=2)}<figure><img src='/b.jpg'><figcaption>{PHOTOS[0]}"
-               f"<span itemprop='copyrightHolder'>Foto Ole Nielsen</span></figcaption></figure>")
+    figures = (
+        f"<figure><img src='/a.jpg'><figcaption class='caption'><span class='caption_text'>{CAPTION}</span>"
+        f"<span class='caption_author'>Emergencias Andalucía/EFE</span></figcaption></figure>"
+        f"{paragraphs(2, start=2)}<figure><img src='/b.jpg'><figcaption>{PHOTOS[0]}"
+        f"<span itemprop='copyrightHolder'>Foto Ole Nielsen</span></figcaption></figure>"
+    )
     html = page(f"<article>{paragraphs(2)}{figures}{paragraphs(2, start=4)}</article>")
-    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION} — Emergencias Andalucía/EFE",
-                                                       f"▣ {PHOTOS[0]} — Foto Ole Nielsen"]
+    assert captions_shown(reader_text(html, None)) == [
+        f"▣ {CAPTION} — Emergencias Andalucía/EFE",
+        f"▣ {PHOTOS[0]} — Foto Ole Nielsen",
+    ]
 
 
 def test_image_block_captions_and_labelled_credits_in_any_language():
     """No caption class at all: the image's own wrapper holds the caption and a "Label: name" credit, whatever
     the language of the label."""
-    captions = {"Feuerwehrleute löschen den Brand in der Lagerhalle am Hafen.": "Foto: Jan Görner/dpa",
-                "Спасатели разбирают завалы жилого дома в центре города.": "Фото: Иван Петров/ТАСС",
-                "避難所で支援物資を受け取る住民たち。": "写真：共同通信",
-                "متظاهرون في ساحة التحرير وسط القاهرة يوم الجمعة.": "تصوير: رويترز",
-                "Le cortège des manifestants place de la République à Paris.": "Photo : AFP"}
-    blocks = "".join(f"<div class='media'><a href='/big{i}.jpg'><picture><img src='/p{i}.jpg'></picture></a>"
-                     f"<div class='info'><p>{cap}</p><p>{credit}</p></div></div>{paragraphs(1, start=i)}"
-                     for i, (cap, credit) in enumerate(captions.items()))
+    captions = {
+        "Feuerwehrleute löschen den Brand in der Lagerhalle am Hafen.": "Foto: Jan Görner/dpa",
+        "Спасатели разбирают завалы жилого дома в центре города.": "Фото: Иван Петров/ТАСС",
+        "避難所で支援物資を受け取る住民たち。": "写真：共同通信",
+        "متظاهرون في ساحة التحرير وسط القاهرة يوم الجمعة.": "تصوير: رويترز",
+        "Le cortège des manifestants place de la République à Paris.": "Photo : AFP",
+    }
+    blocks = "".join(
+        f"<div class='media'><a href='/big{i}.jpg'><picture><img src='/p{i}.jpg'></picture></a>"
+        f"<div class='info'><p>{cap}</p><p>{credit}</p></div></div>{paragraphs(1, start=i)}"
+        for i, (cap, credit) in enumerate(captions.items())
+    )
     html = page(f"<article><h1>Report</h1>{paragraphs(2, start=10)}{blocks}{paragraphs(2, start=20)}</article>")
     art = extract_article(html, None)
     assert [(c.text, c.credit) for c in art.captions] == list(captions.items())
@@ -414,10 +537,12 @@ def test_image_block_captions_and_labelled_credits_in_any_language():
 
 
 def test_a_colon_inside_the_caption_is_no_credit():
-    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption>FORTVILET: Her tror Lene Retzius at "
-                f"finaleplassen glipper</figcaption></figure><figure><img src='/b.jpg'><figcaption>Einer der "
-                f"emotionalen Leader im deutschen Team: Moritz Wagner.</figcaption></figure>"
-                f"{paragraphs(3, start=2)}</article>")
+    html = page(
+        f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption>FORTVILET: Her tror Lene Retzius at "
+        f"finaleplassen glipper</figcaption></figure><figure><img src='/b.jpg'><figcaption>Einer der "
+        f"emotionalen Leader im deutschen Team: Moritz Wagner.</figcaption></figure>"
+        f"{paragraphs(3, start=2)}</article>"
+    )
     assert [c.credit for c in extract_article(html, None).captions] == ["", ""]
 
 
@@ -434,9 +559,11 @@ def test_lead_figure_beside_the_body_with_a_bar_credit_and_an_ad_slot_class():
 
 
 def test_figure_inside_a_lightbox_button_is_shown():
-    figure = (f"<button aria-label='Open image viewer'><div class='embed'><figure><img src='/a.jpg'>"
-              f"<span>View 6 Images</span></figure><figcaption class='caption'><p class='caption-title'>{CAPTION}"
-              f"<cite class='caption-credit'>(Image: {CREDIT})</cite></p></figcaption></div></button>")
+    figure = (
+        f"<button aria-label='Open image viewer'><div class='embed'><figure><img src='/a.jpg'>"
+        f"<span>View 6 Images</span></figure><figcaption class='caption'><p class='caption-title'>{CAPTION}"
+        f"<cite class='caption-credit'>(Image: {CREDIT})</cite></p></figcaption></div></button>"
+    )
     md = reader_text(page(f"<article>{paragraphs(2)}{figure}{paragraphs(3, start=2)}</article>"), None)
     assert captions_shown(md) == [f"▣ {CAPTION} — (Image: {CREDIT})"]
     assert md.index("Paragraph 1.") < md.index(CAPTION) < md.index("Paragraph 2.") and "View 6" not in md
@@ -446,16 +573,20 @@ def test_teaser_cards_and_inline_images_are_not_captions():
     """A linked headline beside a thumbnail is another story, as are links in a figure without a picture; a
     label over a video poster or words beside an icon are no caption; a paragraph with an image in it is body
     text."""
-    teasers = ("<div class='card'><a href='/other'><img src='/t1.jpg'><span>Minister resigns after the vote on the "
-               "budget</span></a></div><div class='card'><img src='/t2.jpg'><h3>Floods reach the capital</h3>"
-               "<p>Thousands leave their homes.</p></div><figure class='box'><div class='box-title'>Mehr zum Thema"
-               "</div><ul><li><a href='/a'>Regierung stürzt nach dem Misstrauensvotum</a></li><li><a href='/b'>"
-               "Wahlen im Herbst</a></li></ul></figure>")
-    teasers += ("<article class='card'><div class='pic'><img src='/t3.jpg'><div>imago images/Jane Roe</div></div>"
-                "<h3><a href='/third'>Drogen in Supermärkten entdeckt</a></h3></article>"
-                "<div class='player'><img src='/poster.jpg'><span>Video</span></div>"
-                "<div class='share'><img src='/fb.png' width='24' height='24'><span>Share with your friends</span>"
-                "</div>")
+    teasers = (
+        "<div class='card'><a href='/other'><img src='/t1.jpg'><span>Minister resigns after the vote on the "
+        "budget</span></a></div><div class='card'><img src='/t2.jpg'><h3>Floods reach the capital</h3>"
+        "<p>Thousands leave their homes.</p></div><figure class='box'><div class='box-title'>Mehr zum Thema"
+        "</div><ul><li><a href='/a'>Regierung stürzt nach dem Misstrauensvotum</a></li><li><a href='/b'>"
+        "Wahlen im Herbst</a></li></ul></figure>"
+    )
+    teasers += (
+        "<article class='card'><div class='pic'><img src='/t3.jpg'><div>imago images/Jane Roe</div></div>"
+        "<h3><a href='/third'>Drogen in Supermärkten entdeckt</a></h3></article>"
+        "<div class='player'><img src='/poster.jpg'><span>Video</span></div>"
+        "<div class='share'><img src='/fb.png' width='24' height='24'><span>Share with your friends</span>"
+        "</div>"
+    )
     inline = f"<p><img src='/i.jpg'> {PROSE} Inline.</p>"
     art = extract_article(page(f"<article>{paragraphs(3)}{inline}{teasers}{paragraphs(3, start=3)}</article>"), None)
     assert captions_shown(art.markdown) == []
@@ -463,13 +594,18 @@ def test_teaser_cards_and_inline_images_are_not_captions():
 
 
 def test_byline_and_date_stamp_lines_in_any_language_are_shown_apart_not_as_body():
-    ld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Hitzefolgen im Land", '
-          '"author": {"@type": "Person", "name": "Engin Haupt"}, "datePublished": "2026-07-08T05:00:00+02:00"}'
-          '</script>')
-    html = page(f"<article><h1>Hitzefolgen im Land</h1><p>Stand: 08.07.2026 05:00 Uhr</p><p>von Engin Haupt, MDR "
-                f"SACHSEN-ANHALT</p>{paragraphs(4)}<p>Engin Haupt sprach mit Feuerwehrleuten, Pflegekräften und "
-                f"Ärzten in drei Städten über die Folgen der Hitzewelle.</p><p>Sendung: MDR, 08.07.2026, 19:30 Uhr"
-                f"</p></article>", head=ld)
+    ld = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Hitzefolgen im Land", '
+        '"author": {"@type": "Person", "name": "Engin Haupt"}, "datePublished": "2026-07-08T05:00:00+02:00"}'
+        "</script>"
+    )
+    html = page(
+        f"<article><h1>Hitzefolgen im Land</h1><p>Stand: 08.07.2026 05:00 Uhr</p><p>von Engin Haupt, MDR "
+        f"SACHSEN-ANHALT</p>{paragraphs(4)}<p>Engin Haupt sprach mit Feuerwehrleuten, Pflegekräften und "
+        f"Ärzten in drei Städten über die Folgen der Hitzewelle.</p><p>Sendung: MDR, 08.07.2026, 19:30 Uhr"
+        f"</p></article>",
+        head=ld,
+    )
     art = extract_article(html, None)
     assert art.byline == "Engin Haupt" and art.published.year == 2026
     assert "Stand" not in art.text and "von Engin Haupt" not in art.text and "Sendung" not in art.text
@@ -480,13 +616,20 @@ def test_article_split_over_look_alike_modules_reads_whole():
     """Every few paragraphs in a module of their own, teasers between: readability takes the biggest module;
     the earlier ones (with their pictures) come back, the teaser module and the "About us" module after do not."""
     module = "<div class='con'><div class='modCon'><div class='mod'><div class='box'>{}</div></div></div></div>"
-    lead = (f"{paragraphs(2)}<div class='media'><a href='/gallery.html'><img src='/lead.jpg'></a><div class='info'>"
-            f"<span>{CAPTION}</span><span class='rights'>Bildrechte: MDR/Jane Roe</span></div></div>")
-    teaser = "<div class='con teaser'><ul>" + "".join(
-        f"<li><a href='/s{i}'>Another story number {i} about the region</a></li>" for i in range(5)) + "</ul></div>"
+    lead = (
+        f"{paragraphs(2)}<div class='media'><a href='/gallery.html'><img src='/lead.jpg'></a><div class='info'>"
+        f"<span>{CAPTION}</span><span class='rights'>Bildrechte: MDR/Jane Roe</span></div></div>"
+    )
+    teaser = (
+        "<div class='con teaser'><ul>"
+        + "".join(f"<li><a href='/s{i}'>Another story number {i} about the region</a></li>" for i in range(5))
+        + "</ul></div>"
+    )
     about = "<p>Example News is a public broadcaster serving three states with radio, television and online.</p>"
-    html = page(f"<div class='section'><h1>Report</h1>{module.format(lead)}{teaser}"
-                f"{module.format(paragraphs(6, start=2))}{module.format(about)}</div>")
+    html = page(
+        f"<div class='section'><h1>Report</h1>{module.format(lead)}{teaser}"
+        f"{module.format(paragraphs(6, start=2))}{module.format(about)}</div>"
+    )
     art = extract_article(html, None)
     assert all(f"Paragraph {i}." in art.text for i in range(8))
     assert art.text.index("Paragraph 1.") < art.text.index("Paragraph 2.")
@@ -495,27 +638,36 @@ def test_article_split_over_look_alike_modules_reads_whole():
 
 
 def test_a_copyright_credit_alone_is_kept_beside_its_picture():
-    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption><span class='credit'>© Reuters/Jane "
-                f"Roe</span></figcaption></figure>{paragraphs(3, start=2)}<footer><p>© 2024 Example News</p></footer>"
-                f"</article>")
+    html = page(
+        f"<article>{paragraphs(2)}<figure><img src='/a.jpg'><figcaption><span class='credit'>© Reuters/Jane "
+        f"Roe</span></figcaption></figure>{paragraphs(3, start=2)}<footer><p>© 2024 Example News</p></footer>"
+        f"</article>"
+    )
     md = reader_text(html, None)
     assert captions_shown(md) == ["▣ © Reuters/Jane Roe"]
     assert "Example News" not in md
 
 
 def test_credit_kept_in_an_attribute_when_none_is_shown():
-    html = page(f"<article>{paragraphs(2)}<figure><img src='/a.jpg' data-credit='Mark Stout/iStock/Getty Images'>"
-                f"<figcaption>{CAPTION}</figcaption></figure><figure><video data-source='jwplatform'></video>"
-                f"<figcaption>{PHOTOS[0]}</figcaption></figure>{paragraphs(3, start=2)}</article>")
-    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION} — Mark Stout/iStock/Getty Images",
-                                                       f"▣ {PHOTOS[0]}"]
+    html = page(
+        f"<article>{paragraphs(2)}<figure><img src='/a.jpg' data-credit='Mark Stout/iStock/Getty Images'>"
+        f"<figcaption>{CAPTION}</figcaption></figure><figure><video data-source='jwplatform'></video>"
+        f"<figcaption>{PHOTOS[0]}</figcaption></figure>{paragraphs(3, start=2)}</article>"
+    )
+    assert captions_shown(reader_text(html, None)) == [
+        f"▣ {CAPTION} — Mark Stout/iStock/Getty Images",
+        f"▣ {PHOTOS[0]}",
+    ]
 
 
 def test_caption_with_legend_items_reads_whole():
     """Inner elements classed like captions that are parts (a map's legend), not copies: the whole caption."""
     legend = "".join(f"<div class='legend'><span class='legend-color'></span>More than {n}%</div>" for n in (5, 10, 20))
-    html = page(f"<article>{paragraphs(2)}<div class='thumb'><img src='/map.png' width='220' height='165'>"
-                f"<div class='thumbcaption'>Speakers of Māori according to the 2013 census{legend}</div></div>"
-                f"{paragraphs(3, start=2)}</article>")
+    html = page(
+        f"<article>{paragraphs(2)}<div class='thumb'><img src='/map.png' width='220' height='165'>"
+        f"<div class='thumbcaption'>Speakers of Māori according to the 2013 census{legend}</div></div>"
+        f"{paragraphs(3, start=2)}</article>"
+    )
     assert captions_shown(reader_text(html, None)) == [
-        "▣ Speakers of Māori according to the 2013 census More than 5% More than 10% More than 20%"]
+        "▣ Speakers of Māori according to the 2013 census More than 5% More than 10% More than 20%"
+    ]

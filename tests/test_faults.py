@@ -32,18 +32,21 @@ from tui_reader.store import Store
 FEEDS, BASE_ITEMS, NEW_PER_RUN = 6, 100, 20
 
 
-LIMITED = ("import resource, runpy, sys\n"
-           "limit = int(sys.argv.pop(1))\n"
-           "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))\n"
-           "runpy.run_module('tui_reader', run_name='__main__')")
+LIMITED = (
+    "import resource, runpy, sys\n"
+    "limit = int(sys.argv.pop(1))\n"
+    "resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))\n"
+    "runpy.run_module('tui_reader', run_name='__main__')"
+)
 """Runs the CLI under a file-size limit; Python ignores SIGXFSZ, so a write past it fails with EFBIG."""
 
 
 def cli(home, *args, fsize: int | None = None) -> subprocess.Popen:
     """``tui-reader ARGS --home HOME`` in a child process, optionally under a file-size limit of ``fsize`` bytes."""
     start = ["-c", LIMITED, str(fsize)] if fsize is not None else ["-m", "tui_reader"]
-    return subprocess.Popen([sys.executable, *start, *args, "--home", str(home)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, *start, *args, "--home", str(home)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def run_cli(home, *args, fsize: int | None = None) -> tuple[int, str, str]:
@@ -65,9 +68,13 @@ class ChangingFeeds:
 
     def entries(self, f: int, run: int) -> dict[str, tuple[str, str]]:
         """url → (title, description) of feed ``f`` as served in ``run``."""
-        return {f"{self.server.base}/f{f}/s{j}": (f"Feed {f} story {j}",
-                                                  f"Revision {run} of story {j}." if j % 7 == 0 else f"Story {j}.")
-                for j in range(BASE_ITEMS + NEW_PER_RUN * run)}
+        return {
+            f"{self.server.base}/f{f}/s{j}": (
+                f"Feed {f} story {j}",
+                f"Revision {run} of story {j}." if j % 7 == 0 else f"Story {j}.",
+            )
+            for j in range(BASE_ITEMS + NEW_PER_RUN * run)
+        }
 
     def _serve(self, handler, f: int) -> None:
         run = self.run
@@ -76,8 +83,10 @@ class ChangingFeeds:
             handler._send(Reply(status=304, headers={"ETag": etag}))
             return
         time.sleep(random.uniform(0, 0.15))  # feeds finish, and are stored, at different moments
-        items = "".join(f"<item><title>{t}</title><link>{u}</link><guid>{u}</guid><description>{d}</description>"
-                        "</item>" for u, (t, d) in self.entries(f, run).items())
+        items = "".join(
+            f"<item><title>{t}</title><link>{u}</link><guid>{u}</guid><description>{d}</description></item>"
+            for u, (t, d) in self.entries(f, run).items()
+        )
         body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Feed {f}</title>{items}</channel></rss>'
         try:
             handler._send(Reply(body, headers={"ETag": etag}, content_type="application/rss+xml"))
@@ -132,10 +141,15 @@ def test_kill_9_mid_refresh_never_saves_a_validator_without_its_stories(server, 
 # -- a full disk or a file-size limit ------------------------------------------------------------
 
 
-RSS = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
-       + "".join(f"<item><title>Story {n}</title><link>{{base}}/s{n}</link><guid>s{n}</guid>"
-                 f"<description>Officials said {n} things.</description></item>" for n in range(1, 5))
-       + "</channel></rss>")
+RSS = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+    + "".join(
+        f"<item><title>Story {n}</title><link>{{base}}/s{n}</link><guid>s{n}</guid>"
+        f"<description>Officials said {n} things.</description></item>"
+        for n in range(1, 5)
+    )
+    + "</channel></rss>"
+)
 
 
 @pytest.fixture
@@ -161,8 +175,9 @@ def one_line(err: str) -> str:
 def test_a_note_past_the_file_size_limit_keeps_the_old_note_and_says_nothing_is_lost(wire_home, home):
     paths, note, ids = wire_home
     before = note.read_bytes()
-    code, _, err = run_cli(home, "triage", str(ids[1]), "--grade", "A1", "--summary", "Second.",
-                           fsize=len(before) + 100)  # the store fits, the grown note does not
+    code, _, err = run_cli(
+        home, "triage", str(ids[1]), "--grade", "A1", "--summary", "Second.", fsize=len(before) + 100
+    )  # the store fits, the grown note does not
     line = one_line(err)
     assert code == 2 and "briefing note" in line and "File too large" in line
     assert "saved in the store" in line and "nothing is lost" in line
@@ -174,11 +189,11 @@ def test_a_note_past_the_file_size_limit_keeps_the_old_note_and_says_nothing_is_
 
 
 @pytest.mark.parametrize("command", [["list"], ["brief"], ["feeds"], ["triage", "{other}", "--grade", "C3"]])
-def test_once_there_is_room_the_next_command_of_any_kind_brings_the_note_up_to_date(wire_home, home, command,
-                                                                                    capsys):
+def test_once_there_is_room_the_next_command_of_any_kind_brings_the_note_up_to_date(wire_home, home, command, capsys):
     paths, note, ids = wire_home
-    code, _, _ = run_cli(home, "triage", str(ids[1]), "--grade", "A1", "--summary", "Second.",
-                         fsize=note.stat().st_size + 100)
+    code, _, _ = run_cli(
+        home, "triage", str(ids[1]), "--grade", "A1", "--summary", "Second.", fsize=note.stat().st_size + 100
+    )
     assert code == 2
     assert main([a.format(other=ids[2]) for a in command] + ["--home", str(home)]) == 0
     assert capsys.readouterr().err == ""
@@ -195,8 +210,16 @@ def test_a_store_past_the_file_size_limit_is_one_line_and_changes_nothing(wire_h
     before = note.read_bytes()
     summary = tmp_path / "summary.txt"
     summary.write_text("A long assessment. " * 40_000, encoding="utf-8")  # ~760 KB: the store must grow
-    code, _, err = run_cli(home, "triage", str(ids[1]), "--grade", "A1", "--summary-file", str(summary),
-                           fsize=paths.db_file.stat().st_size + 64 * 1024)
+    code, _, err = run_cli(
+        home,
+        "triage",
+        str(ids[1]),
+        "--grade",
+        "A1",
+        "--summary-file",
+        str(summary),
+        fsize=paths.db_file.stat().st_size + 64 * 1024,
+    )
     line = one_line(err)
     assert code == 2 and str(paths.db_file) in line and "disk" in line and "nothing was changed" in line
     assert note.read_bytes() == before
@@ -212,10 +235,13 @@ def test_a_note_lock_held_too_long_is_one_line_and_the_note_catches_up_later(wir
     paths, note, ids = wire_home
     monkeypatch.setattr(briefing, "LOCK_TIMEOUT", 0.3)
     monkeypatch.setattr(briefing, "_LOCKS", {})  # locks are made with the timeout of their day
-    hold = ("import sys, time; from filelock import FileLock\n"
-            "with FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)")
+    hold = (
+        "import sys, time; from filelock import FileLock\n"
+        "with FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)"
+    )
     holder = subprocess.Popen(  # another tui-reader in the middle of a long note update
-        [sys.executable, "-c", hold, str(paths.briefing_dir / briefing.LOCK_NAME)], stdout=subprocess.PIPE, text=True)
+        [sys.executable, "-c", hold, str(paths.briefing_dir / briefing.LOCK_NAME)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline() == "held\n"
         assert main(["triage", str(ids[1]), "--grade", "A1", "--home", str(home)]) == 2
@@ -297,8 +323,16 @@ def test_a_store_damaged_while_open_is_one_line_on_the_next_read(tmp_path):
     """Not only opening and writing: a read in the middle of a session words the failure too."""
     store = Store(tmp_path / "db.sqlite")
     feed = store.add_feed("https://news.example/feed.xml")
-    store.upsert_entries(feed.id, [FeedEntry(guid=f"g{i}", url=f"https://news.example/{i}", title="t" * 200,
-                                             content="<p>" + "word " * 600 + "</p>") for i in range(300)], "News")
+    store.upsert_entries(
+        feed.id,
+        [
+            FeedEntry(
+                guid=f"g{i}", url=f"https://news.example/{i}", title="t" * 200, content="<p>" + "word " * 600 + "</p>"
+            )
+            for i in range(300)
+        ],
+        "News",
+    )
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     size = (tmp_path / "db.sqlite").stat().st_size
     with open(tmp_path / "db.sqlite", "r+b") as db:  # another program scribbles over all but its first pages

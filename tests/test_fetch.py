@@ -50,6 +50,7 @@ def raw(status: str, headers: dict[str, str], body: bytes = b""):
     It closes the connection afterwards and says so, as a correct server must: without the
     header a client may reuse the connection and race the close.
     """
+
     def route(h) -> None:
         h.wfile.write(f"HTTP/1.1 {status}\r\n".encode())
         for k, v in {"Connection": "close", **headers}.items():
@@ -57,11 +58,13 @@ def raw(status: str, headers: dict[str, str], body: bytes = b""):
         h.wfile.write(b"\r\n" + body)
         h.wfile.flush()
         h.close_connection = True
+
     return route
 
 
 def streamed(total: int, chunk: bytes = b"x" * 65536):
     """A route streaming ``total`` bytes chunked, generated as it goes (never held in memory)."""
+
     def route(h) -> None:
         h.send_response(200)
         h.send_header("Content-Type", "application/xml")
@@ -76,12 +79,16 @@ def streamed(total: int, chunk: bytes = b"x" * 65536):
         except OSError:
             pass  # the client hung up at its cap, as it should
         h.close_connection = True
+
     return route
 
 
 def test_plain_get_sends_user_agent_and_reads_validators(server):
-    server.routes["/f"] = Reply("<rss/>", headers={"ETag": '"v1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"},
-                                content_type="application/rss+xml")
+    server.routes["/f"] = Reply(
+        "<rss/>",
+        headers={"ETag": '"v1"', "Last-Modified": "Mon, 01 Jan 2024 00:00:00 GMT"},
+        content_type="application/rss+xml",
+    )
     result = get(server.url("/f"))
     assert result.ok and result.status == 200 and result.body == b"<rss/>"
     assert (result.etag, result.last_modified) == ('"v1"', "Mon, 01 Jan 2024 00:00:00 GMT")
@@ -104,11 +111,15 @@ def test_conditional_get_sends_validators_and_reports_304(server):
     assert server.requests[-1].headers["if-modified-since"] == "Mon, 01 Jan 2024 00:00:00 GMT"
 
 
-@pytest.mark.parametrize("encoding, compress", [
-    ("gzip", gzip.compress), ("deflate", zlib.compress),
-    ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send it
-    ("br", brotli.compress),
-])
+@pytest.mark.parametrize(
+    "encoding, compress",
+    [
+        ("gzip", gzip.compress),
+        ("deflate", zlib.compress),
+        ("deflate", lambda b: zlib.compress(b)[2:-4]),  # raw deflate, as some servers send it
+        ("br", brotli.compress),
+    ],
+)
 def test_content_encodings_are_decoded(server, encoding, compress):
     body = b"<rss>" + b"caf\xc3\xa9 " * 5000 + b"</rss>"
     server.routes["/z"] = Reply(compress(body), headers={"Content-Encoding": encoding})
@@ -151,8 +162,9 @@ def test_a_redirect_to_an_address_too_broken_to_resolve_is_the_feeds_error_not_a
     assert not result.ok and result.error == "HTTP 302 redirect to an unusable address: http://[x/story"
 
 
-@pytest.mark.parametrize("status, message", [(404, "HTTP 404 Not Found"), (500, "HTTP 500 Internal Server Error"),
-                                             (410, "HTTP 410 Gone")])
+@pytest.mark.parametrize(
+    "status, message", [(404, "HTTP 404 Not Found"), (500, "HTTP 500 Internal Server Error"), (410, "HTTP 410 Gone")]
+)
 def test_http_errors_are_data(server, status, message):
     server.routes["/e"] = Reply("\x1b]0;pwned\x07 secret", status=status)
     result = get(server.url("/e"))

@@ -16,14 +16,17 @@ FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 
 FEED = f"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Evil &#x202E;Feed</title>
-<item><title>{html.escape(HOSTILE_TITLE.replace(chr(0x1b), "").replace(chr(7), "").replace(chr(0x9b), ""))}</title>
+<item><title>{html.escape(HOSTILE_TITLE.replace(chr(0x1B), "").replace(chr(7), "").replace(chr(0x9B), ""))}</title>
 <link>{{base}}/a.html</link><guid>a</guid><author>[red]someone[/red]</author>
 <description>Body.</description></item></channel></rss>"""
 
-JSON_FEED = json.dumps({
-    "version": "https://jsonfeed.org/version/1.1", "title": "Evil\u001b]0;x\u0007 JSON",
-    "items": [{"id": "j1", "url": "{base}/a.html", "title": HOSTILE_TITLE, "content_text": "Body."}],
-})
+JSON_FEED = json.dumps(
+    {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Evil\u001b]0;x\u0007 JSON",
+        "items": [{"id": "j1", "url": "{base}/a.html", "title": HOSTILE_TITLE, "content_text": "Body."}],
+    }
+)
 
 PAGE = f"""<html><head><title>x</title></head><body><article><h1>{html.escape(HOSTILE_TITLE)}</h1>
 <p>{html.escape(ESCAPES)} Paragraph one of a hostile page with [bold]markup[/bold] and more words to read.</p>
@@ -33,8 +36,7 @@ PAGE = f"""<html><head><title>x</title></head><body><article><h1>{html.escape(HO
 
 def serve_hostile(server):
     server.routes["/rss.xml"] = Reply(FEED.replace("{base}", server.base), content_type="application/rss+xml")
-    server.routes["/feed.json"] = Reply(JSON_FEED.replace("{base}", server.base),
-                                        content_type="application/feed+json")
+    server.routes["/feed.json"] = Reply(JSON_FEED.replace("{base}", server.base), content_type="application/feed+json")
     server.routes["/a.html"] = Reply(PAGE)
 
 

@@ -15,16 +15,27 @@ MINISTRY = """<?xml version="1.0"?><rss version="2.0"><channel><title>Ministry</
 <item><title>Release 3: new envoy</title><link>{base}/press</link><guid isPermaLink="false">pr-103</guid></item>
 </channel></rss>"""
 
-BULLETINS = """<?xml version="1.0"?><rss version="0.91"><channel><title>Bulletins</title><link>{base}/</link>
+BULLETINS = (
+    """<?xml version="1.0"?><rss version="0.91"><channel><title>Bulletins</title><link>{base}/</link>
 <description>Old-style feed</description>
-""" + "".join(f"<item><description>Bulletin {n}: convoy sighted at km {n}0.</description></item>" for n in range(4)) + """
+"""
+    + "".join(f"<item><description>Bulletin {n}: convoy sighted at km {n}0.</description></item>" for n in range(4))
+    + """
 </channel></rss>"""
+)
 
-PODCAST = """<?xml version="1.0"?><rss version="2.0"><channel><title>Capsule</title><link>{base}/show</link>
-""" + "".join(f"<item><title>Episode {n}</title><link>{{base}}/show</link>"
-              f"<pubDate>Mon, {n + 1:02d} Dec 2006 06:20:00 GMT</pubDate>"
-              f'<enclosure url="{{base}}/ep{n}.mp3" type="audio/mpeg" length="1"/></item>' for n in range(15)) + """
+PODCAST = (
+    """<?xml version="1.0"?><rss version="2.0"><channel><title>Capsule</title><link>{base}/show</link>
+"""
+    + "".join(
+        f"<item><title>Episode {n}</title><link>{{base}}/show</link>"
+        f"<pubDate>Mon, {n + 1:02d} Dec 2006 06:20:00 GMT</pubDate>"
+        f'<enclosure url="{{base}}/ep{n}.mp3" type="audio/mpeg" length="1"/></item>'
+        for n in range(15)
+    )
+    + """
 </channel></rss>"""
+)
 
 DESK = """<?xml version="1.0"?><rss version="2.0"><channel><title>Desk {name}</title>
 <item><title>Port reopens after strike</title><link>{base}/shared.html</link><guid isPermaLink="false">{name}-1</guid>
@@ -48,9 +59,12 @@ def feeds(server):
     server.routes["/ministry.xml"] = Reply(MINISTRY.format(base=server.base), content_type=rss)
     server.routes["/bulletins.xml"] = Reply(BULLETINS.format(base=server.base), content_type=rss)
     server.routes["/podcast.xml"] = Reply(PODCAST.format(base=server.base), content_type=rss)
-    server.routes["/a.xml"] = Reply(DESK.format(base=server.base, name="a", live="Live: talks, day 1"), content_type=rss)
-    server.routes["/b.xml"] = Reply(DESK.format(base=server.base, name="b", live="Talks stall over border"),
-                                    content_type=rss)
+    server.routes["/a.xml"] = Reply(
+        DESK.format(base=server.base, name="a", live="Live: talks, day 1"), content_type=rss
+    )
+    server.routes["/b.xml"] = Reply(
+        DESK.format(base=server.base, name="b", live="Talks stall over border"), content_type=rss
+    )
     return server
 
 
@@ -70,7 +84,10 @@ def test_every_item_is_kept_under_its_own_headline_and_a_refetch_changes_nothing
     for r in rows:
         by_title.setdefault(r["title"], []).append(r)
     assert {t: len(v) for t, v in by_title.items() if t.startswith("Release")} == {
-        "Release 1: port fees": 1, "Release 2: border hours": 1, "Release 3: new envoy": 1}
+        "Release 1: port fees": 1,
+        "Release 2: border hours": 1,
+        "Release 3: new envoy": 1,
+    }
     assert {r["url"] for t, v in by_title.items() if t.startswith("Release") for r in v} == {feeds.url("/press")}
     assert len(by_title[""]) == 4  # the four description-only bulletins
     assert len(by_title["Port reopens after strike"]) == 1  # one article carried by both desks: one story
@@ -107,7 +124,12 @@ async def test_the_tui_lists_each_press_release_and_each_desk_headline(feeds, ho
         await pilot.pause()
         shown = screen_text(app)
     store.close()
-    for title in ("Release 1: port fees", "Release 2: border hours", "Release 3: new envoy",
-                  "Live: talks, day 1", "Talks stall over border"):
+    for title in (
+        "Release 1: port fees",
+        "Release 2: border hours",
+        "Release 3: new envoy",
+        "Live: talks, day 1",
+        "Talks stall over border",
+    ):
         assert title in shown
     assert shown.count("Port reopens after strike") == 1

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tui_reader.models import Feed
 from tui_reader.errors import OpmlError
+from tui_reader.models import Feed
 from tui_reader.opml import export_opml, parse_opml
 from tui_reader.store import Store
 from tui_reader.subscribe import export_opml as export_store
@@ -33,9 +33,13 @@ def test_parse_keeps_folders_as_groups():
 
 
 def test_export_then_import_round_trips():
-    feeds = [Feed(1, "http://a/feed", "A <&> \"quoted\"", "Group & Co"), Feed(2, "http://b/x?y=1&z=2", "", ""),
-             Feed(3, "http://c/", "Ç unicode ☃", "Middle East / Gulf"), Feed(4, "http://d/", "D", "Group & Co"),
-             Feed(5, "http://e/", "it's \u202e", "")]
+    feeds = [
+        Feed(1, "http://a/feed", 'A <&> "quoted"', "Group & Co"),
+        Feed(2, "http://b/x?y=1&z=2", "", ""),
+        Feed(3, "http://c/", "Ç unicode ☃", "Middle East / Gulf"),
+        Feed(4, "http://d/", "D", "Group & Co"),
+        Feed(5, "http://e/", "it's \u202e", ""),
+    ]
     text = export_opml(feeds)
     assert text.startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert sorted(parse_opml(text.encode())) == sorted((f.url, f.title, f.group) for f in feeds)
@@ -58,12 +62,15 @@ def test_recovers_from_unescaped_ampersands():
     assert parse_opml(data) == [("http://x/?a=1&b=2", "A & B", "")]
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "not an OPML file"),
-    (b"<html><body>hi</body></html>", "no <opml> root element"),
-    (b"<opml version='2.0'><head/></opml>", "no <body> element"),
-    (b"\x00\x01 binary", "not an OPML file"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "not an OPML file"),
+        (b"<html><body>hi</body></html>", "no <opml> root element"),
+        (b"<opml version='2.0'><head/></opml>", "no <body> element"),
+        (b"\x00\x01 binary", "not an OPML file"),
+    ],
+)
 def test_bad_files_raise_one_line_value_errors(data, message):
     with pytest.raises(OpmlError, match=message) as info:
         parse_opml(data)

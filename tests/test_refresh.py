@@ -9,8 +9,6 @@ import threading
 import time
 from dataclasses import replace
 
-import pytest
-
 from tests.localserver import Reply
 from tests.test_feeds import ATOM10, BILLION_LAUGHS, JSONFEED
 from tests.test_fetch import raw, server, streamed  # noqa: F401 - server: the quick-shutdown fixture
@@ -25,14 +23,19 @@ FAST = FetchSettings(connect_timeout=5.0, read_timeout=5.0, retries=0, max_body_
 BODY = "<p>" + "The minister said the talks would resume next week after a pause. " * 12 + "</p>"
 
 
-def rss_feed(name: str, items: int, *, start: int = 0, title_suffix: str = "", base: str = "http://news.example") -> str:
+def rss_feed(
+    name: str, items: int, *, start: int = 0, title_suffix: str = "", base: str = "http://news.example"
+) -> str:
     entries = "".join(
         f"<item><title>{name} story {i}{title_suffix}</title><link>{base}/{name}/{i}</link>"
         f"<guid>{name}-{i}</guid><pubDate>Mon, 0{1 + i % 9} Jan 2024 10:00:00 GMT</pubDate>"
         f"<description>Summary {i}</description></item>"
-        for i in range(start, start + items))
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name} feed</title>'
-            f"<link>{base}/{name}</link>{entries}</channel></rss>")
+        for i in range(start, start + items)
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{name} feed</title>'
+        f"<link>{base}/{name}</link>{entries}</channel></rss>"
+    )
 
 
 def etag_route(body: str | bytes, etag: str = '"v1"', content_type: str = "application/rss+xml"):
@@ -44,6 +47,7 @@ def etag_route(body: str | bytes, etag: str = '"v1"', content_type: str = "appli
             raw("304 Not Modified", {"ETag": etag})(h)
         else:
             raw("200 OK", {"ETag": etag, "Content-Type": content_type, "Content-Length": str(len(data))}, data)(h)
+
     return route
 
 
@@ -177,8 +181,10 @@ def test_only_the_requested_feeds(server, store):
 
 def test_fetch_article_extracts_caches_and_falls_back(server, store):
     server.routes["/feed"] = Reply(rss_feed("art", 2, base=server.base))
-    server.routes["/art/0"] = Reply(f"<html><head><title>Talks resume</title></head><body><article>"
-                                    f"<h1>Talks resume</h1>{BODY}</article></body></html>")
+    server.routes["/art/0"] = Reply(
+        f"<html><head><title>Talks resume</title></head><body><article>"
+        f"<h1>Talks resume</h1>{BODY}</article></body></html>"
+    )
     store.add_feed(server.url("/feed"))
     ids = sorted(run(refresh_feeds(store, FAST)).new_ids)
     first = next(i for i in ids if store.story(i).url.endswith("/art/0"))
@@ -211,8 +217,7 @@ def test_prefetch_after_refresh(server, store):
 
 
 def test_add_url_subscribes_to_a_feed(server, store):
-    server.routes["/feed"] = Reply(rss_feed("add", 3), content_type="application/rss+xml",
-                                   headers={"ETag": '"e"'})
+    server.routes["/feed"] = Reply(rss_feed("add", 3), content_type="application/rss+xml", headers={"ETag": '"e"'})
     result = run(add_url(store, FAST, server.url("/feed")))
     assert result.kind == "feed" and result.feed.title == "add feed" and result.feed.etag == '"e"'
     assert "3 stories" in result.message and store.count() == 3
@@ -221,10 +226,12 @@ def test_add_url_subscribes_to_a_feed(server, store):
 
 
 def test_add_url_offers_advertised_feeds(server, store):
-    server.routes["/"] = Reply('<!doctype html><html><head><title>Site</title>'
-                               '<link rel="alternate" type="application/rss+xml" title="News" href="/rss">'
-                               '<link rel="alternate" type="application/feed+json" href="/feed.json">'
-                               "</head><body><p>Home page</p></body></html>")
+    server.routes["/"] = Reply(
+        "<!doctype html><html><head><title>Site</title>"
+        '<link rel="alternate" type="application/rss+xml" title="News" href="/rss">'
+        '<link rel="alternate" type="application/feed+json" href="/feed.json">'
+        "</head><body><p>Home page</p></body></html>"
+    )
     result = run(add_url(store, FAST, server.url("/")))
     assert result.kind == "page-with-feeds"
     assert result.candidates == [(server.url("/rss"), "News"), (server.url("/feed.json"), "")]
@@ -249,8 +256,9 @@ def test_add_url_of_a_home_page_without_any_feed_says_so_and_stores_nothing(serv
 
 
 def test_add_url_stores_a_plain_page_that_is_not_a_home_page(server, store):
-    server.routes["/2026/11/talks.html"] = Reply(f"<html><head><title>Talks resume</title></head>"
-                                                 f"<body><h1>Talks resume</h1>{BODY}</body></html>")
+    server.routes["/2026/11/talks.html"] = Reply(
+        f"<html><head><title>Talks resume</title></head><body><h1>Talks resume</h1>{BODY}</body></html>"
+    )
     result = run(add_url(store, FAST, server.url("/2026/11/talks.html")))
     assert result.kind == "article" and store.count() == 1
     assert not any(r.path in ("/feed", "/rss") for r in server.requests)  # no probing for an article
@@ -258,10 +266,12 @@ def test_add_url_stores_a_plain_page_that_is_not_a_home_page(server, store):
 
 def test_add_url_stores_an_article(server, store):
     ld = json.dumps({"@type": "NewsArticle", "headline": "Talks resume"})
-    server.routes["/story"] = Reply(f'<html><head><title>Talks resume</title>'
-                                    f'<link rel="alternate" type="application/rss+xml" href="/rss">'
-                                    f'<script type="application/ld+json">{ld}</script></head>'
-                                    f"<body><article><h1>Talks resume</h1>{BODY}</article></body></html>")
+    server.routes["/story"] = Reply(
+        f"<html><head><title>Talks resume</title>"
+        f'<link rel="alternate" type="application/rss+xml" href="/rss">'
+        f'<script type="application/ld+json">{ld}</script></head>'
+        f"<body><article><h1>Talks resume</h1>{BODY}</article></body></html>"
+    )
     result = run(add_url(store, FAST, server.url("/story")))
     assert result.kind == "article" and result.candidates == [(server.url("/rss"), "")]
     story = store.story(result.story_id)
@@ -282,8 +292,10 @@ def test_a_feed_whose_stories_cannot_be_stored_fails_alone(server, store):
         server.routes[f"/{name}"] = Reply(rss_feed(name, 20), content_type="application/rss+xml")
     feeds = {name: store.add_feed(server.url(f"/{name}")) for name in ("alpha", "beta", "gamma")}
     # A real store failure for one feed's rows (as a full disk or a constraint would give).
-    store.conn.execute(f"CREATE TRIGGER refuse BEFORE INSERT ON stories WHEN NEW.feed_id = {feeds['beta'].id} "
-                       "BEGIN SELECT RAISE(ABORT, 'disk says no'); END")
+    store.conn.execute(
+        f"CREATE TRIGGER refuse BEFORE INSERT ON stories WHEN NEW.feed_id = {feeds['beta'].id} "
+        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+    )
     report = run(refresh_feeds(store, FAST))
     status = {o.feed_id: (o.status, o.error) for o in report.outcomes}
     assert status[feeds["beta"].id] == ("error", "could not store: disk says no")

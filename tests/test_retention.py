@@ -19,9 +19,12 @@ TEXT = "The council met on Tuesday and the minister said the talks would resume 
 
 
 def rss(base: str, ages_days: list[int]) -> str:
-    items = "".join(f"<item><title>Story {n} aged {age}</title><link>{base}/s/{n}</link><guid>s{n}</guid>"
-                    f"<pubDate>{format_datetime(NOW - timedelta(days=age))}</pubDate>"
-                    f"<description>{TEXT} {n}</description></item>" for n, age in enumerate(ages_days))
+    items = "".join(
+        f"<item><title>Story {n} aged {age}</title><link>{base}/s/{n}</link><guid>s{n}</guid>"
+        f"<pubDate>{format_datetime(NOW - timedelta(days=age))}</pubDate>"
+        f"<description>{TEXT} {n}</description></item>"
+        for n, age in enumerate(ages_days)
+    )
     return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'
 
 
@@ -62,8 +65,9 @@ def test_purge_keeps_triaged_flagged_and_briefed_stories_and_shrinks_the_file(wi
     assert len(stories) == 320
     run(capsys, "--home", str(home), "triage", str(stories["Story 20 aged 60"]["id"]), "--grade", "B2")
     run(capsys, "--home", str(home), "triage", str(stories["Story 21 aged 60"]["id"]), "--dismiss")
-    (home / "config.toml").write_text('[retention]\nkeep_days = 30\n\n[[rules]]\nname = "keep"\n'
-                                      'words = "22"\nfields = ["title"]\npriority = true\n')
+    (home / "config.toml").write_text(
+        '[retention]\nkeep_days = 30\n\n[[rules]]\nname = "keep"\nwords = "22"\nfields = ["title"]\npriority = true\n'
+    )
     run(capsys, "--home", str(home), "rules", "apply")
     code, out, _ = run(capsys, "--home", str(home), "purge", "--dry-run")
     assert code == 0 and out.splitlines()[-1] == "would purge 297 stories older than 30 days"
@@ -73,7 +77,10 @@ def test_purge_keeps_triaged_flagged_and_briefed_stories_and_shrinks_the_file(wi
     code, out, _ = run(capsys, "--home", str(home), "purge")
     assert code == 0 and out.startswith("purged 297 stories older than 30 days")
     assert set(listed(capsys, home)) == {f"Story {n} aged 1" for n in range(20)} | {
-        "Story 20 aged 60", "Story 21 aged 60", "Story 22 aged 60"}
+        "Story 20 aged 60",
+        "Story 21 aged 60",
+        "Story 22 aged 60",
+    }
     assert db_size(home) < before * 0.5
     code, out, _ = run(capsys, "--home", str(home), "list", "--search", "council")
     assert len(out.splitlines()) == 23  # the full-text index lost the purged stories too
@@ -98,9 +105,19 @@ def test_an_older_store_is_converted_to_incremental_vacuum_at_its_first_purge(wi
 def test_a_purged_cluster_head_leaves_its_surviving_members_in_the_grouped_list(store):
     store.keep_days = 30
     old = int(time.time()) - 60 * 86400
-    ids = store.upsert_entries(None, [FeedEntry(f"g{i}", f"http://x{i}.example/a", "Port strike",
-                                                published=datetime.fromtimestamp(old + i, timezone.utc))
-                                      for i in range(3)], "x").new_ids
+    ids = store.upsert_entries(
+        None,
+        [
+            FeedEntry(
+                f"g{i}",
+                f"http://x{i}.example/a",
+                "Port strike",
+                published=datetime.fromtimestamp(old + i, timezone.utc),
+            )
+            for i in range(3)
+        ],
+        "x",
+    ).new_ids
     store.set_clusters([(ids[0], None, 2, i) for i in ids])
     store.set_state(ids[2], State.TRIAGED)
     store.rules = parse_rules([{"name": "p", "words": "port", "priority": True}])

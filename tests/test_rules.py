@@ -25,11 +25,15 @@ ITEMS = [
 
 
 def rss(base: str, items=ITEMS) -> str:
-    body = "".join(f"<item><title>{t}</title><link>{base}/{path}</link><guid>{path}</guid>"
-                   f"<pubDate>Tue, 01 Dec 2026 0{n}:00:00 GMT</pubDate><description>{d}</description></item>"
-                   for n, (t, d, path) in enumerate(items))
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>{base}/</link>{body}'
-            "</channel></rss>")
+    body = "".join(
+        f"<item><title>{t}</title><link>{base}/{path}</link><guid>{path}</guid>"
+        f"<pubDate>Tue, 01 Dec 2026 0{n}:00:00 GMT</pubDate><description>{d}</description></item>"
+        for n, (t, d, path) in enumerate(items)
+    )
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title><link>{base}/</link>{body}'
+        "</channel></rss>"
+    )
 
 
 RULES = """
@@ -146,18 +150,21 @@ def test_a_rules_grade_and_letter_are_triage_defaults(wire, home, capsys):
     store.close()
 
 
-@pytest.mark.parametrize("table, key", [
-    ({"name": "r", "words": "x", "tags": ["a"], "colour": "red"}, "colour"),
-    ({"name": "r", "fields": ["title", "body"], "words": "x", "tags": ["a"]}, "fields"),
-    ({"name": "r", "regex": "(unclosed", "tags": ["a"]}, "regex"),
-    ({"name": "r", "words": "x", "grade": "G9"}, "grade"),
-    ({"name": "r", "words": "x", "source_letter": "Q"}, "source_letter"),
-    ({"name": "r", "words": "x", "dismiss": "yes"}, "dismiss"),
-    ({"name": "r", "words": "x"}, "tags"),
-    ({"name": "r", "words": "x", "regex": "y", "tags": ["a"]}, "words, regex or query"),
-    ({"name": "r", "query": "state:sideways", "tags": ["a"]}, "query"),
-    ({"name": "r", "query": "x", "fields": ["title"], "tags": ["a"]}, "fields"),
-])
+@pytest.mark.parametrize(
+    "table, key",
+    [
+        ({"name": "r", "words": "x", "tags": ["a"], "colour": "red"}, "colour"),
+        ({"name": "r", "fields": ["title", "body"], "words": "x", "tags": ["a"]}, "fields"),
+        ({"name": "r", "regex": "(unclosed", "tags": ["a"]}, "regex"),
+        ({"name": "r", "words": "x", "grade": "G9"}, "grade"),
+        ({"name": "r", "words": "x", "source_letter": "Q"}, "source_letter"),
+        ({"name": "r", "words": "x", "dismiss": "yes"}, "dismiss"),
+        ({"name": "r", "words": "x"}, "tags"),
+        ({"name": "r", "words": "x", "regex": "y", "tags": ["a"]}, "words, regex or query"),
+        ({"name": "r", "query": "state:sideways", "tags": ["a"]}, "query"),
+        ({"name": "r", "query": "x", "fields": ["title"], "tags": ["a"]}, "fields"),
+    ],
+)
 def test_a_bad_rule_is_one_line_naming_the_rule_and_the_key(table, key):
     with pytest.raises(ConfigError) as err:
         parse_rules([table])
@@ -168,8 +175,11 @@ def test_a_bad_rule_stops_every_command_so_no_rule_runs(wire, home, capsys):
     (home / "config.toml").write_text(RULES + '\n[[rules]]\nname = "broken"\nregex = "(a"\ndismiss = true\n')
     for command in ("add", "fetch"):
         code, _, err = run(capsys, "--home", str(home), command, *([wire.url("/feed.xml")] if command == "add" else []))
-        assert code == 2 and err.strip() == "tui-reader: config: rule 'broken': regex: bad regular expression: " \
-            "missing ) at position 2"
+        assert (
+            code == 2
+            and err.strip()
+            == "tui-reader: config: rule 'broken': regex: bad regular expression: missing ) at position 2"
+        )
     (home / "config.toml").write_text("")
     assert stories(capsys, home) == {} and not wire.requests
 
@@ -184,13 +194,21 @@ def test_the_readme_documents_every_rule_key_and_its_example_parses():
 
 
 def test_a_pathological_regex_times_out_instead_of_hanging_intake(store):
-    rule = parse_rules([{"name": "evil", "fields": ["title", "text"], "regex": "(a+)+$", "tags": ["x"]},
-                        {"name": "fine", "words": "quiet", "tags": ["ok"]}])
+    rule = parse_rules(
+        [
+            {"name": "evil", "fields": ["title", "text"], "regex": "(a+)+$", "tags": ["x"]},
+            {"name": "fine", "words": "quiet", "tags": ["ok"]},
+        ]
+    )
     store.rules = rule
-    ids = store.upsert_entries(None, [
-        FeedEntry("u1", "http://x.example/1", "quiet " + "a" * 100_000 + "!", summary="a" * 100_000 + "!"),
-        FeedEntry("u2", "http://x.example/2", "a" * 100_000),
-    ], "x").new_ids
+    ids = store.upsert_entries(
+        None,
+        [
+            FeedEntry("u1", "http://x.example/1", "quiet " + "a" * 100_000 + "!", summary="a" * 100_000 + "!"),
+            FeedEntry("u2", "http://x.example/2", "a" * 100_000),
+        ],
+        "x",
+    ).new_ids
     started = time.perf_counter()
     run_ = store.apply_rules(ids)
     assert time.perf_counter() - started < 5
@@ -200,36 +218,46 @@ def test_a_pathological_regex_times_out_instead_of_hanging_intake(store):
 
 def test_rules_leave_triaged_and_dismissed_stories_alone(store):
     store.rules = parse_rules([{"name": "all", "words": "story", "tags": ["t"], "dismiss": True}])
-    ids = store.upsert_entries(None, [FeedEntry(f"g{i}", f"http://x.example/{i}", f"story {i}") for i in range(3)],
-                               "x").new_ids
+    ids = store.upsert_entries(
+        None, [FeedEntry(f"g{i}", f"http://x.example/{i}", f"story {i}") for i in range(3)], "x"
+    ).new_ids
     store.set_state(ids[0], State.TRIAGED)
     store.set_state(ids[1], State.DISMISSED)
     assert store.apply_rules(ids).stories["all"] == {ids[2]}
     assert [store.story(i).tags for i in ids] == [(), (), ("t",)]
 
 
-@pytest.mark.parametrize("text, lang", [
-    ("The minister said the talks would resume next week", "en"),
-    ("Der Minister sagte, dass die Gespräche nicht", "de"),
-    ("El ministro dijo que las conversaciones", "es"),
-    ("قال الوزير إن المحادثات ستستأنف", "ar"),
-    ("وزیر گفت که مذاکرات از سر گرفته می‌شود", "fa"),
-    ("Министр заявил, что переговоры", "ru"),
-    ("東京で会談が行われた", "ja"),
-    ("12345", ""),
-])
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("The minister said the talks would resume next week", "en"),
+        ("Der Minister sagte, dass die Gespräche nicht", "de"),
+        ("El ministro dijo que las conversaciones", "es"),
+        ("قال الوزير إن المحادثات ستستأنف", "ar"),
+        ("وزیر گفت که مذاکرات از سر گرفته می‌شود", "fa"),
+        ("Министр заявил, что переговоры", "ru"),
+        ("東京で会談が行われた", "ja"),
+        ("12345", ""),
+    ],
+)
 def test_language_is_guessed_from_the_words(text, lang):
     assert guess_language(text) == lang
 
 
 def test_words_match_whole_words_and_phrases_in_the_field_asked_for(store):
     store.rules = parse_rules([{"name": "ak", "fields": ["text"], "words": '"abu kamal" Bokamal', "tags": ["ak"]}])
-    ids = store.upsert_entries(None, [
-        FeedEntry("a", "http://x.example/a", "Convoy", summary="<p>The convoy reached <b>Abu  Kamal</b> at dawn.</p>"),
-        FeedEntry("b", "http://x.example/b", "Convoy", summary="<p>It reached Abu Kamali and Bokamals.</p>"),
-        FeedEntry("c", "http://x.example/c", "Abu Kamal convoy", summary="<p>Nothing here.</p>"),
-        FeedEntry("d", "http://x.example/d", "Convoy", content="<p>Seen near BOKAMAL, officials said.</p>"),
-    ], "x").new_ids
+    ids = store.upsert_entries(
+        None,
+        [
+            FeedEntry(
+                "a", "http://x.example/a", "Convoy", summary="<p>The convoy reached <b>Abu  Kamal</b> at dawn.</p>"
+            ),
+            FeedEntry("b", "http://x.example/b", "Convoy", summary="<p>It reached Abu Kamali and Bokamals.</p>"),
+            FeedEntry("c", "http://x.example/c", "Abu Kamal convoy", summary="<p>Nothing here.</p>"),
+            FeedEntry("d", "http://x.example/d", "Convoy", content="<p>Seen near BOKAMAL, officials said.</p>"),
+        ],
+        "x",
+    ).new_ids
     assert store.apply_rules(ids).stories["ak"] == {ids[0], ids[3]}
 
 
@@ -251,8 +279,9 @@ def test_bulk_triage_on_a_query_is_one_change_and_one_undo(wire, home, capsys):
     run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))
     before = stories(capsys, home)
     run(capsys, "--home", str(home), "triage", str(before["Tanker"]["id"]), "--grade", "B2")
-    code, out, _ = run(capsys, "--home", str(home), "triage", "--query", "officials said", "--tags", "Wire Check",
-                       "--dismiss")
+    code, out, _ = run(
+        capsys, "--home", str(home), "triage", "--query", "officials said", "--tags", "Wire Check", "--dismiss"
+    )
     assert code == 0 and out.startswith("1 stories changed: dismiss ×1, tag wire-check ×1; undo with: ")
     got = stories(capsys, home)
     assert got["Drone"]["tags"] == ["wire-check"] and got["Drone"]["state"] == "dismissed"

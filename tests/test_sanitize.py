@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import PurePosixPath
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from rich.text import Text
 from textual.app import App
 from textual.content import Content
@@ -365,9 +366,7 @@ def test_invalid_date_message_does_not_echo_control_characters():
     assert len(str(err.value)) < 120
 
 
-@pytest.mark.parametrize(
-    "tag", ["ukraine", "middle-east", "Ближний Восток", "東アジア", "v1.2", "a_b"]
-)
+@pytest.mark.parametrize("tag", ["ukraine", "middle-east", "Ближний Восток", "東アジア", "v1.2", "a_b"])
 def test_safe_filename_components_pass_unchanged(tag):
     assert safe_filename_component(tag) == tag
 
@@ -375,9 +374,28 @@ def test_safe_filename_components_pass_unchanged(tag):
 @pytest.mark.parametrize(
     "tag",
     [
-        "", None, ".", "..", "../x", "..\\x", "/etc/passwd", "a/b", "a\\b", "C:evil", ".hidden",
-        "-rf", "trailing.", " padded", "two  spaces", "nul\x00", "esc\x1b[31m", "bidi\u202e",
-        "line\nbreak", "q?", "x" * 129, "é" * 65,
+        "",
+        None,
+        ".",
+        "..",
+        "../x",
+        "..\\x",
+        "/etc/passwd",
+        "a/b",
+        "a\\b",
+        "C:evil",
+        ".hidden",
+        "-rf",
+        "trailing.",
+        " padded",
+        "two  spaces",
+        "nul\x00",
+        "esc\x1b[31m",
+        "bidi\u202e",
+        "line\nbreak",
+        "q?",
+        "x" * 129,
+        "é" * 65,
     ],
 )
 def test_unsafe_filename_components_are_refused(tag):
@@ -387,10 +405,42 @@ def test_unsafe_filename_components_are_refused(tag):
 # --- properties -------------------------------------------------------------------------------
 
 FRAGMENTS = [
-    "\x1b", "\x1b[", "\x1b]", "\x1bP", "\x1b\\", "\x07", "\x9b", "\x9c", "\x9d", "\x9f", "\x18",
-    "\r", "\n", "\r\n", "\t", "[", "]", "\\", "[/]", "[@click=app.quit]", "[ b]", "$", "\u200d",
-    "\u202e", "\u2066", "\ufeff", "\ud800", "\U0001f3f4", "\U000e0067", "\U000e007f", "👍🏽",
-    "e\u0301", "\u2028", ";", "0", "m",
+    "\x1b",
+    "\x1b[",
+    "\x1b]",
+    "\x1bP",
+    "\x1b\\",
+    "\x07",
+    "\x9b",
+    "\x9c",
+    "\x9d",
+    "\x9f",
+    "\x18",
+    "\r",
+    "\n",
+    "\r\n",
+    "\t",
+    "[",
+    "]",
+    "\\",
+    "[/]",
+    "[@click=app.quit]",
+    "[ b]",
+    "$",
+    "\u200d",
+    "\u202e",
+    "\u2066",
+    "\ufeff",
+    "\ud800",
+    "\U0001f3f4",
+    "\U000e0067",
+    "\U000e007f",
+    "👍🏽",
+    "e\u0301",
+    "\u2028",
+    ";",
+    "0",
+    "m",
 ]
 hostile_text = st.lists(
     st.one_of(

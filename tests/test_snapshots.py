@@ -31,6 +31,7 @@ def opening(title_words: str, *keys: str):
         await settle(pilot)
         await pilot.press(*keys)
         await settle(pilot)
+
     return run_before
 
 
@@ -59,6 +60,7 @@ def test_search_results(snap_compare):
         await settle(pilot)
         await pilot.press("slash", *"oil prices", "enter")
         await settle(pilot)
+
     assert snap_compare(APP, terminal_size=(120, 32), run_before=search)
 
 
@@ -67,4 +69,5 @@ def test_help(snap_compare):
         await settle(pilot)
         await pilot.press("question_mark")
         await settle(pilot)
+
     assert snap_compare(APP, terminal_size=(100, 36), run_before=help_screen)

@@ -4,7 +4,8 @@ import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tui_reader.identity import story_guid
 from tui_reader.models import Article, Caption, FeedEntry, Grade, State, TriageInput
@@ -14,8 +15,12 @@ from tui_reader.urls import domain_of
 
 
 def entry(n, **kw):
-    base = dict(guid=f"g{n}", url=f"https://news.example/{n}", title=f"Story {n}",
-                published=datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(hours=n))
+    base = dict(
+        guid=f"g{n}",
+        url=f"https://news.example/{n}",
+        title=f"Story {n}",
+        published=datetime(2026, 11, 1, tzinfo=timezone.utc) + timedelta(hours=n),
+    )
     base.update(kw)
     return FeedEntry(**base)
 
@@ -56,8 +61,9 @@ def test_refetch_never_duplicates_and_updates_changed_entries(store):
 
 def test_an_item_listed_twice_within_one_fetch_is_one_story_the_last_copy_winning(store):
     feed = store.add_feed("https://news.example/feed.xml")
-    res = store.upsert_entries(feed.id, [entry(1, summary="First copy"), entry(2), entry(1, summary="Last copy")],
-                               "News")
+    res = store.upsert_entries(
+        feed.id, [entry(1, summary="First copy"), entry(2), entry(1, summary="Last copy")], "News"
+    )
     assert res.new == 2 and store.count() == 2
     assert {store.story(i).feed_summary for i in res.new_ids} == {"Last copy", ""}
 
@@ -65,8 +71,10 @@ def test_an_item_listed_twice_within_one_fetch_is_one_story_the_last_copy_winnin
 def test_items_sharing_a_guid_but_saying_different_things_are_stories_of_their_own(store):
     """A podcast without guids: every episode links to the show's page, so the link is no identity."""
     feed = store.add_feed("https://radio.example/podcast.xml")
-    episodes = [entry(n, guid="https://radio.example/show", url="https://radio.example/show", title=f"Episode {n}")
-                for n in range(15)]
+    episodes = [
+        entry(n, guid="https://radio.example/show", url="https://radio.example/show", title=f"Episode {n}")
+        for n in range(15)
+    ]
     assert store.upsert_entries(feed.id, episodes, "Radio").new == 15
     assert store.upsert_entries(feed.id, episodes, "Radio").new == 0 and store.count() == 15
 
@@ -99,9 +107,13 @@ def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path, monkeypatch
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:6])  # a store as version 6 left it
     store = Store(path)
     with store.tx() as c:  # what version 6 indexed: the raw HTML
-        c.execute("INSERT INTO stories(guid, url, title, fetched, sort_ts, feed_content) "
-                  "VALUES ('g1', 'https://news.example/1', 'Story 1', 0, 0, '<p class=\"lead\">Talks resumed.</p>')")
-        c.execute("INSERT INTO stories_fts(rowid, title, summary, body) SELECT id, title, '', feed_content FROM stories")
+        c.execute(
+            "INSERT INTO stories(guid, url, title, fetched, sort_ts, feed_content) "
+            "VALUES ('g1', 'https://news.example/1', 'Story 1', 0, 0, '<p class=\"lead\">Talks resumed.</p>')"
+        )
+        c.execute(
+            "INSERT INTO stories_fts(rowid, title, summary, body) SELECT id, title, '', feed_content FROM stories"
+        )
     assert store.schema_version == 6 and store.story_ids(StoryQuery(text="lead")) != []
     store.close()
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
@@ -113,8 +125,9 @@ def test_migration_7_reindexes_a_store_that_indexed_markup(tmp_path, monkeypatch
 def test_items_of_one_feed_sharing_a_link_are_stories_of_their_own(store):
     """A ministry's press releases all link to /press under their own guids: three stories, not one."""
     feed = store.add_feed("https://ministry.example.org/rss")
-    press = [entry(n, guid=f"pr-10{n}", url="https://ministry.example.org/press", title=f"Release {n}")
-             for n in (1, 2, 3)]
+    press = [
+        entry(n, guid=f"pr-10{n}", url="https://ministry.example.org/press", title=f"Release {n}") for n in (1, 2, 3)
+    ]
     assert store.upsert_entries(feed.id, press, "Ministry").new == 3
     assert sorted(store.story(i).title for i in store.story_ids()) == ["Release 1", "Release 2", "Release 3"]
     again = store.upsert_entries(feed.id, press, "Ministry")
@@ -126,8 +139,15 @@ def test_the_same_article_in_two_feeds_is_one_story_of_both(store):
     b = store.add_feed("https://b.example/rss")
     (sid,) = store.upsert_entries(a.id, [entry(1)], "A").new_ids
     # same page under the same headline (case and spacing aside), another guid and tracking
-    res = store.upsert_entries(b.id, [entry(1, guid="b-1", url="https://www.news.example/1?utm_source=b",
-                                            title="STORY  1", summary="B's own blurb")], "B")
+    res = store.upsert_entries(
+        b.id,
+        [
+            entry(
+                1, guid="b-1", url="https://www.news.example/1?utm_source=b", title="STORY  1", summary="B's own blurb"
+            )
+        ],
+        "B",
+    )
     assert (res.new, res.updated) == (0, 0) and store.count() == 1
     assert store.story_ids(StoryQuery(feed_id=a.id)) == store.story_ids(StoryQuery(feed_id=b.id)) == [sid]
     assert [(f.unread, f.total) for f in store.feeds()] == [(1, 1), (1, 1)]
@@ -141,9 +161,14 @@ def test_a_global_guid_names_one_article_across_feeds_a_bare_number_does_not(sto
     a = store.add_feed("https://a.example/rss")
     b = store.add_feed("https://b.example/rss")
     store.upsert_entries(a.id, [entry(1, guid="tag:news.example,2026:1"), entry(2, guid="2")], "A")
-    res = store.upsert_entries(b.id, [entry(1, guid="tag:news.example,2026:1", url="https://b.example/x",
-                                            title="Other wording"),
-                                      entry(9, guid="2", title="Another feed's item number 2")], "B")
+    res = store.upsert_entries(
+        b.id,
+        [
+            entry(1, guid="tag:news.example,2026:1", url="https://b.example/x", title="Other wording"),
+            entry(9, guid="2", title="Another feed's item number 2"),
+        ],
+        "B",
+    )
     assert res.new == 1 and store.count() == 3
 
 
@@ -155,9 +180,14 @@ def test_feeds_reusing_a_link_under_their_own_headlines_keep_their_own_stories(s
     for _ in range(2):  # no flipping between the two headlines, no phantom "updated"
         assert store.upsert_entries(a.id, [entry(1, guid="a1", title="Minister resigns")], "A").updated == 0
         assert store.upsert_entries(b.id, [entry(1, guid="b1", title="Cabinet reshuffle announced")], "B").updated == 0
-    titles = {f.title or f.url: [store.story(i).title for i in store.story_ids(StoryQuery(feed_id=f.id))]
-              for f in store.feeds()}
-    assert titles == {"https://a.example/rss": ["Minister resigns"], "https://b.example/rss": ["Cabinet reshuffle announced"]}
+    titles = {
+        f.title or f.url: [store.story(i).title for i in store.story_ids(StoryQuery(feed_id=f.id))]
+        for f in store.feeds()
+    }
+    assert titles == {
+        "https://a.example/rss": ["Minister resigns"],
+        "https://b.example/rss": ["Cabinet reshuffle announced"],
+    }
 
 
 def test_a_shared_story_whose_headlines_part_becomes_two_stories(store):
@@ -188,16 +218,17 @@ def test_unsubscribing_moves_shared_stories_to_the_other_feed(store):
 
 def test_items_with_neither_link_nor_guid_are_told_apart_by_what_they_say(store):
     feed = store.add_feed("https://old.example/rss091")
-    items = [FeedEntry(guid=story_guid("", "", "", f"Bulletin {n}", None), url="", title="", summary=f"Bulletin {n}")
-             for n in range(4)]
+    items = [
+        FeedEntry(guid=story_guid("", "", "", f"Bulletin {n}", None), url="", title="", summary=f"Bulletin {n}")
+        for n in range(4)
+    ]
     assert store.upsert_entries(feed.id, items, "Old").new == 4
     assert store.upsert_entries(feed.id, items, "Old").new == 0 and store.count() == 4
 
 
 def test_feed_fetch_status_is_kept(store):
     feed = store.add_feed("https://news.example/feed.xml")
-    store.record_fetch(feed.id, status="ok", etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT",
-                       title="News")
+    store.record_fetch(feed.id, status="ok", etag='"v1"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT", title="News")
     store.record_fetch(feed.id, status="error", error="HTTP 500")
     f = store.feed(feed.id)
     assert (f.title, f.etag, f.last_status, f.last_error) == ("News", '"v1"', "error", "HTTP 500")
@@ -241,8 +272,14 @@ def test_triage_of_unknown_story_changes_nothing(store):
 
 def test_article_cache_round_trip_joins_search(store):
     sid = store.add_story("https://news.example/a", "A page")
-    art = Article(title="A page", markdown="Body\n\n▣ Cap — Credit", text="Body about pipelines",
-                  captions=[Caption("Cap", "Credit", "img.jpg")], word_count=3, confidence=0.9)
+    art = Article(
+        title="A page",
+        markdown="Body\n\n▣ Cap — Credit",
+        text="Body about pipelines",
+        captions=[Caption("Cap", "Credit", "img.jpg")],
+        word_count=3,
+        confidence=0.9,
+    )
     store.save_article(sid, art, html=b"<html></html>", content_type="text/html")
     back = store.article(sid)
     assert back.captions == [Caption("Cap", "Credit", "img.jpg")]
@@ -286,7 +323,9 @@ def _split_domain(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-@given(st.from_regex(r"\A(https?:)?//[A-Za-z0-9.@:\[\]%-]{0,20}[/?#]?[A-Za-z0-9/?#=&.:@-]{0,20}\Z") | st.text(max_size=40))
+@given(
+    st.from_regex(r"\A(https?:)?//[A-Za-z0-9.@:\[\]%-]{0,20}[/?#]?[A-Za-z0-9/?#=&.:@-]{0,20}\Z") | st.text(max_size=40)
+)
 def test_domain_of_agrees_with_a_full_urlsplit(url):
     """It splits only the origin (cached per host): the answer must be the full URL's host all the same."""
     assert domain_of(url) == _split_domain(url)
@@ -311,14 +350,20 @@ def test_migration_9_unmerges_what_a_url_had_merged_and_keeps_every_triage(tmp_p
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:8])  # a store as version 8 left it
     old = Store(path)
     with old.tx() as c:
-        c.execute("INSERT INTO feeds(id, url, etag, last_modified, added) VALUES (1, 'https://m.example/rss', "
-                  "'\"v1\"', 'Mon, 30 Nov 2026 08:00:00 GMT', 0)")
+        c.execute(
+            "INSERT INTO feeds(id, url, etag, last_modified, added) VALUES (1, 'https://m.example/rss', "
+            "'\"v1\"', 'Mon, 30 Nov 2026 08:00:00 GMT', 0)"
+        )
         # three press releases sharing one link had become one story: the last guid, another item's headline
-        c.execute("INSERT INTO stories(id, feed_id, guid, url, title, fetched, sort_ts) "
-                  "VALUES (1, 1, 'pr-103', 'https://m.example/press', 'Release 2', 0, 0)")
+        c.execute(
+            "INSERT INTO stories(id, feed_id, guid, url, title, fetched, sort_ts) "
+            "VALUES (1, 1, 'pr-103', 'https://m.example/press', 'Release 2', 0, 0)"
+        )
         # two description-only items had hashed alike (title only)
-        c.execute("INSERT INTO stories(id, feed_id, guid, url, title, feed_summary, fetched, sort_ts) "
-                  "VALUES (2, 1, 'sha1:da39a3ee', 'urn:tui-reader:1:sha1:da39a3ee', '', 'Bulletin 0', 0, 0)")
+        c.execute(
+            "INSERT INTO stories(id, feed_id, guid, url, title, feed_summary, fetched, sort_ts) "
+            "VALUES (2, 1, 'sha1:da39a3ee', 'urn:tui-reader:1:sha1:da39a3ee', '', 'Bulletin 0', 0, 0)"
+        )
         c.execute("INSERT INTO articles(story_id, fetched, text) VALUES (1, 0, 'the release text')")
         c.execute("INSERT INTO triage(story_id, grade, summary, triaged_at) VALUES (1, 'B2', 'kept', 0)")
         c.execute("INSERT INTO tags(id, name) VALUES (1, 'energy')")
@@ -332,9 +377,10 @@ def test_migration_9_unmerges_what_a_url_had_merged_and_keeps_every_triage(tmp_p
     (feed,) = store.feeds()
     assert (feed.etag, feed.last_modified) == ("", "")  # the next refresh reads the feed whole
     press = [entry(n, guid=f"pr-10{n}", url="https://m.example/press", title=f"Release {n}") for n in (1, 2, 3)]
-    bulletins = [FeedEntry(guid=story_guid("", "", "", f"Bulletin {n}", None), url="", title="",
-                           summary=f"Bulletin {n}")
-                 for n in range(2)]
+    bulletins = [
+        FeedEntry(guid=story_guid("", "", "", f"Bulletin {n}", None), url="", title="", summary=f"Bulletin {n}")
+        for n in range(2)
+    ]
     res = store.upsert_entries(1, press + bulletins, "Ministry")
     assert res.new == 3 and store.count() == 5  # pr-101, pr-102 and Bulletin 1 come back; Bulletin 0 is story 2
     assert store.story(1).title == "Release 3" and store.story(1).grade.code == "B2"

@@ -39,11 +39,16 @@ def make_store(path, titles: list[str], source: str = "Example News") -> Store:
     now = datetime.now(timezone.utc)
     store = Store(path)
     feed = store.add_feed("https://news.example/rss", "News")
-    store.upsert_entries(feed.id, [
-        FeedEntry(guid=f"g{n}", url=f"https://news.example/{n}", title=title,
-                  published=now - timedelta(minutes=5 + n))
-        for n, title in enumerate(titles)
-    ], source)
+    store.upsert_entries(
+        feed.id,
+        [
+            FeedEntry(
+                guid=f"g{n}", url=f"https://news.example/{n}", title=title, published=now - timedelta(minutes=5 + n)
+            )
+            for n, title in enumerate(titles)
+        ],
+        source,
+    )
     return store
 
 
@@ -180,7 +185,7 @@ async def test_reload_keeps_the_cursor_on_its_story_or_index(store):
 
 async def test_select_story_and_move_to_next(store):
     app = ListApp(store)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24)):
         sl = app.query_one(StoryList)
         ids = store.story_ids()
         assert sl.select_story(ids[40]) and sl.cursor == 40
@@ -194,8 +199,11 @@ async def test_select_story_and_move_to_next(store):
 
 
 async def test_hostile_titles_render_literally_and_stripped(tmp_path):
-    store = make_store(tmp_path / "db.sqlite", ["[bold]x[/] \x1b]0;pwned\x07 \x1b[31mred\x1b[0m tail\u202e"],
-                       source="[@click=quit]Src\x1b[2J")
+    store = make_store(
+        tmp_path / "db.sqlite",
+        ["[bold]x[/] \x1b]0;pwned\x07 \x1b[31mred\x1b[0m tail\u202e"],
+        source="[@click=quit]Src\x1b[2J",
+    )
     app = ListApp(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -239,8 +247,14 @@ def test_columns_give_way_before_the_title():
 
 def test_age_labels():
     now = 1_000_000_000
-    assert [age_label(now - s, now) for s in (5, 180, 3 * 3600, 2 * 86400, 5 * 7 * 86400, 800 * 86400)] == \
-        ["now", "3m", "3h", "2d", "5w", "2y"]
+    assert [age_label(now - s, now) for s in (5, 180, 3 * 3600, 2 * 86400, 5 * 7 * 86400, 800 * 86400)] == [
+        "now",
+        "3m",
+        "3h",
+        "2d",
+        "5w",
+        "2y",
+    ]
 
 
 async def test_reload_after_the_view_shrinks_keeps_rows_on_screen(store):
@@ -263,8 +277,15 @@ async def test_new_stories_above_do_not_move_the_cursor_line(store):
         await pilot.press("j", "j", "j")
         sid = sl.cursor_story_id
         feed = store.feeds()[0]
-        fresh = [FeedEntry(guid=f"new{n}", url=f"https://news.example/new{n}", title=f"New {n}",
-                           published=datetime.now(timezone.utc)) for n in range(5)]
+        fresh = [
+            FeedEntry(
+                guid=f"new{n}",
+                url=f"https://news.example/new{n}",
+                title=f"New {n}",
+                published=datetime.now(timezone.utc),
+            )
+            for n in range(5)
+        ]
         store.upsert_entries(feed.id, fresh, "Example News")
         sl.reload()
         await pilot.pause()

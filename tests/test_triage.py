@@ -26,8 +26,13 @@ DAY = NOW.astimezone().date()
 def store(tmp_path):
     s = Store(tmp_path / "db.sqlite")
     for n, host in enumerate(["news.example", "www.news.example", "other.example"], start=1):
-        s.add_story(f"https://{host}/story/{n}", f"Story {n}", source=host,
-                    published=NOW - timedelta(hours=n), summary=f"Feed text of story {n}.")
+        s.add_story(
+            f"https://{host}/story/{n}",
+            f"Story {n}",
+            source=host,
+            published=NOW - timedelta(hours=n),
+            summary=f"Feed text of story {n}.",
+        )
     return s
 
 
@@ -41,18 +46,21 @@ def blocks(notes, day=DAY):
     return dict(parse_note(path.read_text(encoding="utf-8"))) if path.exists() else {}
 
 
-@pytest.mark.parametrize("raw, tag", [
-    ("  Middle  East ", "middle-east"),
-    ("IRAN", "iran"),
-    ("cyber/ransomware", "cyber-ransomware"),
-    ("../../etc/passwd", "etc-passwd"),
-    ("..\\x", "x"),
-    ("## [x](y) <!-- -->", "xy"),
-    ("a - b", "a-b"),
-    ("Ελλάδα 2026", "ελλάδα-2026"),
-    ("\x1b[31mred\x1b[0m", "red"),
-    ("   ", ""),
-])
+@pytest.mark.parametrize(
+    "raw, tag",
+    [
+        ("  Middle  East ", "middle-east"),
+        ("IRAN", "iran"),
+        ("cyber/ransomware", "cyber-ransomware"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("..\\x", "x"),
+        ("## [x](y) <!-- -->", "xy"),
+        ("a - b", "a-b"),
+        ("Ελλάδα 2026", "ελλάδα-2026"),
+        ("\x1b[31mred\x1b[0m", "red"),
+        ("   ", ""),
+    ],
+)
 def test_normalize_tag(raw, tag):
     assert normalize_tag(raw) == tag
 
@@ -91,8 +99,9 @@ def test_source_letter_defaults_to_the_last_one_given_to_that_domain(store, note
 
 
 def test_apply_triage_saves_the_store_and_writes_the_note(store, notes):
-    item = apply_triage(store, notes, TriageInput(1, (" Iran ", "Syria", "iran"), Grade.parse("B2"),
-                                                  "  Fighters crossed.  "), now=NOW)
+    item = apply_triage(
+        store, notes, TriageInput(1, (" Iran ", "Syria", "iran"), Grade.parse("B2"), "  Fighters crossed.  "), now=NOW
+    )
     story = store.story(1)
     assert story.state == State.TRIAGED and story.tags == ("iran", "syria")
     assert story.grade.code == "B2" and story.summary == "Fighters crossed."

@@ -11,8 +11,13 @@ from tui_reader.models import Article, Story
 from tui_reader.store import Store
 
 
-async def fetch_article(store: Store, settings: FetchSettings, story_id: int,
-                        client: Fetcher | None = None, cluster: ClusterSettings | None = None) -> Article:
+async def fetch_article(
+    store: Store,
+    settings: FetchSettings,
+    story_id: int,
+    client: Fetcher | None = None,
+    cluster: ClusterSettings | None = None,
+) -> Article:
     """Reader-mode article of a story: cached, else fetched and extracted once; the feed's text when that fails.
 
     With ``cluster`` settings the story is re-clustered on its full text once extracted.
@@ -35,12 +40,17 @@ async def fetch_article(store: Store, settings: FetchSettings, story_id: int,
     return await asyncio.to_thread(_extract_and_save, store, story, result, cluster)
 
 
-def _extract_and_save(store: Store, story: Story, result: FetchResult,
-                      cluster: ClusterSettings | None = None) -> Article:
+def _extract_and_save(
+    store: Store, story: Story, result: FetchResult, cluster: ClusterSettings | None = None
+) -> Article:
     from tui_reader.extract import extract_article
 
-    article = extract_article(result.body, result.url, content_type=result.content_type,
-                              fallback_html=story.feed_content or story.feed_summary or None)
+    article = extract_article(
+        result.body,
+        result.url,
+        content_type=result.content_type,
+        fallback_html=story.feed_content or story.feed_summary or None,
+    )
     store.save_article(story.id, article, html=result.body, content_type=result.content_type)
     if cluster is not None:
         from tui_reader.cluster import cluster_new
@@ -58,8 +68,9 @@ async def _feed_article(story: Story, notice: str) -> Article:
     return replace(article, title=article.title or story.title, notice=notice)
 
 
-async def prefetch_articles(store: Store, settings: FetchSettings, story_ids: list[int],
-                            client: Fetcher | None = None) -> int:
+async def prefetch_articles(
+    store: Store, settings: FetchSettings, story_ids: list[int], client: Fetcher | None = None
+) -> int:
     """Fetch and cache the article pages of ``story_ids`` ahead of reading; returns how many are now cached."""
     todo = [i for i in story_ids if store.article(i) is None]
     async with using(settings, client) as fetcher:

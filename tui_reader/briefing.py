@@ -81,8 +81,7 @@ def _as_day(day: date | str) -> date:
 def day_bounds(day: date | str) -> tuple[datetime, datetime]:
     """The local-time [start, end) of ``day`` as aware datetimes (DST-safe)."""
     d = _as_day(day)
-    return (datetime.combine(d, time.min).astimezone(),
-            datetime.combine(d + timedelta(days=1), time.min).astimezone())
+    return (datetime.combine(d, time.min).astimezone(), datetime.combine(d + timedelta(days=1), time.min).astimezone())
 
 
 _LOCKS: dict[tuple[int, Path], FileLock] = {}
@@ -222,11 +221,12 @@ def _units(text: str) -> list:
     i = 0
     while i < len(lines):
         end = _block_end(lines, i)
-        if end is None:
+        start = _START.fullmatch(lines[i]) if end is not None else None
+        if end is None or start is None:
             units.append(lines[i])
             i += 1
         else:
-            units.append(_Block(int(_START.fullmatch(lines[i]).group(1)), "".join(lines[i:end + 1])))
+            units.append(_Block(int(start.group(1)), "".join(lines[i : end + 1])))
             i = end + 1
     return units
 
@@ -308,7 +308,7 @@ def _remove(units: list, story_id: int) -> None:
     while i < len(units):
         u = units[i]
         if isinstance(u, _Block) and u.story_id == story_id:
-            del units[i:i + 1 + (i + 1 < len(units) and _is_blank(units[i + 1]))]
+            del units[i : i + 1 + (i + 1 < len(units) and _is_blank(units[i + 1]))]
             _drop_empty_section(units, i)
         else:
             i += 1
@@ -328,8 +328,7 @@ def _drop_empty_section(units: list, i: int) -> None:
         del units[start:end]
 
 
-def apply_changes(text: str, day: date | str, items: Iterable[BriefItem] = (),
-                  remove_ids: Iterable[int] = ()) -> str:
+def apply_changes(text: str, day: date | str, items: Iterable[BriefItem] = (), remove_ids: Iterable[int] = ()) -> str:
     """The note ``text`` (or a new one if empty) with ``items`` upserted and ``remove_ids`` removed."""
     units: list = _units(text) if text else [f"# Briefing — {_as_day(day).isoformat()}\n", "\n"]
     for story_id in remove_ids:
@@ -397,8 +396,9 @@ def _remove_stale_temps(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def update_note(path: Path, day: date | str, items_to_upsert: Iterable[BriefItem] = (),
-                remove_ids: Iterable[int] = ()) -> None:
+def update_note(
+    path: Path, day: date | str, items_to_upsert: Iterable[BriefItem] = (), remove_ids: Iterable[int] = ()
+) -> None:
     """Upsert and remove blocks in the note at ``path``, creating it if needed.
 
     Only the given ids are touched. Removing from a missing note creates nothing. If the
@@ -429,8 +429,9 @@ def note_locked(path: Path) -> Iterator[None]:
         with note_lock(path.parent):
             yield
     except Timeout:
-        raise BriefingError(f"briefing note {path} stayed locked by another tui-reader for "
-                            f"{LOCK_TIMEOUT:g} s") from None
+        raise BriefingError(
+            f"briefing note {path} stayed locked by another tui-reader for {LOCK_TIMEOUT:g} s"
+        ) from None
     except OSError as exc:
         raise BriefingError(f"cannot write briefing note {path}: {exc.strerror or exc}") from None
 

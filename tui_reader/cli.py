@@ -21,7 +21,6 @@ from tui_reader.errors import UsageError, UserError
 from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
 
-
 PIPE_CLOSED = 141
 """Exit status when the reader of our output went away (``| head``): 128 + SIGPIPE, what a shell reports for ``ls``."""
 NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`"
@@ -115,8 +114,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from tui_reader.ui.app import ReaderApp
 
         ReaderApp(ctx.store, ctx.paths, ctx.settings, demo=True).run()
-        _out(f"demo briefing notes were in {ctx.paths.briefing_dir} (a throwaway directory, now removed)"
-             if not args.home else f"briefing notes: {ctx.paths.briefing_dir}")
+        _out(
+            f"demo briefing notes were in {ctx.paths.briefing_dir} (a throwaway directory, now removed)"
+            if not args.home
+            else f"briefing notes: {ctx.paths.briefing_dir}"
+        )
     return 0
 
 
@@ -127,8 +129,11 @@ def _refresh(ctx: Context, *, cluster: bool, progress: Callable | None = None):
 
     from tui_reader.refresh import refresh_feeds
 
-    return asyncio.run(refresh_feeds(ctx.store, ctx.settings.fetch, progress=progress,
-                                     cluster=ctx.settings.cluster if cluster else None))
+    return asyncio.run(
+        refresh_feeds(
+            ctx.store, ctx.settings.fetch, progress=progress, cluster=ctx.settings.cluster if cluster else None
+        )
+    )
 
 
 def _outcome_line(o) -> str:
@@ -160,8 +165,10 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
             report = _refresh(ctx, cluster=False, progress=progress)
     else:
         report = _refresh(ctx, cluster=False, progress=lambda o: _out(_outcome_line(o)))
-    _out(f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
-         f"{report.failed} failed" + (f", {purged + report.purged} purged" if ctx.store.keep_days else ""))
+    _out(
+        f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
+        f"{report.failed} failed" + (f", {purged + report.purged} purged" if ctx.store.keep_days else "")
+    )
     return 1 if report.outcomes and report.failed == len(report.outcomes) else 0
 
 
@@ -229,8 +236,9 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError("brief: --since must not be after --date")
         days = [start + timedelta(days=n) for n in range((day - start).days + 1)]
     for d in days:
-        path = rebuild_day(ctx.store, ctx.paths.briefing_dir, d) if args.rebuild else note_path(
-            ctx.paths.briefing_dir, d)
+        path = (
+            rebuild_day(ctx.store, ctx.paths.briefing_dir, d) if args.rebuild else note_path(ctx.paths.briefing_dir, d)
+        )
         if args.print:
             if path.exists():
                 sys.stdout.write(path.read_text(encoding="utf-8"))
@@ -266,12 +274,25 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         s = store.story(sid)
         if args.json:
             marks = store.rule_marks(sid)
-            _out(json.dumps({
-                "id": s.id, "url": s.url, "title": _safe(s.title), "source": _safe(s.source),
-                "published": s.published.isoformat() if s.published else None, "state": s.state.value,
-                "tags": list(s.tags), "rating": s.grade.code if s.grade else None, "summary": s.summary,
-                "rules": list(marks.rules), "priority": marks.priority, "highlight": marks.highlight,
-            }, ensure_ascii=False))
+            _out(
+                json.dumps(
+                    {
+                        "id": s.id,
+                        "url": s.url,
+                        "title": _safe(s.title),
+                        "source": _safe(s.source),
+                        "published": s.published.isoformat() if s.published else None,
+                        "state": s.state.value,
+                        "tags": list(s.tags),
+                        "rating": s.grade.code if s.grade else None,
+                        "summary": s.summary,
+                        "rules": list(marks.rules),
+                        "priority": marks.priority,
+                        "highlight": marks.highlight,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             grade = s.grade.code if s.grade else "--"
             when = s.published.strftime("%Y-%m-%d %H:%M") if s.published else " " * 16
@@ -295,8 +316,10 @@ def cmd_rules_apply(ctx: Context, args: argparse.Namespace) -> int:
     verb = "would change" if args.dry_run else "changed"
     for rule in ctx.settings.rules:
         actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(rule.name, {}).items()))
-        _out(f"rule {_safe(rule.name, 40)!r}: {verb} {len(run.stories.get(rule.name, ()))} stories"
-             + (f": {actions}" if actions else ""))
+        _out(
+            f"rule {_safe(rule.name, 40)!r}: {verb} {len(run.stories.get(rule.name, ()))} stories"
+            + (f": {actions}" if actions else "")
+        )
     for name in run.timed_out:
         _err(f"rule {_safe(name, 40)!r}: its regex ran out of time on a story; skipped for the rest of this run")
     _out(f"{len(ids)} untriaged stories in {time.perf_counter() - started:.1f} s")
@@ -331,8 +354,10 @@ def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
         _out(f"would purge {len(ids)} stories older than {store.keep_days} days")
         return 0
     result = store.purge()
-    _out(f"purged {result.stories} stories older than {store.keep_days} days; store "
-         f"{result.bytes_before / 1e6:.1f} MB -> {result.bytes_after / 1e6:.1f} MB")
+    _out(
+        f"purged {result.stories} stories older than {store.keep_days} days; store "
+        f"{result.bytes_before / 1e6:.1f} MB -> {result.bytes_after / 1e6:.1f} MB"
+    )
     return 0
 
 
@@ -365,8 +390,11 @@ def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
     run = ctx.store.apply_rules(ctx.store.story_ids(q), rule)
     changed = len(run.stories.get(name, ()))
     actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(name, {}).items()))
-    _out(f"{changed} stories changed" + (f": {actions}" if actions else "")
-         + (f"; undo with: tui-reader rules undo '{name}'" if changed else ""))
+    _out(
+        f"{changed} stories changed"
+        + (f": {actions}" if actions else "")
+        + (f"; undo with: tui-reader rules undo '{name}'" if changed else "")
+    )
     return 0
 
 
@@ -403,8 +431,9 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
         summary = story.summary or draft_for_story(story, store.article_html(story.id), store.article(story.id))
     else:
         summary = story.summary
-    item = apply_triage(store, ctx.paths.briefing_dir,
-                        TriageInput(story.id, tags, grade, summary.strip(), dismiss=args.dismiss))
+    item = apply_triage(
+        store, ctx.paths.briefing_dir, TriageInput(story.id, tags, grade, summary.strip(), dismiss=args.dismiss)
+    )
     verb = "dismissed" if args.dismiss else f"triaged {item.grade.code if item.grade else '--'}"
     _out(f"{verb}: {_safe(item.title, 80)}")
     return 0
@@ -445,17 +474,35 @@ def cmd_feeds(ctx: Context, args: argparse.Namespace) -> int:
         _out(NO_FEEDS)
     for f in feeds:
         if args.json:
-            _out(json.dumps({"id": f.id, "url": f.url, "title": _safe(f.title), "group": _safe(f.group),
-                             "unread": f.unread, "total": f.total,
-                             "status": f.last_status.value if f.last_status else None,
-                             "error": _safe(f.last_error) or None,
-                             "last_ok": f.last_ok.isoformat() if f.last_ok else None}, ensure_ascii=False))
+            _out(
+                json.dumps(
+                    {
+                        "id": f.id,
+                        "url": f.url,
+                        "title": _safe(f.title),
+                        "group": _safe(f.group),
+                        "unread": f.unread,
+                        "total": f.total,
+                        "status": f.last_status.value if f.last_status else None,
+                        "error": _safe(f.last_error) or None,
+                        "last_ok": f.last_ok.isoformat() if f.last_ok else None,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
-            status = (f"error: {f.last_error}" if f.last_status == FetchStatus.ERROR
-                      else f.last_status.value if f.last_status else "never fetched")
+            status = (
+                f"error: {f.last_error}"
+                if f.last_status == FetchStatus.ERROR
+                else f.last_status.value
+                if f.last_status
+                else "never fetched"
+            )
             name = _safe(f.title or "(untitled)", 40)
-            _out(f"{f.id:>4}  {f.unread:>5}/{f.total:<6} {_safe(status, 30):<14}  "
-                 f"{_safe(f.group, 30) + ' / ' if f.group else ''}{name}  {_safe(f.url, 120)}")
+            _out(
+                f"{f.id:>4}  {f.unread:>5}/{f.total:<6} {_safe(status, 30):<14}  "
+                f"{_safe(f.group, 30) + ' / ' if f.group else ''}{name}  {_safe(f.url, 120)}"
+            )
     return 0
 
 
@@ -489,17 +536,25 @@ def cmd_export_opml(ctx: Context, args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS,
-                        help="one root directory for the store, config and briefing notes")
+    common.add_argument(
+        "--home",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="one root directory for the store, config and briefing notes",
+    )
     parser = argparse.ArgumentParser(
         prog="tui-reader",
         description="Keyboard-first news reader and triage tool. Without a command, opens the TUI.",
     )
     parser.add_argument("--version", action="version", version=f"tui-reader {__version__}")
-    parser.add_argument("--home", metavar="DIR", default=None,
-                        help="one root directory for the store, config and briefing notes")
-    parser.add_argument("--demo", action="store_true",
-                        help="serve the bundled demo feeds on 127.0.0.1, fetch them into a throwaway store, open the TUI")
+    parser.add_argument(
+        "--home", metavar="DIR", default=None, help="one root directory for the store, config and briefing notes"
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="serve the bundled demo feeds on 127.0.0.1, fetch them into a throwaway store, open the TUI",
+    )
     parser.add_argument("--no-tui", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -524,8 +579,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: today)")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="every day from this one to --date")
     p.add_argument("--print", action="store_true", help="print the note instead of its path")
-    p.add_argument("--rebuild", action="store_true",
-                   help="rewrite the note's items from the store (hand-written text outside items is kept)")
+    p.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rewrite the note's items from the store (hand-written text outside items is kept)",
+    )
     p = add("list", cmd_list, "list stories as a table or JSON lines (for scripts and cron)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--state", metavar="S", help="unread, read, triaged or dismissed (comma-separated)")
@@ -534,10 +592,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", metavar="N", type=int, help="at most N stories")
     p.add_argument("--saved", metavar="NAME", help="a saved search ([saved] in the config)")
     p = add("triage", cmd_triage, "tag, rate and summarise a story from the shell (same path as the TUI)")
-    p.add_argument("story_id", type=int, nargs="?", metavar="STORY_ID",
-                   help="the id printed by `tui-reader list --json`")
-    p.add_argument("--query", metavar="QUERY",
-                   help="instead of one story, every untriaged story this filter query finds: --tags adds, --dismiss")
+    p.add_argument(
+        "story_id", type=int, nargs="?", metavar="STORY_ID", help="the id printed by `tui-reader list --json`"
+    )
+    p.add_argument(
+        "--query",
+        metavar="QUERY",
+        help="instead of one story, every untriaged story this filter query finds: --tags adds, --dismiss",
+    )
     p.add_argument("--tags", metavar="a,b", help="comma-separated tags (replaces the story's tags)")
     p.add_argument("--grade", metavar="B2", help="Admiralty code: reliability A-F then credibility 1-6")
     group = p.add_mutually_exclusive_group()
@@ -548,9 +610,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("doctor", cmd_doctor, "check the store's integrity, the briefing journal and the notes; changes nothing")
     p = add("purge", cmd_purge, "purge untriaged stories older than [retention] keep_days, and shrink the store")
     p.add_argument("--dry-run", action="store_true", help="list what would go; change nothing")
-    rules = sub.add_parser("rules", help="intake rules ([[rules]] in the config)",
-                           description="intake rules ([[rules]] in the config)").add_subparsers(
-        dest="rules_command", metavar="ACTION", required=True)
+    rules = sub.add_parser(
+        "rules", help="intake rules ([[rules]] in the config)", description="intake rules ([[rules]] in the config)"
+    ).add_subparsers(dest="rules_command", metavar="ACTION", required=True)
     p = rules.add_parser("apply", parents=[common], help="apply the rules to every untriaged story")
     p.set_defaults(func=cmd_rules_apply)
     p.add_argument("--dry-run", action="store_true", help="print what each rule would change; change nothing")

@@ -84,12 +84,14 @@ only rare tokens are probed in the index, which bounds the candidates."""
 _WORD = re.compile(r"\w+")
 _SALIENT = re.compile(r"[^\W\d_][\w'’\-]*|\d[\d,.]*\d|\d")
 _SENTENCE_END = re.compile(r"[.!?:;\"“”(\[—]$")
-_COMMON = frozenset("""a an the this that these those it its he she they we i you his her their our my your mr mrs ms dr
+_COMMON = frozenset(
+    """a an the this that these those it its he she they we i you his her their our my your mr mrs ms dr
 monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september
 october november december but and or if in on at of for to from by with as after before when while since until read
 more share subscribe advertisement photo getty images via said says according there here what why how who where some
 many most all no not one two three four five six seven eight nine ten first second third also however meanwhile
-today yesterday tomorrow""".split())
+today yesterday tomorrow""".split()
+)
 """Capitalised words that name nothing (sentence openers, weekdays, months, counting words)."""
 _MASK32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -97,8 +99,10 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 def _constants(tag: bytes, n: int) -> np.ndarray:
     """Fixed pseudo-random uint32 constants; derived from blake2b so they can never drift."""
-    return np.array([int.from_bytes(blake2b(tag + i.to_bytes(4, "little"), digest_size=4).digest(), "little")
-                     for i in range(n)], dtype=np.uint32)
+    return np.array(
+        [int.from_bytes(blake2b(tag + i.to_bytes(4, "little"), digest_size=4).digest(), "little") for i in range(n)],
+        dtype=np.uint32,
+    )
 
 
 _A = _constants(b"minhash-a", NUM_PERM) | np.uint32(1)  # odd: a*h + b is a bijection mod 2**32
@@ -117,6 +121,7 @@ def _fmix64(x: np.ndarray) -> np.ndarray:
 
 # -- text, signatures, keys ------------------------------------------------------------
 
+
 def shingles(text: str) -> np.ndarray:
     """32-bit hashes of the word ``SHINGLE``-grams of the first ``MAX_TOKENS`` words
     (none below ``MIN_TOKENS``)."""
@@ -127,7 +132,7 @@ def shingles(text: str) -> np.ndarray:
     n = len(h) - SHINGLE + 1
     x = np.zeros(n, dtype=np.uint64)
     for j in range(SHINGLE):
-        x = (x * _MIX) ^ h[j:n + j]
+        x = (x * _MIX) ^ h[j : n + j]
     return (_fmix64(x) & _MASK32).astype(np.uint32)
 
 
@@ -206,7 +211,8 @@ def event_tokens(title: str, lead: str) -> tuple[np.ndarray, np.ndarray]:
     # A Title Case Headline Capitalises Every Word: then only the lead says which are names.
     toks = salient(" ".join(f"{'' if title_case else title}.\n{lead}".split()[:LEAD_WORDS]))
     headline = {w.lower()[:STEM] for w in _WORD.findall(title)} | {
-        n.replace(",", "") for n in re.findall(r"\d[\d,.]*\d", title)}
+        n.replace(",", "") for n in re.findall(r"\d[\d,.]*\d", title)
+    }
     keys = np.array(sorted({_token_key(t) for t in toks}), dtype=np.int64)
     title_keys = np.array(sorted({_token_key(t) for t in toks if set(t.split()) <= headline}), dtype=np.int64)
     return keys, title_keys
@@ -227,6 +233,7 @@ def _url_probe(key: int) -> int:
 
 
 # -- clustering --------------------------------------------------------------------------
+
 
 @dataclass
 class ClusterReport:
@@ -287,9 +294,18 @@ def _load_nodes(store, by: str, values: Iterable[int], into: dict[int, _Node]) -
     """Read stored nodes whose ``by`` column is among ``values`` into ``into`` (keeps nodes already there)."""
     for r in store.cluster_nodes(by, values):
         if r["id"] not in into:
-            into[r["id"]] = _Node(r["id"], r["sort_ts"], r["outlet"], r["url_key"], _sig_of(r["sig"]),
-                                  r["cluster_id"], r["copy_of"], r["cluster_size"],
-                                  _keys_of(r["ents"]), _keys_of(r["title_ents"]))
+            into[r["id"]] = _Node(
+                r["id"],
+                r["sort_ts"],
+                r["outlet"],
+                r["url_key"],
+                _sig_of(r["sig"]),
+                r["cluster_id"],
+                r["copy_of"],
+                r["cluster_size"],
+                _keys_of(r["ents"]),
+                _keys_of(r["title_ents"]),
+            )
 
 
 def _fresh_nodes(store, ids: Sequence[int]) -> dict[int, _Node]:
@@ -362,8 +378,10 @@ def same_event(a: _Node, b: _Node, rarity: _Rarity) -> bool:
     if not len(a.ents) or not len(b.ents):
         return False
     shared = np.intersect1d(a.ents, b.ents, assume_unique=True)
-    if len(shared) < EVENT_MIN_RARE or not (len(np.intersect1d(a.title_ents, shared, assume_unique=True))
-                                            or len(np.intersect1d(b.title_ents, shared, assume_unique=True))):
+    if len(shared) < EVENT_MIN_RARE or not (
+        len(np.intersect1d(a.title_ents, shared, assume_unique=True))
+        or len(np.intersect1d(b.title_ents, shared, assume_unique=True))
+    ):
         return False
     if sum(1 for k in shared.tolist() if rarity.rare(k)) < EVENT_MIN_RARE:
         return False
@@ -376,8 +394,7 @@ def same_event(a: _Node, b: _Node, rarity: _Rarity) -> bool:
 def _linked(a: _Node, b: _Node, settings: ClusterSettings, window: int, rarity: _Rarity) -> bool:
     if abs(a.ts - b.ts) > window:
         return False
-    return (a.url_key == b.url_key or similarity(a.sig, b.sig) >= settings.threshold
-            or same_event(a, b, rarity))
+    return a.url_key == b.url_key or similarity(a.sig, b.sig) >= settings.threshold or same_event(a, b, rarity)
 
 
 def _is_copy(a: _Node, b: _Node) -> bool:
@@ -457,8 +474,11 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
         settled: dict[int, tuple[int, int | None, int]] = {}
         for group in comps.groups():
             settled.update(_settle([nodes[i] for i in group]))
-        updates = [(cid, copy, size, i) for i, (cid, copy, size) in settled.items()
-                   if (nodes[i].cluster_id, nodes[i].copy_of, nodes[i].size) != (cid, copy, size)]
+        updates = [
+            (cid, copy, size, i)
+            for i, (cid, copy, size) in settled.items()
+            if (nodes[i].cluster_id, nodes[i].copy_of, nodes[i].size) != (cid, copy, size)
+        ]
         store.set_clusters(updates)
     per_cluster = Counter(cid for cid, _, _ in settled.values())
     report.stories = len(dirty)
@@ -469,9 +489,14 @@ def cluster_new(store, story_ids: Iterable[int], settings: ClusterSettings) -> C
 
 
 def _unchanged(new: _Node, old: _Node | None) -> bool:
-    return (old is not None and new.ts == old.ts and new.url_key == old.url_key
-            and _sig_blob(new.sig) == _sig_blob(old.sig) and np.array_equal(new.ents, old.ents)
-            and np.array_equal(new.title_ents, old.title_ents))
+    return (
+        old is not None
+        and new.ts == old.ts
+        and new.url_key == old.url_key
+        and _sig_blob(new.sig) == _sig_blob(old.sig)
+        and np.array_equal(new.ents, old.ents)
+        and np.array_equal(new.title_ents, old.title_ents)
+    )
 
 
 def _replace_index(store, dirty: list[_Node], stored: dict[int, _Node]) -> None:
@@ -485,7 +510,10 @@ def _replace_index(store, dirty: list[_Node], stored: dict[int, _Node]) -> None:
     store.replace_cluster_index(
         _rows(old for n in dirty if (old := stored.get(n.id))),
         [(n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents)) for n in dirty],
-        _rows(dirty), [(k, d) for k, d in delta.items() if d], sum(1 for n in dirty if n.id not in stored))
+        _rows(dirty),
+        [(k, d) for k, d in delta.items() if d],
+        sum(1 for n in dirty if n.id not in stored),
+    )
 
 
 def _rows(nodes: Iterable[_Node]) -> list[tuple[int, int, int]]:
@@ -522,6 +550,7 @@ def catch_up(store, settings: ClusterSettings, batch: int = 250) -> int:
 
 
 # -- reading clusters ----------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Member:
@@ -560,8 +589,19 @@ class Member:
 def cluster_members(store, story_id: int) -> list[Member]:
     """Every story in ``story_id``'s cluster, itself included, oldest first."""
     rows = store.cluster_member_rows(story_id)
-    return [Member(r["id"], r["source"], r["url"], r["title"], r["grade"] or "", r["copy_of"], r["domain"],
-                   r["reliability"] or "") for r in rows]
+    return [
+        Member(
+            r["id"],
+            r["source"],
+            r["url"],
+            r["title"],
+            r["grade"] or "",
+            r["copy_of"],
+            r["domain"],
+            r["reliability"] or "",
+        )
+        for r in rows
+    ]
 
 
 def _others(members: list[Member], excluded: set[str]) -> list[Member]:

@@ -107,8 +107,13 @@ class Settings:
     """Saved searches: name -> a query in the filter language of ``/``."""
 
 
-_SECTIONS = {"paths": PathSettings, "fetch": FetchSettings, "ui": UISettings, "cluster": ClusterSettings,
-             "retention": RetentionSettings}
+_SECTIONS = {
+    "paths": PathSettings,
+    "fetch": FetchSettings,
+    "ui": UISettings,
+    "cluster": ClusterSettings,
+    "retention": RetentionSettings,
+}
 
 
 def _coerce(key: str, value: Any, default: Any) -> Any:
@@ -139,7 +144,7 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
             ):
-                raise ConfigError("config: [keys] must map binding names to key strings, e.g. dismiss = \"d\"")
+                raise ConfigError('config: [keys] must map binding names to key strings, e.g. dismiss = "d"')
             settings = replace(settings, keys=dict(value))
             continue
         if section == "saved":
@@ -172,7 +177,7 @@ def _parse_saved(value: Any) -> dict[str, str]:
     from tui_reader.query import QueryError, parse_filter
 
     if not isinstance(value, dict):
-        raise ConfigError("config: [saved] must map names to filter queries, e.g. syria = \"tag:syria since:2d\"")
+        raise ConfigError('config: [saved] must map names to filter queries, e.g. syria = "tag:syria since:2d"')
     for name, query in value.items():
         if not isinstance(query, str) or not query.strip():
             raise ConfigError(f"config: saved.{name} must be a filter query (a non-empty string)")

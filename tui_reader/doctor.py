@@ -35,8 +35,9 @@ def check(store: Store, briefing_dir: Path) -> Report:
     pending = store.pending_logs()
     if pending:
         report.problems += 1
-        report.lines.append(f"journal: {len(pending)} saved triage(s) not yet in their notes; any other "
-                            "tui-reader command writes them")
+        report.lines.append(
+            f"journal: {len(pending)} saved triage(s) not yet in their notes; any other tui-reader command writes them"
+        )
     else:
         report.lines.append("journal: empty (every save is in its note)")
     items = 0
@@ -50,8 +51,10 @@ def check(store: Store, briefing_dir: Path) -> Report:
             items += 1
             if problem := _contradiction(store, story_id, block, day):
                 report.problems += 1
-                report.lines.append(f"note {path.name}: item {story_id} {problem}; "
-                                    f"`tui-reader brief --date {day.isoformat()} --rebuild` rewrites it")
+                report.lines.append(
+                    f"note {path.name}: item {story_id} {problem}; "
+                    f"`tui-reader brief --date {day.isoformat()} --rebuild` rewrites it"
+                )
     report.lines.append(f"notes: {items} item(s) checked in {briefing_dir}")
     return report
 

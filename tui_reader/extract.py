@@ -20,6 +20,8 @@ import copy
 import json
 import logging
 import re
+from collections import deque
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
@@ -43,8 +45,16 @@ MIN_WORDS = 80
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
-_CHARSET_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252",
-                    "ascii": "cp1252", "gb2312": "gb18030", "gbk": "gb18030", "x-sjis": "shift_jis"}
+_CHARSET_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "latin1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-sjis": "shift_jis",
+}
 """WHATWG label mapping: browsers decode these labels with the superset encoding, and so must we."""
 _WS = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -63,8 +73,8 @@ def decode(data: bytes, content_type: str | None = None) -> str:
     declared = []
     if content_type and (m := _HEADER_CHARSET_RE.search(content_type)):
         declared.append(m.group(1))
-    if m := _CHARSET_RE.search(data[:4096]):
-        declared.append(m.group(1).decode("ascii", "replace"))
+    if meta := _CHARSET_RE.search(data[:4096]):
+        declared.append(meta.group(1).decode("ascii", "replace"))
     for label in [*declared, "utf-8"]:
         label = label.strip().lower()
         try:
@@ -182,20 +192,29 @@ def _metadata(root, url: str | None) -> dict:
         guesses = (_BYLINE_TAIL.sub("", _text(el)) for el in _BYLINE_GUESSES(root))
         author = next((g for g in guesses if 0 < len(g) < 80), "")
     time_el = root.find(".//time[@datetime]")
-    published = (parse_date(ld.get("datePublished")) or parse_date(metas.get("article:published_time"))
-                 or parse_date(metas.get("datepublished")) or parse_date(metas.get("date"))
-                 or parse_date(time_el.get("datetime") if time_el is not None else None))
-    title = (ld.get("headline") if isinstance(ld.get("headline"), str) else "") or metas.get("og:title") \
-        or metas.get("twitter:title") or (_text(h1) if h1 is not None else "") \
+    published = (
+        parse_date(ld.get("datePublished"))
+        or parse_date(metas.get("article:published_time"))
+        or parse_date(metas.get("datepublished"))
+        or parse_date(metas.get("date"))
+        or parse_date(time_el.get("datetime") if time_el is not None else None)
+    )
+    title = (
+        (ld.get("headline") if isinstance(ld.get("headline"), str) else "")
+        or metas.get("og:title")
+        or metas.get("twitter:title")
+        or (_text(h1) if h1 is not None else "")
         or (_text(title_el) if title_el is not None else "")
+    )
     lead = image if isinstance(image, str) else metas.get("og:image", "")
     site = metas.get("og:site_name") or _names(ld.get("publisher"))
     return {
         "title": _clean(title),
         "byline": _BY.sub("", _clean(author)),
         "published": published,
-        "site_name": (domain_of(site) if site.startswith(("http://", "https://"))
-                      else _clean(site) or domain_of(url or "")),
+        "site_name": (
+            domain_of(site) if site.startswith(("http://", "https://")) else _clean(site) or domain_of(url or "")
+        ),
         "lead_image": _absolute(url, lead),
     }
 
@@ -242,21 +261,29 @@ _BLOCK_CAPTION = 400
 """Characters: the most words an image's own wrapper holds when they are its caption and credit."""
 _CARD = 1000
 """Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
-_CAPTION_CLASS = re.compile(r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend",
-                            re.IGNORECASE)
-_CREDIT_CLASS = re.compile(r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
-                           r"autor|quelle|fonte|fuente", re.IGNORECASE)
+_CAPTION_CLASS = re.compile(
+    r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.IGNORECASE
+)
+_CREDIT_CLASS = re.compile(
+    r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
+    r"autor|quelle|fonte|fuente",
+    re.IGNORECASE,
+)
 """Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``,
 ``bildquelle``, ``fonte-foto``)."""
 _CREDIT_ATTR = re.compile(r"credit|copyright|photographer|rights")
 """Names of attributes holding a credit; not "source" or "author": a video's platform, a post's category."""
-_HIDDEN_CLASS = re.compile(r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
-                           r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])", re.IGNORECASE)
+_HIDDEN_CLASS = re.compile(
+    r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
+    r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 """Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
 _CREDIT_TEXT = re.compile(
     r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$"
     r"|(?:(?<=[.!?。»\"”])\s*|\s*\(|\s+\|\s*)((?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^():：|]{2,80}?)\)?\s*$"
-    r"|\s+\|\s*([^|]{2,80}?)\s*$")
+    r"|\s+\|\s*([^|]{2,80}?)\s*$"
+)
 """A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"; in any
 language, one or two words and a colon after the sentence, in brackets or after a bar ("… an. Foto: dpa",
 "… (Фото: ТАСС)", "…。写真：共同"), a "©" line, or whatever follows a last " | "."""
@@ -267,8 +294,9 @@ _LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reser
 """Legal boilerplate some agencies append to credits: the credit itself stays."""
 _DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.IGNORECASE)
 """Alt texts of images that are not part of the story."""
-_FILE_NAME = re.compile(r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$",
-                        re.IGNORECASE)
+_FILE_NAME = re.compile(
+    r"^\S+\.(?:jpe?g|png|gif|webp|svg)$|^(?:image|photo|picture|img|thumbnail)\s*\d*$", re.IGNORECASE
+)
 
 
 def _classes(el) -> str:
@@ -279,7 +307,8 @@ _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | 
 _CAPTION_CANDIDATES = lxml.etree.XPath(
     "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption')"
     " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
-    " or contains(@class, 'egend')]")
+    " or contains(@class, 'egend')]"
+)
 """A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
 
 
@@ -352,8 +381,14 @@ def _attribute_credit(el) -> str:
     """A credit kept in an attribute (``data-credit``, ``data-copyright``, ``data-photographer``), not a URL or data."""
     for name, value in el.attrib.items():
         value = _WS.sub(" ", value).strip()
-        if (name.startswith("data-") and _CREDIT_ATTR.search(name) and 0 < len(value) <= 100
-                and "://" not in value and not value.startswith(("{", "[", "/")) and not _FILE_NAME.match(value)):
+        if (
+            name.startswith("data-")
+            and _CREDIT_ATTR.search(name)
+            and 0 < len(value) <= 100
+            and "://" not in value
+            and not value.startswith(("{", "[", "/"))
+            and not _FILE_NAME.match(value)
+        ):
             return value
     return ""
 
@@ -382,19 +417,27 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     outermost = [c for c in holders if not any(a in holders for a in c.iterancestors())]
     if len(outermost) == 1 and 2 * len(text) < len(whole := words(outermost[0])):
         text = whole  # the inner ones are parts (a map's legend items), not copies of the caption
-    if not holders and img is not None and unit is not img and not _mostly_links(unit) \
-            and not _is_label(own := words(unit)):
+    if (
+        not holders
+        and img is not None
+        and unit is not img
+        and not _mostly_links(unit)
+        and not _is_label(own := words(unit))
+    ):
         text = own  # an image block: its own words are the caption
     if not text:  # lightboxes and galleries keep the caption in an attribute
         text = next((_WS.sub(" ", v).strip() for v in unit.xpath(".//@data-caption | @data-caption")), "")
     if not credit and (m := _CREDIT_TEXT.search(text)):
-        text, credit = text[:m.start()].strip(), next(g for g in m.groups() if g).strip()
+        text, credit = text[: m.start()].strip(), next(g for g in m.groups() if g).strip()
     if not credit:
         credit = next(filter(None, map(_attribute_credit, unit.iter(lxml.etree.Element))), "")
     if not text and not credit and img is not None and alt and not _thumbnail(img):
         described = _WS.sub(" ", img.get("alt") or img.get("title") or "").strip()
-        text = described if (described.count(" ") >= 2 and not _FILE_NAME.match(described)
-                             and not _DECORATION.search(described)) else ""
+        text = (
+            described
+            if (described.count(" ") >= 2 and not _FILE_NAME.match(described) and not _DECORATION.search(described))
+            else ""
+        )
     text, credit = _LEGAL.sub("", text).strip(" /"), _LEGAL.sub("", credit).strip(" /")
     return Caption(text, credit, src) if text or credit else None
 
@@ -403,7 +446,9 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|newsletter|subscribe|subscription|paywall|promo|related|"
     r"recommended|advert\w*|ads?|sponsor\w*|cookie\w*|consent|outbrain|taboola|signup|bio|skip|tags|byline|"
-    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])", re.IGNORECASE)
+    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 """Class/id words of page furniture (share bars, paywalls, author boxes, hover cards)."""
 _FURNITURE_LINE = re.compile(
     r"^\W*(?:skip to (?:the )?(?:main )?content|advert(?:isement)?s?|sponsored(?: content)?|subscribe|"
@@ -417,14 +462,17 @@ _FURNITURE_LINE = re.compile(
     r"(?:last )?(?:updated|published|posted)(?: on| at)?:?(?:[\s,/|-]*(?:\d[\d:.]*(?:st|nd|rd|th)?|[ap]\.?m\.?|"
     r"[ecmp][sd]?t|gmt|utc|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?))+|"
     r"\d+\s*min(?:ute)?s?\s+read|"
-    r"(?:©|\(c\)|copyright)\s.{0,60})\W*$", re.IGNORECASE)
+    r"(?:©|\(c\)|copyright)\s.{0,60})\W*$",
+    re.IGNORECASE,
+)
 """A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share", a time
 stamp that ``Article.published`` already carries, a stray copyright line)."""
 _FURNITURE_PHRASE = re.compile(
     r"\b(?:subscribe (?:to|now|for|today|here)|sign(?:ing)?[\s-]?up (?:for|to|now|today|here|free)|by signing up|"
     r"newsletters?|all rights reserved|(?:we|site|website) uses? cookies|accept (?:all )?cookies|cookie policy|"
     r"privacy policy|terms (?:of (?:use|service)|and conditions)|already have an account|click here|"
-    r"continue reading|unlimited access|your inbox)\b|\blearn more\W*$")
+    r"continue reading|unlimited access|your inbox)\b|\blearn more\W*$"
+)
 """Phrases (matched in lower case: far faster than re.I) of sales, sign-up and legal blurbs."""
 _SHORT = 250
 """Characters: a longer block is reporting even when it mentions newsletters or cookies."""
@@ -432,8 +480,36 @@ _LONGEST_FURNITURE = 1500
 """Characters: no author box, share bar or "Related" list is longer, so longer blocks are not looked at."""
 _SCRAP_WORDS = 8
 """Fewer words than this left in a container after its furniture went: the rest of the furniture."""
-_BLOCKS = frozenset({"p", "div", "section", "aside", "header", "footer", "nav", "ul", "ol", "li", "dl", "dd", "dt",
-                     "h1", "h2", "h3", "h4", "h5", "h6", "table", "form", "span", "a", "strong", "em", "b"})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dd",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "form",
+        "span",
+        "a",
+        "strong",
+        "em",
+        "b",
+    }
+)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
@@ -447,8 +523,12 @@ def _is_teaser(p, raw: str) -> bool:
     """A paragraph that is nothing but one short link: a headline of another story dropped into the body."""
     links = p.findall(".//a")
     text = _WS.sub(" ", raw).strip()
-    return (len(links) == 1 and 0 < len(text) < 150 and _text(links[0]) == text
-            and not any(a.tag == "blockquote" for a in p.iterancestors()))
+    return (
+        len(links) == 1
+        and 0 < len(text) < 150
+        and _text(links[0]) == text
+        and not any(a.tag == "blockquote" for a in p.iterancestors())
+    )
 
 
 def remove_furniture(frag) -> None:
@@ -481,8 +561,12 @@ def remove_furniture(frag) -> None:
             if el in lost and el is not frag:
                 lost.add(parent)
                 left = el.text_content()
-                if (len(left.split()) < _SCRAP_WORDS and _size(left) < before[el] / 4 and el.find(".//figure") is None
-                        and el.find(".//img") is None):
+                if (
+                    len(left.split()) < _SCRAP_WORDS
+                    and _size(left) < before[el] / 4
+                    and el.find(".//figure") is None
+                    and el.find(".//img") is None
+                ):
                     el.drop_tree()
             continue
         raw = el.text_content()
@@ -532,6 +616,7 @@ def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
             continue
         pos = [i for i, b in enumerate(kept) if b.caption is not None][twin]
         old = kept[pos].caption
+        assert old is not None and block.caption is not None  # both were picked for having one
         if (bool(block.caption.credit), len(key)) > (bool(old.credit), len(keys[twin])):
             kept[pos], keys[twin] = block, key
     said = " | ".join(f"{b.caption.text} {b.caption.credit}" for b in kept if b.caption is not None)
@@ -541,7 +626,7 @@ def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
 def _is_headline(text: str, title: str) -> bool:
     """``text`` says the title, or its start (``og:title`` often adds "| Site")."""
     said, words = re.findall(r"\w+", text.lower()), re.findall(r"\w+", title.lower())
-    return bool(said) and (said == words or (len(said) >= 4 and words[:len(said)] == said))
+    return bool(said) and (said == words or (len(said) >= 4 and words[: len(said)] == said))
 
 
 _DATE, _CLOCK = r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b", r"\b\d{1,2}[:.h]\d{2}\b"
@@ -565,8 +650,12 @@ def without_meta(blocks: list[htmlmd.Block], title: str, byline: str) -> list[ht
     """The headline, byline and date are shown apart: drop their copies above the first real paragraph, and
     date stamps anywhere."""
     head = next((i for i, b in enumerate(blocks) if len(b.text.split()) >= 40), len(blocks))
-    return [b for i, b in enumerate(blocks) if b.caption is not None or not (
-        _is_stamp(b.text) or (i < head and (_is_headline(b.text, title) or _says_byline(b.text, byline))))]
+    return [
+        b
+        for i, b in enumerate(blocks)
+        if b.caption is not None
+        or not (_is_stamp(b.text) or (i < head and (_is_headline(b.text, title) or _says_byline(b.text, byline))))
+    ]
 
 
 # --------------------------------------------------------------------------- the page and its figures
@@ -588,10 +677,20 @@ class _Page:
             el.set(INDEX_ATTR, str(i))
         for el in root.xpath(f"//*[@{htmlmd.CAPTION_ATTR}]"):  # only our placeholders may carry it
             del el.attrib[htmlmd.CAPTION_ATTR]
-        captions = [el for el in _CAPTION_CANDIDATES(root)
-                    if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)]
-        captioned = [(el, el if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
-                      else self._holder(el)) for el in captions]
+        captions = [
+            el
+            for el in _CAPTION_CANDIDATES(root)
+            if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)
+        ]
+        captioned = [
+            (
+                el,
+                el
+                if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
+                else self._holder(el),
+            )
+            for el in captions
+        ]
         units = [u for _, u in captioned if u is not None] + [self._holder(img) for img in root.iter("img")]
         galleries = self._galleries(units)
         units = [u for u in units if u not in galleries]
@@ -624,10 +723,8 @@ class _Page:
         return int(el.get(INDEX_ATTR))
 
     def _end(self, el) -> int:
-        last = el
-        for last in el.iter(lxml.etree.Element):
-            pass
-        return self.index(last)
+        """The document index of the last element inside ``el`` (``el`` itself when it has none)."""
+        return self.index(deque(el.iter(lxml.etree.Element), maxlen=1)[0])
 
     def _holder(self, el):
         """The figure an image or caption belongs to: a ``<figure>`` ancestor; for a caption, else the smallest
@@ -666,8 +763,12 @@ class _Page:
         A caption is short but more than a label ("Video", "1:20"), has no heading and is not a link; it is no
         teaser card either, whose headline links to its story next to the picture; and a paragraph is the body's
         (an image inline in text stays an image)."""
-        if (_thumbnail(img, both=True) or _DECORATION.search(f"{img.get('class', '')} {img.get('alt', '')}")
-                or img.get("aria-hidden") == "true" or img.get("role") == "presentation"):
+        if (
+            _thumbnail(img, both=True)
+            or _DECORATION.search(f"{img.get('class', '')} {img.get('alt', '')}")
+            or img.get("aria-hidden") == "true"
+            or img.get("role") == "presentation"
+        ):
             return img
         node = img
         for _ in range(4):
@@ -682,8 +783,12 @@ class _Page:
                 break
         else:
             return img
-        if (_is_label(text) or _mostly_links(node) or len(node.findall(".//img")) > 1
-                or any(el.tag in _NOT_IN_FIGURES for el in node.iter(lxml.etree.Element))):
+        if (
+            _is_label(text)
+            or _mostly_links(node)
+            or len(node.findall(".//img")) > 1
+            or any(el.tag in _NOT_IN_FIGURES for el in node.iter(lxml.etree.Element))
+        ):
             return img
         card = node
         for _ in range(3):
@@ -751,8 +856,9 @@ class _Page:
         for el in (figure, *figure.iterancestors()):
             if self.index(el) <= lo:
                 return False
-            if el.tag in ("aside", "nav", "footer") or (_FURNITURE_CLASS.search(_classes(el))
-                                                        and _size(el.text_content()) > alone):
+            if el.tag in ("aside", "nav", "footer") or (
+                _FURNITURE_CLASS.search(_classes(el)) and _size(el.text_content()) > alone
+            ):
                 return True
         return False
 
@@ -781,17 +887,26 @@ class _Page:
         if not numbered:
             return
         chosen = self._chosen(numbered)
-        while (parent := chosen.getparent()) is not None and parent.tag not in ("body", "html") \
-                and _size(parent.text or "") + sum(_size(c.tail or "") + (c is not chosen and _size_upto(c, 100))
-                                                   for c in parent) <= 100:
+        while (
+            (parent := chosen.getparent()) is not None
+            and parent.tag not in ("body", "html")
+            and _size(parent.text or "")
+            + sum(_size(c.tail or "") + (c is not chosen and _size_upto(c, 100)) for c in parent)
+            <= 100
+        ):
             chosen = parent
         if not (chosen.get("class") or "").strip():  # no look to recognise
             return
         present = sorted(int(el.get(INDEX_ATTR)) for el in numbered)
-        modules = [s for s in chosen.itersiblings(chosen.tag, preceding=True)
-                   if s.get("class") == chosen.get("class") and s.find(".//p") is not None
-                   and _size(s.text_content()) >= 100 and not _mostly_links(s)
-                   and bisect.bisect_right(present, self._end(s)) == bisect.bisect_left(present, self.index(s))]
+        modules = [
+            s
+            for s in chosen.itersiblings(chosen.tag, preceding=True)
+            if s.get("class") == chosen.get("class")
+            and s.find(".//p") is not None
+            and _size(s.text_content()) >= 100
+            and not _mostly_links(s)
+            and bisect.bisect_right(present, self._end(s)) == bisect.bisect_left(present, self.index(s))
+        ]
         for i, module in enumerate(reversed(modules)):
             frag.insert(i, copy.deepcopy(module))
 
@@ -821,7 +936,7 @@ class _Page:
 def _shingles(text: str) -> set[tuple[str, ...]]:
     """Runs of four words: text that repeats the body shares most of them, whatever its punctuation."""
     words = re.findall(r"\w+", text.lower())
-    return {tuple(words[i:i + 4]) for i in range(max(1, len(words) - 3))} if words else set()
+    return {tuple(words[i : i + 4]) for i in range(max(1, len(words) - 3))} if words else set()
 
 
 def _numbered(frag) -> list:
@@ -831,8 +946,15 @@ def _numbered(frag) -> list:
 def _insert(frag, numbered: list, end: int, new) -> None:
     """Put ``new`` (from the page up to element number ``end``) before the first output node that followed it
     and holds nothing that preceded it (readability moves a standfirst into the body's container)."""
-    after = next((el for el in numbered if int(el.get(INDEX_ATTR)) > end
-                  and all(int(d.get(INDEX_ATTR, end + 1)) > end for d in el.iter(lxml.etree.Element))), None)
+    after = next(
+        (
+            el
+            for el in numbered
+            if int(el.get(INDEX_ATTR)) > end
+            and all(int(d.get(INDEX_ATTR, end + 1)) > end for d in el.iter(lxml.etree.Element))
+        ),
+        None,
+    )
     if after is None:
         frag.append(new)
     else:
@@ -840,8 +962,9 @@ def _insert(frag, numbered: list, end: int, new) -> None:
 
 
 # --------------------------------------------------------------------------- the pipeline
-def extract_article(html: str | bytes, url: str | None = None, *, content_type: str | None = None,
-                    fallback_html: str | None = None) -> Article:
+def extract_article(
+    html: str | bytes, url: str | None = None, *, content_type: str | None = None, fallback_html: str | None = None
+) -> Article:
     """Reader view of a page; never raises on bad markup or encoding (returns a low-confidence Article).
 
     ``content_type`` is the HTTP header (for its charset); ``fallback_html`` is the feed entry's own content,
@@ -882,12 +1005,19 @@ def _article(meta: dict, blocks: list[htmlmd.Block], **kw) -> Article:
     text = htmlmd.join_text(blocks)
     captions = [b.caption for b in blocks if b.caption]
     lead = meta.get("lead_image") or next((c.image for c in captions if c.image), "")
-    return Article(markdown=htmlmd.join_markdown(blocks), text=text, word_count=len(text.split()),
-                   captions=captions, **{**meta, "lead_image": lead}, **kw)
+    return Article(
+        markdown=htmlmd.join_markdown(blocks),
+        text=text,
+        word_count=len(text.split()),
+        captions=captions,
+        **{**meta, "lead_image": lead},
+        **kw,
+    )
 
 
-def _fallback(meta: dict, fallback_html: str | None, url: str | None, why: str,
-              blocks: list[htmlmd.Block] = ()) -> Article:
+def _fallback(
+    meta: dict, fallback_html: str | None, url: str | None, why: str, blocks: Sequence[htmlmd.Block] = ()
+) -> Article:
     """The feed's own copy of the story when it says more than the page gave, else the page's; low confidence."""
     root = parse(fallback_html or "")
     if root is not None:

@@ -37,19 +37,29 @@ MAX_ENTRIES = 10_000
 
 
 # Prolog items are written so they cannot run past their own end: a failed match costs the prolog, not the file.
-_PROLOG_DOCTYPE = re.compile(rb"\A((?:\xef\xbb\xbf)?(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->)*)"
-                             rb"<!DOCTYPE\b(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.I | re.S)
+_PROLOG_DOCTYPE = re.compile(
+    rb"\A((?:\xef\xbb\xbf)?(?:\s|<\?(?:[^?]|\?(?!>))*\?>|<!--(?:[^-]|-(?!->))*-->)*)"
+    rb"<!DOCTYPE\b(?:[^\[>]*\[.*?\]\s*>|[^>]*>)",
+    re.I | re.S,
+)
 _XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""")
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
 _WS = re.compile(r"\s+")
-_FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/feed+json", "application/rdf+xml",
-               "application/json+feed"}
+_FEED_TYPES = {
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/rdf+xml",
+    "application/json+feed",
+}
 _FEED_ROOTS = (b"<rss", b"<feed", b"<rdf:rdf", b"<rdf", b"<channel")
 _RS_LIMITS = feedparser_rs.ParserLimits(max_entries=MAX_ENTRIES)
-_ITEM = {atom: re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s(?=[\s/>])[^>]*(?<!/)>" % tag) for atom, tag in ((False, b"item"),
-                                                                                            (True, b"entry"))}
+_ITEM = {
+    atom: re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?%s(?=[\s/>])[^>]*(?<!/)>" % tag)
+    for atom, tag in ((False, b"item"), (True, b"entry"))
+}
 _ITEM_BARE = {False: re.compile(rb"<item(?:\s[^>]*)?(?<!/)>"), True: re.compile(rb"<entry(?:\s[^>]*)?(?<!/)>")}
 _TAG_NAME = re.compile(rb"[A-Za-z_][\w.:-]*(?=[\s/])")
 # Left self-closing: items (an empty one holds no story) and HTML's void elements in XHTML content, which HTML
@@ -57,8 +67,10 @@ _TAG_NAME = re.compile(rb"[A-Za-z_][\w.:-]*(?=[\s/])")
 _MAX_EMPTY_ELEMENTS = 100_000
 _KEEP_EMPTY = frozenset(b"item entry area base br col embed hr img input meta param track wbr".split())
 # A title whose text is markup, escaped or raw in CDATA; m.end() is where the text starts.
-_TITLE_MARKUP = re.compile(rb"<title(\s[^>]*+)?>(?=\s*+<!\[CDATA\[(?:[^<\]]|\](?!\]>))*+<"
-                           rb"|[^<&]*+(?:&(?!lt;|#0*60;|#[xX]0*3[cC];)[^<&]*+)*+&(?:lt|#0*60|#[xX]0*3[cC]);)")
+_TITLE_MARKUP = re.compile(
+    rb"<title(\s[^>]*+)?>(?=\s*+<!\[CDATA\[(?:[^<\]]|\](?!\]>))*+<"
+    rb"|[^<&]*+(?:&(?!lt;|#0*60;|#[xX]0*3[cC];)[^<&]*+)*+&(?:lt|#0*60|#[xX]0*3[cC]);)"
+)
 _DATE_TAG = re.compile(rb"<(?:[\w.-]+:)?(?:pubDate|date|published|updated|issued|modified)>\s*[^\s<]")
 _ATOM_LINK = re.compile(rb"<link\b([^>]*)>")
 _GUID = re.compile(rb"<guid\b([^>]*)>([^<]*)</guid>")
@@ -70,8 +82,10 @@ _CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _MARKUP = re.compile(r"<[^>]*>")
 # What double-encoded UTF-8 leaves: a lead byte read as Latin-1 (Â-ô) before a continuation byte read as
 # Latin-1 or windows-1252. Correct Cyrillic, Arabic, Hebrew, CJK… text never has it, so ftfy never sees it.
-_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
-                       "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+    "\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
 # Labels for Latin-1, which feeds mean as windows-1252 (as browsers read them): curly quotes, not C1 controls.
 _C1_AS_CP1252 = {c: bytes([c]).decode("cp1252", "ignore") or chr(c) for c in range(0x80, 0xA0)}
 
@@ -86,7 +100,8 @@ def parse_feed(data: bytes, content_type: str = "", url: str = "") -> ParsedFeed
     data = strip_doctype(data)
     fast = _parse_fast(data, content_type)
     if fast is not None:
-        return _convert(*fast, url)
+        parsed, feed_link, links = fast
+        return _convert(parsed, feed_link, links, url)
     parsed = _parse_reference(data, content_type, url)
     return _convert(parsed, parsed.feed.get("link") or "", [e.get("link") or "" for e in parsed.entries], url)
 
@@ -153,8 +168,11 @@ def _expand_empty_elements(doc: bytes) -> bytes:
 
 def _after_cdata_or_comment(doc: bytes, scan: int, end: int) -> int | None:
     """Where the first CDATA section or comment opening in ``doc[scan:end]`` ends; None if none opens there."""
-    opened = [(at, close) for opener, close in ((b"<![CDATA[", b"]]>"), (b"<!--", b"-->"))
-              if (at := doc.find(opener, scan, end)) >= 0]
+    opened = [
+        (at, close)
+        for opener, close in ((b"<![CDATA[", b"]]>"), (b"<!--", b"-->"))
+        if (at := doc.find(opener, scan, end)) >= 0
+    ]
     if not opened:
         return None
     at, close = min(opened)
@@ -177,7 +195,7 @@ def _checked_links(parsed, doc: bytes) -> tuple[str, list[str]] | None:
     if not _markup_titles_agree(doc):
         return None
     links = []
-    for entry, (start, end) in zip(entries, spans):
+    for entry, (start, end) in zip(entries, spans, strict=False):
         several = doc.count(b"<title", start, end) > 1 or doc.find(b"<dc:title", start, end) >= 0
         if not atom and several and not _own_title(entry, doc, start, end):
             return None  # it takes a nested element's <title> (an author's job title) or dc:title for the item's
@@ -198,7 +216,7 @@ def _markup_titles_agree(doc: bytes) -> bool:
 
     for m in found:
         close = doc.find(b"</title>", m.end())
-        text = _xml_unescape(_CDATA.sub(r"\1", doc[m.end():close if close >= 0 else None].decode("utf-8", "replace")))
+        text = _xml_unescape(_CDATA.sub(r"\1", doc[m.end() : close if close >= 0 else None].decode("utf-8", "replace")))
         if not _FeedParserMixin.looks_like_html(text):
             return False
     return True
@@ -211,7 +229,7 @@ def _item_spans(doc: bytes, atom: bool, expected: int) -> list[tuple[int, int]]:
     starts = [m.end() for m in _ITEM_BARE[atom].finditer(doc)]
     if len(starts) != expected:
         starts = [m.end() for m in _ITEM[atom].finditer(doc)]
-    return list(zip(starts, [*starts[1:], len(doc)]))
+    return list(zip(starts, [*starts[1:], len(doc)], strict=False))
 
 
 def _own_title(entry, doc: bytes, start: int, end: int) -> bool:
@@ -259,7 +277,7 @@ def _raw_rss_link(doc: bytes, start: int, end: int) -> str:
     at = doc.find(b"<link>", start, end)
     if at >= 0:
         close = doc.find(b"</link>", at, end)
-        raw = doc[at + 6:close if close >= 0 else at + 6]
+        raw = doc[at + 6 : close if close >= 0 else at + 6]
     else:  # a permalink guid stands in for the link (both parsers promote it)
         m = _GUID.search(doc, start, end)
         raw = m.group(2) if m and b"false" not in m.group(1).lower() else b""
@@ -268,19 +286,21 @@ def _raw_rss_link(doc: bytes, start: int, end: int) -> str:
 
 def _xml_unescape(text: str) -> str:
     """XML's five entities and character references, decoded once (``html.unescape`` knows HTML's too)."""
+
     def one(m: re.Match) -> str:
         name, dec, hexa = m.groups()
         if name:
             return _XML_ENTITIES[name]
         code = int(dec) if dec else int(hexa, 16)
         return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
     return _XML_ENTITY.sub(one, text) if "&" in text else text
 
 
 def strip_doctype(data: bytes) -> bytes:
     """The document without its DOCTYPE: nothing left to declare entities or point at a DTD."""
     m = _PROLOG_DOCTYPE.match(data)  # match, not sub: sub would try the anchor at every offset
-    return m.group(1) + data[m.end():] if m else data
+    return m.group(1) + data[m.end() :] if m else data
 
 
 def _sniff(data: bytes) -> bytes:
@@ -299,7 +319,8 @@ def looks_like_html(data: bytes) -> bool:
     """An HTML page rather than a feed (judged by the markup: servers mislabel both)."""
     head = data[:1024].removeprefix(codecs.BOM_UTF8).lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html")) or (
-        b"<html" in head and not any(root in data[:4096].lower() for root in _FEED_ROOTS))
+        b"<html" in head and not any(root in data[:4096].lower() for root in _FEED_ROOTS)
+    )
 
 
 def discover_feeds(page: bytes, url: str, content_type: str = "") -> list[tuple[str, str]]:
@@ -335,9 +356,9 @@ def _parse_reference(data: bytes, content_type: str, url: str):
         raise FeedError(f"unreadable feed ({type(exc).__name__})") from None
     if parsed.get("version") or parsed.entries:
         return parsed
-    exc = parsed.get("bozo_exception")
-    if exc is not None and hasattr(exc, "getLineNumber"):
-        raise FeedError(f"malformed XML at line {exc.getLineNumber()}: {exc.getMessage()}")
+    problem = parsed.get("bozo_exception")
+    if problem is not None and hasattr(problem, "getLineNumber"):
+        raise FeedError(f"malformed XML at line {problem.getLineNumber()}: {problem.getMessage()}")
     raise FeedError("not a feed: no RSS, Atom or JSON Feed found")
 
 
@@ -371,17 +392,23 @@ def _parse_json(data: bytes, url: str) -> ParsedFeed:
         authors = item.get("authors") or [item.get("author")]
         author = authors[0] if isinstance(authors, list) and authors else None
         text = _str(item.get("content_text"))
-        entry = _entry(url, entry_id=_str(item.get("id")), link=_str(item.get("url") or item.get("external_url")),
-                       title=_text(_str(item.get("title")), None),
-                       author=_text(_str(author.get("name")) if isinstance(author, dict) else "", None),
-                       published=_iso_date(item.get("date_published")), updated=_iso_date(item.get("date_modified")),
-                       summary=_readable(_str(item.get("summary"))),
-                       content=_readable(_str(item.get("content_html")) or (html.escape(text) if text else "")))
+        entry = _entry(
+            url,
+            entry_id=_str(item.get("id")),
+            link=_str(item.get("url") or item.get("external_url")),
+            title=_text(_str(item.get("title")), None),
+            author=_text(_str(author.get("name")) if isinstance(author, dict) else "", None),
+            published=_iso_date(item.get("date_published")),
+            updated=_iso_date(item.get("date_modified")),
+            summary=_readable(_str(item.get("summary"))),
+            content=_readable(_str(item.get("content_html")) or (html.escape(text) if text else "")),
+        )
         if entry is not None:
             entries.append(entry)
     link = _str(doc.get("home_page_url"))
-    return ParsedFeed(title=_text(_str(doc.get("title")), None), link=join(url, link) if link else "",
-                      entries=entries, kind="json")
+    return ParsedFeed(
+        title=_text(_str(doc.get("title")), None), link=join(url, link) if link else "", entries=entries, kind="json"
+    )
 
 
 def _str(value) -> str:
@@ -439,7 +466,8 @@ def _date(parsed) -> datetime | None:
     if not parsed:
         return None
     try:
-        return datetime(*parsed[:6], tzinfo=timezone.utc)
+        year, month, day, hour, minute, second = parsed[:6]
+        return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
     except (ValueError, TypeError):  # a leap second or an unnormalised field: let timegm carry it over
         pass
     try:
@@ -456,16 +484,34 @@ def _content(entry) -> str:
     return (items[0].get("value") or "") if items else ""
 
 
-def _entry(url: str, *, entry_id: str, link: str, title: str, author: str, published: datetime | None,
-           updated: datetime | None, summary: str, content: str) -> FeedEntry | None:
+def _entry(
+    url: str,
+    *,
+    entry_id: str,
+    link: str,
+    title: str,
+    author: str,
+    published: datetime | None,
+    updated: datetime | None,
+    summary: str,
+    content: str,
+) -> FeedEntry | None:
     """One entry with its link made absolute and its identity settled; None for an empty husk."""
     link = link.strip()
     if link and url and not link.startswith(("https://", "http://")):  # urljoin is slow; most links are absolute
         link = join(url, link)
     if not (title or link or entry_id or summary or content):
         return None  # what a truncated document leaves behind is not a story
-    return FeedEntry(guid=story_guid(entry_id, link, title, summary, published or updated), url=link, title=title,
-                     author=author, published=published or updated, updated=updated, summary=summary, content=content)
+    return FeedEntry(
+        guid=story_guid(entry_id, link, title, summary, published or updated),
+        url=link,
+        title=title,
+        author=author,
+        published=published or updated,
+        updated=updated,
+        summary=summary,
+        content=content,
+    )
 
 
 def _get(entry, key: str):
@@ -478,16 +524,26 @@ def _convert(parsed, feed_link: str, links: list[str], url: str) -> ParsedFeed:
     # dict.get on feedparser's entries: their own get() falls back from "updated" to "published", with a warning.
     get = dict.get if isinstance(parsed, dict) else _get
     entries = []
-    for e, link in zip(parsed.entries[:MAX_ENTRIES], links):
+    for e, link in zip(parsed.entries[:MAX_ENTRIES], links, strict=False):
         published, updated = get(e, "published_parsed"), get(e, "updated_parsed")
-        entry = _entry(url, entry_id=e.get("id") or "", link=link,
-                       title=_text(e.get("title"), e.get("title_detail")), author=_text(e.get("author"), None),
-                       published=_date(published) if published else _unread_date(get(e, "published")),
-                       updated=_date(updated) if updated else _unread_date(get(e, "updated")),
-                       summary=_readable(e.get("summary") or ""), content=_readable(_content(e)))
+        entry = _entry(
+            url,
+            entry_id=e.get("id") or "",
+            link=link,
+            title=_text(e.get("title"), e.get("title_detail")),
+            author=_text(e.get("author"), None),
+            published=_date(published) if published else _unread_date(get(e, "published")),
+            updated=_date(updated) if updated else _unread_date(get(e, "updated")),
+            summary=_readable(e.get("summary") or ""),
+            content=_readable(_content(e)),
+        )
         if entry is not None:
             entries.append(entry)
     feed = parsed.feed
     kind = "atom" if parsed.version.startswith("atom") else "rss"
-    return ParsedFeed(title=_text(feed.get("title"), feed.get("title_detail")),
-                      link=join(url, feed_link) if feed_link and url else feed_link, entries=entries, kind=kind)
+    return ParsedFeed(
+        title=_text(feed.get("title"), feed.get("title_detail")),
+        link=join(url, feed_link) if feed_link and url else feed_link,
+        entries=entries,
+        kind=kind,
+    )

@@ -28,8 +28,10 @@ from tui_reader.sanitize import clean_line
 from tui_reader.urls import join
 
 USER_AGENT = f"tui-reader/{__version__} (terminal news reader; +https://github.com/tui-reader/tui-reader)"
-FEED_ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
-               "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+FEED_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 BACKOFF = 0.5
 """Seconds before the first retry; doubles each time."""
@@ -98,6 +100,7 @@ class _Decoder:
     def _inflate(self, chunk: bytes) -> Iterator[bytes]:
         data = chunk
         while data:
+            assert self._zlib is not None  # made with the decoder for the two encodings that reach here
             try:
                 out = self._zlib.decompress(data, PIECE)
             except zlib.error:
@@ -161,8 +164,7 @@ class Fetcher:
         if self._own_client:
             await self.client.aclose()
 
-    async def get(self, url: str, *, etag: str = "", last_modified: str = "",
-                  accept: str = FEED_ACCEPT) -> FetchResult:
+    async def get(self, url: str, *, etag: str = "", last_modified: str = "", accept: str = FEED_ACCEPT) -> FetchResult:
         """GET ``url`` (conditionally when a validator is given); never raises for network or HTTP trouble."""
         headers = {"Accept": accept}
         if etag:
@@ -173,7 +175,7 @@ class Fetcher:
             result, retry_after = await self._follow(url, headers)
             if retry_after is None or attempt == self.settings.retries:
                 return result
-            delay = retry_after if retry_after > 0 else BACKOFF * 2 ** attempt
+            delay = retry_after if retry_after > 0 else BACKOFF * 2**attempt
             await asyncio.sleep(min(delay, self.settings.max_retry_after))
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -236,9 +238,13 @@ class Fetcher:
 
     async def _handle(self, url: str, response: httpx.Response) -> tuple[FetchResult, float | None, str | None]:
         status = response.status_code
-        result = FetchResult(url, status, content_type=response.headers.get("content-type", ""),
-                             etag=response.headers.get("etag", ""),
-                             last_modified=response.headers.get("last-modified", ""))
+        result = FetchResult(
+            url,
+            status,
+            content_type=response.headers.get("content-type", ""),
+            etag=response.headers.get("etag", ""),
+            last_modified=response.headers.get("last-modified", ""),
+        )
         location = response.headers.get("location")
         if status in (301, 302, 303, 307, 308) and location:
             if target := join(url, location.strip()):

@@ -17,14 +17,77 @@ from tui_reader.models import Caption
 
 CAPTION_ATTR = "data-tr-caption"
 """Not ``data-caption``: pages use that one for their own captions (lightboxes, galleries)."""
-SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "head", "svg", "math", "iframe", "object",
-                       "embed", "canvas", "button", "input", "select", "textarea", "img", "video",
-                       "audio", "picture", "source"})
-BLOCK_TAGS = frozenset({"address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-                        "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4",
-                        "h5", "h6", "header", "hgroup", "hr", "html", "legend", "li", "main", "menu", "nav", "ol",
-                        "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr",
-                        "ul", "caption"})
+SKIP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "button",
+        "input",
+        "select",
+        "textarea",
+        "img",
+        "video",
+        "audio",
+        "picture",
+        "source",
+    }
+)
+BLOCK_TAGS = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "tfoot",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+    }
+)
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _WS = re.compile(r"\s+")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<])")
@@ -189,7 +252,7 @@ def to_blocks(root, captions: list[Caption]) -> list[Block]:
 
 def join_markdown(blocks: list[Block]) -> str:
     out: list[str] = []
-    for prev, block in zip([None, *blocks], blocks):
+    for prev, block in zip([None, *blocks], blocks, strict=False):
         if out:
             out.append("\n" if prev is not None and prev.tight and block.tight else "\n\n")
         out.append(block.markdown)

@@ -65,8 +65,7 @@ def separate_repeats(entries: Iterable[FeedEntry]) -> list[FeedEntry]:
     for e in entries:
         if e.guid == e.url:
             variants[e.guid].add((e.title, e.published))
-    return [replace(e, guid=f"{e.guid}#{_item_hash(e)}") if len(variants.get(e.guid, ())) > 1 else e
-            for e in entries]
+    return [replace(e, guid=f"{e.guid}#{_item_hash(e)}") if len(variants.get(e.guid, ())) > 1 else e for e in entries]
 
 
 def _item_hash(e: FeedEntry) -> str:

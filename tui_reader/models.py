@@ -56,8 +56,10 @@ class Grade:
 
     def __post_init__(self) -> None:
         if self.reliability not in RELIABILITY or self.credibility not in CREDIBILITY:
-            raise GradeError(f"invalid Admiralty grade {self.reliability}{self.credibility!s}: "
-                             "use a letter A-F then a digit 1-6, e.g. B2")
+            raise GradeError(
+                f"invalid Admiralty grade {self.reliability}{self.credibility!s}: "
+                "use a letter A-F then a digit 1-6, e.g. B2"
+            )
 
     @classmethod
     def parse(cls, text: str) -> "Grade":

@@ -6,8 +6,8 @@ round trip keeps every feed's group string exactly.
 
 from __future__ import annotations
 
-import re
 import html
+import re
 from typing import Iterable
 
 from tui_reader.errors import OpmlError
@@ -25,8 +25,9 @@ def parse_opml(data: bytes) -> list[tuple[str, str, str]]:
     import lxml.etree
 
     # No DTD (so no entities), no network; escape the bare "&" common in hand-made files.
-    parser = lxml.etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, recover=True,
-                                  huge_tree=False)
+    parser = lxml.etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, recover=True, huge_tree=False
+    )
     try:
         root = lxml.etree.fromstring(_BARE_AMP.sub(b"&amp;", strip_doctype(data)), parser)
     except lxml.etree.XMLSyntaxError as exc:
@@ -68,8 +69,12 @@ def export_opml(feeds: Iterable[Feed], title: str = "tui-reader subscriptions") 
         name = _escape(feed.title or feed.url)
         return f'{indent}<outline type="rss" text="{name}" title="{name}" xmlUrl="{_escape(feed.url)}"/>'
 
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">',
-             f"  <head><title>{_escape(title)}</title></head>", "  <body>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        f"  <head><title>{_escape(title)}</title></head>",
+        "  <body>",
+    ]
     lines += [outline(f, "    ") for f in by_group.pop("", [])]
     for group in sorted(by_group, key=str.casefold):
         name = _escape(group)

@@ -118,6 +118,15 @@ def parse_filter(text: str, base: StoryQuery = StoryQuery(), now: datetime | Non
     return replace(q, text=" ".join(words))
 
 
-_EXAMPLES = {"tag": "syria", "source": "reuters", "group": "middle_east", "rating": "<=B2", "state": "unread",
-             "since": "2d", "until": "2026-11-01", "sort": "rating", "single": ""}
+_EXAMPLES = {
+    "tag": "syria",
+    "source": "reuters",
+    "group": "middle_east",
+    "rating": "<=B2",
+    "state": "unread",
+    "since": "2d",
+    "until": "2026-11-01",
+    "sort": "rating",
+    "single": "",
+}
 _KEYS = set(_EXAMPLES)

@@ -67,9 +67,13 @@ class RefreshReport:
 # --------------------------------------------------------------------------- feeds
 
 
-async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[int] | None = None,
-                        progress: Callable[[FeedOutcome], None] | None = None,
-                        cluster: ClusterSettings | None = None) -> RefreshReport:
+async def refresh_feeds(
+    store: Store,
+    settings: FetchSettings,
+    feed_ids: list[int] | None = None,
+    progress: Callable[[FeedOutcome], None] | None = None,
+    cluster: ClusterSettings | None = None,
+) -> RefreshReport:
     """Fetch every feed (or those in ``feed_ids``) at once within the limits; ``progress`` hears each one finish.
 
     With ``cluster`` settings, the new stories then join the corroboration clusters (cost
@@ -97,10 +101,15 @@ async def refresh_feeds(store: Store, settings: FetchSettings, feed_ids: list[in
                 try:
                     outcome = await writer.submit(functools.partial(_record, store, feed, result, parsed))
                 except Exception as exc:  # a store failure is this feed's error, not the refresh's
-                    outcome = FeedOutcome(feed.id, feed.url, feed.title, FetchStatus.ERROR, error=f"could not store: {exc}")
+                    outcome = FeedOutcome(
+                        feed.id, feed.url, feed.title, FetchStatus.ERROR, error=f"could not store: {exc}"
+                    )
                     with suppress(Exception):  # kept as the feed's status too, if the store allows
-                        await writer.submit(functools.partial(store.record_fetch, feed.id, status=FetchStatus.ERROR,
-                                                              error=outcome.error))
+                        await writer.submit(
+                            functools.partial(
+                                store.record_fetch, feed.id, status=FetchStatus.ERROR, error=outcome.error
+                            )
+                        )
                 return replace(outcome, seconds=time.perf_counter() - started)
 
             tasks = [asyncio.ensure_future(one(feed)) for feed in feeds]
@@ -141,8 +150,7 @@ def parse_result(result: FetchResult) -> ParsedFeed | str:
         return f"could not parse the feed ({type(exc).__name__})"
 
 
-def _record(store: Store, feed: Feed, result: FetchResult,
-            parsed: ParsedFeed | str | None) -> FeedOutcome:
+def _record(store: Store, feed: Feed, result: FetchResult, parsed: ParsedFeed | str | None) -> FeedOutcome:
     """Store one feed's refresh (runs on the writer): its stories if any, and always its status."""
     if result.not_modified:
         store.record_fetch(feed.id, status=FetchStatus.NOT_MODIFIED)
@@ -150,7 +158,7 @@ def _record(store: Store, feed: Feed, result: FetchResult,
     elif isinstance(parsed, ParsedFeed) and not result.error:
         outcome = store_parsed(store, feed, parsed, result)
     else:
-        error = result.error or parsed or "could not parse the feed"
+        error = result.error or (parsed if isinstance(parsed, str) else "") or "could not parse the feed"
         store.record_fetch(feed.id, status=FetchStatus.ERROR, error=error)
         return FeedOutcome(feed.id, feed.url, feed.title, FetchStatus.ERROR, error=error)
     if result.moved_to and store.move_feed(feed.id, result.moved_to):
@@ -197,7 +205,7 @@ class _Writer:
                         stopping = True
                         break
                     batch.append(more)
-                for (_, future), outcome in zip(batch, self._write([job for job, _ in batch])):
+                for (_, future), outcome in zip(batch, self._write([job for job, _ in batch]), strict=False):
                     self._loop.call_soon_threadsafe(_settle, future, outcome)
         finally:
             self._store.close()  # this thread's connection
@@ -226,6 +234,7 @@ def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:
     if ok:
         future.set_result(value)
     else:
+        assert isinstance(value, BaseException)
         future.set_exception(value)
 
 
@@ -235,12 +244,23 @@ def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResu
     with store.tx():
         res = store.upsert_entries(feed.id, store.retained(parsed.entries), title or domain_of(feed.url))
         store.apply_rules(res.new_ids)
-        store.record_fetch(feed.id, status=FetchStatus.OK, etag=result.etag, last_modified=result.last_modified,
-                           title=None if feed.title else parsed.title)
-    return FeedOutcome(feed.id, feed.url, title, FetchStatus.OK, res.new, res.updated,
-                       new_ids=tuple(res.new_ids), updated_ids=tuple(res.updated_ids))
+        store.record_fetch(
+            feed.id,
+            status=FetchStatus.OK,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            title=None if feed.title else parsed.title,
+        )
+    return FeedOutcome(
+        feed.id,
+        feed.url,
+        title,
+        FetchStatus.OK,
+        res.new,
+        res.updated,
+        new_ids=tuple(res.new_ids),
+        updated_ids=tuple(res.updated_ids),
+    )
 
 
 # --------------------------------------------------------------------------- article pages
-
-

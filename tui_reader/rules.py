@@ -235,8 +235,10 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
     if not any(values.get(a) for a in ACTIONS):
         raise bad("tags", f"the rule does nothing: give at least one of {', '.join(ACTIONS)}")
     if "words" in values:
-        terms = [_WORD.findall((m.group(1) if m.group(1) is not None else m.group(2)).lower())
-                 for m in _TERM.finditer(values["words"])]
+        terms = [
+            _WORD.findall((m.group(1) if m.group(1) is not None else m.group(2)).lower())
+            for m in _TERM.finditer(values["words"])
+        ]
         values["_singles"] = frozenset(t[0] for t in terms if len(t) == 1)
         values["_phrases"] = tuple(f" {' '.join(t)} " for t in terms if len(t) > 1)
         if not values["_singles"] and not values["_phrases"]:
@@ -261,7 +263,8 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
 _SCRIPTS = re.compile(
     r"(?P<ar>[\u0600-\u06ff\u0750-\u077f])|(?P<he>[\u0590-\u05ff])|(?P<ru>[\u0400-\u04ff])|(?P<el>[\u0370-\u03ff])"
     r"|(?P<ja>[\u3040-\u30ff])|(?P<ko>[\uac00-\ud7af])|(?P<zh>[\u4e00-\u9fff])|(?P<hi>[\u0900-\u097f])"
-    r"|(?P<th>[\u0e00-\u0e7f])|(?P<latin>[a-zA-Z\u00c0-\u024f])")
+    r"|(?P<th>[\u0e00-\u0e7f])|(?P<latin>[a-zA-Z\u00c0-\u024f])"
+)
 _REFINE = {"ar": (("ur", "ٹڈڑںے"), ("fa", "پچژگکی")), "ru": (("uk", "іїєґ"),)}
 _FUNCTION_WORDS = {
     "en": "the and of to in is that for on with was said",

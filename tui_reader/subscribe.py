@@ -20,10 +20,11 @@ from tui_reader.urls import join
 _ARTICLE_PAGE = re.compile(
     rb"""<meta[^>]+(?:property|name)=["']og:type["'][^>]*content=["']article|"""
     rb"""<meta[^>]+content=["']article["'][^>]*(?:property|name)=["']og:type|"""
-    rb""""@type"\s*:\s*"(?:\w*NewsArticle|Article|BlogPosting|Report)\"""", re.I)
+    rb""""@type"\s*:\s*"(?:\w*NewsArticle|Article|BlogPosting|Report)\"""",
+    re.I,
+)
 WELL_KNOWN_FEEDS = ("/feed", "/rss", "/feed.xml", "/rss.xml", "/atom.xml", "/index.xml")
 """Where sites that advertise no feed usually keep one (WordPress, Hugo, Jekyll, Ghost…)."""
-
 
 
 class AddKind(str, Enum):
@@ -82,24 +83,40 @@ async def _add_page(store: Store, result: FetchResult, fetcher: Fetcher) -> AddR
     if home_page and not candidates:
         candidates = await _probe_feeds(fetcher, result.url)
     if candidates and not is_article:
-        return AddResult(AddKind.PAGE_WITH_FEEDS, candidates=candidates, url=result.url,
-                         message=f"{result.url} is a web page offering {len(candidates)} feed(s)")
+        return AddResult(
+            AddKind.PAGE_WITH_FEEDS,
+            candidates=candidates,
+            url=result.url,
+            message=f"{result.url} is a web page offering {len(candidates)} feed(s)",
+        )
     if home_page:  # a site's front page is no story: saying so beats storing it as one
-        return AddResult(AddKind.ERROR, message=f"{result.url} is a site's home page with no feed: it advertises none, "
-                                          f"and none of {', '.join(WELL_KNOWN_FEEDS)} is one")
+        return AddResult(
+            AddKind.ERROR,
+            message=f"{result.url} is a site's home page with no feed: it advertises none, "
+            f"and none of {', '.join(WELL_KNOWN_FEEDS)} is one",
+        )
 
     def store_article() -> tuple[int, Article]:
         from tui_reader.extract import extract_article
 
         article = extract_article(result.body, result.url, content_type=result.content_type)
-        story_id = store.add_story(result.url, article.title or result.url, source=article.site_name,
-                                   author=article.byline, published=article.published)
+        story_id = store.add_story(
+            result.url,
+            article.title or result.url,
+            source=article.site_name,
+            author=article.byline,
+            published=article.published,
+        )
         store.save_article(story_id, article, html=result.body, content_type=result.content_type)
         return story_id, article
 
     story_id, article = await asyncio.to_thread(store_article)
-    return AddResult(AddKind.ARTICLE, story_id=story_id, candidates=candidates,
-                     message=f"saved article: {article.title or result.url}")
+    return AddResult(
+        AddKind.ARTICLE,
+        story_id=story_id,
+        candidates=candidates,
+        message=f"saved article: {article.title or result.url}",
+    )
 
 
 async def _probe_feeds(fetcher: Fetcher, page_url: str) -> list[tuple[str, str]]:

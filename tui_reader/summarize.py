@@ -27,7 +27,12 @@ from tui_reader.models import Article, Story
 from tui_reader.sanitize import clean_line, clean_text, html_text
 
 __all__ = [
-    "MAX_WORDS", "body_draft", "draft_for_page", "draft_for_story", "draft_summary", "page_description",
+    "MAX_WORDS",
+    "body_draft",
+    "draft_for_page",
+    "draft_for_story",
+    "draft_summary",
+    "page_description",
     "split_sentences",
 ]
 
@@ -60,31 +65,210 @@ _BOUNDARY = re.compile(
 # Words that end in "." without ending a sentence, lower-cased, without the dot (English, German, French,
 # Spanish, Italian titles and common abbreviations).
 _TITLES = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "mt", "ft", "gen", "col", "lt", "sgt", "capt", "cmdr",
-    "adm", "maj", "gov", "sen", "rep", "pres", "rev", "hon", "amb", "supt", "insp", "dipl", "ing", "mag", "hr",
-    "mgr", "sra", "srta", "dra", "sta", "sto", "ste", "mme", "mlle", "me", "gral", "avv", "dott", "sig",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "mt",
+    "ft",
+    "gen",
+    "col",
+    "lt",
+    "sgt",
+    "capt",
+    "cmdr",
+    "adm",
+    "maj",
+    "gov",
+    "sen",
+    "rep",
+    "pres",
+    "rev",
+    "hon",
+    "amb",
+    "supt",
+    "insp",
+    "dipl",
+    "ing",
+    "mag",
+    "hr",
+    "mgr",
+    "sra",
+    "srta",
+    "dra",
+    "sta",
+    "sto",
+    "ste",
+    "mme",
+    "mlle",
+    "me",
+    "gral",
+    "avv",
+    "dott",
+    "sig",
 }
 _OTHER_ABBREVIATIONS = {
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co",
-    "corp", "bros", "vs", "etc", "approx", "est", "dept", "univ", "cf", "al", "ave", "blvd", "rd", "bzw", "ca",
-    "inkl", "evtl", "ggf", "sog", "vgl", "usw", "mio", "mrd", "abs", "str", "jh", "jhd", "hrsg", "env", "av",
-    "ex", "nº", "núm", "pág", "ud", "uds", "mln", "mld", "tsd",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "inc",
+    "ltd",
+    "co",
+    "corp",
+    "bros",
+    "vs",
+    "etc",
+    "approx",
+    "est",
+    "dept",
+    "univ",
+    "cf",
+    "al",
+    "ave",
+    "blvd",
+    "rd",
+    "bzw",
+    "ca",
+    "inkl",
+    "evtl",
+    "ggf",
+    "sog",
+    "vgl",
+    "usw",
+    "mio",
+    "mrd",
+    "abs",
+    "str",
+    "jh",
+    "jhd",
+    "hrsg",
+    "env",
+    "av",
+    "ex",
+    "nº",
+    "núm",
+    "pág",
+    "ud",
+    "uds",
+    "mln",
+    "mld",
+    "tsd",
 }
 _NUMBERED = {"no", "nos", "nr", "vol", "fig", "op", "art", "pp", "p", "s", "bd", "kap", "tel"}
 # After a dotted acronym ("U.S.", "a.m.") or initial a sentence ends only before a typical sentence opener.
 _OPENERS = {
-    "the", "a", "an", "it", "its", "he", "she", "they", "we", "i", "but", "and", "in", "on", "this", "that",
-    "these", "those", "there", "his", "her", "their", "officials", "meanwhile", "however",
-    "der", "die", "das", "ein", "eine", "er", "sie", "es", "wir", "aber", "und", "im", "auch", "dies",
-    "le", "la", "les", "il", "elle", "ils", "un", "une", "mais", "et", "el", "los", "las", "ella", "pero",
+    "the",
+    "a",
+    "an",
+    "it",
+    "its",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "but",
+    "and",
+    "in",
+    "on",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "his",
+    "her",
+    "their",
+    "officials",
+    "meanwhile",
+    "however",
+    "der",
+    "die",
+    "das",
+    "ein",
+    "eine",
+    "er",
+    "sie",
+    "es",
+    "wir",
+    "aber",
+    "und",
+    "im",
+    "auch",
+    "dies",
+    "le",
+    "la",
+    "les",
+    "il",
+    "elle",
+    "ils",
+    "un",
+    "une",
+    "mais",
+    "et",
+    "el",
+    "los",
+    "las",
+    "ella",
+    "pero",
 }
 # A number and a dot before a month is a German/Nordic date ("am 3. Oktober"), never the end of a sentence.
 _MONTHS = {
-    "januar", "jänner", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
-    "november", "dezember", "marts", "mars", "maj", "desember", "december", "tammikuuta", "helmikuuta",
+    "januar",
+    "jänner",
+    "februar",
+    "märz",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "dezember",
+    "marts",
+    "mars",
+    "maj",
+    "desember",
+    "december",
+    "tammikuuta",
+    "helmikuuta",
 }
-_ORDINAL_DOT_LANGS = {"de", "da", "nb", "nn", "no", "fi", "is", "cs", "sk", "pl", "hu", "sl", "hr", "sr", "bs",
-                      "lt", "lv", "et", "tr"}
+_ORDINAL_DOT_LANGS = {
+    "de",
+    "da",
+    "nb",
+    "nn",
+    "no",
+    "fi",
+    "is",
+    "cs",
+    "sk",
+    "pl",
+    "hu",
+    "sl",
+    "hr",
+    "sr",
+    "bs",
+    "lt",
+    "lv",
+    "et",
+    "tr",
+}
 """Languages that write ordinals as "3." ("der 2. Bundesliga"), so a small number and a dot rarely ends one."""
 _WORD_BEFORE = re.compile(r"([\w.'’-]+)$")
 _ACRONYM = re.compile(r"(?:[^\W\d_]\.){2,}$")
@@ -111,7 +295,7 @@ def split_sentences(text: str, lang: str = "") -> list[str]:
             end = m.end(4)
         else:
             # Only the word before and the word after matter; short windows keep this linear.
-            before, after = text[max(start, m.start(1) - 40):m.start(1)], text[m.end():m.end() + 40]
+            before, after = text[max(start, m.start(1) - 40) : m.start(1)], text[m.end() : m.end() + 40]
             if not _is_boundary(before, m.group(1), m.group(2), after, ordinal_dots):
                 continue
             end = m.end(2)
@@ -165,7 +349,7 @@ def _word_set(text: str) -> set[str]:
     words: set[str] = set()
     for w in _TOKEN.findall(text.lower()):
         if _CJK.search(w):
-            words.update(w[i:i + 2] for i in range(max(1, len(w) - 1)))
+            words.update(w[i : i + 2] for i in range(max(1, len(w) - 1)))
         else:
             words.add(w)
     return words
@@ -192,7 +376,8 @@ _BYLINE = re.compile(
 )
 _LABEL = re.compile(
     r"^(?:autor(?:in)?|author|text|foto|fotos|photo|photos|bild|bilder|image|quelle|source|credit|crédit|"
-    r"publiziert|veröffentlicht|aktualisiert|updated|published|posted|stand)\b\s*:?", re.IGNORECASE
+    r"publiziert|veröffentlicht|aktualisiert|updated|published|posted|stand)\b\s*:?",
+    re.IGNORECASE,
 )
 _PHOTO_CREDIT = re.compile(
     r"(?:\bvia Getty Images|\bGetty Images|/(?:AFP|AP|Reuters|EPA|Getty|dpa|Keystone)\b|\b(?:Photo|Photograph|Image|"
@@ -203,8 +388,9 @@ _CAPTION_PHRASE = re.compile(
     r"\b(?:is|are) (?:pictured|photographed)\b|\b(?:is|are) seen\b(?! as\b| to\b).*\bon \w+ \d{1,2}, \d{4}\b"
 )
 # A date, a clock time or a "|" divider: a time stamp or metadata line, in any language.
-_STAMP = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}[:.]\d{2}\s*(?:uhr|h)\b|\b\d{1,2}:\d{2}\b|\s\|\s",
-                    re.IGNORECASE)
+_STAMP = re.compile(
+    r"\b\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\b|\b\d{1,2}[:.]\d{2}\s*(?:uhr|h)\b|\b\d{1,2}:\d{2}\b|\s\|\s", re.IGNORECASE
+)
 # "AMMAN — ", "BEIRUT/THE HAGUE, March 7 (Reuters) - ", "Berlin (dpa) - ", "PARIS, 5 juin (AFP) – ":
 # a place line, not part of the sentence.
 _DATELINE = re.compile(
@@ -215,9 +401,37 @@ _DATELINE = re.compile(
 _BRACKET_LABEL = re.compile(r"^【[^】]{1,20}】\s*")
 # A sentence opening with one of these leans on the one before it, so it reads badly alone.
 _ANAPHORA = {
-    "he", "she", "they", "it", "this", "that", "these", "those", "his", "her", "their", "its", "er", "sie", "es",
-    "dies", "diese", "dieser", "dabei", "damit", "deshalb", "il", "elle", "ils", "elles", "cela", "ce", "ella",
-    "ellos", "esto", "eso",
+    "he",
+    "she",
+    "they",
+    "it",
+    "this",
+    "that",
+    "these",
+    "those",
+    "his",
+    "her",
+    "their",
+    "its",
+    "er",
+    "sie",
+    "es",
+    "dies",
+    "diese",
+    "dieser",
+    "dabei",
+    "damit",
+    "deshalb",
+    "il",
+    "elle",
+    "ils",
+    "elles",
+    "cela",
+    "ce",
+    "ella",
+    "ellos",
+    "esto",
+    "eso",
 }
 
 
@@ -252,8 +466,12 @@ def _is_headline(text: str, heads: list[set[str]]) -> bool:
 
 def _quotes_balanced(sentence: str) -> bool:
     """False for a piece of a longer quotation, which would not read as a whole sentence."""
-    return (sentence.count('"') % 2 == 0 and sentence.count("“") <= sentence.count("”") + sentence.count("„")
-            and sentence.count("«") == sentence.count("»") and sentence.count("「") == sentence.count("」"))
+    return (
+        sentence.count('"') % 2 == 0
+        and sentence.count("“") <= sentence.count("”") + sentence.count("„")
+        and sentence.count("«") == sentence.count("»")
+        and sentence.count("「") == sentence.count("」")
+    )
 
 
 class _Sentence(NamedTuple):
@@ -278,9 +496,14 @@ def _candidates(text: str, titles: list[str], captions: list[str], lang: str) ->
         top = not out
         for sentence in split_sentences(_BRACKET_LABEL.sub("", _DATELINE.sub("", line)), lang):
             key = _key(sentence)
-            if (key in seen or not _MIN_WORDS <= _words(sentence) <= 80 or not _quotes_balanced(sentence)
-                    or sentence[0].islower() or _is_headline(sentence, heads)
-                    or not (top or _ENDS_LIKE_SENTENCE.search(sentence))):
+            if (
+                key in seen
+                or not _MIN_WORDS <= _words(sentence) <= 80
+                or not _quotes_balanced(sentence)
+                or sentence[0].islower()
+                or _is_headline(sentence, heads)
+                or not (top or _ENDS_LIKE_SENTENCE.search(sentence))
+            ):
                 continue
             seen.add(key)
             out.append(_Sentence(sentence, para))
@@ -321,8 +544,12 @@ def _choose(sentences: list[_Sentence], titles: list[str]) -> str:
     best = max(range(len(window)), key=lambda i: _score(i, window[i].text, title_terms))
     chosen = [sentences[best].text]
     follow = sentences[best + 1] if best + 1 < len(sentences) else None
-    if (follow is not None and follow.para == sentences[best].para and _words(chosen[0]) < 25
-            and _words(chosen[0]) + _words(follow.text) <= MAX_WORDS):
+    if (
+        follow is not None
+        and follow.para == sentences[best].para
+        and _words(chosen[0]) < 25
+        and _words(chosen[0]) + _words(follow.text) <= MAX_WORDS
+    ):
         chosen.append(follow.text)
     return _joined(chosen)
 
@@ -338,8 +565,14 @@ def _joined(sentences: list[str]) -> str:
     return out
 
 
-def draft_summary(text: str, title: str = "", *, captions: list[str] | tuple[str, ...] = (), lang: str = "",
-                  headlines: list[str] | tuple[str, ...] = ()) -> str:
+def draft_summary(
+    text: str,
+    title: str = "",
+    *,
+    captions: list[str] | tuple[str, ...] = (),
+    lang: str = "",
+    headlines: list[str] | tuple[str, ...] = (),
+) -> str:
     """The best one or two whole sentences of a plain or HTML text (at most :data:`MAX_WORDS`), in order.
 
     ``title`` and ``headlines`` are never repeated, ``captions`` never picked. Returns "" when the text holds no
@@ -381,8 +614,28 @@ _STANDFIRST_CLASS = re.compile(
     r"(?:[^a-z]|$)"
 )
 """Class/id words that publishers everywhere give the teaser paragraph under the headline."""
-_NOT_STANDFIRST = frozenset({"a", "li", "ul", "ol", "figure", "figcaption", "aside", "nav", "footer", "button",
-                             "label", "script", "style", "noscript", "template", "img", "picture", "time"})
+_NOT_STANDFIRST = frozenset(
+    {
+        "a",
+        "li",
+        "ul",
+        "ol",
+        "figure",
+        "figcaption",
+        "aside",
+        "nav",
+        "footer",
+        "button",
+        "label",
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "img",
+        "picture",
+        "time",
+    }
+)
 _STANDFIRST_REACH = 100
 """Elements after the headline searched for the standfirst: it sits right below it, before the body."""
 _H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
@@ -403,7 +656,8 @@ _GLUED = re.compile(r"[a-z][A-Z]")
 """Words run together ("Video LoadingVideo UnavailableClick to play"): three of them are a widget's labels."""
 _FEED_TAIL = re.compile(
     r"\s*(?:The post .{1,300} appeared first on .{1,200}|(?:Read more|Continue reading|Weiterlesen|Lire la suite|"
-    r"Leer más|Leggi tutto)\b.{0,80})$", re.IGNORECASE
+    r"Leer más|Leggi tutto)\b.{0,80})$",
+    re.IGNORECASE,
 )
 
 
@@ -459,7 +713,8 @@ def _json_ld_descriptions(data: str) -> list[str]:
             kinds = node.get("@type")
             kinds = kinds if isinstance(kinds, list) else [kinds]
             if isinstance(node.get("description"), str) and any(
-                    isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
+                isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds
+            ):
                 found.append(node["description"])
             stack.extend(v for k, v in node.items() if k in ("@graph", "mainEntity", "mainEntityOfPage"))
     return found
@@ -481,7 +736,7 @@ def _complete_from(body: list[_Sentence], key: str) -> str:
         if not 0 <= at <= 2:
             continue
         run: list[str] = []
-        for s in body[i:i + 6]:
+        for s in body[i : i + 6]:
             run.append(s.text)
             if len(_key(" ".join(run))) >= len(key) + at:
                 break
@@ -508,7 +763,7 @@ class _Page:
 
         text = decode(html) if isinstance(html, bytes) else html
         h1 = _H1.search(text)
-        self.root = parse(text[:h1.start() + _AFTER_HEADLINE] if h1 else text)
+        self.root = parse(text[: h1.start() + _AFTER_HEADLINE] if h1 else text)
         self.article = article
         self.lang = self._lang()
         self.titles = [article.title, *self._headlines()]
@@ -544,9 +799,15 @@ class _Page:
         standfirst keeps it, as standfirsts often end without a full stop.
         """
         text = _CREDIT_TAIL.sub("", _clean(text))
-        if (_MOJIBAKE.search(text) or _words(text) < 8 or _FURNITURE.search(text) or len(_GLUED.findall(text)) >= 3
-                or _PHOTO_CREDIT.search(text) or _CAPTION_PHRASE.search(text)
-                or _is_headline(text, [_word_set(t) for t in self.titles])):
+        if (
+            _MOJIBAKE.search(text)
+            or _words(text) < 8
+            or _FURNITURE.search(text)
+            or len(_GLUED.findall(text)) >= 3
+            or _PHOTO_CREDIT.search(text)
+            or _CAPTION_PHRASE.search(text)
+            or _is_headline(text, [_word_set(t) for t in self.titles])
+        ):
             return ""
         if not self._about_this_story(text):
             return ""
@@ -556,9 +817,16 @@ class _Page:
         if completed or text[0].islower():  # the start of a sentence is missing
             return completed
         sentences = list(dict.fromkeys(split_sentences(text, self.lang)))  # some sites say it twice
-        if sentences and not _ENDS_LIKE_SENTENCE.search(sentences[-1]) and (
-                cut or may_be_cut and (len(sentences) > 1 or _words(text) > 25)
-                and _key(sentences[-1]) not in {_key(s.text) for s in self.body}):
+        if (
+            sentences
+            and not _ENDS_LIKE_SENTENCE.search(sentences[-1])
+            and (
+                cut
+                or may_be_cut
+                and (len(sentences) > 1 or _words(text) > 25)
+                and _key(sentences[-1]) not in {_key(s.text) for s in self.body}
+            )
+        ):
             sentences.pop()  # the unfinished rest of a description cut to a length
         return _joined(_within_cap(sentences))
 
@@ -584,7 +852,7 @@ class _Page:
         if not text or _words(text) > _FEED_BODY_WORDS or _ELLIPSIS.search(text):
             return ""
         key, body = _key(text), _key(self.article.text[:5000])
-        if body.startswith(key) and body[len(key):len(key) + 1] not in ("", " "):
+        if body.startswith(key) and body[len(key) : len(key) + 1] not in ("", " "):
             return ""  # cut mid-word from the body
         return self.teaser(text, may_be_cut=True)
 
@@ -611,8 +879,11 @@ def draft_for_page(html: str | bytes, url: str, *, article: Article | None = Non
 
         article = extract_article(html, url or None)
     page = _Page(html, article)
-    return ((page.feed_prose(feed_summary) if feed_summary.strip() else "") or page.description()
-            or _choose(page.body, page.titles))
+    return (
+        (page.feed_prose(feed_summary) if feed_summary.strip() else "")
+        or page.description()
+        or _choose(page.body, page.titles)
+    )
 
 
 def draft_for_story(story: Story, page_html: bytes | str | None = None, article: Article | None = None) -> str:

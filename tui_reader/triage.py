@@ -21,8 +21,7 @@ from tui_reader.models import BriefItem, State, Story, TriageInput
 from tui_reader.sanitize import clean_line, valid_date
 from tui_reader.store import Store
 
-__all__ = ["normalize_tag", "parse_tags", "default_letter", "apply_triage",
-           "reconcile_logs"]
+__all__ = ["normalize_tag", "parse_tags", "default_letter", "apply_triage", "reconcile_logs"]
 
 MAX_TAG_LEN = 48
 
@@ -121,8 +120,9 @@ def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: dat
         reconcile_logs(store, briefing_dir)
     except briefing.BriefingError as exc:
         what = "dismissal" if inp.dismiss else "triage"
-        raise NoteBehind(f"{what} saved in the store, but {exc}; nothing is lost: the note catches up "
-                         "at the next tui-reader command") from None
+        raise NoteBehind(
+            f"{what} saved in the store, but {exc}; nothing is lost: the note catches up at the next tui-reader command"
+        ) from None
     return item
 
 

@@ -7,8 +7,11 @@ import re
 from hashlib import blake2b
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|"
-                       r"cmpid|ocid|smid|at_medium|at_campaign|sr_share|taid|mbid)$", re.I)
+_TRACKING = re.compile(
+    r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_hsenc|_hsmi|ref|ref_src|"
+    r"cmpid|ocid|smid|at_medium|at_campaign|sr_share|taid|mbid)$",
+    re.I,
+)
 """Query parameters that track the reader, never name the article (kept short: a wrong entry merges
 different articles)."""
 
@@ -57,8 +60,11 @@ def _split_canonical(url: str) -> str:
     if port and port not in (80, 443):
         host = f"{host}:{port}"
     path = parts.path.rstrip("/")
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if not _TRACKING.match(k)) if parts.query else ()
+    query = (
+        sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k))
+        if parts.query
+        else ()
+    )
     return urlunsplit(("", host, path, urlencode(query), ""))[2:]
 
 

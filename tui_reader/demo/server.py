@@ -100,8 +100,9 @@ class DemoServer:
     (default: the current time, to the minute).
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, now: datetime | None = None,
-                 root: Path = SITE_DIR) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, *, now: datetime | None = None, root: Path = SITE_DIR
+    ) -> None:
         self.now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(second=0, microsecond=0)
         self.root = root
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
@@ -127,8 +128,7 @@ class DemoServer:
 
     def start(self) -> "DemoServer":
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="tui-reader-demo",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._httpd.serve_forever, name="tui-reader-demo", daemon=True)
             self._thread.start()
         return self
 

@@ -20,8 +20,18 @@ from tui_reader.store.schema import MIGRATIONS
 from tui_reader.store.stories import StoriesMixin, UpsertResult
 from tui_reader.store.triage import TriageMixin
 
-__all__ = ["MIGRATIONS", "ListRow", "PurgeResult", "RuleAction", "RuleMarks", "Store", "StoreError", "UpsertResult",
-           "from_epoch", "to_epoch"]
+__all__ = [
+    "MIGRATIONS",
+    "ListRow",
+    "PurgeResult",
+    "RuleAction",
+    "RuleMarks",
+    "Store",
+    "StoreError",
+    "UpsertResult",
+    "from_epoch",
+    "to_epoch",
+]
 
 
 class Store(FeedsMixin, StoriesMixin, RulesMixin, ListingMixin, TriageMixin, ClustersMixin, RetentionMixin):

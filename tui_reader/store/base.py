@@ -53,17 +53,24 @@ def _user_error(exc: sqlite3.Error, path: Path | str) -> StoreError | None:
     """
     text = str(exc).lower()
     if any(words in text for words in _FULL):
-        return StoreError(f"could not write the store {path}: {exc} (is the disk full?); "
-                          "nothing was changed — free some space and try again")
+        return StoreError(
+            f"could not write the store {path}: {exc} (is the disk full?); "
+            "nothing was changed — free some space and try again"
+        )
     if "database is locked" in text:
-        return StoreError(f"the store {path} stayed locked by another tui-reader (a fetch?) for "
-                          f"{BUSY_TIMEOUT:g} s; nothing was changed — try again")
+        return StoreError(
+            f"the store {path} stayed locked by another tui-reader (a fetch?) for "
+            f"{BUSY_TIMEOUT:g} s; nothing was changed — try again"
+        )
     if "unable to open database file" in text or "readonly database" in text:
-        return StoreError(f"cannot open the store {path} for writing ({exc}): check that it and its "
-                          "directory are yours and writable")
+        return StoreError(
+            f"cannot open the store {path} for writing ({exc}): check that it and its directory are yours and writable"
+        )
     if any(words in text for words in _DAMAGED):  # never repaired or replaced behind the analyst's back
-        return StoreError(f"the store {path} is damaged ({exc}) and was left as it is: move it aside "
-                          "(or restore a backup) and tui-reader starts a new one")
+        return StoreError(
+            f"the store {path} is damaged ({exc}) and was left as it is: move it aside "
+            "(or restore a backup) and tui-reader starts a new one"
+        )
     return None
 
 
@@ -114,8 +121,9 @@ class StoreBase:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create the store's directory {self.path.parent}: "
-                                 f"{exc.strerror or exc}") from None
+                raise StoreError(
+                    f"cannot create the store's directory {self.path.parent}: {exc.strerror or exc}"
+                ) from None
         self._migrate()
 
     @property
@@ -131,8 +139,10 @@ class StoreBase:
             conn.store_path = self.path
             conn.row_factory = sqlite3.Row
             # Before WAL, which writes the header of a new file: a new store frees purged pages at once
-            # (store/retention.py); an older store ignores this until its first purge VACUUMs it.
-            conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            # (store/retention.py); an older store gets it at its first purge's VACUUM. Only on an empty
+            # file: on an existing one the pragma waits for another process's write lock (a cron fetch).
+            if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+                conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -190,7 +200,9 @@ class StoreBase:
     def story_tags(self, story_id: int) -> tuple[str, ...]:
         rows = self.conn.execute(
             "SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id WHERE st.story_id = ? "
-            "ORDER BY st.position", (story_id,)).fetchall()
+            "ORDER BY st.position",
+            (story_id,),
+        ).fetchall()
         return tuple(r[0] for r in rows)
 
     def _reindex(self, c: sqlite3.Connection, story_id: int) -> None:
@@ -198,11 +210,15 @@ class StoreBase:
             "SELECT s.title, COALESCE(t.summary, '') AS summary, "
             "COALESCE(NULLIF(a.text, ''), NULLIF(html_text(s.feed_content), ''), html_text(s.feed_summary)) AS body "
             "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN articles a ON a.story_id = s.id "
-            "WHERE s.id = ?", (story_id,)).fetchone()
+            "WHERE s.id = ?",
+            (story_id,),
+        ).fetchone()
         c.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
         if row is not None:
-            c.execute("INSERT INTO stories_fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-                      (story_id, row["title"], row["summary"], row["body"]))
+            c.execute(
+                "INSERT INTO stories_fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
+                (story_id, row["title"], row["summary"], row["body"]),
+            )
 
 
 def _insert_many(c: sqlite3.Connection, into: str, rows: list[tuple]) -> None:
@@ -217,5 +233,5 @@ def _insert_many(c: sqlite3.Connection, into: str, rows: list[tuple]) -> None:
     one = f"({', '.join('?' * len(rows[0]))})"
     per = max(1, min(500, c.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(rows[0])))
     for i in range(0, len(rows), per):
-        chunk = rows[i:i + per]
+        chunk = rows[i : i + per]
         c.execute(f"INSERT INTO {into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row])

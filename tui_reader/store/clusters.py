@@ -24,7 +24,9 @@ class ClustersMixin(StoreBase):
         return self.conn.execute(
             "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.title, "
             "s.feed_summary, s.feed_content, a.text FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
-            "WHERE s.id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(set(story_ids))),)).fetchall()
+            "WHERE s.id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(story_ids))),),
+        ).fetchall()
 
     def cluster_nodes(self, by: Literal["id", "cluster_id"], values: Iterable[int]) -> list[sqlite3.Row]:
         """Stored signatures with their stories' cluster columns, for stories whose ``by`` is in ``values``."""
@@ -37,27 +39,45 @@ class ClustersMixin(StoreBase):
 
     def cluster_df(self, keys: Iterable[int]) -> dict[int, int]:
         """Document frequency of each salient-token key that has one."""
-        return dict(self.conn.execute("SELECT key, n FROM cluster_df WHERE key IN (SELECT value FROM json_each(?))",
-                                      (json.dumps(sorted(set(keys))),)).fetchall())
+        return dict(
+            self.conn.execute(
+                "SELECT key, n FROM cluster_df WHERE key IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(set(keys))),),
+            ).fetchall()
+        )
 
-    def replace_cluster_index(self, stale_rows: list[tuple[int, int, int]], sigs: list[tuple],
-                              rows: list[tuple[int, int, int]], df_delta: list[tuple[int, int]],
-                              docs_delta: int) -> None:
+    def replace_cluster_index(
+        self,
+        stale_rows: list[tuple[int, int, int]],
+        sigs: list[tuple],
+        rows: list[tuple[int, int, int]],
+        df_delta: list[tuple[int, int]],
+        docs_delta: int,
+    ) -> None:
         """Swap index rows ``(day, key, story_id)`` and signatures, and apply document-frequency changes."""
         with self.tx() as c:
             c.executemany("DELETE FROM cluster_keys WHERE day = ? AND key = ? AND story_id = ?", sorted(stale_rows))
-            c.executemany("INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents) "
-                          "VALUES (?,?,?,?,?,?)", sigs)
+            c.executemany(
+                "INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents) "
+                "VALUES (?,?,?,?,?,?)",
+                sigs,
+            )
             c.executemany("INSERT OR IGNORE INTO cluster_keys(day, key, story_id) VALUES (?,?,?)", sorted(rows))
             deltas = [*df_delta, (_DOCS_KEY, docs_delta)] if docs_delta else df_delta
-            c.executemany("INSERT INTO cluster_df(key, n) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET n = n + ?2",
-                          sorted(deltas))
+            c.executemany(
+                "INSERT INTO cluster_df(key, n) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET n = n + ?2",
+                sorted(deltas),
+            )
 
     def crowded_cluster_keys(self, keys: Iterable[int], cap: int) -> set[int]:
         """The index keys whose bucket holds more than ``cap`` stories."""
-        return {k for k, in self.conn.execute(
-            "SELECT key FROM cluster_keys WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key HAVING count(*) > ?",
-            (json.dumps(sorted(set(keys))), cap))}
+        return {
+            k
+            for (k,) in self.conn.execute(
+                "SELECT key FROM cluster_keys WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key HAVING count(*) > ?",
+                (json.dumps(sorted(set(keys))), cap),
+            )
+        }
 
     def cluster_pairs(self, probes: list[tuple[int, int, int, int]], least: int) -> set[tuple[int, int]]:
         """(probing id, indexed id) pairs matching on at least ``least`` of the probes ``(key, story_id, lo, hi)``,
@@ -66,19 +86,23 @@ class ClustersMixin(StoreBase):
         One join of a probe table against the index, probes sorted like the index so the lookups
         walk it in order."""
         with self.tx() as c:
-            c.execute("CREATE TEMP TABLE IF NOT EXISTS cluster_probe(key INTEGER, story_id INTEGER, lo INTEGER, "
-                      "hi INTEGER)")
+            c.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS cluster_probe(key INTEGER, story_id INTEGER, lo INTEGER, hi INTEGER)"
+            )
             c.execute("CREATE TEMP TABLE IF NOT EXISTS cluster_days(day INTEGER PRIMARY KEY)")
             c.execute("DELETE FROM cluster_probe")
             c.execute("DELETE FROM cluster_days")
             c.executemany("INSERT INTO cluster_probe VALUES (?,?,?,?)", sorted(probes))
-            c.executemany("INSERT INTO cluster_days VALUES (?)",
-                          [(d,) for d in range(min(p[2] for p in probes), max(p[3] for p in probes) + 1)])
+            c.executemany(
+                "INSERT INTO cluster_days VALUES (?)",
+                [(d,) for d in range(min(p[2] for p in probes), max(p[3] for p in probes) + 1)],
+            )
             rows = c.execute(
                 "SELECT p.story_id, k.story_id FROM cluster_probe p CROSS JOIN cluster_days d "
                 "CROSS JOIN cluster_keys k ON d.day BETWEEN p.lo AND p.hi AND k.day = d.day AND k.key = p.key "
                 "WHERE k.story_id != p.story_id GROUP BY p.story_id, k.story_id HAVING count(*) >= ?",
-                (least,)).fetchall()
+                (least,),
+            ).fetchall()
             c.execute("DELETE FROM cluster_probe")
         return {(a, b) for a, b in rows}
 
@@ -95,24 +119,35 @@ class ClustersMixin(StoreBase):
     def unclustered_ids(self, limit: int | None = None) -> list[int]:
         """Stories never clustered (a headless fetch, an older store) or changed since (``cluster_stale``),
         oldest first."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id "
-            "WHERE g.story_id IS NULL OR s.id IN (SELECT story_id FROM cluster_stale) "
-            "ORDER BY s.sort_ts, s.id LIMIT ?", (-1 if limit is None else limit,))]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id "
+                "WHERE g.story_id IS NULL OR s.id IN (SELECT story_id FROM cluster_stale) "
+                "ORDER BY s.sort_ts, s.id LIMIT ?",
+                (-1 if limit is None else limit,),
+            )
+        ]
 
     def has_cluster_backlog(self) -> bool:
         """Whether :meth:`unclustered_ids` has anything: two index counts, not its join (ms at 100k stories)."""
-        return bool(self.conn.execute(
-            "SELECT EXISTS(SELECT 1 FROM cluster_stale) OR (SELECT count(*) FROM stories) > "
-            "(SELECT count(*) FROM cluster_sigs)").fetchone()[0])
+        return bool(
+            self.conn.execute(
+                "SELECT EXISTS(SELECT 1 FROM cluster_stale) OR (SELECT count(*) FROM stories) > "
+                "(SELECT count(*) FROM cluster_sigs)"
+            ).fetchone()[0]
+        )
 
     def cluster_of(self, story_ids: Iterable[int]) -> dict[int, int]:
         """Each story's cluster id (its own id when alone)."""
         ids = sorted(set(story_ids))
         out = {i: i for i in ids}
-        out.update(self.conn.execute(
-            "SELECT id, cluster_id FROM stories WHERE cluster_id IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),)).fetchall())
+        out.update(
+            self.conn.execute(
+                "SELECT id, cluster_id FROM stories WHERE cluster_id IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),),
+            ).fetchall()
+        )
         return out
 
     def cluster_member_rows(self, story_id: int) -> list[sqlite3.Row]:
@@ -121,7 +156,9 @@ class ClustersMixin(StoreBase):
             "SELECT s.id, s.source, s.url, s.title, s.domain, s.copy_of, t.grade, g.reliability "
             "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN source_grades g ON g.domain = s.domain "
             "WHERE s.id = ?1 OR s.cluster_id = (SELECT cluster_id FROM stories WHERE id = ?1) "
-            "ORDER BY s.sort_ts, s.id", (story_id,)).fetchall()
+            "ORDER BY s.sort_ts, s.id",
+            (story_id,),
+        ).fetchall()
 
 
 _DOCS_KEY = 2**40

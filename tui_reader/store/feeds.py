@@ -9,7 +9,6 @@ from tui_reader.store.base import StoreBase, _now, from_epoch
 
 
 class FeedsMixin(StoreBase):
-
     def add_feed(self, url: str, title: str = "", group: str = "") -> Feed:
         """Subscribe to ``url``; subscribing twice returns the existing feed (group updated if given)."""
         with self.tx() as c:
@@ -30,11 +29,19 @@ class FeedsMixin(StoreBase):
         re-subscribing later matches them again by guid or page.
         """
         with self.tx() as c:
-            kept = c.execute("SELECT (SELECT count(*) FROM stories WHERE feed_id = ?) + "
-                             "(SELECT count(*) FROM story_feeds WHERE feed_id = ?)", (feed_id, feed_id)).fetchone()[0]
-            moves = {r[0]: (r[1], r[2]) for r in c.execute(
-                "SELECT l.story_id, l.feed_id, l.guid FROM story_feeds l JOIN stories s ON s.id = l.story_id "
-                "WHERE s.feed_id = ? ORDER BY l.rowid DESC", (feed_id,))}  # the earliest other feed wins
+            kept = c.execute(
+                "SELECT (SELECT count(*) FROM stories WHERE feed_id = ?) + "
+                "(SELECT count(*) FROM story_feeds WHERE feed_id = ?)",
+                (feed_id, feed_id),
+            ).fetchone()[0]
+            moves = {
+                r[0]: (r[1], r[2])
+                for r in c.execute(
+                    "SELECT l.story_id, l.feed_id, l.guid FROM story_feeds l JOIN stories s ON s.id = l.story_id "
+                    "WHERE s.feed_id = ? ORDER BY l.rowid DESC",
+                    (feed_id,),
+                )
+            }  # the earliest other feed wins
             for story_id, (other, guid) in moves.items():
                 c.execute("DELETE FROM story_feeds WHERE feed_id = ? AND guid = ?", (other, guid))
                 c.execute("UPDATE stories SET feed_id = ?, guid = ? WHERE id = ?", (other, guid, story_id))
@@ -44,8 +51,10 @@ class FeedsMixin(StoreBase):
     def move_feed(self, feed_id: int, url: str) -> bool:
         """Point a subscription at the URL its feed moved to, unless another subscription has it already."""
         with self.tx() as c:
-            cur = c.execute("UPDATE feeds SET url = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?)",
-                            (url, feed_id, url))
+            cur = c.execute(
+                "UPDATE feeds SET url = ? WHERE id = ? AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?)",
+                (url, feed_id, url),
+            )
         return cur.rowcount == 1
 
     def feed_by_url(self, url: str) -> Feed | None:
@@ -96,9 +105,16 @@ class FeedsMixin(StoreBase):
 def _feed(row: sqlite3.Row) -> Feed:
     keys = row.keys()
     return Feed(
-        id=row["id"], url=row["url"], title=row["title"], group=row["grp"], etag=row["etag"],
-        last_modified=row["last_modified"], last_fetched=from_epoch(row["last_fetched"]),
-        last_ok=from_epoch(row["last_ok"]), last_error=row["last_error"],
+        id=row["id"],
+        url=row["url"],
+        title=row["title"],
+        group=row["grp"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        last_fetched=from_epoch(row["last_fetched"]),
+        last_ok=from_epoch(row["last_ok"]),
+        last_error=row["last_error"],
         last_status=FetchStatus(row["last_status"]) if row["last_status"] else None,
-        unread=row["unread"] if "unread" in keys else 0, total=row["total"] if "total" in keys else 0,
+        unread=row["unread"] if "unread" in keys else 0,
+        total=row["total"] if "total" in keys else 0,
     )

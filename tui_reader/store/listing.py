@@ -31,7 +31,6 @@ class ListRow:
 
 
 class ListingMixin(StoreBase):
-
     def _where(self, q: StoryQuery) -> tuple[str, list]:
         clauses: list[str] = []
         args: list = []
@@ -43,12 +42,14 @@ class ListingMixin(StoreBase):
             args += [q.feed_id, q.feed_id]
         if q.group:
             group = "SELECT id FROM feeds WHERE replace(lower(grp), ' ', '_') = ?"
-            clauses.append(f"(s.feed_id IN ({group}) OR s.id IN (SELECT story_id FROM story_feeds "
-                           f"WHERE feed_id IN ({group})))")
+            clauses.append(
+                f"(s.feed_id IN ({group}) OR s.id IN (SELECT story_id FROM story_feeds WHERE feed_id IN ({group})))"
+            )
             args += [group_key(q.group)] * 2
         if q.tag:
-            clauses.append("s.id IN (SELECT st.story_id FROM story_tags st JOIN tags g ON g.id = st.tag_id "
-                           "WHERE g.name = ?)")
+            clauses.append(
+                "s.id IN (SELECT st.story_id FROM story_tags st JOIN tags g ON g.id = st.tag_id WHERE g.name = ?)"
+            )
             args.append(q.tag)
         if q.source:
             clauses.append("(s.source LIKE ? ESCAPE '\\' OR s.domain LIKE ? ESCAPE '\\')")
@@ -100,8 +101,13 @@ class ListingMixin(StoreBase):
         ).fetchall()
         by_id = {
             r["id"]: ListRow(
-                id=r["id"], state=State(r["state"]), grade=r["grade"] or "", source=r["source"],
-                title=r["title"], sort_ts=r["sort_ts"], tags=tuple(r["tags"].split(",")) if r["tags"] else (),
+                id=r["id"],
+                state=State(r["state"]),
+                grade=r["grade"] or "",
+                source=r["source"],
+                title=r["title"],
+                sort_ts=r["sort_ts"],
+                tags=tuple(r["tags"].split(",")) if r["tags"] else (),
                 cluster_size=r["cluster_size"],
             )
             for r in rows

@@ -97,19 +97,38 @@ def _delete_stories(c: sqlite3.Connection, ids: list[int]) -> None:
     The token document frequencies keep counting purged stories: rarity is over all stories seen.
     """
     gone = json.dumps(ids)
-    days = c.execute("SELECT min(sort_ts), max(sort_ts) FROM cluster_sigs WHERE story_id IN "
-                     "(SELECT value FROM json_each(?))", (gone,)).fetchone()
+    days = c.execute(
+        "SELECT min(sort_ts), max(sort_ts) FROM cluster_sigs WHERE story_id IN (SELECT value FROM json_each(?))",
+        (gone,),
+    ).fetchone()
     if days[0] is not None:
-        c.execute("DELETE FROM cluster_keys WHERE day BETWEEN ? AND ? AND story_id IN (SELECT value FROM json_each(?))",
-                  (days[0] // DAY, days[1] // DAY, gone))
+        c.execute(
+            "DELETE FROM cluster_keys WHERE day BETWEEN ? AND ? AND story_id IN (SELECT value FROM json_each(?))",
+            (days[0] // DAY, days[1] // DAY, gone),
+        )
     c.execute("DELETE FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))", (gone,))
-    heads = json.dumps([r[0] for r in c.execute(
-        "SELECT DISTINCT cluster_id FROM stories WHERE id IN (SELECT value FROM json_each(?)) "
-        "AND cluster_id IS NOT NULL", (gone,))])
+    heads = json.dumps(
+        [
+            r[0]
+            for r in c.execute(
+                "SELECT DISTINCT cluster_id FROM stories WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND cluster_id IS NOT NULL",
+                (gone,),
+            )
+        ]
+    )
     c.execute("DELETE FROM stories WHERE id IN (SELECT value FROM json_each(?))", (gone,))
     c.execute("UPDATE stories SET copy_of = NULL WHERE copy_of IN (SELECT value FROM json_each(?))", (gone,))
-    c.execute("INSERT OR IGNORE INTO cluster_stale(story_id) SELECT id FROM stories "
-              "WHERE cluster_id IN (SELECT value FROM json_each(?))", (heads,))
-    c.executemany("UPDATE stories SET cluster_id = ? WHERE cluster_id = ?", c.execute(
-        "SELECT min(id), cluster_id FROM stories WHERE cluster_id IN (SELECT value FROM json_each(?)) "
-        "GROUP BY cluster_id", (heads,)).fetchall())
+    c.execute(
+        "INSERT OR IGNORE INTO cluster_stale(story_id) SELECT id FROM stories "
+        "WHERE cluster_id IN (SELECT value FROM json_each(?))",
+        (heads,),
+    )
+    c.executemany(
+        "UPDATE stories SET cluster_id = ? WHERE cluster_id = ?",
+        c.execute(
+            "SELECT min(id), cluster_id FROM stories WHERE cluster_id IN (SELECT value FROM json_each(?)) "
+            "GROUP BY cluster_id",
+            (heads,),
+        ).fetchall(),
+    )

@@ -57,8 +57,14 @@ class RulesMixin(ListingMixin):
     rules: tuple[Rule, ...] = ()
     """The rules intake applies (:meth:`apply_rules` at every refresh); the CLI sets them from the config."""
 
-    def apply_rules(self, story_ids: Iterable[int], rules: tuple[Rule, ...] | None = None, *,
-                    dry_run: bool = False, now: int | None = None) -> RuleRun:
+    def apply_rules(
+        self,
+        story_ids: Iterable[int],
+        rules: tuple[Rule, ...] | None = None,
+        *,
+        dry_run: bool = False,
+        now: int | None = None,
+    ) -> RuleRun:
         """Apply ``rules`` (default: :attr:`rules`) in order to the untriaged ones of ``story_ids``, in one transaction.
 
         A later rule sees what earlier ones did (a tag rule can feed a ``tag`` match). ``dry_run``
@@ -75,9 +81,14 @@ class RulesMixin(ListingMixin):
             try:
                 subjects = self._subjects(c, ids, rules)
                 if subjects:
-                    done = {tuple(r) for r in c.execute(
-                        "SELECT story_id, rule, action, value FROM rule_actions "
-                        "WHERE story_id IN (SELECT value FROM json_each(?))", (json.dumps([s.id for s in subjects]),))}
+                    done = {
+                        tuple(r)
+                        for r in c.execute(
+                            "SELECT story_id, rule, action, value FROM rule_actions "
+                            "WHERE story_id IN (SELECT value FROM json_each(?))",
+                            (json.dumps([s.id for s in subjects]),),
+                        )
+                    }
                     found = _fts_hits(c, rules, [s.id for s in subjects])
                     index = WordIndex(rules)
                     for s in subjects:
@@ -95,15 +106,18 @@ class RulesMixin(ListingMixin):
         story's (a regex on it, a language), else only for the stories a words rule's full-text query finds."""
         everyone = any("language" in r.fields or (r.regex and "text" in r.fields) for r in rules)
         text = "(SELECT body FROM stories_fts WHERE rowid = s.id)" if everyone else "NULL"
-        return [_subject(r, None if everyone else self._story_text)
-                for r in c.execute(_SUBJECTS.format(text=text), (json.dumps(ids),))]
+        return [
+            _subject(r, None if everyone else self._story_text)
+            for r in c.execute(_SUBJECTS.format(text=text), (json.dumps(ids),))
+        ]
 
     def _story_text(self, story_id: int) -> str:
         row = self.conn.execute("SELECT body FROM stories_fts WHERE rowid = ?", (story_id,)).fetchone()
         return row[0] if row else ""
 
-    def _matching(self, c: sqlite3.Connection, rule: Rule, subjects: list[Subject], found: set[int],
-                  run: RuleRun) -> list[Subject]:
+    def _matching(
+        self, c: sqlite3.Connection, rule: Rule, subjects: list[Subject], found: set[int], run: RuleRun
+    ) -> list[Subject]:
         """The subjects ``rule`` matches. Queries run as SQL over the subjects' id range; a words rule is
         checked on title and text only where full-text search ``found`` its words."""
         if rule.query:
@@ -120,8 +134,16 @@ class RulesMixin(ListingMixin):
             run.timed_out.append(rule.name)
             return []
 
-    def _apply_rule(self, c: sqlite3.Connection, rule: Rule, subjects: list[Subject], found: set[int],
-                    done: set[tuple], run: RuleRun, now: int) -> None:
+    def _apply_rule(
+        self,
+        c: sqlite3.Connection,
+        rule: Rule,
+        subjects: list[Subject],
+        found: set[int],
+        done: set[tuple],
+        run: RuleRun,
+        now: int,
+    ) -> None:
         records: list[tuple] = []
         new_tags: list[tuple[int, int, str]] = []
         for s in self._matching(c, rule, subjects, found, run):
@@ -146,31 +168,46 @@ class RulesMixin(ListingMixin):
             return
         if new_tags:
             c.executemany("INSERT OR IGNORE INTO tags(name) VALUES (?)", sorted({(t,) for _, _, t in new_tags}))
-            c.executemany("INSERT INTO story_tags(story_id, tag_id, position) SELECT ?, id, ? FROM tags "
-                          "WHERE name = ?", new_tags)
+            c.executemany(
+                "INSERT INTO story_tags(story_id, tag_id, position) SELECT ?, id, ? FROM tags WHERE name = ?", new_tags
+            )
         if rule.dismiss:
-            c.executemany("UPDATE stories SET prev_state = state, state = 'dismissed' WHERE id = ?",
-                          [(r[0],) for r in records if r[2] == "dismiss"])
-        c.executemany("INSERT INTO rule_actions(story_id, rule, action, value, prior, at) VALUES (?,?,?,?,?,?)",
-                      records)
+            c.executemany(
+                "UPDATE stories SET prev_state = state, state = 'dismissed' WHERE id = ?",
+                [(r[0],) for r in records if r[2] == "dismiss"],
+            )
+        c.executemany(
+            "INSERT INTO rule_actions(story_id, rule, action, value, prior, at) VALUES (?,?,?,?,?,?)", records
+        )
 
     def rule_actions(self, story_id: int) -> list[RuleAction]:
         """Everything rules did to a story, oldest first, undone actions included."""
-        rows = self.conn.execute("SELECT rule, action, value, at, undone FROM rule_actions WHERE story_id = ? "
-                                 "ORDER BY at, rule, action, value", (story_id,)).fetchall()
+        rows = self.conn.execute(
+            "SELECT rule, action, value, at, undone FROM rule_actions WHERE story_id = ? "
+            "ORDER BY at, rule, action, value",
+            (story_id,),
+        ).fetchall()
         return [RuleAction(r[0], r[1], r[2], utc(r[3]), bool(r[4])) for r in rows]
 
     def rule_marks(self, story_id: int) -> RuleMarks:
         live = [a for a in self.rule_actions(story_id) if not a.undone]
         kinds = {a.action: a.value for a in live}
-        return RuleMarks(rules=tuple(dict.fromkeys(a.rule for a in live)), priority="priority" in kinds,
-                         highlight="highlight" in kinds, letter=kinds.get("letter", ""),
-                         grade=Grade.parse(kinds["grade"]) if "grade" in kinds else None)
+        return RuleMarks(
+            rules=tuple(dict.fromkeys(a.rule for a in live)),
+            priority="priority" in kinds,
+            highlight="highlight" in kinds,
+            letter=kinds.get("letter", ""),
+            grade=Grade.parse(kinds["grade"]) if "grade" in kinds else None,
+        )
 
     def rule_story_ids(self, rule: str) -> list[int]:
         """The stories ``rule`` acted on and that still carry what it did."""
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT story_id FROM rule_actions WHERE rule = ? AND undone = 0 ORDER BY story_id", (rule,))]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT DISTINCT story_id FROM rule_actions WHERE rule = ? AND undone = 0 ORDER BY story_id", (rule,)
+            )
+        ]
 
     def undo_rule(self, story_id: int, rule: str) -> list[RuleAction]:
         """Reverse what ``rule`` did to one story; returns the actions undone.
@@ -179,16 +216,22 @@ class RulesMixin(ListingMixin):
         then); a dismissal is reverted while the story is still dismissed.
         """
         with self.tx() as c:
-            rows = c.execute("SELECT action, value, prior, at FROM rule_actions "
-                             "WHERE story_id = ? AND rule = ? AND undone = 0", (story_id, rule)).fetchall()
+            rows = c.execute(
+                "SELECT action, value, prior, at FROM rule_actions WHERE story_id = ? AND rule = ? AND undone = 0",
+                (story_id, rule),
+            ).fetchall()
             triaged = c.execute("SELECT 1 FROM triage WHERE story_id = ?", (story_id,)).fetchone() is not None
             for action, value, prior, _ in rows:
                 if action == "tag" and not triaged:
-                    c.execute("DELETE FROM story_tags WHERE story_id = ? AND tag_id = (SELECT id FROM tags WHERE "
-                              "name = ?)", (story_id, value))
+                    c.execute(
+                        "DELETE FROM story_tags WHERE story_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                        (story_id, value),
+                    )
                 elif action == "dismiss":
-                    c.execute("UPDATE stories SET prev_state = state, state = ? WHERE id = ? AND state = 'dismissed'",
-                              (prior, story_id))
+                    c.execute(
+                        "UPDATE stories SET prev_state = state, state = ? WHERE id = ? AND state = 'dismissed'",
+                        (prior, story_id),
+                    )
             c.execute("UPDATE rule_actions SET undone = 1 WHERE story_id = ? AND rule = ?", (story_id, rule))
         return [RuleAction(rule, r[0], r[1], utc(r[3]), True) for r in rows]
 
@@ -206,17 +249,24 @@ def _fts_hits(c: sqlite3.Connection, rules: tuple[Rule, ...], ids: list[int]) ->
         return {}
     table, within, span = "stories_fts", " AND rowid BETWEEN ? AND ?", [ids[0], ids[-1]]
     if len(ids) <= 5000:
-        c.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.rules_fts USING fts5(title, body, "
-                  "tokenize='unicode61 remove_diacritics 2')")
-        c.execute("INSERT INTO temp.rules_fts(rowid, title, body) SELECT rowid, title, body FROM stories_fts "
-                  "WHERE rowid IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+        c.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.rules_fts USING fts5(title, body, "
+            "tokenize='unicode61 remove_diacritics 2')"
+        )
+        c.execute(
+            "INSERT INTO temp.rules_fts(rowid, title, body) SELECT rowid, title, body FROM stories_fts "
+            "WHERE rowid IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
         table, within, span = "temp.rules_fts", "", []
     found: dict[str, set[int]] = {}
     try:
         for i in range(0, len(indexed), 100):
-            chunk = indexed[i:i + 100]
-            sql = " UNION ALL ".join(f"SELECT {n}, rowid FROM {table} WHERE {table.split('.')[-1]} MATCH ?{within}"
-                                     for n in range(len(chunk)))
+            chunk = indexed[i : i + 100]
+            sql = " UNION ALL ".join(
+                f"SELECT {n}, rowid FROM {table} WHERE {table.split('.')[-1]} MATCH ?{within}"
+                for n in range(len(chunk))
+            )
             for n, rowid in c.execute(sql, [v for r in chunk for v in (r.fts_query, *span)]):
                 found.setdefault(chunk[n].name, set()).add(rowid)
     finally:
@@ -226,6 +276,14 @@ def _fts_hits(c: sqlite3.Connection, rules: tuple[Rule, ...], ids: list[int]) ->
 
 
 def _subject(row: sqlite3.Row, text_loader: Callable[[int], str] | None) -> Subject:
-    return Subject(id=row["id"], state=State(row["state"]), title=row["title"], text=row["text"] or "",
-                   source=row["source"], groups=row["groups"] or "",
-                   tags=row["tags"].split(",") if row["tags"] else [], url=row["url"], text_loader=text_loader)
+    return Subject(
+        id=row["id"],
+        state=State(row["state"]),
+        title=row["title"],
+        text=row["text"] or "",
+        source=row["source"],
+        groups=row["groups"] or "",
+        tags=row["tags"].split(",") if row["tags"] else [],
+        url=row["url"],
+        text_loader=text_loader,
+    )

@@ -262,8 +262,10 @@ def migrate(c: sqlite3.Connection, path: Path | str) -> None:
     if row is None:
         c.execute("INSERT INTO schema_version(version) VALUES (0)")
     if version > len(MIGRATIONS):
-        raise StoreError(f"store {path} has schema version {version}, newer than this tui-reader "
-                         f"({len(MIGRATIONS)}): upgrade tui-reader")
+        raise StoreError(
+            f"store {path} has schema version {version}, newer than this tui-reader "
+            f"({len(MIGRATIONS)}): upgrade tui-reader"
+        )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         for statement in _statements(script):
             c.execute(statement)

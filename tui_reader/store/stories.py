@@ -14,8 +14,10 @@ from tui_reader.sanitize import html_text
 from tui_reader.store.base import StoreBase, _insert_many, _now, from_epoch, to_epoch
 from tui_reader.urls import domain_of, url_key
 
-_STORY_COLS = ("id, feed_id, guid, url, url_key, title, author, source, domain, published, fetched, sort_ts, "
-               "feed_summary, feed_content")
+_STORY_COLS = (
+    "id, feed_id, guid, url, url_key, title, author, source, domain, published, fetched, sort_ts, "
+    "feed_summary, feed_content"
+)
 """The columns ``upsert_entries`` writes for a new story, in its row order."""
 _UPSERT_COLS = "id, feed_id, guid, url, title, feed_summary, feed_content"
 """What ``upsert_entries`` reads of a stored story to tell an unchanged entry from an update."""
@@ -31,9 +33,9 @@ class UpsertResult:
 
 
 class StoriesMixin(StoreBase):
-
-    def upsert_entries(self, feed_id: int | None, entries: Iterable[FeedEntry], source: str,
-                       now: int | None = None) -> UpsertResult:
+    def upsert_entries(
+        self, feed_id: int | None, entries: Iterable[FeedEntry], source: str, now: int | None = None
+    ) -> UpsertResult:
         """Insert new entries and update changed ones, in one transaction; never duplicates, never merges.
 
         Identity is :mod:`tui_reader.identity`'s: an entry is this feed's story under its guid;
@@ -51,19 +53,29 @@ class StoriesMixin(StoreBase):
             fresh[e.guid] = e
         with self.tx() as c:
             guids = json.dumps(list(fresh))
-            home = {r["guid"]: r for r in c.execute(
-                f"SELECT {_UPSERT_COLS} FROM stories WHERE feed_id IS ? AND guid IN (SELECT value FROM json_each(?))",
-                (feed_id, guids))}
-            linked = {r["link_guid"]: r for r in c.execute(
-                f"SELECT l.guid AS link_guid, {_UPSERT_COLS_S} FROM story_feeds l JOIN stories s ON s.id = l.story_id "
-                "WHERE l.feed_id = ? AND l.guid IN (SELECT value FROM json_each(?))", (feed_id, guids))}
+            home = {
+                r["guid"]: r
+                for r in c.execute(
+                    f"SELECT {_UPSERT_COLS} FROM stories WHERE feed_id IS ? AND guid IN (SELECT value FROM json_each(?))",
+                    (feed_id, guids),
+                )
+            }
+            linked = {
+                r["link_guid"]: r
+                for r in c.execute(
+                    f"SELECT l.guid AS link_guid, {_UPSERT_COLS_S} FROM story_feeds l JOIN stories s ON s.id = l.story_id "
+                    "WHERE l.feed_id = ? AND l.guid IN (SELECT value FROM json_each(?))",
+                    (feed_id, guids),
+                )
+            }
             stale = [g for g, r in linked.items() if not _same_item(r, g, fresh[g])]
             c.executemany("DELETE FROM story_feeds WHERE feed_id = ? AND guid = ?", [(feed_id, g) for g in stale])
             for g in stale:
                 del linked[g]  # its article took another headline: this item is a story of its own now
             keys = {g: url_key(e.url) for g, e in fresh.items() if e.url and g not in home}
-            elsewhere = self._carried_elsewhere(c, feed_id, keys, {g: e for g, e in fresh.items()
-                                                                  if g not in home and g not in linked})
+            elsewhere = self._carried_elsewhere(
+                c, feed_id, keys, {g: e for g, e in fresh.items() if g not in home and g not in linked}
+            )
             next_id = c.execute("SELECT coalesce(max(id), 0) + 1 FROM stories").fetchone()[0]
             rows: list[tuple] = []
             updates: dict[int, FeedEntry] = {}
@@ -73,8 +85,10 @@ class StoriesMixin(StoreBase):
                     row = elsewhere[guid]
                     if feed_id is None or row["feed_id"] is not None:
                         if feed_id is not None:
-                            c.execute("INSERT INTO story_feeds(feed_id, guid, story_id) VALUES (?, ?, ?)",
-                                      (feed_id, guid, row["id"]))
+                            c.execute(
+                                "INSERT INTO story_feeds(feed_id, guid, story_id) VALUES (?, ?, ?)",
+                                (feed_id, guid, row["id"]),
+                            )
                         continue
                     # A story no feed holds (its feed unsubscribed, or added by URL): this feed takes it in.
                     c.execute("UPDATE stories SET feed_id = ?, guid = ? WHERE id = ?", (feed_id, guid, row["id"]))
@@ -86,8 +100,24 @@ class StoriesMixin(StoreBase):
                     continue  # its home feed keeps it current
                 url = e.url or f"urn:tui-reader:{feed_id}:{guid}"
                 published = to_epoch(e.published or e.updated)
-                rows.append((next_id + len(rows), feed_id, guid, url, keys.get(guid) or url_key(url), e.title,
-                             e.author, source, domain_of(url), published, now, published or now, e.summary, e.content))
+                rows.append(
+                    (
+                        next_id + len(rows),
+                        feed_id,
+                        guid,
+                        url,
+                        keys.get(guid) or url_key(url),
+                        e.title,
+                        e.author,
+                        source,
+                        domain_of(url),
+                        published,
+                        now,
+                        published or now,
+                        e.summary,
+                        e.content,
+                    )
+                )
             if rows:
                 self._insert_stories(c, rows)
             for story_id, e in updates.items():
@@ -98,31 +128,48 @@ class StoriesMixin(StoreBase):
                 )
                 self._reindex(c, story_id)
             if updates:  # clustered stories whose text changed: the TUI re-clusters them in the background
-                c.executemany("INSERT OR IGNORE INTO cluster_stale(story_id) SELECT story_id FROM cluster_sigs "
-                              "WHERE story_id = ?", [(i,) for i in updates])
-        return UpsertResult(new=len(rows), updated=len(updates), new_ids=[r[0] for r in rows],
-                            updated_ids=list(updates))
+                c.executemany(
+                    "INSERT OR IGNORE INTO cluster_stale(story_id) SELECT story_id FROM cluster_sigs "
+                    "WHERE story_id = ?",
+                    [(i,) for i in updates],
+                )
+        return UpsertResult(
+            new=len(rows), updated=len(updates), new_ids=[r[0] for r in rows], updated_ids=list(updates)
+        )
 
     @staticmethod
-    def _carried_elsewhere(c: sqlite3.Connection, feed_id: int | None, keys: dict[str, int],
-                           entries: dict[str, FeedEntry]) -> dict[str, sqlite3.Row]:
+    def _carried_elsewhere(
+        c: sqlite3.Connection, feed_id: int | None, keys: dict[str, int], entries: dict[str, FeedEntry]
+    ) -> dict[str, sqlite3.Row]:
         """For entries new to this feed, the stored story each one is (another feed's, or no feed's).
 
         Candidates share the entry's guid or its canonical URL; a story this feed already carries
         is another item of it, never a match, and one story matches one entry at most.
         """
         found: dict[int, sqlite3.Row] = {}
-        lookups = (("url_key IN (SELECT value FROM json_each(?))", sorted({keys[g] for g in entries if g in keys})),
-                   ("guid IN (SELECT value FROM json_each(?)) AND instr(guid, ':') > 0 AND guid != url",
-                    [g for g, e in entries.items() if global_guid(g) and g != e.url]))
+        lookups = (
+            ("url_key IN (SELECT value FROM json_each(?))", sorted({keys[g] for g in entries if g in keys})),
+            (
+                "guid IN (SELECT value FROM json_each(?)) AND instr(guid, ':') > 0 AND guid != url",
+                [g for g, e in entries.items() if global_guid(g) and g != e.url],
+            ),
+        )
         for where, values in lookups:
             if values:
-                found.update((r["id"], r) for r in c.execute(
-                    f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {where}", (json.dumps(values),)))
+                found.update(
+                    (r["id"], r)
+                    for r in c.execute(
+                        f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {where}", (json.dumps(values),)
+                    )
+                )
         if feed_id is not None and found:
-            mine = {r[0] for r in c.execute(
-                "SELECT story_id FROM story_feeds WHERE feed_id = ? AND story_id IN (SELECT value FROM json_each(?))",
-                (feed_id, json.dumps(list(found))))}
+            mine = {
+                r[0]
+                for r in c.execute(
+                    "SELECT story_id FROM story_feeds WHERE feed_id = ? AND story_id IN (SELECT value FROM json_each(?))",
+                    (feed_id, json.dumps(list(found))),
+                )
+            }
             found = {i: r for i, r in found.items() if r["feed_id"] != feed_id and i not in mine}
         by_guid: dict[str, list[sqlite3.Row]] = {}
         by_key: dict[int, list[sqlite3.Row]] = {}
@@ -134,8 +181,11 @@ class StoriesMixin(StoreBase):
         for guid, e in entries.items():
             key = keys.get(guid)
             same_guid = [r for r in by_guid.get(guid, ()) if global_guid(guid) or r["url_key"] == key]
-            same_page = [r for r in (by_key.get(key, ()) if key is not None else ())
-                         if r["feed_id"] is None or headline_key(r["title"]) == headline_key(e.title)]
+            same_page = [
+                r
+                for r in (by_key.get(key, ()) if key is not None else ())
+                if r["feed_id"] is None or headline_key(r["title"]) == headline_key(e.title)
+            ]
             row = next((r for r in same_guid + same_page if r["id"] not in taken), None)
             if row is not None:
                 taken.add(row["id"])
@@ -145,11 +195,22 @@ class StoriesMixin(StoreBase):
     def _insert_stories(self, c: sqlite3.Connection, rows: list[tuple]) -> None:
         """Insert new story rows and their full-text rows (the words of the feed's HTML, not its markup)."""
         _insert_many(c, f"stories({_STORY_COLS})", rows)
-        _insert_many(c, "stories_fts(rowid, title, summary, body)",
-                     [(r[0], r[5], "", html_text(r[13]) or html_text(r[12])) for r in rows])
+        _insert_many(
+            c,
+            "stories_fts(rowid, title, summary, body)",
+            [(r[0], r[5], "", html_text(r[13]) or html_text(r[12])) for r in rows],
+        )
 
-    def add_story(self, url: str, title: str, *, source: str = "", author: str = "",
-                  published: datetime | None = None, summary: str = "") -> int:
+    def add_story(
+        self,
+        url: str,
+        title: str,
+        *,
+        source: str = "",
+        author: str = "",
+        published: datetime | None = None,
+        summary: str = "",
+    ) -> int:
         """Store a single article (not from a feed); adding the same page twice returns the same id."""
         if (existing := self._story_at(url)) is not None:
             return existing
@@ -176,12 +237,23 @@ class StoriesMixin(StoreBase):
         if row is None:
             return None
         return Story(
-            id=row["id"], url=row["url"], title=row["title"], source=row["source"], feed_id=row["feed_id"],
-            author=row["author"], published=from_epoch(row["published"]), fetched=from_epoch(row["fetched"]),
-            feed_summary=row["feed_summary"], feed_content=row["feed_content"], state=State(row["state"]),
-            tags=self.story_tags(story_id), grade=Grade.parse(row["grade"]) if row["grade"] else None,
-            summary=row["triage_summary"] or "", triaged_at=from_epoch(row["triaged_at"]),
-            has_article=bool(row["has_article"]), cluster_size=row["cluster_size"],
+            id=row["id"],
+            url=row["url"],
+            title=row["title"],
+            source=row["source"],
+            feed_id=row["feed_id"],
+            author=row["author"],
+            published=from_epoch(row["published"]),
+            fetched=from_epoch(row["fetched"]),
+            feed_summary=row["feed_summary"],
+            feed_content=row["feed_content"],
+            state=State(row["state"]),
+            tags=self.story_tags(story_id),
+            grade=Grade.parse(row["grade"]) if row["grade"] else None,
+            summary=row["triage_summary"] or "",
+            triaged_at=from_epoch(row["triaged_at"]),
+            has_article=bool(row["has_article"]),
+            cluster_size=row["cluster_size"],
         )
 
     def set_state(self, story_id: int, state: State) -> State | None:
@@ -197,14 +269,18 @@ class StoriesMixin(StoreBase):
         """Those of ``story_ids`` that are unread or read, with that state (what a bulk dismissal changes)."""
         rows = self.conn.execute(
             "SELECT id, state FROM stories WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('unread', 'read') "
-            "ORDER BY id", (json.dumps(story_ids),)).fetchall()
+            "ORDER BY id",
+            (json.dumps(story_ids),),
+        ).fetchall()
         return [(r[0], State(r[1])) for r in rows]
 
     def set_states(self, changes: list[tuple[int, State]]) -> None:
         """Move many stories at once (a bulk dismissal, its undo) in one transaction."""
         with self.tx() as c:
-            c.executemany("UPDATE stories SET prev_state = state, state = ? WHERE id = ?",
-                          [(state.value, story_id) for story_id, state in changes])
+            c.executemany(
+                "UPDATE stories SET prev_state = state, state = ? WHERE id = ?",
+                [(state.value, story_id) for story_id, state in changes],
+            )
 
     def mark_read(self, story_id: int) -> None:
         """Opening an unread story makes it read; other states are kept."""
@@ -213,8 +289,9 @@ class StoriesMixin(StoreBase):
 
     # -- articles (reader mode) -------------------------------------------------------
 
-    def save_article(self, story_id: int, article: Article, *, html: bytes | None = None,
-                     content_type: str = "") -> None:
+    def save_article(
+        self, story_id: int, article: Article, *, html: bytes | None = None, content_type: str = ""
+    ) -> None:
         """Cache the fetched page and its extraction; the body joins full-text search."""
         captions = "\n".join(f"{c.text}\t{c.credit}\t{c.image}" for c in article.captions)
         with self.tx() as c:
@@ -222,9 +299,22 @@ class StoriesMixin(StoreBase):
                 "INSERT OR REPLACE INTO articles(story_id, html, content_type, fetched, title, byline, site_name, "
                 "published, markdown, text, captions, word_count, confidence, notice) "
                 "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (story_id, html, content_type, _now(), article.title, article.byline, article.site_name,
-                 to_epoch(article.published), article.markdown, article.text, captions, article.word_count,
-                 article.confidence, article.notice),
+                (
+                    story_id,
+                    html,
+                    content_type,
+                    _now(),
+                    article.title,
+                    article.byline,
+                    article.site_name,
+                    to_epoch(article.published),
+                    article.markdown,
+                    article.text,
+                    captions,
+                    article.word_count,
+                    article.confidence,
+                    article.notice,
+                ),
             )
             self._reindex(c, story_id)
 
@@ -234,9 +324,16 @@ class StoriesMixin(StoreBase):
             return None
         captions = [Caption(*(line.split("\t") + ["", ""])[:3]) for line in row["captions"].splitlines() if line]
         return Article(
-            title=row["title"], byline=row["byline"], published=from_epoch(row["published"]),
-            site_name=row["site_name"], markdown=row["markdown"], text=row["text"], captions=captions,
-            word_count=row["word_count"], confidence=row["confidence"], notice=row["notice"],
+            title=row["title"],
+            byline=row["byline"],
+            published=from_epoch(row["published"]),
+            site_name=row["site_name"],
+            markdown=row["markdown"],
+            text=row["text"],
+            captions=captions,
+            word_count=row["word_count"],
+            confidence=row["confidence"],
+            notice=row["notice"],
         )
 
     def article_html(self, story_id: int) -> bytes | None:

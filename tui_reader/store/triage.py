@@ -11,12 +11,12 @@ from tui_reader.store.base import StoreBase, _now, from_epoch, to_epoch, utc
 
 
 class TriageMixin(StoreBase):
-
     def tag_counts(self) -> list[tuple[str, int]]:
         """Every tag with its use count, most-used first (for completion)."""
         rows = self.conn.execute(
             "SELECT g.name, count(st.story_id) AS n FROM tags g LEFT JOIN story_tags st ON st.tag_id = g.id "
-            "GROUP BY g.id HAVING n > 0 ORDER BY n DESC, g.name").fetchall()
+            "GROUP BY g.id HAVING n > 0 ORDER BY n DESC, g.name"
+        ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
     def source_letter(self, domain: str) -> str | None:
@@ -72,21 +72,29 @@ class TriageMixin(StoreBase):
     def triage_history(self, story_id: int) -> list[tuple[str, str, str, datetime]]:
         """Every saved triage of a story, oldest first: (grade, summary, tags, when)."""
         rows = self.conn.execute(
-            "SELECT grade, summary, tags, triaged_at FROM triage_history WHERE story_id = ? ORDER BY id",
-            (story_id,)).fetchall()
+            "SELECT grade, summary, tags, triaged_at FROM triage_history WHERE story_id = ? ORDER BY id", (story_id,)
+        ).fetchall()
         return [(r[0] or "", r[1], r[2], utc(r[3])) for r in rows]
 
     def brief_item(self, story_id: int) -> BriefItem | None:
         """The triaged story as its briefing item; ``cluster.corroborated`` adds the other outlets."""
         row = self.conn.execute(
             "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at "
-            "FROM stories s JOIN triage t ON t.story_id = s.id WHERE s.id = ?", (story_id,)).fetchone()
+            "FROM stories s JOIN triage t ON t.story_id = s.id WHERE s.id = ?",
+            (story_id,),
+        ).fetchone()
         if row is None:
             return None
         return BriefItem(
-            story_id=row["id"], title=row["title"], url=row["url"], source=row["source"],
-            published=from_epoch(row["published"]), grade=Grade.parse(row["grade"]) if row["grade"] else None,
-            tags=self.story_tags(story_id), summary=row["summary"], triaged_at=utc(row["triaged_at"]),
+            story_id=row["id"],
+            title=row["title"],
+            url=row["url"],
+            source=row["source"],
+            published=from_epoch(row["published"]),
+            grade=Grade.parse(row["grade"]) if row["grade"] else None,
+            tags=self.story_tags(story_id),
+            summary=row["summary"],
+            triaged_at=utc(row["triaged_at"]),
         )
 
     def brief_items(self, start: datetime, end: datetime) -> list[BriefItem]:
@@ -94,7 +102,8 @@ class TriageMixin(StoreBase):
         rows = self.conn.execute(
             "SELECT t.story_id FROM triage t JOIN stories s ON s.id = t.story_id "
             "WHERE t.triaged_at >= ? AND t.triaged_at < ? AND s.state = 'triaged' ORDER BY t.triaged_at",
-            (to_epoch(start), to_epoch(end))).fetchall()
+            (to_epoch(start), to_epoch(end)),
+        ).fetchall()
         return [item for r in rows if (item := self.brief_item(r[0])) is not None]
 
     def queue_log(self, story_id: int, day: str) -> None:

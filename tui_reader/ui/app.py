@@ -56,8 +56,12 @@ NARROW = 100
 """Below this many columns the feeds panel collapses and the reader stacks its panels."""
 TURN_WAIT = 120.0
 """At most this many seconds a UI write waits for the one queued before it (which itself gives up sooner)."""
-JOBS = {"view": "Reading the list", "cluster": "Grouping stories by event", "feeds": "Unsubscribing",
-        "notes": "Bringing the briefing note up to date"}
+JOBS = {
+    "view": "Reading the list",
+    "cluster": "Grouping stories by event",
+    "feeds": "Unsubscribing",
+    "notes": "Bringing the briefing note up to date",
+}
 """What each worker group that may raise does, in words, for the line that says it failed."""
 
 
@@ -76,6 +80,8 @@ def _in_turn(turn: tuple[threading.Event, threading.Event]) -> Iterator[None]:
         yield
     finally:
         mine.set()
+
+
 def backlog_command(db: Path, cluster: ClusterSettings) -> list[str]:
     """The clustering process (:mod:`tui_reader.backlog`) for the store at ``db``: an argument list, no shell."""
     return [sys.executable, "-m", "tui_reader.backlog", str(db), str(cluster.window_hours), str(cluster.threshold)]
@@ -112,10 +118,24 @@ class ReaderApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
-    LIST_ACTIONS = frozenset({
-        "add_url", "briefing", "search", "clear_search", "next_untriaged", "dismiss_current", "dismiss_view", "undo",
-        "open_current", "copy_current", "cycle_view", "cycle_sort", "toggle_grouped", "toggle_feeds",
-    })
+    LIST_ACTIONS = frozenset(
+        {
+            "add_url",
+            "briefing",
+            "search",
+            "clear_search",
+            "next_untriaged",
+            "dismiss_current",
+            "dismiss_view",
+            "undo",
+            "open_current",
+            "copy_current",
+            "cycle_view",
+            "cycle_sort",
+            "toggle_grouped",
+            "toggle_feeds",
+        }
+    )
     """Keys of the story list: over the reader or the briefing note they would change a list nobody sees."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -146,8 +166,15 @@ class ReaderApp(App):
 
     # -- layout -------------------------------------------------------------------------------
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """Every toast is plain text, whatever the caller asks (screens pass ``markup=True``).
 
         Messages quote story URLs, titles and error text from strangers: parsed as markup, a stray
@@ -158,8 +185,9 @@ class ReaderApp(App):
 
     def compose(self) -> ComposeResult:
         yield Static(id="view-bar")
-        yield Input(placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)",
-                    id="search")
+        yield Input(
+            placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)", id="search"
+        )
         with Horizontal(id="main"):
             yield FeedsPanel(id="feeds")
             with Vertical(id="list-pane"):
@@ -198,8 +226,13 @@ class ReaderApp(App):
         try:
             reconcile_logs(self.store, self.paths.briefing_dir)
         except UserError as exc:
-            self.call_from_thread(self.notify, f"The briefing note is behind the store: {describe(exc)}; nothing "
-                                  "is lost, it catches up at the next save or start", severity="warning", timeout=10)
+            self.call_from_thread(
+                self.notify,
+                f"The briefing note is behind the store: {describe(exc)}; nothing "
+                "is lost, it catches up at the next save or start",
+                severity="warning",
+                timeout=10,
+            )
 
     @property
     def stories(self) -> StoryList:
@@ -208,8 +241,13 @@ class ReaderApp(App):
     # -- the view: filters, sort, search ----------------------------------------------------------
 
     def current_query(self) -> StoryQuery:
-        base = StoryQuery(states=VIEWS[self.view_index][1], feed_id=self.feed_id, group=self.feed_group,
-                          sort=SORTS[self.sort_index], grouped=self.grouped)
+        base = StoryQuery(
+            states=VIEWS[self.view_index][1],
+            feed_id=self.feed_id,
+            group=self.feed_group,
+            sort=SORTS[self.sort_index],
+            grouped=self.grouped,
+        )
         return parse_filter(self.filter_text, base) if self.filter_text else base
 
     def _apply_view(self) -> None:
@@ -227,8 +265,14 @@ class ReaderApp(App):
 
     def _update_view_bar(self) -> None:
         q = self.current_query()
-        text = Text.assemble(("View ", "dim"), (VIEWS[self.view_index][0], "bold"), ("  sort ", "dim"),
-                             (q.sort, "bold"), ("  stories ", "dim"), (str(self.stories.row_count), "bold"))
+        text = Text.assemble(
+            ("View ", "dim"),
+            (VIEWS[self.view_index][0], "bold"),
+            ("  sort ", "dim"),
+            (q.sort, "bold"),
+            ("  stories ", "dim"),
+            (str(self.stories.row_count), "bold"),
+        )
         if self.grouped:
             text.append("  grouped by story", "bold")
         if self.feed_id is not None:
@@ -384,8 +428,9 @@ class ReaderApp(App):
         item = apply_triage(self.store, self.paths.briefing_dir, inp)
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
-        self.call_from_thread(self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md",
-                              timeout=3)
+        self.call_from_thread(
+            self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md", timeout=3
+        )
         self.post_story_changed(inp.story_id)
 
     def mark_read(self, story_id: int) -> None:
@@ -410,8 +455,11 @@ class ReaderApp(App):
         undo = [(story_id, story.state)]
         try:
             if story.state is State.TRIAGED:  # the note loses it too
-                apply_triage(self.store, self.paths.briefing_dir,
-                             TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True))
+                apply_triage(
+                    self.store,
+                    self.paths.briefing_dir,
+                    TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True),
+                )
             else:
                 self.store.set_states([(story_id, State.DISMISSED)])
         except NoteBehind:  # dismissed in the store: undoable
@@ -433,8 +481,9 @@ class ReaderApp(App):
         story = self.store.story(changes[0][0])
         try:
             if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
-                apply_triage(self.store, self.paths.briefing_dir,
-                             TriageInput(story.id, story.tags, story.grade, story.summary))
+                apply_triage(
+                    self.store, self.paths.briefing_dir, TriageInput(story.id, story.tags, story.grade, story.summary)
+                )
             else:  # a bulk dismissal restores never-triaged stories: states alone
                 self.store.set_states(changes)
         except NoteBehind:  # restored in the store: done
@@ -550,7 +599,8 @@ class ReaderApp(App):
             done += 1
             new += outcome.new
             line = f"{clean_line(outcome.title or outcome.url, max_len=30)}: " + (
-                clean_line(outcome.error, max_len=60) if outcome.status == FetchStatus.ERROR else outcome.status.value)
+                clean_line(outcome.error, max_len=60) if outcome.status == FetchStatus.ERROR else outcome.status.value
+            )
             self.post_message(RefreshProgress(done, total, new, line))
 
         try:
@@ -567,8 +617,12 @@ class ReaderApp(App):
         if self._backlog is not None or not isinstance(self.store.path, Path) or not self.store.has_cluster_backlog():
             return
         errors = tempfile.TemporaryFile()  # what it says if it fails: a file, so a flood can never block it
-        proc = subprocess.Popen(backlog_command(self.store.path, self.settings.cluster),
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(
+            backlog_command(self.store.path, self.settings.cluster),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+        )
         self.call_from_thread(self._watch_backlog, proc, errors)
 
     def _watch_backlog(self, proc: subprocess.Popen, errors: IO[bytes]) -> None:
@@ -595,7 +649,8 @@ class ReaderApp(App):
     def _refresh_progress(self, event: RefreshProgress) -> None:
         self.query_one("#progress", ProgressBar).update(progress=event.done)
         self.query_one("#status", Static).update(
-            Text(f"Refreshing {event.done}/{event.total} · {event.new} new · {event.line}"))
+            Text(f"Refreshing {event.done}/{event.total} · {event.new} new · {event.line}")
+        )
 
     @on(RefreshFinished)
     def _refresh_finished(self, event: RefreshFinished) -> None:
@@ -607,8 +662,11 @@ class ReaderApp(App):
             return
         failed = f", {event.failed} failed (see the feeds panel)" if event.failed else ""
         if event.total_new or event.failed or not self._quiet_refresh:
-            self.notify(f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
-                        severity="warning" if event.failed else "information", timeout=4)
+            self.notify(
+                f"Refreshed {event.feeds} feeds: {event.total_new} new{failed}.",
+                severity="warning" if event.failed else "information",
+                timeout=4,
+            )
         self._show_store_changes()
         self._cluster_backlog()
 
@@ -653,8 +711,11 @@ class ReaderApp(App):
             subscribed = {f.url for f in self.store.feeds()}
             self.push_screen(ChooseFeedScreen(result.url, result.candidates, subscribed), self._add_url)
             return
-        self.notify(clean_line(result.message, max_len=160), severity="error" if result.kind == AddKind.ERROR else
-                    "information", timeout=5)
+        self.notify(
+            clean_line(result.message, max_len=160),
+            severity="error" if result.kind == AddKind.ERROR else "information",
+            timeout=5,
+        )
         if result.kind in (AddKind.FEED, AddKind.ARTICLE):
             self._show_store_changes()
             self._cluster_backlog()
@@ -668,8 +729,7 @@ class ReaderApp(App):
             return
         name = clean_line(feed.title or feed.url, max_len=60)
         question = f"Unsubscribe from {name}? Its stories stay (search, briefing notes)."
-        self.push_screen(ConfirmScreen(question),
-                         lambda yes: self._unsubscribe(feed.id, name) if yes else None)
+        self.push_screen(ConfirmScreen(question), lambda yes: self._unsubscribe(feed.id, name) if yes else None)
 
     @work(thread=True, group="feeds", exit_on_error=False)
     def _unsubscribe(self, feed_id: int, name: str) -> None:
@@ -691,6 +751,10 @@ class ReaderApp(App):
         from tui_reader.ui.screens.help import HelpScreen
         from tui_reader.ui.screens.reader import ReaderScreen
 
-        sections = [("Story list", [*self.BINDINGS, *StoryList.BINDINGS]), ("Feeds panel (f)", FeedsPanel.BINDINGS),
-                    ("Reader", ReaderScreen.BINDINGS), ("Briefing note (b)", BriefingScreen.BINDINGS)]
+        sections = [
+            ("Story list", [*self.BINDINGS, *StoryList.BINDINGS]),
+            ("Feeds panel (f)", FeedsPanel.BINDINGS),
+            ("Reader", ReaderScreen.BINDINGS),
+            ("Briefing note (b)", BriefingScreen.BINDINGS),
+        ]
         self.push_screen(HelpScreen(sections, dict(self.settings.keys)))

@@ -52,8 +52,10 @@ class ChooseFeedScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(f"Feeds offered by {clean_line(self.site, max_len=60)}", style="bold"))
-            yield OptionList(*[Option(self._label(url, title, url in self.subscribed), id=url)
-                               for url, title in self.candidates], id="feed-choices")
+            yield OptionList(
+                *[Option(self._label(url, title, url in self.subscribed), id=url) for url, title in self.candidates],
+                id="feed-choices",
+            )
             yield Static(Text("enter subscribes · escape cancels", style="dim"))
 
     @staticmethod

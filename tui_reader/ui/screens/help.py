@@ -48,5 +48,9 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(keys_table(title, [b for b in bindings if b.description], self.keymap))
             yield Static(Text("\nSearch (/) filter language", style="bold"))
             yield Static(Text(FILTER_HELP))
-            yield Static(Text("\nAdmiralty code: reliability A (completely reliable) … E (unreliable), "
-                              "F (cannot be judged); credibility 1 (confirmed) … 5 (improbable), 6 (cannot be judged)."))
+            yield Static(
+                Text(
+                    "\nAdmiralty code: reliability A (completely reliable) … E (unreliable), "
+                    "F (cannot be judged); credibility 1 (confirmed) … 5 (improbable), 6 (cannot be judged)."
+                )
+            )

@@ -80,10 +80,8 @@ class ReaderScreen(ReadingKeys, Screen):
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy"),
         Binding("c", "next_outlet", "Other outlet", show=False, id="reader.outlet"),
         *reading_bindings("reader"),
-        *[Binding(d, f"credibility('{d}')", f"Credibility {d}", show=False, id=f"reader.cred{d}")
-          for d in "123456"],
-        *[Binding(c, f"reliability('{c}')", f"Reliability {c}", show=False, id=f"reader.rel{c}")
-          for c in "ABCDEF"],
+        *[Binding(d, f"credibility('{d}')", f"Credibility {d}", show=False, id=f"reader.cred{d}") for d in "123456"],
+        *[Binding(c, f"reliability('{c}')", f"Reliability {c}", show=False, id=f"reader.rel{c}") for c in "ABCDEF"],
     ]
 
     def __init__(self, story_id: int) -> None:
@@ -144,16 +142,22 @@ class ReaderScreen(ReadingKeys, Screen):
         story = store.story(story_id)
         if story is None:
             return None
-        article = asyncio.run(fetch_article(store, self.app.settings.fetch, story_id,
-                                            cluster=self.app.settings.cluster))
+        article = asyncio.run(
+            fetch_article(store, self.app.settings.fetch, story_id, cluster=self.app.settings.cluster)
+        )
         draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
         lines += [f"  {m.source}{' (copy)' if m.is_copy else ''} {m.grade or ''} — {m.title}" for m in members]
         return Loaded(
-            story=story, article=article, draft=draft, default_letter=default_letter(store, story) or "",
-            tag_choices=[t for t, _ in store.tag_counts()], suggestion=suggest_credibility(store, story_id),
-            cluster_lines=[clean_line(x, max_len=90) for x in lines], cluster_ids=[m.id for m in members],
+            story=story,
+            article=article,
+            draft=draft,
+            default_letter=default_letter(store, story) or "",
+            tag_choices=[t for t, _ in store.tag_counts()],
+            suggestion=suggest_credibility(store, story_id),
+            cluster_lines=[clean_line(x, max_len=90) for x in lines],
+            cluster_ids=[m.id for m in members],
         )
 
     def _load_failed(self, story_id: int, exc: Exception) -> None:
@@ -167,11 +171,23 @@ class ReaderScreen(ReadingKeys, Screen):
         if story is None:
             self.query_one("#article-text", Markdown).update("*Could not load the article.*")
             return
-        failed = Article(markdown="*Could not load the article.* n and p walk on, escape goes back, and the triage "
-                                  "panel still saves.", notice="could not load the article")
-        self._show_loaded(Loaded(story=story, article=failed, draft="",
-                                 default_letter="", tag_choices=[], suggestion=None, cluster_lines=[],
-                                 cluster_ids=[]))
+        failed = Article(
+            markdown="*Could not load the article.* n and p walk on, escape goes back, and the triage "
+            "panel still saves.",
+            notice="could not load the article",
+        )
+        self._show_loaded(
+            Loaded(
+                story=story,
+                article=failed,
+                draft="",
+                default_letter="",
+                tag_choices=[],
+                suggestion=None,
+                cluster_lines=[],
+                cluster_ids=[],
+            )
+        )
 
     def _show_loaded(self, loaded: Loaded) -> None:
         if loaded.story.id != self.story_id:
@@ -185,9 +201,14 @@ class ReaderScreen(ReadingKeys, Screen):
         self.query_one("#article-text", Markdown).update(body)
         scroll.call_after_refresh(scroll.scroll_to, y=remembered, animate=False)
         panel = self.query_one(TriagePanel)
-        panel.load(tags=story.tags, grade=story.grade, summary=story.summary or loaded.draft,
-                   default_letter=loaded.default_letter, tag_choices=loaded.tag_choices,
-                   suggestion=loaded.suggestion)
+        panel.load(
+            tags=story.tags,
+            grade=story.grade,
+            summary=story.summary or loaded.draft,
+            default_letter=loaded.default_letter,
+            tag_choices=loaded.tag_choices,
+            suggestion=loaded.suggestion,
+        )
         panel.show_cluster(loaded.cluster_lines)
         self.app.post_story_changed(story.id)
 

@@ -30,7 +30,9 @@ def feed_label(feed: Feed, width: int = 28, indent: str = "") -> Text:
     if feed.last_status == FetchStatus.ERROR:
         status = clean_line(feed.last_error, max_len=width)
     elif feed.last_fetched:
-        status = f"{feed.last_status.value if feed.last_status else 'ok'} · {feed.last_fetched.astimezone():%d %b %H:%M}"
+        status = (
+            f"{feed.last_status.value if feed.last_status else 'ok'} · {feed.last_fetched.astimezone():%d %b %H:%M}"
+        )
     else:
         status = "never fetched"
     text.append(f"\n{indent}  " + status, style="dim")

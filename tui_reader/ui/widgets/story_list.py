@@ -191,9 +191,16 @@ class StoryList(ScrollView, can_focus=True):
     clock: Callable[[], float] = time.time
     """Wall clock for the age column (a fixed one makes snapshots repeatable)."""
 
-    def __init__(self, store: Store, query: StoryQuery = StoryQuery(), *,
-                 highlight: frozenset[str] | set[str] = frozenset(),
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        query: StoryQuery = StoryQuery(),
+        *,
+        highlight: frozenset[str] | set[str] = frozenset(),
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.store = store
         self.story_query = query
@@ -237,8 +244,9 @@ class StoryList(ScrollView, can_focus=True):
     def cursor_row(self) -> ListRow | None:
         return self._row(self.cursor) if self._ids else None
 
-    def set_query(self, query: StoryQuery, *, highlight: frozenset[str] | set[str] | None = None,
-                  ids: list[int] | None = None) -> None:
+    def set_query(
+        self, query: StoryQuery, *, highlight: frozenset[str] | set[str] | None = None, ids: list[int] | None = None
+    ) -> None:
         """Show ``query`` with the cursor on the first row; highlights default to the query's search words.
 
         ``ids`` are the query's ids if already read (``Store.story_ids`` in a thread worker,
@@ -275,7 +283,7 @@ class StoryList(ScrollView, can_focus=True):
         """A story changed (triage, read, dismiss): re-read its row next paint; repaint it if visible."""
         self._rows.pop(story_id, None)
         top = self.scroll_offset.y
-        visible = self._ids[top: top + self.size.height]
+        visible = self._ids[top : top + self.size.height]
         if story_id in visible:
             self.refresh_line(top + visible.index(story_id))
 
@@ -298,7 +306,7 @@ class StoryList(ScrollView, can_focus=True):
         if wrap:
             order += range(0, self.cursor)
         for start in range(0, len(order), _SCAN_CHUNK):
-            chunk = order[start: start + _SCAN_CHUNK]
+            chunk = order[start : start + _SCAN_CHUNK]
             rows = {r.id: r for r in self.store.list_rows([self._ids[i] for i in chunk])}
             for i in chunk:
                 row = rows.get(self._ids[i])
@@ -426,14 +434,24 @@ class StoryList(ScrollView, can_focus=True):
                     state_style = style("story-list--unread", partial=True)
                 elif state is State.DISMISSED:
                     state_style = style("story-list--dismissed", partial=True)
-                states[state] = (base + state_style, style("story-list--meta") + state_style,
-                                 style("story-list--grade") + state_style)
+                states[state] = (
+                    base + state_style,
+                    style("story-list--meta") + state_style,
+                    style("story-list--grade") + state_style,
+                )
             cursor = style("story-list--cursor")
             if self.app.no_color:  # colours are stripped: keep the cursor visible
                 cursor += Style(reverse=True)
             width = self.scrollable_content_region.width
-            self._frame = _Frame(base, states, cursor, style("story-list--highlight", partial=True),
-                                 width, Columns.fit(width), self.clock())
+            self._frame = _Frame(
+                base,
+                states,
+                cursor,
+                style("story-list--highlight", partial=True),
+                width,
+                Columns.fit(width),
+                self.clock(),
+            )
         return self._frame
 
     def render_line(self, y: int) -> Strip:

@@ -66,15 +66,21 @@ class TriagePanel(Vertical):
         yield TagInput(placeholder="tag, tag…", id="tags", suggester=TagSuggester([]))
         yield Label("Summary")
         yield TextArea(id="summary", soft_wrap=True, show_line_numbers=False)
-        yield Static(
-            "1–6 rate · A–F source · t tags · s summary · w save · E $EDITOR", id="hint"
-        )
+        yield Static("1–6 rate · A–F source · t tags · s summary · w save · E $EDITOR", id="hint")
         yield Static(id="cluster")
 
     # -- state in and out --------------------------------------------------------------
 
-    def load(self, *, tags: tuple[str, ...], grade: Grade | None, summary: str, default_letter: str,
-             tag_choices: list[str], suggestion: tuple[str, str] | None = None) -> None:
+    def load(
+        self,
+        *,
+        tags: tuple[str, ...],
+        grade: Grade | None,
+        summary: str,
+        default_letter: str,
+        tag_choices: list[str],
+        suggestion: tuple[str, str] | None = None,
+    ) -> None:
         self.reliability = grade.reliability if grade else ""
         self.credibility = grade.credibility if grade else ""
         self.default_letter = default_letter
@@ -84,7 +90,8 @@ class TriagePanel(Vertical):
         tags_input.suggester = TagSuggester(tag_choices)
         self.query_one("#summary", TextArea).text = summary
         self.query_one("#suggestion", Static).update(
-            safe_rich_text(f"suggested credibility {suggestion[0]}: {suggestion[1]}") if suggestion else "")
+            safe_rich_text(f"suggested credibility {suggestion[0]}: {suggestion[1]}") if suggestion else ""
+        )
         self._show_rating()
 
     def set_summary_if_empty(self, text: str) -> None:
@@ -140,4 +147,3 @@ class TriagePanel(Vertical):
         else:
             text = "Not rated — press A–F (source), then 1–6"
         self.query_one("#rating", Static).update(safe_rich_text(text))
-
