@@ -33,6 +33,7 @@ from readability import Document
 
 from tui_reader import htmlmd
 from tui_reader.models import Article, Caption
+from tui_reader.sanitize import header_charset
 from tui_reader.urls import domain_of
 
 # readability logs a full traceback before raising Unparseable; we handle that case ourselves.
@@ -44,7 +45,6 @@ MIN_WORDS = 80
 
 _UTF8_PARSER = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True)
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
-_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.IGNORECASE)
 _CHARSET_ALIASES = {
     "iso-8859-1": "cp1252",
     "latin-1": "cp1252",
@@ -71,8 +71,8 @@ def decode(data: bytes, content_type: str | None = None) -> str:
         if data.startswith(bom):
             return data.decode(enc, "replace")
     declared = []
-    if content_type and (m := _HEADER_CHARSET_RE.search(content_type)):
-        declared.append(m.group(1))
+    if charset := header_charset(content_type):
+        declared.append(charset)
     if meta := _CHARSET_RE.search(data[:4096]):
         declared.append(meta.group(1).decode("ascii", "replace"))
     for label in [*declared, "utf-8"]:

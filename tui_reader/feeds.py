@@ -29,7 +29,7 @@ import feedparser_rs
 from tui_reader.errors import FeedError
 from tui_reader.identity import story_guid
 from tui_reader.models import FeedEntry, ParsedFeed
-from tui_reader.sanitize import html_text
+from tui_reader.sanitize import header_charset, html_text
 from tui_reader.urls import join
 
 MAX_ENTRIES = 10_000
@@ -44,7 +44,6 @@ _PROLOG_DOCTYPE = re.compile(
 )
 _XML_DECL = re.compile(r"\A\s*<\?xml[^>]*\?>")
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)["']""")
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _CHARREF = re.compile(rb"&#([xX][0-9a-fA-F]{1,16}|[0-9]{1,20});")
 _WS = re.compile(r"\s+")
 _FEED_TYPES = {
@@ -127,8 +126,8 @@ def _utf8_document(data: bytes, content_type: str) -> bytes | None:
     """The document as UTF-8 for feedparser-rs, which misreads some charset labels (``latin-1``, a header's
     charset); None when the declared charsets disagree or do not decode the bytes (feedparser then decides)."""
     declared = {m.group(1).decode("ascii").lower() for m in [_XML_ENCODING.match(data[:200])] if m}
-    if m := _HEADER_CHARSET.search(content_type or ""):
-        declared.add(m.group(1).lower())
+    if charset := header_charset(content_type):
+        declared.add(charset)
     if len(declared) > 1:
         return None
     try:

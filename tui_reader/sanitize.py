@@ -67,6 +67,15 @@ _INVISIBLE = re.compile(
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def header_charset(content_type: str | None) -> str:
+    """The charset a ``Content-Type`` header declares, lower-cased; "" when it declares none."""
+    m = _HEADER_CHARSET.search(content_type or "")
+    return m.group(1).lower() if m else ""
+
+
 def html_text(s: str, sep: str = " ") -> str:
     """Feed HTML to its words, for search, similarity and one-line titles: tags become ``sep``, entities
     are decoded. Linear time on any input, so a hostile feed cannot stall a refresh or the clusterer."""
