@@ -89,6 +89,32 @@ async def test_keys_never_wait_for_another_processs_write_and_land_in_order(demo
     assert row.fetchone() == ("unread", "dismissed")  # dismissed then undone, twice: in the order pressed
 
 
+async def test_two_tuis_on_one_store_both_land_their_triage_and_see_each_other(demo):
+    """Two analysts' TUIs (one store file, a connection each) triaging at once: nothing lost, nothing locked."""
+    _, store, paths = demo
+    other = Store(paths.db_file)
+    first, second = ReaderApp(store, paths), ReaderApp(other, paths)
+    toasts = Toasts()
+    async with first.run_test(size=(100, 30), message_hook=toasts.hook) as one:
+        async with second.run_test(size=(100, 30), message_hook=toasts.hook) as two:
+            mine = first.query_one(StoryList).cursor_story_id
+            await two.press("j")
+            theirs = second.query_one(StoryList).cursor_story_id
+            for _ in range(3):  # dismiss and undo, interleaved with the other TUI's, then dismiss for good
+                await one.press("x")
+                await two.press("x")
+                await one.press("u")
+                await two.press("u")
+            await one.press("x")
+            await two.press("x")
+            await first.workers.wait_for_complete()
+            await second.workers.wait_for_complete()
+    other.close()
+    assert mine != theirs
+    assert {store.story(mine).state, store.story(theirs).state} == {State.DISMISSED}
+    assert not [t for t in toasts if "locked" in t or "Not saved" in t]
+
+
 async def test_a_story_opens_while_another_process_writes_and_is_marked_read_after(demo, write_lock):
     _, store, paths = demo
     sid = story_id_titled(store, "Ruwaished")
