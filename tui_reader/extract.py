@@ -21,7 +21,7 @@ import json
 import logging
 import re
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
@@ -120,24 +120,30 @@ _ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Report)$")
 
 
 def _json_ld_article(root) -> dict:
-    """The first JSON-LD object typed as an article (looking inside ``@graph`` and lists)."""
+    """The first JSON-LD object typed as an article."""
     for script in root.iterfind(".//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop(0)
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                kinds = node.get("@type")
-                kinds = kinds if isinstance(kinds, list) else [kinds]
-                if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
-                    return node
-                stack.extend(v for k, v in node.items() if k in ("@graph", "mainEntity", "mainEntityOfPage"))
+        for node in json_ld_articles(script.text or ""):
+            return node
     return {}
+
+
+def json_ld_articles(data: str) -> Iterator[dict]:
+    """The objects of one JSON-LD script typed as an article, breadth first, looking inside ``@graph``,
+    ``mainEntity`` and lists; nothing for a script that is not JSON."""
+    try:
+        stack = [json.loads(data, strict=False)]
+    except ValueError:
+        return
+    while stack:
+        node = stack.pop(0)
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            kinds = node.get("@type")
+            kinds = kinds if isinstance(kinds, list) else [kinds]
+            if any(isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds):
+                yield node
+            stack.extend(v for k, v in node.items() if k in ("@graph", "mainEntity", "mainEntityOfPage"))
 
 
 def _names(value) -> str:

@@ -16,11 +16,11 @@ Whatever is offered is whole sentences, so a draft never stops mid-sentence.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from functools import cached_property
 from html import unescape
+from itertools import islice
 from typing import NamedTuple
 
 from tui_reader.models import Article, Story
@@ -642,7 +642,6 @@ _H1 = re.compile(r"<h1[\s>]", re.IGNORECASE)
 _AFTER_HEADLINE = 40_000
 """Characters of the page read past its first ``<h1>``: the metas, the headline and the standfirst all come before,
 so the rest of a page that reader mode has already parsed is not parsed again."""
-_ARTICLE_TYPES = re.compile(r"(?:Article|BlogPosting|Report)$")
 _ELLIPSIS = re.compile(r"\s*(?:\[\s*(?:…|\.\.\.+)\s*\]|\(\s*…\s*\)|…|\.\.\.+)\s*$")
 _MOJIBAKE = re.compile(r"\ufffd|Ã[\u0080-\u00bf]|[^\W\d_]\d;")
 """A replacement character, UTF-8 read as Latin-1, or an entity that lost its "&#": text not fit to offer."""
@@ -693,31 +692,14 @@ def _meta_texts(root) -> list[str]:
         if key in _META_KEYS and key not in metas and (m.get("content") or "").strip():
             metas[key] = m.get("content")
     texts = [metas[k] for k in _META_KEYS if k in metas]
+    from tui_reader.extract import json_ld_articles
+
     for script in root.iterfind(".//script[@type='application/ld+json']"):
-        texts += _json_ld_descriptions(script.text or "")
+        described = (
+            n["description"] for n in json_ld_articles(script.text or "") if isinstance(n.get("description"), str)
+        )
+        texts += islice(described, 3)
     return texts
-
-
-def _json_ld_descriptions(data: str) -> list[str]:
-    """``description`` of the JSON-LD objects typed as an article (looking inside ``@graph`` and lists)."""
-    try:
-        stack = [json.loads(data, strict=False)]
-    except ValueError:
-        return []
-    found: list[str] = []
-    while stack and len(found) < 3:
-        node = stack.pop(0)
-        if isinstance(node, list):
-            stack.extend(node)
-        elif isinstance(node, dict):
-            kinds = node.get("@type")
-            kinds = kinds if isinstance(kinds, list) else [kinds]
-            if isinstance(node.get("description"), str) and any(
-                isinstance(k, str) and _ARTICLE_TYPES.search(k) for k in kinds
-            ):
-                found.append(node["description"])
-            stack.extend(v for k, v in node.items() if k in ("@graph", "mainEntity", "mainEntityOfPage"))
-    return found
 
 
 def _clean(text: str) -> str:
