@@ -292,7 +292,8 @@ def test_invalid_urls_are_errors(server):
     assert error.startswith("invalid redirect: Invalid URL in location header") and "\x1b" not in error
 
 
-def test_per_host_and_global_limits(server):
+def counting_route(seconds: float):
+    """A route that answers after ``seconds``, and the list whose one item is the most requests it held at once."""
     active, peak = [0], [0]
     lock = threading.Lock()
 
@@ -300,11 +301,16 @@ def test_per_host_and_global_limits(server):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.05)
+        time.sleep(seconds)
         with lock:
             active[0] -= 1
         raw("200 OK", {"Content-Length": "2"}, b"ok")(h)
 
+    return route, peak
+
+
+def test_per_host_and_global_limits(server):
+    route, peak = counting_route(0.05)
     for i in range(12):
         server.routes[f"/p{i}"] = route
 
@@ -321,18 +327,7 @@ def test_per_host_and_global_limits(server):
 
 def test_by_default_far_more_than_16_requests_are_in_flight(server):
     """Over real latency a refresh ends with its slowest feed only if the feeds are asked at once."""
-    active, peak = [0], [0]
-    lock = threading.Lock()
-
-    def route(h) -> None:
-        with lock:
-            active[0] += 1
-            peak[0] = max(peak[0], active[0])
-        time.sleep(0.3)
-        with lock:
-            active[0] -= 1
-        raw("200 OK", {"Content-Length": "2"}, b"ok")(h)
-
+    route, peak = counting_route(0.3)
     for i in range(48):
         server.routes[f"/p{i}"] = route
 
