@@ -538,9 +538,9 @@ def apply_changes(
     return "".join(_text(u) for u in units)
 
 
-def set_section(text: str, day: date | str, name: str, body: str) -> str:
-    """The note ``text`` (or a new one) with section ``name`` holding ``body`` (markdown, made safe)."""
-    units: list = _units(text) if text else _new_note(day, False)
+def set_section(text: str, day: date | str, name: str, body: str, structured: bool = False) -> str:
+    """The note ``text`` (or a new one, structured if asked) with section ``name`` holding ``body`` (markdown, made safe)."""
+    units: list = _units(text) if text else _new_note(day, structured)
     _set_section(units, name, _analyst_text(body))
     return "".join(_text(u) for u in units)
 
@@ -641,17 +641,17 @@ def update_note(
     _edit_note(Path(path), change)
 
 
-def write_section(path: Path, day: date | str, name: str, body: str) -> None:
+def write_section(path: Path, day: date | str, name: str, body: str, *, structured: bool = False) -> None:
     """Set the BLUF (or another section) of the note at ``path``; the rest of the note is kept byte for byte."""
-    _edit_note(Path(path), lambda text: set_section(text, day, name, body))
+    _edit_note(Path(path), lambda text: set_section(text, day, name, body, structured))
 
 
-def add_judgement(path: Path, day: date | str, judgement: Judgement) -> None:
+def add_judgement(path: Path, day: date | str, judgement: Judgement, *, structured: bool = False) -> None:
     """Append a key judgement to the note at ``path``; the judgements already there are kept as written."""
 
     def change(text: str) -> str:
-        body = note_sections(text).get("judgements", "") if text else ""
-        return set_section(text, day, "judgements", "\n".join(filter(None, [body, render_judgement(judgement)])))
+        body = "\n".join(filter(None, [note_sections(text).get("judgements", ""), render_judgement(judgement)]))
+        return set_section(text, day, "judgements", body, structured)
 
     _edit_note(Path(path), change)
 

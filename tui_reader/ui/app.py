@@ -224,7 +224,7 @@ class ReaderApp(App):
         from tui_reader.triage import reconcile_logs
 
         try:
-            reconcile_logs(self.store, self.paths.briefing_dir)
+            reconcile_logs(self.store, self.paths.briefing_dir, structured=self.settings.brief.structured)
         except UserError as exc:
             self.call_from_thread(
                 self.notify,
@@ -425,7 +425,7 @@ class ReaderApp(App):
     def _save(self, inp: TriageInput) -> None:
         from tui_reader.triage import apply_triage
 
-        item = apply_triage(self.store, self.paths.briefing_dir, inp)
+        item = apply_triage(self.store, self.paths.briefing_dir, inp, structured=self.settings.brief.structured)
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
         self.call_from_thread(
@@ -459,6 +459,7 @@ class ReaderApp(App):
                     self.store,
                     self.paths.briefing_dir,
                     TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True),
+                    structured=self.settings.brief.structured,
                 )
             else:
                 self.store.set_states([(story_id, State.DISMISSED)])
@@ -482,7 +483,10 @@ class ReaderApp(App):
         try:
             if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
                 apply_triage(
-                    self.store, self.paths.briefing_dir, TriageInput(story.id, story.tags, story.grade, story.summary)
+                    self.store,
+                    self.paths.briefing_dir,
+                    TriageInput(story.id, story.tags, story.grade, story.summary),
+                    structured=self.settings.brief.structured,
                 )
             else:  # a bulk dismissal restores never-triaged stories: states alone
                 self.store.set_states(changes)
@@ -677,7 +681,9 @@ class ReaderApp(App):
 
         from tui_reader.ui.screens.briefing import BriefingScreen
 
-        self.push_screen(BriefingScreen(self.paths.briefing_dir, date.today()))
+        self.push_screen(
+            BriefingScreen(self.paths.briefing_dir, date.today(), structured=self.settings.brief.structured)
+        )
 
     # -- adding a feed ---------------------------------------------------------------------------
 
