@@ -88,11 +88,11 @@ def _markdown_it():
 
 
 def _style(tokens: list[Token]) -> None:
+    """Every opening (or self-closing) tag gets its inline style; a code block is styled as its ``<pre>``."""
     for token in tokens:
-        if token.nesting >= 0 and token.tag in _STYLES and (token.nesting == 1 or token.type == "code_inline"):
-            token.attrSet("style", _STYLES[token.tag])
-        if token.type in ("fence", "code_block"):
-            token.attrSet("style", _STYLES["pre"])
+        tag = "pre" if token.type in ("fence", "code_block") else token.tag
+        if token.nesting >= 0 and tag in _STYLES:
+            token.attrSet("style", _STYLES[tag])
         if token.children:
             _style(token.children)
 
