@@ -1,5 +1,7 @@
 """The structured brief in the TUI, keys only: B writes the BLUF, J a key judgement picked from completion."""
 
+import subprocess
+import sys
 from datetime import date
 
 from tests.screen import Toasts, screen_text
@@ -78,3 +80,35 @@ async def test_a_judgement_outside_icd_203_is_refused_and_escape_writes_nothing(
         await settle(app, pilot)
         sections = briefing.note_sections(note.read_text(encoding="utf-8"))
         assert sorted(sections) == ["bluf", "judgements", "new"] and sections["bluf"] == "First line"
+
+
+async def test_a_note_locked_by_another_tui_reader_is_one_line_and_the_screen_stays_usable(demo, monkeypatch):
+    server, store, paths = demo
+    sid = story_id_titled(store, "Ruwaished")
+    apply_triage(
+        store, paths.briefing_dir, TriageInput(sid, ("jordan",), Grade.parse("B2"), "Two killed."), structured=True
+    )
+    note = briefing.note_path(paths.briefing_dir, date.today())
+    before = note.read_bytes()
+    monkeypatch.setattr(briefing, "LOCK_TIMEOUT", 0.3)
+    monkeypatch.setattr(briefing, "_LOCKS", {})
+    hold = "import sys, time; from filelock import FileLock\nwith FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(30)"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", hold, str(paths.briefing_dir / briefing.LOCK_NAME)], stdout=subprocess.PIPE, text=True
+    )
+    app, toasts = ReaderApp(store, paths, STRUCTURED), Toasts()
+    try:
+        assert holder.stdout.readline() == "held\n"
+        async with app.run_test(size=(80, 24), message_hook=toasts.hook) as pilot:
+            await pilot.press("b", "B", *"Blocked", "ctrl+s")
+            await settle(app, pilot)
+            assert any("stayed locked by another tui-reader" in t for t in toasts) and note.read_bytes() == before
+            assert isinstance(app.screen, BriefingScreen)
+            holder.kill()
+            holder.wait()
+            await pilot.press("B", *"Now it lands", "ctrl+s")
+            await settle(app, pilot)
+            assert briefing.note_sections(note.read_text(encoding="utf-8"))["bluf"] == "Now it lands"
+    finally:
+        holder.kill()
+        holder.wait()
