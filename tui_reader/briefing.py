@@ -12,6 +12,12 @@ The file is never half written: a temp file in the same directory is fsynced and
 over the note with ``os.replace`` under a file lock, and the note is re-read under that
 lock, so two processes (two ssh sessions) merge instead of overwriting each other. A start
 marker without its end marker is treated as plain text, never as a block to replace.
+
+A structured brief adds section blocks (``<!-- tui-reader:bluf -->`` … ``<!-- /tui-reader:bluf -->``,
+likewise ``judgements`` and ``new``) at the top, each with its ``##`` heading inside the markers so
+items are never grouped under it. The BLUF and the judgements are the analyst's words, written only
+when the analyst asks (``write_section``, ``add_judgement``) through the same lock and atomic write;
+"new since the last brief" is remade from the items at each save.
 """
 
 from __future__ import annotations
@@ -276,7 +282,7 @@ def _text(unit) -> str:
 
 
 def parse_note(text: str) -> list[tuple[int, str]]:
-    """Every well-formed block in ``text``: (story id, block text with its markers)."""
+    """Every well-formed item block in ``text``: (story id, block text with its markers)."""
     return [(u.story_id, u.text) for u in _units(text) if isinstance(u, _Block) and u.story_id is not None]
 
 
