@@ -21,6 +21,7 @@ from typing import IO
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
@@ -111,7 +112,7 @@ class ReaderApp(App[None]):
         message: str,
         *,
         title: str = "",
-        severity: str = "information",
+        severity: SeverityLevel = "information",
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
@@ -136,7 +137,7 @@ class ReaderApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that raised says so in one line and the screen stays as it was, usable (screens pass theirs on)."""
-        if event.state is WorkerState.ERROR:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
             what = JOBS.get(event.worker.group, "A background task")
             self.notify(f"{what} failed: {describe(event.worker.error)}", severity="error", timeout=8)
 
@@ -359,7 +360,7 @@ class ReaderApp(App[None]):
 
     def _watch_backlog(self, proc: subprocess.Popen, errors: IO[bytes]) -> None:
         self._backlog = proc
-        timer = self.set_interval(0.5, lambda: self._backlog_poll(timer, errors))
+        timer: Timer = self.set_interval(0.5, lambda: self._backlog_poll(timer, errors))
 
     def _backlog_poll(self, timer: Timer, errors: IO[bytes]) -> None:
         if self._backlog is None or self._backlog.poll() is None:

@@ -19,11 +19,10 @@ from textual.widgets import Footer, Markdown, Static
 from tui_reader.briefing import note_path, parse_note
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
-from tui_reader.ui.screens.base import AppScreen
-from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
+from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 
 
-class BriefingScreen(ReadingKeys, AppScreen):
+class BriefingScreen(ReadingScreen):
     """One day's note; ``[`` and ``]`` walk the days, ``e`` opens the file in the analyst's editor."""
 
     READING = "#briefing-body"

@@ -375,7 +375,12 @@ class MainScreen(AppScreen):
             return
         name = clean_line(feed.title or feed.url, max_len=60)
         question = f"Unsubscribe from {name}? Its stories stay (search, briefing notes)."
-        self.app.push_screen(ConfirmScreen(question), lambda yes: self._unsubscribe(feed.id, name) if yes else None)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._unsubscribe(feed.id, name)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
 
     @work(thread=True, group="feeds", exit_on_error=False)
     def _unsubscribe(self, feed_id: int, name: str) -> None:

@@ -17,8 +17,7 @@ from textual.widgets import Footer, Input, Markdown, Static, TextArea
 from tui_reader.models import Article, Story, TriageInput
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
-from tui_reader.ui.screens.base import AppScreen
-from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
+from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 
 WORDS_PER_MINUTE = 230
@@ -59,7 +58,7 @@ def header_text(story: Story, article: Article | None) -> Text:
     return text
 
 
-class ReaderScreen(ReadingKeys, AppScreen):
+class ReaderScreen(ReadingScreen):
     """Reads and triages one story; n/p walk the list without going back to it."""
 
     READING = "#article"
