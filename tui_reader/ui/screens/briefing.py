@@ -16,7 +16,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from tui_reader import briefing
@@ -25,10 +24,10 @@ from tui_reader.errors import UserError
 from tui_reader.models import Judgement
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
-from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
+from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 
 
-class BriefingScreen(ReadingKeys, Screen):
+class BriefingScreen(ReadingScreen):
     """One day's note; ``[`` and ``]`` walk the days, ``e`` opens the file in the analyst's editor."""
 
     READING = "#briefing-body"
@@ -130,4 +129,4 @@ class BriefingScreen(ReadingKeys, Screen):
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        self.app.open_link(event.href)
+        self.reader_app.open_link(event.href)
