@@ -541,9 +541,11 @@ def _structured_until_killed(db, notes, seed):
     for n in itertools.count():
         roll = rng.random()
         if roll < 0.3:
-            write_section(path, day, "bluf", f"Bottom line {seed}/{n}. " + "word " * rng.randint(1, 300))
+            bluf = f"Bottom line {seed}/{n}. " + "word " * rng.randint(1, 300)
+            write_section(path, day, "bluf", bluf, structured=True)
         elif roll < 0.5:
-            add_judgement(path, day, Judgement(rng.choice(PROBABILITY_WORDS), "moderate", f"Judgement {seed}/{n}"))
+            judgement = Judgement(rng.choice(PROBABILITY_WORDS), "moderate", f"Judgement {seed}/{n}")
+            add_judgement(path, day, judgement, structured=True)
         else:
             sid = rng.randint(1, 5)
             inp = TriageInput(sid, ("iran",), Grade.parse("B2"), f"Summary {seed}/{n}: " + "w " * rng.randint(1, 300))
