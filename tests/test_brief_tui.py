@@ -4,7 +4,7 @@ import subprocess
 import sys
 from datetime import date
 
-from tests.screen import Toasts, screen_text
+from tests.screen import Toasts, screen_text, workers_done
 from tests.test_app import story_id_titled
 from tui_reader import briefing
 from tui_reader.config import BriefSettings, Settings
@@ -19,7 +19,7 @@ STRUCTURED = Settings(brief=BriefSettings(structured=True))
 
 async def settle(app, pilot):
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 
