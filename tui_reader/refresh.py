@@ -156,7 +156,7 @@ def _record(store: Store, feed: Feed, result: FetchResult, parsed: ParsedFeed | 
         store.record_fetch(feed.id, status=FetchStatus.NOT_MODIFIED)
         outcome = FeedOutcome(feed.id, feed.url, feed.title, FetchStatus.NOT_MODIFIED)
     elif isinstance(parsed, ParsedFeed) and not result.error:
-        outcome = store_parsed(store, feed, parsed, result)
+        outcome = store_parsed(store, feed, parsed, result, rules=False)
     else:
         error = result.error or (parsed if isinstance(parsed, str) else "") or "could not parse the feed"
         store.record_fetch(feed.id, status=FetchStatus.ERROR, error=error)
@@ -214,17 +214,25 @@ class _Writer:
         if len(jobs) > 1:
             try:
                 with self._store.tx():
-                    return [(True, job()) for job in jobs]
+                    return self._with_rules([job() for job in jobs])
             except Exception:  # rolled back: find the culprit one by one
                 pass
         outcomes: list[tuple[bool, object]] = []
         for job in jobs:
             try:
                 with self._store.tx():
-                    outcomes.append((True, job()))
+                    outcomes += self._with_rules([job()])
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
+
+    def _with_rules(self, results: list[object]) -> list[tuple[bool, object]]:
+        """Apply the rules to the new stories of a transaction's feeds, once for all of them (a rule's cost is
+        mostly per call, not per story), before it commits: no one sees a new story the rules have not seen."""
+        new = [i for r in results if isinstance(r, FeedOutcome) for i in r.new_ids]
+        if new:
+            self._store.apply_rules(new)
+        return [(True, r) for r in results]
 
 
 def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:
@@ -238,12 +246,16 @@ def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:
         future.set_exception(value)
 
 
-def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult) -> FeedOutcome:
-    """Upsert the entries and record the fetch in one transaction."""
+def store_parsed(
+    store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult, *, rules: bool = True
+) -> FeedOutcome:
+    """Upsert the entries and record the fetch in one transaction, applying the rules to the new stories
+    unless the caller does (``rules=False``: the refresh's writer, once per transaction)."""
     title = feed.title or parsed.title
     with store.tx():
         res = store.upsert_entries(feed.id, store.retained(parsed.entries), title or domain_of(feed.url))
-        store.apply_rules(res.new_ids)
+        if rules:
+            store.apply_rules(res.new_ids)
         store.record_fetch(
             feed.id,
             status=FetchStatus.OK,
