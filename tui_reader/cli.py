@@ -36,9 +36,11 @@ class Context:
     def store(self):
         if self._store is None:
             from tui_reader.store import Store
+            from tui_reader.watch import watch_rules
 
             self._store = Store(self.paths.db_file)
-            self._store.rules = self.settings.rules
+            self._store.rules = self.settings.rules + watch_rules(self.settings.watchlists)
+            self._store.watchlists = self.settings.watchlists
             self._store.keep_days = self.settings.retention.keep_days
         return self._store
 
@@ -169,7 +171,21 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
         f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
         f"{report.failed} failed" + (f", {purged + report.purged} purged" if ctx.store.keep_days else "")
     )
+    _alert(ctx, report.alerts)
     return 1 if report.outcomes and report.failed == len(report.outcomes) else 0
+
+
+def _alert(ctx: Context, found: dict[int, list[str]]) -> None:
+    """One line per new story a watchlist or an alerting rule matched, and the ``notify_command`` for each
+    (after the refresh is stored: a slow or failing command never holds up intake); its failures on stderr."""
+    from tui_reader.watch import alerts_for, notify
+
+    alerts = alerts_for(ctx.store, found)
+    for a in alerts:
+        _out(f"alert  {_safe(a.title, 80)} [{_safe(', '.join(a.reasons), 60)}] (id {a.story_id})")
+    if alerts and ctx.settings.alerts.notify_command:
+        for problem in notify(ctx.settings.alerts.notify_command, alerts, ctx.settings.alerts.notify_timeout):
+            _err(problem)
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
@@ -266,7 +282,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
         if args.saved not in ctx.settings.saved:
             known = ", ".join(sorted(ctx.settings.saved)) or f"none yet: add [saved] to {ctx.paths.config_file}"
             raise UsageError(f"list: no saved search {_safe(args.saved, 40)!r} (saved searches: {known})")
-        q = _query(ctx.settings.saved[args.saved], q)
+        q = _query(ctx, ctx.settings.saved[args.saved], q)
     q = replace(q, text=f"{q.text} {args.search or ''}".strip())  # --search narrows a saved search's words
     ids = ctx.store.story_ids(q)[: args.limit] if args.limit else ctx.store.story_ids(q)
     store = ctx.store
@@ -312,7 +328,7 @@ def cmd_rules_apply(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     started = time.perf_counter()
     ids = ctx.store.story_ids(StoryQuery(states=(State.UNREAD, State.READ)))
-    run = ctx.store.apply_rules(ids, dry_run=args.dry_run)
+    run = ctx.store.apply_rules(ids, ctx.settings.rules, dry_run=args.dry_run)
     verb = "would change" if args.dry_run else "changed"
     for rule in ctx.settings.rules:
         actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(rule.name, {}).items()))
@@ -361,12 +377,12 @@ def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _query(text: str, base=None):
+def _query(ctx: Context, text: str, base=None):
     """A filter-language query from the command line, on top of ``base``; its errors are usage errors."""
     from tui_reader.query import QueryError, StoryQuery, parse_filter
 
     try:
-        return parse_filter(text, base or StoryQuery())
+        return parse_filter(text, base or StoryQuery(), watchlists=ctx.settings.watchlists)
     except QueryError as exc:
         raise UsageError(f"query {_safe(text, 60)!r}: {exc}") from None
 
@@ -384,7 +400,7 @@ def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
     tags = parse_tags(args.tags)
     if not tags and not args.dismiss:
         raise UsageError("triage --query: say what to do: --tags a,b and/or --dismiss")
-    q = _query(args.query)
+    q = _query(ctx, args.query)
     name = f"triage {datetime.now():%Y-%m-%d %H:%M:%S}"
     rule = parse_rules([{"name": name, "query": args.query, "tags": list(tags), "dismiss": args.dismiss}])
     run = ctx.store.apply_rules(ctx.store.story_ids(q), rule)

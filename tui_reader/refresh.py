@@ -62,6 +62,8 @@ class RefreshReport:
     """Stored stories whose feed entry changed (their clusters are redone)."""
     purged: int = 0
     """Stories retention purged after the refresh (``[retention] keep_days``)."""
+    alerts: dict[int, list[str]] = field(default_factory=dict)
+    """New stories a watchlist or an ``alert = true`` rule matched: story id -> what matched."""
 
 
 # --------------------------------------------------------------------------- feeds
@@ -87,6 +89,7 @@ async def refresh_feeds(
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="tui-reader-parse") as pool:
         async with Fetcher(settings) as fetcher, _Writer(store) as writer:
+            report.alerts = writer.alerts
 
             async def one(feed: Feed) -> FeedOutcome:
                 started = time.perf_counter()
@@ -178,6 +181,8 @@ class _Writer:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.alerts: dict[int, list[str]] = {}
+        """New stories alerting rules and watchlists matched, and what matched (once committed)."""
         self._thread = threading.Thread(target=self._run, name="tui-reader-writer", daemon=True)
 
     async def __aenter__(self) -> "_Writer":
@@ -214,25 +219,30 @@ class _Writer:
         if len(jobs) > 1:
             try:
                 with self._store.tx():
-                    return self._with_rules([job() for job in jobs])
+                    results = [job() for job in jobs]
+                    alerts = self._apply_rules(results)
+                self.alerts.update(alerts)
+                return [(True, r) for r in results]
             except Exception:  # rolled back: find the culprit one by one
                 pass
         outcomes: list[tuple[bool, object]] = []
         for job in jobs:
             try:
                 with self._store.tx():
-                    outcomes += self._with_rules([job()])
+                    result = job()
+                    alerts = self._apply_rules([result])
+                self.alerts.update(alerts)
+                outcomes.append((True, result))
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
 
-    def _with_rules(self, results: list[object]) -> list[tuple[bool, object]]:
+    def _apply_rules(self, results: list[object]) -> dict[int, list[str]]:
         """Apply the rules to the new stories of a transaction's feeds, once for all of them (a rule's cost is
-        mostly per call, not per story), before it commits: no one sees a new story the rules have not seen."""
+        mostly per call, not per story), before it commits: no one sees a new story the rules have not seen.
+        Returns the alerts, kept once the transaction commits."""
         new = [i for r in results if isinstance(r, FeedOutcome) for i in r.new_ids]
-        if new:
-            self._store.apply_rules(new)
-        return [(True, r) for r in results]
+        return self._store.apply_rules(new).alerts if new else {}
 
 
 def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:

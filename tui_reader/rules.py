@@ -50,6 +50,7 @@ class Rule:
     grade: str = ""
     priority: bool = False
     highlight: bool = False
+    alert: bool = False
     _singles: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
     _phrases: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
     _pattern: Any = field(default=None, compare=False, repr=False)
@@ -74,6 +75,12 @@ class Rule:
         terms = sorted({*self._singles, *(" ".join(p) for p in self._phrases)})
         return f"{{{columns}}} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")"
 
+    @classmethod
+    def of_words(cls, name: str, words: str, fields: tuple[str, ...], **actions: Any) -> Rule:
+        """A words rule made in code (watchlists), not read from the config."""
+        singles, phrases = word_terms(words)
+        return cls(name, fields, words=words, _singles=singles, _phrases=phrases, **actions)
+
     def actions(self) -> list[tuple[str, str]]:
         """What the rule does, as (action, value) pairs in the order they are applied."""
         out = [("tag", t) for t in self.tags]
@@ -83,6 +90,12 @@ class Rule:
         out += [("priority", "")] if self.priority else []
         out += [("highlight", "")] if self.highlight else []
         return out
+
+
+def word_terms(words: str) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """A ``words`` value's single words and its phrases (in double quotes), as :func:`words_of` splits them."""
+    terms = [words_of(m.group(1) if m.group(1) is not None else m.group(2)) for m in _TERM.finditer(words)]
+    return frozenset(t[0] for t in terms if len(t) == 1), tuple(dict.fromkeys(tuple(t) for t in terms if len(t) > 1))
 
 
 def words_of(text: str) -> list[str]:
@@ -294,6 +307,8 @@ class RuleRun:
     actions: dict[str, Counter[str]] = field(default_factory=dict)
     timed_out: list[str] = field(default_factory=list)
     """Rules whose regular expression ran out of time; each was skipped for the rest of the run."""
+    alerts: dict[int, list[str]] = field(default_factory=dict)
+    """Stories alerting rules (``alert = true``, watchlists) matched: story id -> their names, in rule order."""
 
     def add(self, rule: str, story_id: int, label: str) -> None:
         """``rule`` did ``label`` (an action and its value, e.g. "tag syria") to a story."""
@@ -303,20 +318,21 @@ class RuleRun:
         self.actions[rule][label] += 1
 
 
-def parse_rules(raw: Any) -> tuple[Rule, ...]:
-    """Validate ``[[rules]]``; any problem is one ConfigError naming the rule and the key."""
+def parse_rules(raw: Any, watchlists: tuple = ()) -> tuple[Rule, ...]:
+    """Validate ``[[rules]]`` (their queries may name ``watchlists``); any problem is one ConfigError naming
+    the rule and the key."""
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
         raise ConfigError("config: rules must be [[rules]] tables")
     rules: list[Rule] = []
     for n, table in enumerate(raw, start=1):
-        rule = _parse_rule(table, f"rules[{n}]")
+        rule = _parse_rule(table, f"rules[{n}]", watchlists)
         if any(r.name == rule.name for r in rules):
             raise ConfigError(f"config: rule {rule.name!r}: name: another rule has this name")
         rules.append(rule)
     return tuple(rules)
 
 
-def _parse_rule(table: dict[str, Any], where: str) -> Rule:
+def _parse_rule(table: dict[str, Any], where: str, watchlists: tuple) -> Rule:
     name = table.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"config: {where}: name: every rule needs a name (a non-empty string)")
@@ -325,7 +341,9 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{label}: {key}: {why}")
 
-    known = {"name", "fields", *MATCHERS, *ACTIONS}
+    if name.strip().lower().startswith("watch:"):
+        raise bad("name", "watch: names a watchlist; call the rule something else")
+    known = {"name", "fields", "alert", *MATCHERS, *ACTIONS}
     for key in table:
         if key not in known:
             raise bad(key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -335,7 +353,7 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
             if not isinstance(table[key], str) or not table[key].strip():
                 raise bad(key, "must be a non-empty string")
             values[key] = table[key].strip()
-    for key in ("dismiss", "priority", "highlight"):
+    for key in ("dismiss", "priority", "highlight", "alert"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise bad(key, "must be true or false")
@@ -371,14 +389,10 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
             values["grade"] = Grade.parse(values["grade"]).code
         except GradeError as exc:
             raise bad("grade", str(exc)) from None
-    if not any(values.get(a) for a in ACTIONS):
-        raise bad("tags", f"the rule does nothing: give at least one of {', '.join(ACTIONS)}")
+    if not any(values.get(a) for a in (*ACTIONS, "alert")):
+        raise bad("tags", f"the rule does nothing: give at least one of {', '.join(ACTIONS)}, alert")
     if "words" in values:
-        terms = [
-            words_of(m.group(1) if m.group(1) is not None else m.group(2)) for m in _TERM.finditer(values["words"])
-        ]
-        values["_singles"] = frozenset(t[0] for t in terms if len(t) == 1)
-        values["_phrases"] = tuple(dict.fromkeys(tuple(t) for t in terms if len(t) > 1))
+        values["_singles"], values["_phrases"] = word_terms(values["words"])
         if not values["_singles"] and not values["_phrases"]:
             raise bad("words", "has no words to look for")
     elif "regex" in values:
@@ -390,7 +404,7 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
         from tui_reader.query import QueryError, parse_filter
 
         try:
-            parse_filter(values["query"])
+            parse_filter(values["query"], watchlists=watchlists)
         except QueryError as exc:
             raise bad("query", str(exc)) from None
     return Rule(**values)

@@ -71,6 +71,10 @@ class ListingMixin(StoreBase):
             within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
             clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")
             args += [fts_query(q.text), *(q.id_range or ())]
+        if q.watch:
+            within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
+            clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")
+            args += [q.watch, *(q.id_range or ())]
         if q.single_source:
             clauses.append("s.cluster_size <= 1")
         if q.grouped:

@@ -64,6 +64,8 @@ class RuleMarks:
 class RulesMixin(ListingMixin):
     rules: tuple[Rule, ...] = ()
     """The rules intake applies (:meth:`apply_rules` at every refresh); the CLI sets them from the config."""
+    watchlists: tuple = ()
+    """The config's watchlists, which rules' queries may name (``watch:NAME``)."""
 
     def apply_rules(
         self,
@@ -105,7 +107,7 @@ class RulesMixin(ListingMixin):
             return
         ids_json, done = json.dumps(batch.ids), batch.done
         found = _fts_hits(c, ruleset, batch.ids[0], batch.ids[-1])
-        queries = {r.name: parse_filter(r.query) for r in ruleset.rules if r.query}
+        queries = {r.name: parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query}
         conditions = [self._query_condition(n, q, batch) for n, q in queries.items() if not (q.tag or q.states)]
         for name, ids_ in _masked(c, conditions, ids_json).items():
             found.setdefault(name, set()).update(ids_)
@@ -137,6 +139,8 @@ class RulesMixin(ListingMixin):
                     hits |= {s.id for s in batch.subjects() if rule.matches(s, "tag")}
             for i in sorted(hits):
                 writes.act(rule, ruleset.actions[rule.name], batch.subject(i), done, run)
+                if rule.alert:
+                    run.alerts.setdefault(i, []).append(rule.name)
         writes.flush(c)
 
     def _batch(self, c: sqlite3.Connection, ids: list[int], rules: tuple[Rule, ...]) -> Batch:
@@ -164,7 +168,7 @@ class RulesMixin(ListingMixin):
         """A filter-language rule as (name, SQL condition on ``s``, its arguments). Its words are looked up
         in the full-text index per story when its other filters let the story through, else once for the
         batch's id range."""
-        where, args = self._where(replace(q, text=""))
+        where, args = self._where(replace(q, text="", id_range=(batch.ids[0], batch.ids[-1])))
         conds = [where.removeprefix(" WHERE ")] if where else []
         if q.text.strip() and conds:
             conds.append("EXISTS (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ? AND rowid = s.id)")
