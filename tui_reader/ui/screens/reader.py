@@ -12,13 +12,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from tui_reader.models import Article, Story, TriageInput
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
-from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
+from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 
 WORDS_PER_MINUTE = 230
@@ -59,7 +58,7 @@ def header_text(story: Story, article: Article | None) -> Text:
     return text
 
 
-class ReaderScreen(ReadingKeys, Screen):
+class ReaderScreen(ReadingScreen):
     """Reads and triages one story; n/p walk the list without going back to it."""
 
     READING = "#article"
@@ -111,13 +110,13 @@ class ReaderScreen(ReadingKeys, Screen):
         self.story_id = story_id
         self.loaded = None
         self._outlet_index = -1
-        story = self.app.store.story(story_id)
+        story = self.reader_app.store.story(story_id)
         if story is None:
             self.app.pop_screen()
             return
         self.query_one("#reader-header", Static).update(header_text(story, None))
         self.query_one("#article-text", Markdown).update("*Loading the article…*")
-        self.app.mark_read(story_id)
+        self.reader_app.mark_read(story_id)
         self.load(story_id)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
@@ -138,13 +137,11 @@ class ReaderScreen(ReadingKeys, Screen):
         from tui_reader.summarize import draft_for_story
         from tui_reader.triage import default_letter
 
-        store = self.app.store
+        store, settings = self.reader_app.store, self.reader_app.settings
         story = store.story(story_id)
         if story is None:
             return None
-        article = asyncio.run(
-            fetch_article(store, self.app.settings.fetch, story_id, cluster=self.app.settings.cluster)
-        )
+        article = asyncio.run(fetch_article(store, settings.fetch, story_id, cluster=settings.cluster))
         draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
@@ -167,7 +164,7 @@ class ReaderScreen(ReadingKeys, Screen):
         if story_id != self.story_id:
             return
         self.notify(f"Could not load the article: {describe(exc)}", severity="error", timeout=8)
-        story = self.app.store.story(story_id)
+        story = self.reader_app.store.story(story_id)
         if story is None:
             self.query_one("#article-text", Markdown).update("*Could not load the article.*")
             return
@@ -210,7 +207,7 @@ class ReaderScreen(ReadingKeys, Screen):
             suggestion=loaded.suggestion,
         )
         panel.show_cluster(loaded.cluster_lines)
-        self.app.post_story_changed(story.id)
+        self.reader_app.post_story_changed(story.id)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -222,14 +219,14 @@ class ReaderScreen(ReadingKeys, Screen):
         self.app.pop_screen()
 
     def action_step(self, step: int) -> None:
-        nxt = self.app.neighbour_id(self.story_id, step)
+        nxt = self.reader_app.main_screen.neighbour_id(self.story_id, step)
         if nxt is None:
             self.notify("No more stories in this view.", timeout=2)
         else:
             self.show_story(nxt)
 
     def action_next_untriaged(self) -> None:
-        nxt = self.app.next_untriaged_id(self.story_id)
+        nxt = self.reader_app.main_screen.next_untriaged_id(self.story_id)
         if nxt is None:
             self.notify("Nothing left to triage in this view.", timeout=3)
         else:
@@ -243,14 +240,14 @@ class ReaderScreen(ReadingKeys, Screen):
         self.show_story(self.loaded.cluster_ids[self._outlet_index])
 
     def action_open_original(self) -> None:
-        self.app.open_story_link(self.story_id)
+        self.reader_app.open_story_link(self.story_id)
 
     def action_copy_link(self) -> None:
-        self.app.copy_story_link(self.story_id)
+        self.reader_app.copy_story_link(self.story_id)
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        self.app.open_link(event.href)
+        self.reader_app.open_link(event.href)
 
     # -- triage ----------------------------------------------------------------------------
 
@@ -284,14 +281,14 @@ class ReaderScreen(ReadingKeys, Screen):
         panel = self.query_one(TriagePanel)
         inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary)
         self.query_one("#article").focus()
-        self.app.save_triage(inp)
+        self.reader_app.save_triage(inp)
 
     def action_dismiss_story(self) -> None:
-        self.app.dismiss_story(self.story_id)
+        self.reader_app.dismiss_story(self.story_id)
         self.action_step(1)
 
     def action_undo(self) -> None:
-        self.app.undo()
+        self.reader_app.undo()
 
     def action_edit_summary(self) -> None:
         """Long edits in $VISUAL/$EDITOR: the TUI is suspended, then the text comes back."""
