@@ -139,3 +139,18 @@ def test_highlight_spans_are_the_terms_in_the_original_text():
         ("Nile", "n"),
     ]
     assert matcher.names(text) == ["e", "n"] and not WatchMatcher([])
+
+
+def test_brief_saved_prints_only_the_triaged_stories_the_saved_search_finds(wire, home, capsys):
+    fetch_new(capsys, wire, home, CONFIG + '[saved]\neuphrates = "watch:euphrates"\n')
+    _, out, _ = run(capsys, "--home", str(home), "list", "--json")
+    ids = {json.loads(line)["title"]: json.loads(line)["id"] for line in out.splitlines()}
+    for title in ("Strike near Albukamal overnight", "Port talks resume"):
+        code, _, err = run(capsys, "--home", str(home), "triage", str(ids[title]), "--grade", "B2", "--draft")
+        assert code == 0, err
+    code, out, _ = run(capsys, "--home", str(home), "brief", "--saved", "euphrates")
+    assert code == 0 and "Strike near Albukamal overnight" in out and "Port talks resume" not in out
+    _, note, _ = run(capsys, "--home", str(home), "brief", "--print")
+    assert "Strike near Albukamal overnight" in note and "Port talks resume" in note  # the note itself is whole
+    code, _, err = run(capsys, "--home", str(home), "brief", "--saved", "nile")
+    assert code == 2 and "brief: no saved search 'nile' (saved searches: euphrates)" in err

@@ -251,6 +251,8 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
         if start > day:
             raise UsageError("brief: --since must not be after --date")
         days = [start + timedelta(days=n) for n in range((day - start).days + 1)]
+    if args.saved is not None:
+        return _brief_saved(ctx, _saved(ctx, args.saved, "brief"), days)
     for d in days:
         path = (
             rebuild_day(ctx.store, ctx.paths.briefing_dir, d) if args.rebuild else note_path(ctx.paths.briefing_dir, d)
@@ -263,6 +265,28 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
         else:
             _out(str(path))
     return 0
+
+
+def _brief_saved(ctx: Context, q, days: list[date]) -> int:
+    """Print a briefing of each day's triaged stories that a saved search finds, as its note would have them
+    (a view: no note is written)."""
+    from tui_reader.briefing import apply_changes, day_bounds
+    from tui_reader.cluster import corroborated
+
+    wanted = set(ctx.store.story_ids(q))
+    for d in days:
+        items = [corroborated(ctx.store, i) for i in ctx.store.brief_items(*day_bounds(d)) if i.story_id in wanted]
+        if items:
+            sys.stdout.write(apply_changes("", d, items))
+    return 0
+
+
+def _saved(ctx: Context, name: str, command: str, base=None):
+    """The query of the saved search ``name`` on top of ``base``; an unknown name is a usage error."""
+    if name not in ctx.settings.saved:
+        known = ", ".join(sorted(ctx.settings.saved)) or f"none yet: add [saved] to {ctx.paths.config_file}"
+        raise UsageError(f"{command}: no saved search {_safe(name, 40)!r} (saved searches: {known})")
+    return _query(ctx, ctx.settings.saved[name], base)
 
 
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
@@ -279,10 +303,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
     q = StoryQuery(states=states, tag=normalize_tag(args.tag) if args.tag else "")
     if args.saved is not None:
-        if args.saved not in ctx.settings.saved:
-            known = ", ".join(sorted(ctx.settings.saved)) or f"none yet: add [saved] to {ctx.paths.config_file}"
-            raise UsageError(f"list: no saved search {_safe(args.saved, 40)!r} (saved searches: {known})")
-        q = _query(ctx, ctx.settings.saved[args.saved], q)
+        q = _saved(ctx, args.saved, "list", q)
     q = replace(q, text=f"{q.text} {args.search or ''}".strip())  # --search narrows a saved search's words
     ids = ctx.store.story_ids(q)[: args.limit] if args.limit else ctx.store.story_ids(q)
     store = ctx.store
@@ -599,6 +620,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild",
         action="store_true",
         help="rewrite the note's items from the store (hand-written text outside items is kept)",
+    )
+    p.add_argument(
+        "--saved",
+        metavar="NAME",
+        help="print a briefing of only the triaged stories a saved search ([saved]) finds (writes no note)",
     )
     p = add("list", cmd_list, "list stories as a table or JSON lines (for scripts and cron)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")

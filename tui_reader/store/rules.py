@@ -64,8 +64,6 @@ class RuleMarks:
 class RulesMixin(ListingMixin):
     rules: tuple[Rule, ...] = ()
     """The rules intake applies (:meth:`apply_rules` at every refresh); the CLI sets them from the config."""
-    watchlists: tuple = ()
-    """The config's watchlists, which rules' queries may name (``watch:NAME``)."""
 
     def apply_rules(
         self,

@@ -26,6 +26,7 @@ from tui_reader.ui.messages import RefreshProgress, StoryChanged, UrlAdded
 from tui_reader.ui.screens.base import AppScreen
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 from tui_reader.ui.widgets.story_list import StoryList
+from tui_reader.watch import WatchMatcher
 
 VIEWS: list[tuple[str, tuple[State, ...]]] = [
     ("inbox", (State.UNREAD, State.READ, State.TRIAGED)),
@@ -75,6 +76,8 @@ class MainScreen(AppScreen):
         self.grouped = False
         self.feed_id: int | None = None
         self.feed_group = ""
+        self.saved = ""
+        """The saved search ([saved]) the list shows, opened from the feeds panel; "" for none."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="view-bar")
@@ -84,7 +87,12 @@ class MainScreen(AppScreen):
         with Horizontal(id="main"):
             yield FeedsPanel(id="feeds")
             with Vertical(id="list-pane"):
-                yield StoryList(self.reader_app.store, self.current_query(), id="stories")
+                yield StoryList(
+                    self.reader_app.store,
+                    self.current_query(),
+                    watch=WatchMatcher(self.reader_app.settings.watchlists),
+                    id="stories",
+                )
         with Horizontal(id="status-bar"):
             yield Static(id="status")
             yield ProgressBar(id="progress", show_eta=False)
@@ -121,7 +129,13 @@ class MainScreen(AppScreen):
             sort=SORTS[self.sort_index],
             grouped=self.grouped,
         )
-        return parse_filter(self.filter_text, base) if self.filter_text else base
+        settings = self.reader_app.settings
+        if self.saved in settings.saved:
+            base = parse_filter(settings.saved[self.saved], base, watchlists=settings.watchlists)
+        if not self.filter_text:
+            return base
+        q = parse_filter(self.filter_text, base, watchlists=settings.watchlists)
+        return replace(q, text=f"{base.text} {q.text}".strip())  # a search narrows a saved search's words
 
     def _apply_view(self) -> None:
         self._load_view(self.current_query())
@@ -155,6 +169,9 @@ class MainScreen(AppScreen):
         if self.feed_group:
             text.append("  group ", "dim")
             text.append(clean_line(self.feed_group, max_len=30), "bold")
+        if self.saved:
+            text.append("  saved ", "dim")
+            text.append(clean_line(self.saved, max_len=30), "bold")
         if self.filter_text:
             text.append("  filter ", "dim")
             text.append(clean_line(self.filter_text, max_len=60), "bold")
@@ -169,7 +186,7 @@ class MainScreen(AppScreen):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         try:
-            parse_filter(event.value)
+            parse_filter(event.value, watchlists=self.reader_app.settings.watchlists)
         except QueryError as exc:
             self.notify(str(exc), severity="error", timeout=5)
             return
@@ -184,8 +201,8 @@ class MainScreen(AppScreen):
             search.remove_class("visible")
             self.stories.focus()
             return
-        if self.filter_text or self.feed_id is not None or self.feed_group:
-            self.filter_text, self.feed_id, self.feed_group = "", None, ""
+        if self.filter_text or self.feed_id is not None or self.feed_group or self.saved:
+            self.filter_text, self.feed_id, self.feed_group, self.saved = "", None, "", ""
             self._apply_view()
 
     def action_cycle_view(self) -> None:
@@ -211,7 +228,7 @@ class MainScreen(AppScreen):
 
     @on(FeedsPanel.Selected)
     def _feed_selected(self, event: FeedsPanel.Selected) -> None:
-        self.feed_id, self.feed_group = event.feed_id, event.group
+        self.feed_id, self.feed_group, self.saved = event.feed_id, event.group, event.saved
         self._apply_view()
         self.stories.focus()
 
@@ -222,7 +239,12 @@ class MainScreen(AppScreen):
         self._update_view_bar()
 
     def update_feeds(self) -> None:
-        self.query_one("#feeds", FeedsPanel).show_feeds(self.reader_app.store.feeds())
+        store, settings = self.reader_app.store, self.reader_app.settings
+        saved = [
+            (name, store.count(replace(parse_filter(query, watchlists=settings.watchlists), states=(State.UNREAD,))))
+            for name, query in settings.saved.items()
+        ]
+        self.query_one("#feeds", FeedsPanel).show_feeds(store.feeds(), saved)
 
     @on(StoryChanged)
     def _story_changed(self, event: StoryChanged) -> None:
