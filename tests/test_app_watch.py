@@ -107,3 +107,35 @@ async def test_a_refresh_with_new_watched_stories_shows_an_alert_and_rings(serve
         await pilot.pause()
         assert rings == [1] and any("Jordanian post hit [watch:jordan]" in t for t in toasts)
         assert WATCHED in row_of(app, "Jordanian post hit")
+
+
+async def test_T_tags_every_untriaged_story_in_the_view_after_saying_how_many_and_u_undoes(demo):
+    from tui_reader.ui.screens.confirm import ConfirmScreen
+
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
+        await pilot.press("slash", *"red sea", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        shown = list(app.query_one(StoryList).story_ids)
+        await pilot.press("T", *"Red Sea, shipping", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"Tag the {len(shown)} untriaged stories in this view with red-sea, shipping?" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(store.story(i).tags == ("red-sea", "shipping") for i in shown)
+        assert any(f"Tagged {len(shown)} stories" in t for t in toasts)
+        others = [i for i in store.story_ids() if i not in shown]
+        assert others and all(store.story(i).tags == () for i in others)
+        await pilot.press("u")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(store.story(i).tags == () for i in shown)

@@ -411,10 +411,7 @@ def _query(ctx: Context, text: str, base=None):
 def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
     """Tag or dismiss every untriaged story a query finds, in one transaction, recorded like a rule so that
     `rules undo NAME` takes it all back (triaged stories are left alone: their notes say what they are)."""
-    from datetime import datetime
-
-    from tui_reader.rules import parse_rules
-    from tui_reader.triage import parse_tags
+    from tui_reader.triage import bulk_triage, parse_tags
 
     if args.grade or args.summary or args.summary_file or args.draft:
         raise UsageError("triage --query: only --tags and --dismiss apply to many stories at once")
@@ -422,9 +419,7 @@ def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
     if not tags and not args.dismiss:
         raise UsageError("triage --query: say what to do: --tags a,b and/or --dismiss")
     q = _query(ctx, args.query)
-    name = f"triage {datetime.now():%Y-%m-%d %H:%M:%S}"
-    rule = parse_rules([{"name": name, "query": args.query, "tags": list(tags), "dismiss": args.dismiss}])
-    run = ctx.store.apply_rules(ctx.store.story_ids(q), rule)
+    name, run = bulk_triage(ctx.store, ctx.store.story_ids(q), tags=tags, dismiss=args.dismiss, query=args.query)
     changed = len(run.stories.get(name, ()))
     actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(name, {}).items()))
     _out(

@@ -97,7 +97,8 @@ class ReaderApp(App[None]):
         self.demo = demo
         self.main_screen = MainScreen()
         """The story list: the first screen, under every other."""
-        self._undo: list[list[tuple[int, State]]] = []
+        self._undo: list[list[tuple[int, State]] | str] = []
+        """What u undoes, last first: the states some stories had, or a bulk triage's rule name."""
         """Each entry is one action to undo: the stories it changed and the states they had."""
         self._refreshing = False
         self._quiet_refresh = False
@@ -249,6 +250,12 @@ class ReaderApp(App[None]):
             self.call_from_thread(self.notify, "Nothing to undo.", timeout=2)
             return
         changes = self._undo.pop()
+        if isinstance(changes, str):  # a bulk tagging: its rule, undone on every story it changed
+            with self.store.tx():
+                ids = [i for i in self.store.rule_story_ids(changes) if self.store.undo_rule(i, changes)]
+            self.call_from_thread(self.notify, f"Untagged {len(ids)} stories.", timeout=2)
+            self.call_from_thread(self.main_screen.show_store_changes)
+            return
         story = self.store.story(changes[0][0])
         try:
             if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
@@ -282,6 +289,20 @@ class ReaderApp(App[None]):
 
         if isinstance(self.screen, ReaderScreen):
             self.screen.rules_undone(story_id)
+
+    def tag_many(self, story_ids: list[int], tags: tuple[str, ...]) -> None:
+        """Tag the untriaged ones of ``story_ids``, in line: one transaction, and u undoes it all."""
+        self._in_line(functools.partial(self._tag_all, story_ids, tags))
+
+    def _tag_all(self, story_ids: list[int], tags: tuple[str, ...]) -> None:
+        from tui_reader.triage import bulk_triage
+
+        name, run = bulk_triage(self.store, story_ids, tags=tags)
+        changed = run.stories.get(name, set())
+        if changed:
+            self._undo.append(name)
+        self.call_from_thread(self.notify, f"Tagged {len(changed)} stories — u undoes.", timeout=3)
+        self.call_from_thread(self.main_screen.show_store_changes)
 
     def dismiss_many(self, changes: list[tuple[int, State]]) -> None:
         self._in_line(functools.partial(self._dismiss_all, changes))

@@ -60,6 +60,7 @@ class MainScreen(AppScreen):
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("o", "open_current", "Open in browser", show=False, id="app.open"),
         Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
+        Binding("T", "tag_view", "Tag all", show=False, id="app.tag_view"),
         Binding("v", "cycle_view", "View", id="app.view"),
         Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
         Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
@@ -316,6 +317,33 @@ class MainScreen(AppScreen):
         store = self.reader_app.store
         changes = store.untriaged(store.story_ids(query))
         self.app.call_from_thread(self._confirm_dismiss_view, changes)
+
+    def action_tag_view(self) -> None:
+        """Tag every untriaged story in the view, after asking for the tags and then whether to (u undoes)."""
+        from tui_reader.ui.screens.confirm import AskScreen
+
+        def asked(text: str | None) -> None:
+            from tui_reader.triage import parse_tags
+
+            if tags := parse_tags(text):
+                self._find_taggable(replace(self.current_query(), grouped=False), tags)
+
+        self.app.push_screen(AskScreen("Tags for every untriaged story in this view", "tag, tag"), asked)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _find_taggable(self, query: StoryQuery, tags: tuple[str, ...]) -> None:
+        store = self.reader_app.store
+        ids = [story_id for story_id, _ in store.untriaged(store.story_ids(query))]
+        self.app.call_from_thread(self._confirm_tag_view, ids, tags)
+
+    def _confirm_tag_view(self, ids: list[int], tags: tuple[str, ...]) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        if not ids:
+            self.notify("Nothing to tag in this view (triaged stories stay as they are).", timeout=3)
+            return
+        question = f"Tag the {len(ids)} untriaged stories in this view with {', '.join(tags)}? u undoes."
+        self.app.push_screen(ConfirmScreen(question), lambda yes: self.reader_app.tag_many(ids, tags) if yes else None)
 
     def _confirm_dismiss_view(self, changes: list[tuple[int, State]]) -> None:
         from tui_reader.ui.screens.confirm import ConfirmScreen
