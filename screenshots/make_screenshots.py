@@ -18,14 +18,29 @@ from tui_reader.store import Store
 from tui_reader.subscribe import import_opml
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
+from tui_reader.watch import Watchlist
 
 HERE = Path(__file__).resolve().parent
 
 
+WATCHING = Settings(
+    watchlists=(Watchlist("jordan", ("Ruwaished", "Jordanian", "Aqaba")),),
+    saved={"red-sea": "red sea", "drones": "drone"},
+)
+"""A watchlist and saved searches, for the screenshots that show them."""
+
+
 async def shoot(
-    store: Store, paths: Paths, name: str, size: tuple[int, int], keys: list[str], open_title: str | None = None
+    store: Store,
+    paths: Paths,
+    name: str,
+    size: tuple[int, int],
+    keys: list[str],
+    open_title: str | None = None,
+    settings: Settings = Settings(),
 ) -> None:
-    app = ReaderApp(store, paths, Settings())
+    store.watchlists = settings.watchlists  # as the CLI sets them from the config
+    app = ReaderApp(store, paths, settings)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         if open_title:
@@ -57,6 +72,9 @@ async def main() -> None:
         await shoot(store, paths, "triage", (120, 40), ["B", "2", "t", "b", "o", "r", "d"], open_title="Ruwaished")
         await shoot(store, paths, "reader-80x24", (80, 24), [], open_title="Ruwaished")
         await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
+        await shoot(store, paths, "watch", (120, 32), [], settings=WATCHING)
+        await shoot(store, paths, "watch-80x24", (80, 24), [], settings=WATCHING)
+        await shoot(store, paths, "reader-watch", (120, 40), [], open_title="Ruwaished", settings=WATCHING)
         await shoot(store, paths, "help", (100, 36), ["question_mark"])
         await shoot(store, paths, "add-feed", (100, 30), ["a", *f"{server.base_url}/", "enter"])
         await shoot(
