@@ -222,6 +222,7 @@ class Batch:
     def __init__(self, rows: list[tuple]) -> None:
         self.rows = rows
         self.ids = [r[0] for r in rows]
+        self.ids_set = set(self.ids)
         self._at = {r[0]: n for n, r in enumerate(rows)}
         self._subjects: dict[int, Subject] = {}
         self._joined: dict[str, tuple[str, list[int]]] = {}

@@ -88,23 +88,32 @@ class RulesMixin(ListingMixin):
             if dry_run:
                 c.execute("SAVEPOINT rules")
             try:
+                found = _fts_hits(c, ruleset, ids[0], ids[-1])  # once: each query reads its words' lists once
                 for i in range(0, len(ids), CHUNK):
-                    self._apply_chunk(c, ruleset, ids[i : i + CHUNK], run, now)
+                    self._apply_chunk(c, ruleset, ids[i : i + CHUNK], found, run, now)
             finally:
                 if dry_run:
                     c.execute("ROLLBACK TO rules")
                     c.execute("RELEASE rules")
         return run
 
-    def _apply_chunk(self, c: sqlite3.Connection, ruleset: RuleSet, ids: list[int], run: RuleRun, now: int) -> None:
-        """Every rule over a chunk, in order, after what can be found for the whole chunk at once (full-text
-        queries, one SQL pass for the filter-language rules, the other fields' words), its writes gathered
-        and made together."""
+    def _apply_chunk(
+        self,
+        c: sqlite3.Connection,
+        ruleset: RuleSet,
+        ids: list[int],
+        fts: dict[str, set[int]],
+        run: RuleRun,
+        now: int,
+    ) -> None:
+        """Every rule over a chunk, in order, after what can be found for the whole chunk at once (``fts``, the
+        full-text queries' finds; one SQL pass for the filter-language rules; the other fields' words), its
+        writes gathered and made together."""
         batch = self._batch(c, ids, ruleset.rules)
         if not batch.ids:
             return
         ids_json, done = json.dumps(batch.ids), batch.done
-        found = _fts_hits(c, ruleset, batch.ids[0], batch.ids[-1])
+        found = {name: hits & batch.ids_set for name, hits in fts.items()}
         queries = {r.name: parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query}
         conditions = [self._query_condition(n, q, batch) for n, q in queries.items() if not (q.tag or q.states)]
         for name, ids_ in _masked(c, conditions, ids_json).items():
