@@ -671,3 +671,17 @@ def test_caption_with_legend_items_reads_whole():
     assert captions_shown(reader_text(html, None)) == [
         "▣ Speakers of Māori according to the 2013 census More than 5% More than 10% More than 20%"
     ]
+
+
+def test_gallery_captions_that_open_alike_are_each_kept():
+    """Agency galleries repeat the scene's opening words photo after photo; only a near-identical copy is one."""
+    opening = "Rescue workers search the rubble of the collapsed school in the old town of Antakya on Tuesday"
+    ends = ["as a crane lifts a slab", "while relatives wait behind a cordon", "after a survivor was heard calling"]
+    slides = "".join(
+        f"<figure><img src='/g{i}.jpg'><figcaption>{opening} {end}</figcaption></figure>" for i, end in enumerate(ends)
+    )
+    edited = f"<figure><img src='/g9.jpg' alt='{opening} {ends[0]}, officials said'><figcaption>{opening} {ends[0]}</figcaption></figure>"
+    md = reader_text(
+        page(f"<article>{paragraphs(2)}<div class='gallery'>{slides}</div>{paragraphs(2, 2)}{edited}</article>"), None
+    )
+    assert captions_shown(md) == [f"▣ {opening} {end}" for end in ends]

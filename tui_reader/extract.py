@@ -597,10 +597,13 @@ def _caption_key(cap: Caption) -> str:
     return _TRUNCATION_TAIL.sub("", " ".join(re.findall(r"\w+", cap.text.lower())))
 
 
-def _copies(a: str, b: str) -> bool:
-    """One caption repeats the other: a prefix (truncated copy) or the same first dozen words (an edited copy)."""
+def _copies(a: str, b: str, *, same_picture: bool) -> bool:
+    """One caption repeats the other: a prefix (truncated copy), or, of the same picture, the same first dozen
+    words (an edited copy); a gallery's photos often open with the same words and end apart."""
     short, long = sorted((a, b), key=len)
-    return long.startswith(short) or (short.count(" ") >= 11 and short.split()[:12] == long.split()[:12])
+    return long.startswith(short) or (
+        same_picture and short.count(" ") >= 11 and short.split()[:12] == long.split()[:12]
+    )
 
 
 def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
@@ -608,23 +611,32 @@ def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
     that only repeat a caption or a credit (gallery copies, stray "Photo: …" lines) go too."""
     kept: list[htmlmd.Block] = []
     keys: list[str] = []
+    images: list[str] = []
     for block in blocks:
         if block.caption is None:
             kept.append(block)
             continue
-        key = _caption_key(block.caption)
+        key, image = _caption_key(block.caption), block.caption.image
         if not key and not block.caption.credit:  # only a "more"/"less" toggle
             continue
-        twin = next((i for i, k in enumerate(keys) if key and k and _copies(k, key)), None)
+        twin = next(
+            (
+                i
+                for i, k in enumerate(keys)
+                if key and k and _copies(k, key, same_picture=not (image and images[i] and image != images[i]))
+            ),
+            None,
+        )
         if twin is None:
             keys.append(key)
+            images.append(image)
             kept.append(block)
             continue
         pos = [i for i, b in enumerate(kept) if b.caption is not None][twin]
         old = kept[pos].caption
-        assert old is not None and block.caption is not None  # both were picked for having one
+        assert old is not None  # picked for having one
         if (bool(block.caption.credit), len(key)) > (bool(old.credit), len(keys[twin])):
-            kept[pos], keys[twin] = block, key
+            kept[pos], keys[twin], images[twin] = block, key, image
     said = " | ".join(f"{b.caption.text} {b.caption.credit}" for b in kept if b.caption is not None)
     return [b for b in kept if b.caption is not None or len(b.text) > _SHORT or b.text not in said]
 
