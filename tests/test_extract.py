@@ -685,3 +685,37 @@ def test_gallery_captions_that_open_alike_are_each_kept():
         page(f"<article>{paragraphs(2)}<div class='gallery'>{slides}</div>{paragraphs(2, 2)}{edited}</article>"), None
     )
     assert captions_shown(md) == [f"▣ {opening} {end}" for end in ends]
+
+
+def test_lazy_image_in_noscript_between_paragraphs_shows_its_alt_sentence():
+    """A script swaps the placeholder for the ``<noscript>`` copy: that copy's source and alt sentence count, and a
+    tracking pixel's ``<noscript>`` adds no picture."""
+    pixel = "<noscript><p><img src='https://stats.example.net/hit?p=1'></p></noscript>"
+    lazy = (
+        f"<div class='img'><img class='lazy' src='data:image/gif;base64,R0lGOD' data-src='/x.jpg'>"
+        f"<noscript><img src='/real.jpg' alt='{PHOTOS[0]}'></noscript></div>"
+    )
+    art = extract_article(page(f"{pixel}<article>{paragraphs(2)}{lazy}{paragraphs(3, 2)}</article>"), "https://e.com/")
+    assert [(c.text, c.image) for c in art.captions] == [(PHOTOS[0], "https://e.com/real.jpg")]
+    assert art.markdown.index("Paragraph 1.") < art.markdown.index(PHOTOS[0]) < art.markdown.index("Paragraph 2.")
+
+
+def test_gallery_captions_in_lightbox_attributes_and_not_in_teaser_links():
+    """lightbox2 keeps the caption in ``data-title``, lightGallery in ``data-sub-html``, plain lightboxes in the
+    ``title`` of the link to the big picture; a link to another story with a title is a teaser."""
+    lightbox2 = "".join(
+        f"<a href='/big{i}.jpg' data-title='{cap}'><img src='/t{i}.jpg'></a>" for i, cap in enumerate(PHOTOS[:3])
+    )
+    light_gallery = "".join(
+        f"<div class='item' data-sub-html='<h4>{cap}</h4><p>Foto: Ole Nielsen</p>'><img src='/s{i}.jpg'></div>"
+        for i, cap in enumerate(PHOTOS[3:5])
+    )
+    titled = f"<p><a href='/big.jpg?w=2000' title='{PHOTOS[5]}'><img src='/small.jpg'></a></p>"
+    teaser = (
+        "<a href='/news/other-story' data-title='Minister resigns after the vote on the budget'><img src='/o.jpg'></a>"
+    )
+    body = f"<article>{paragraphs(2)}<div class='gallery'>{lightbox2}</div>{paragraphs(1, 2)}{light_gallery}{paragraphs(1, 3)}{titled}{teaser}{paragraphs(2, 4)}</article>"
+    shown = captions_shown(reader_text(page(body), None))
+    assert shown == [f"▣ {cap}" for cap in PHOTOS[:3]] + [f"▣ {cap} — Foto: Ole Nielsen" for cap in PHOTOS[3:5]] + [
+        f"▣ {PHOTOS[5]}"
+    ]

@@ -310,12 +310,40 @@ def _classes(el) -> str:
 
 
 _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | //link | //svg | //comment()")
+_CAPTION_ATTR = re.compile(r"data-(?:[\w-]*caption[\w-]*|legend|sub-html|desc(?:ription)?|title)$")
+"""Names of attributes where lightboxes and galleries keep a photo's caption: ``data-caption``,
+``data-pswp-caption``, ``data-sub-html`` (lightGallery), ``data-title`` (lightbox2), ``data-description``; not
+``data-share-title`` or ``data-article-title``, a teaser's or a tracker's."""
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
 _CAPTION_CANDIDATES = lxml.etree.XPath(
-    "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption')"
+    "//figure | //figcaption | //*[@itemprop='caption'] | //a[@title] | //*[@data-title or @data-description or"
+    " @data-desc or @data-legend or @data-sub-html or @*[contains(name(), 'caption')]] | //*[contains(@class, 'aption')"
     " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
     " or contains(@class, 'egend')]"
 )
 """A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
+
+
+def _attribute_caption(el) -> tuple[str, str]:
+    """Caption and credit kept in ``el``'s own attributes: a ``data-`` attribute named for a caption (HTML in it
+    read as a figure's words), or the ``title`` of a link to the image file (a lightbox); only a sentence, not a
+    label, a URL or data, and never on a link to another page (a teaser's headline)."""
+    href = el.get("href", "#") if el.tag == "a" else "#"
+    if not (href.startswith("#") or _IMAGE_FILE.search(href)):
+        return "", ""
+    values = [v for name, v in el.attrib.items() if _CAPTION_ATTR.match(name)]
+    if el.tag == "a" and href != "#":
+        values.append(el.get("title", ""))
+    for value in values:
+        text, credit = _WS.sub(" ", value).strip(), ""
+        if "<" in value:
+            words = lxml.html.fragment_fromstring(value, create_parent="div")
+            credits = _outermost(words, lambda e: bool(_CREDIT_CLASS.search(_classes(e)))) or _credit_line(words)
+            text = _text_without(words, lambda e: e in credits or _hidden(e))
+            credit = " ".join(_text(c) for c in credits)
+        if text.count(" ") >= 2 and "://" not in text and not text.startswith(("{", "[")):
+            return text, credit
+    return "", ""
 
 
 def _is_caption(el) -> bool:
@@ -408,7 +436,8 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     three words or more, not a file name, a logo or a thumbnail-sized image.
     """
     img = next(unit.iter("img"), None)
-    src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
+    stubs = (img.get("src"), img.get("data-src")) if img is not None else ()
+    src = next((s for s in stubs if s and not s.startswith("data:")), "")  # lazy: a data: stub until scrolled to
     src = _absolute(url, src)
     credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(_classes(el)))) or _credit_line(unit)
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
@@ -432,7 +461,9 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     ):
         text = own  # an image block: its own words are the caption
     if not text:  # lightboxes and galleries keep the caption in an attribute
-        text = next((_WS.sub(" ", v).strip() for v in unit.xpath(".//@data-caption | @data-caption")), "")
+        text, credit = next(
+            (found for found in map(_attribute_caption, unit.iter(lxml.etree.Element)) if found[0]), ("", credit)
+        )
     if not credit and (m := _CREDIT_TEXT.search(text)):
         text, credit = text[: m.start()].strip(), next(g for g in m.groups() if g).strip()
     if not credit:
@@ -677,6 +708,28 @@ def without_meta(blocks: list[htmlmd.Block], title: str, byline: str) -> list[ht
 
 
 # --------------------------------------------------------------------------- the page and its figures
+_LAZY_ATTRS = ("src", "alt", "title", "width", "height")
+
+
+def _show_lazy_images(root) -> None:
+    """A lazy-loaded image keeps its real copy in ``<noscript>`` for browsers without scripts: the copy's source
+    replaces the placeholder's stub beside it, its alt text and size fill what the placeholder lacks, and the copy
+    takes the ``<noscript>``'s place when there is no placeholder. Only an image the ``<noscript>`` holds alone, in
+    a wrapper of its own (a tracking pixel sits in a paragraph, or straight in ``<body>``)."""
+    for noscript in list(root.iter("noscript")):
+        real, parent = next(iter(noscript), None), noscript.getparent()
+        if real is None or real.tag != "img" or len(noscript) > 1 or parent is None or parent.tag in _TEXT_BOUNDS:
+            continue
+        placeholder = next((img for img in parent.iter("img") if img is not real), None)
+        if placeholder is None:
+            real.tail = None
+            noscript.addprevious(real)
+            continue
+        for name in _LAZY_ATTRS:
+            if real.get(name) and (name == "src" or not placeholder.get(name, "").strip()):
+                placeholder.set(name, real.get(name))
+
+
 class _Page:
     """The parsed page with every element numbered in document order, its figures and quotes located.
 
@@ -687,6 +740,7 @@ class _Page:
     def __init__(self, root, url: str | None):
         self.url = url
         self.root = root
+        _show_lazy_images(root)
         for el in _NOT_CONTENT(root):  # readability drops these too, but only after copying the page twice
             if el.getparent() is not None:  # a comment before <html> has no parent
                 el.drop_tree()
@@ -698,13 +752,13 @@ class _Page:
         captions = [
             el
             for el in _CAPTION_CANDIDATES(root)
-            if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)
+            if el.tag in ("figure", "figcaption") or _is_caption(el) or _attribute_caption(el)[0]
         ]
         captioned = [
             (
                 el,
                 el
-                if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
+                if el.tag == "figure" or (el.find(".//img") is not None and _attribute_caption(el)[0])
                 else self._holder(el),
             )
             for el in captions
@@ -852,7 +906,8 @@ class _Page:
         said = _shingles(frag.text_content())
         for span in self.figures:
             if lo <= span[0] and span[1] <= hi and span not in seen and not self._aside(span[0], lo):
-                _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=False))
+                between = present[0] < span[0] and span[1] < present[-1] and not self._linked(span[0])
+                _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=between))
         for start, end in self.quotes:
             k = bisect.bisect_left(present, start)
             if not lo <= start <= end <= hi or (k < len(present) and present[k] <= end):
@@ -862,6 +917,13 @@ class _Page:
             if quoted and len(quoted & said) < len(quoted) / 2 and not is_furniture_text(text):  # not a pull quote
                 _insert(frag, numbered, end, copy.deepcopy(self.elements[start]))
         return captions
+
+    def _linked(self, i: int) -> bool:
+        """Element ``i`` is (in) a link to another page, not to its image file: a teaser."""
+        return any(
+            a.tag == "a" and not _IMAGE_FILE.search(a.get("href", "#")) and not a.get("href", "#").startswith("#")
+            for a in (self.elements[i], *self.elements[i].iterancestors())
+        )
 
     def _aside(self, i: int, lo: int) -> bool:
         """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
@@ -883,8 +945,8 @@ class _Page:
     def _placeholder(self, span, captions: list[Caption], *, alt: bool = True):
         """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none).
 
-        Figures readability dropped come back only with a real caption: alone, an alt text outside the body
-        is most often a head shot or a promotion. A credit alone ("© Reuters") is no furniture however worded:
+        Figures readability dropped come back with their alt text only from between the body's paragraphs
+        (``alt``): alone, an alt text outside the body is most often a head shot or a promotion. A credit alone ("© Reuters") is no furniture however worded:
         the copyright lines that are sit in footers, not beside a picture."""
         cap = caption_of(self.elements[span[0]], self.url, alt=alt)
         holder = lxml.html.Element("figure")
