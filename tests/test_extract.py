@@ -719,3 +719,41 @@ def test_gallery_captions_in_lightbox_attributes_and_not_in_teaser_links():
     assert shown == [f"▣ {cap}" for cap in PHOTOS[:3]] + [f"▣ {cap} — Foto: Ole Nielsen" for cap in PHOTOS[3:5]] + [
         f"▣ {PHOTOS[5]}"
     ]
+
+
+def test_picture_paragraph_credit_beside_the_figure_and_a_copyright_mark():
+    """``<p><img><br><em>caption</em></p>`` is a picture with its caption, a ``<span class="credit">`` beside the
+    ``<figure>`` is its credit (a byline box beside one is not), and "©" sets a credit apart without a full stop."""
+    para = f"<p><img src='/p.jpg'><br><em>{PHOTOS[0]}</em></p>"
+    beside = f"<div class='media'><figure><img src='/b.jpg'><figcaption>{PHOTOS[1]}</figcaption></figure><span class='credit'>Jane Roe/AP</span></div>"
+    marks = f"<figure><img src='/c.jpg'><figcaption>{PHOTOS[2]} © Reuters</figcaption></figure>"
+    byline = "<div class='head'><figure><img src='/face.jpg'></figure><div class='author'>Carlota Guindal</div></div>"
+    inline = f"<p><img src='/i.jpg'> {PROSE} Inline.</p>"
+    md = reader_text(
+        page(
+            f"<article>{paragraphs(2)}{para}{paragraphs(1, 2)}{beside}{inline}{marks}{paragraphs(2, 3)}{byline}</article>"
+        ),
+        None,
+    )
+    assert captions_shown(md) == [
+        f"▣ {PHOTOS[0]}",
+        f"▣ {PHOTOS[1]} — Jane Roe/AP",
+        f"▣ {PHOTOS[2]} — © Reuters",
+    ]
+    assert "Inline." in md and md.count("Jane Roe/AP") == 1
+
+
+def test_teasers_between_paragraphs_keep_their_alt_texts_out():
+    """An alt sentence stands in for a caption between the body's paragraphs, but not a promo's: a picture linking
+    to another story, or one whose box is a linked headline or a list of links."""
+    linked = "<div class='x'><a href='/news/other'><img src='/o.jpg' alt='Minister resigns after the vote on the budget'></a></div>"
+    card = (
+        "<div class='teaser'><div class='pic'><img src='/t.jpg' alt='Floods reach the capital after a week of rain'></div>"
+        "<h3><a href='/floods'>Floods reach the capital</a></h3></div>"
+    )
+    listed = "<ul class='more'><li><img src='/l.jpg' alt='Ten things to do in the old town this weekend'><a href='/ten'>Ten things to do this weekend</a></li></ul>"
+    own = f"<div class='img'><img src='/own.jpg' alt='{PHOTOS[0]}'></div>"
+    art = extract_article(
+        page(f"<article>{paragraphs(2)}{linked}{card}{listed}{own}{paragraphs(3, 2)}</article>"), None
+    )
+    assert [c.text for c in art.captions] == [PHOTOS[0]]

@@ -289,10 +289,11 @@ _CREDIT_TEXT = re.compile(
     r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$"
     r"|(?:(?<=[.!?。»\"”])\s*|\s*\(|\s+\|\s*)((?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^():：|]{2,80}?)\)?\s*$"
     r"|\s+\|\s*([^|]{2,80}?)\s*$"
+    r"|\s+(©\s*[^©()]{2,80}?)\s*$"
 )
 """A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"; in any
 language, one or two words and a colon after the sentence, in brackets or after a bar ("… an. Foto: dpa",
-"… (Фото: ТАСС)", "…。写真：共同"), a "©" line, or whatever follows a last " | "."""
+"… (Фото: ТАСС)", "…。写真：共同"), a "©" line, whatever follows a last " | ", or a "©" after any word."""
 _CREDIT_LINE = re.compile(r"(?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^\s:：]+(?:\s+[^\s:：]+){0,6}")
 """A label and up to seven words of names, nothing more: "Foto: Ole Nielsen", "Фото: ТАСС", "© AFP"."""
 _ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.IGNORECASE)
@@ -310,14 +311,16 @@ def _classes(el) -> str:
 
 
 _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | //link | //svg | //comment()")
-_CAPTION_ATTR = re.compile(r"data-(?:[\w-]*caption[\w-]*|legend|sub-html|desc(?:ription)?|title)$")
+_CAPTION_ATTR = re.compile(r"data-(?:[\w-]*caption[\w-]*|legend|sub-html)$")
 """Names of attributes where lightboxes and galleries keep a photo's caption: ``data-caption``,
-``data-pswp-caption``, ``data-sub-html`` (lightGallery), ``data-title`` (lightbox2), ``data-description``; not
-``data-share-title`` or ``data-article-title``, a teaser's or a tracker's."""
+``data-pswp-caption``, ``data-sub-html`` (lightGallery)."""
+_LIGHTBOX_ATTR = re.compile(r"title|data-(?:title|desc(?:ription)?)$")
+"""Names that hold a caption only on a link to the picture itself (lightbox2's ``data-title``): elsewhere they
+name a page, a share widget's headline or a tool tip."""
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
 _CAPTION_CANDIDATES = lxml.etree.XPath(
-    "//figure | //figcaption | //*[@itemprop='caption'] | //a[@title] | //*[@data-title or @data-description or"
-    " @data-desc or @data-legend or @data-sub-html or @*[contains(name(), 'caption')]] | //*[contains(@class, 'aption')"
+    "//figure | //figcaption | //*[@itemprop='caption'] | //a[@title or @data-title or @data-description or @data-desc]"
+    " | //*[@data-legend or @data-sub-html or @*[contains(name(), 'caption')]] | //*[contains(@class, 'aption')"
     " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
     " or contains(@class, 'egend')]"
 )
@@ -328,18 +331,19 @@ def _attribute_caption(el) -> tuple[str, str]:
     """Caption and credit kept in ``el``'s own attributes: a ``data-`` attribute named for a caption (HTML in it
     read as a figure's words), or the ``title`` of a link to the image file (a lightbox); only a sentence, not a
     label, a URL or data, and never on a link to another page (a teaser's headline)."""
-    href = el.get("href", "#") if el.tag == "a" else "#"
-    if not (href.startswith("#") or _IMAGE_FILE.search(href)):
+    href = el.get("href", "") if el.tag == "a" else ""
+    lightbox = bool(_IMAGE_FILE.search(href))
+    if href and not lightbox and not href.startswith("#"):
         return "", ""
-    values = [v for name, v in el.attrib.items() if _CAPTION_ATTR.match(name)]
-    if el.tag == "a" and href != "#":
-        values.append(el.get("title", ""))
+    values = [
+        v for name, v in el.attrib.items() if _CAPTION_ATTR.match(name) or (lightbox and _LIGHTBOX_ATTR.match(name))
+    ]
     for value in values:
         text, credit = _WS.sub(" ", value).strip(), ""
         if "<" in value:
             words = lxml.html.fragment_fromstring(value, create_parent="div")
             credits = _outermost(words, lambda e: bool(_CREDIT_CLASS.search(_classes(e)))) or _credit_line(words)
-            text = _text_without(words, lambda e: e in credits or _hidden(e))
+            text = _text_without(words, lambda e, credits=credits: e in credits or _hidden(e))
             credit = " ".join(_text(c) for c in credits)
         if text.count(" ") >= 2 and "://" not in text and not text.startswith(("{", "[")):
             return text, credit
@@ -390,6 +394,35 @@ def _credit_line(unit) -> list:
         if text and words.endswith(text) and len(text) < len(words) and _CREDIT_LINE.fullmatch(text):
             return [el]
     return []
+
+
+def _side_credit(el) -> bool:
+    """A short element that is a credit by its class (not "author": that is the story's byline box) or by its
+    words alone ("Foto: Ole Nielsen", "© AFP")."""
+    text = _text(el)
+    return 0 < len(text) <= 100 and bool(_CREDIT_ATTR.search(_classes(el).lower()) or _CREDIT_LINE.fullmatch(text))
+
+
+def _with_credit(unit):
+    """A figure's wrapper when all else it holds is the figure's credit (``<div><figure/><span class="credit">``):
+    some templates put the credit beside the ``<figure>``, not in it."""
+    parent = unit.getparent()
+    if unit.tag != "figure" or parent is None or parent.tag in _TEXT_BOUNDS or _size(parent.text or ""):
+        return unit
+    others = [c for c in parent if c is not unit and isinstance(c.tag, str)]
+    if others and all(_side_credit(c) and not _size(c.tail or "") for c in others) and not _size(unit.tail or ""):
+        return parent
+    return unit
+
+
+def _picture_paragraph(p, node) -> bool:
+    """A paragraph that is a picture and its caption, not text with an image in it: the image (or its link) opens
+    it and its words follow a line break or are one element of their own (``<p><img><br><em>caption</em></p>``)."""
+    if p.tag != "p" or _size(p.text or "") or not len(p) or p[0] is not node or _size(node.tail or ""):
+        return False
+    rest = [c for c in p if c is not node and c.tag != "br"]
+    follows = node.getnext()
+    return (follows is not None and follows.tag == "br") or (len(rest) == 1 and not _size(rest[0].tail or ""))
 
 
 def _is_label(text: str) -> bool:
@@ -765,7 +798,7 @@ class _Page:
         ]
         units = [u for _, u in captioned if u is not None] + [self._holder(img) for img in root.iter("img")]
         galleries = self._galleries(units)
-        units = [u for u in units if u not in galleries]
+        units = [_with_credit(u) for u in units if u not in galleries]
         units += [el for el, u in captioned if u in galleries and el not in galleries]  # a gallery's own caption
         self.figures = self._outermost(units)
         self.starts = [s for s, _ in self.figures]
@@ -834,7 +867,7 @@ class _Page:
 
         A caption is short but more than a label ("Video", "1:20"), has no heading and is not a link; it is no
         teaser card either, whose headline links to its story next to the picture; and a paragraph is the body's
-        (an image inline in text stays an image)."""
+        (an image inline in text stays an image) unless it is a picture and its caption."""
         if (
             _thumbnail(img, both=True)
             or _DECORATION.search(f"{img.get('class', '')} {img.get('alt', '')}")
@@ -845,7 +878,7 @@ class _Page:
         node = img
         for _ in range(4):
             parent = node.getparent()
-            if parent is None or parent.tag in _TEXT_BOUNDS:
+            if parent is None or (parent.tag in _TEXT_BOUNDS and not _picture_paragraph(parent, node)):
                 return img
             node = parent
             size = _size_upto(node, _BLOCK_CAPTION)
@@ -906,7 +939,7 @@ class _Page:
         said = _shingles(frag.text_content())
         for span in self.figures:
             if lo <= span[0] and span[1] <= hi and span not in seen and not self._aside(span[0], lo):
-                between = present[0] < span[0] and span[1] < present[-1] and not self._linked(span[0])
+                between = present[0] < span[0] and span[1] < present[-1] and not self._teaser(span[0])
                 _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=between))
         for start, end in self.quotes:
             k = bisect.bisect_left(present, start)
@@ -918,12 +951,18 @@ class _Page:
                 _insert(frag, numbered, end, copy.deepcopy(self.elements[start]))
         return captions
 
-    def _linked(self, i: int) -> bool:
-        """Element ``i`` is (in) a link to another page, not to its image file: a teaser."""
-        return any(
-            a.tag == "a" and not _IMAGE_FILE.search(a.get("href", "#")) and not a.get("href", "#").startswith("#")
-            for a in (self.elements[i], *self.elements[i].iterancestors())
-        )
+    def _teaser(self, i: int) -> bool:
+        """Element ``i`` is (in) a link to another page, or its first wrapper with more words than a label, smaller
+        than an article, is mostly links or has a heading: another story's teaser (a "read also" list, a promo)."""
+        for el in (self.elements[i], *self.elements[i].iterancestors()):
+            href = el.get("href", "#") if el.tag == "a" else "#"
+            if not (href.startswith("#") or _IMAGE_FILE.search(href)):
+                return True
+            if (size := _size_upto(el, _CARD)) > _CARD:
+                return False
+            if size and not _is_label(_text(el)):
+                return _mostly_links(el) or next(el.iter(*_HEADINGS), None) is not None
+        return False
 
     def _aside(self, i: int, lo: int) -> bool:
         """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
