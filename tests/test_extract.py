@@ -757,3 +757,18 @@ def test_teasers_between_paragraphs_keep_their_alt_texts_out():
         page(f"<article>{paragraphs(2)}{linked}{card}{listed}{own}{paragraphs(3, 2)}</article>"), None
     )
     assert [c.text for c in art.captions] == [PHOTOS[0]]
+
+
+def test_figure_in_a_column_beside_the_body_is_kept_and_the_rail_beyond_is_not():
+    """The body's column and its figure's column share a row that holds nothing else; the row's neighbour is a
+    rail of other stories with captioned pictures."""
+    rail = "".join(
+        f"<figure><img src='/r{i}.jpg'><figcaption>Other story number {i} about the weather this week</figcaption></figure>"
+        for i in range(3)
+    )
+    html = page(
+        f"<div class='page'><div class='row'><div class='col-8'><h1>Report</h1><div class='text'>{paragraphs(6)}</div>"
+        f"</div><div class='col-4'><figure><img src='/x.jpg'><figcaption>{CAPTION}</figcaption></figure></div></div>"
+        f"<div class='more-stories'>{rail}<p>{PROSE}</p><p>{PROSE}</p></div></div>"
+    )
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION}"]

@@ -1032,13 +1032,19 @@ class _Page:
     def _scope(self, numbered, title: str) -> tuple[int, int]:
         """The article's span of the page: the common ancestor of readability's nodes, widened to the enclosing
         article-like element (lead images often sit in the article header, beside the body readability chose)
-        unless that is much bigger, i.e. more than the article; it starts at the headline at the latest."""
+        unless that is much bigger, i.e. more than the article, and to any wrapper that adds no more words than a
+        caption (a column beside the body holding its figure); it starts at the headline at the latest."""
         scope = self._chosen(numbered)
-        limit = 2 * _size(scope.text_content()) + 1000
+        base = _size(scope.text_content())
         for i, outer in enumerate(scope.iterancestors()):
-            if i >= 5 or outer.tag in ("body", "html") or _size(outer.text_content()) > limit:
+            size = _size(outer.text_content())
+            if i >= 5 or outer.tag in ("body", "html") or size > 2 * base + 1000:
                 break
-            if outer.tag in ("article", "main") or _ARTICLE_CLASS.search(_classes(outer)):
+            if (
+                outer.tag in ("article", "main")
+                or _ARTICLE_CLASS.search(_classes(outer))
+                or size <= base + _BLOCK_CAPTION
+            ):
                 scope = outer
         headline = next((h for h in self.root.iter("h1") if _is_headline(_text(h), title)), None)
         start = self.index(scope) if headline is None else min(self.index(scope), self.index(headline))
