@@ -772,3 +772,25 @@ def test_figure_in_a_column_beside_the_body_is_kept_and_the_rail_beyond_is_not()
         f"<div class='more-stories'>{rail}<p>{PROSE}</p><p>{PROSE}</p></div></div>"
     )
     assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION}"]
+
+
+def test_a_page_streamed_in_segments_reads_in_place():
+    """React's streaming rendering sends the article last, hidden, for a script to swap in for its template."""
+    html = page(
+        "<div class='shell'><header><a href='/'>Home</a></header><template id='B:0'></template><p>Loading…</p>"
+        "<footer><a href='/about'>About us</a></footer></div>"
+        f"<div hidden id='S:0'><article><h1>Report</h1>{paragraphs(2)}<template id='P:1'></template></article></div>"
+        f"<div hidden id='S:1'><figure><img src='/x.jpg'><figcaption>{CAPTION}</figcaption></figure>{paragraphs(3, 2)}</div>"
+    )
+    md = reader_text(html, None)
+    assert md.index("Paragraph 1.") < md.index(f"▣ {CAPTION}") < md.index("Paragraph 2.") < md.index("Paragraph 4.")
+
+
+def test_paragraphs_marked_for_a_metered_wall_are_the_story():
+    """``<p class="paywall">`` holds the text a metered wall hides from non-subscribers; a short blurb with that
+    class is the wall's own."""
+    walled = "".join(f"<p class='paywall'>{PROSE} {PROSE} Walled {i}.</p>" for i in range(4))
+    blurb = "<div class='paywall-offer'><p>Only two free stories left this month</p></div>"
+    art = extract_article(page(f"<article><h1>Report</h1>{paragraphs(2)}{walled}{blurb}</article>"), None)
+    assert all(f"Walled {i}." in art.text for i in range(4))
+    assert "free stories" not in art.markdown

@@ -604,8 +604,9 @@ def _is_teaser(p, raw: str) -> bool:
 def remove_furniture(frag) -> None:
     """Drop furniture blocks top-down, with the list a "Related" heading introduces.
 
-    By class, a block goes when it is under a quarter of the article (a body may be ``has-share``) and quotes
-    nothing (embedded posts sit in "social-embed" wrappers); by wording, when it is short. A container that
+    By class, a block goes when it is under a quarter of the article (a body may be ``has-share``), quotes
+    nothing (embedded posts sit in "social-embed" wrappers) and is not a paragraph of reporting (the text behind
+    a metered wall comes as ``<p class="paywall">``); by wording, when it is short. A container that
     furniture made up three quarters of goes too when what is left is a scrap, not a sentence: the price line
     and the "OR" between two paywall offers.
     """
@@ -614,7 +615,12 @@ def remove_furniture(frag) -> None:
     def is_furniture(el, raw: str, size: int) -> bool:
         if el.tag not in _BLOCKS or size > _LONGEST_FURNITURE:
             return False
-        if size < limit and _FURNITURE_CLASS.search(_classes(el)) and el.find(".//blockquote") is None:
+        if (
+            size < limit
+            and (el.tag != "p" or size < _SHORT)
+            and _FURNITURE_CLASS.search(_classes(el))
+            and el.find(".//blockquote") is None
+        ):
             return True
         return is_furniture_text(raw) or (el.tag == "p" and _is_teaser(el, raw))
 
@@ -741,6 +747,25 @@ def without_meta(blocks: list[htmlmd.Block], title: str, byline: str) -> list[ht
 
 
 # --------------------------------------------------------------------------- the page and its figures
+_SEGMENT = re.compile(r"S:(\w+)$")
+
+
+def _place_streamed_segments(root) -> None:
+    """Put the segments of a streamed page where its scripts would: React's streaming server rendering (Next.js
+    and others) sends the article late, in ``<div hidden id="S:n">``, to replace ``<template id="P:n">`` (or
+    ``"B:n"``, a loading placeholder) once it arrives; without scripts the page's text would sit hidden at the end."""
+    templates = {t.get("id"): t for t in root.iter("template") if t.get("id")}
+    for div in [d for d in root.iter("div") if d.get("hidden") is not None and _SEGMENT.match(d.get("id", ""))]:
+        n = _SEGMENT.match(div.get("id", "")).group(1)
+        target = templates.get(f"P:{n}") if f"P:{n}" in templates else templates.get(f"B:{n}")
+        if target is None or target.getparent() is None or any(a is div for a in target.iterancestors()):
+            continue
+        for child in list(div):
+            target.addprevious(child)
+        target.drop_tree()
+        div.drop_tree()
+
+
 _LAZY_ATTRS = ("src", "alt", "title", "width", "height")
 
 
@@ -773,6 +798,7 @@ class _Page:
     def __init__(self, root, url: str | None):
         self.url = url
         self.root = root
+        _place_streamed_segments(root)
         _show_lazy_images(root)
         for el in _NOT_CONTENT(root):  # readability drops these too, but only after copying the page twice
             if el.getparent() is not None:  # a comment before <html> has no parent
