@@ -747,16 +747,17 @@ def without_meta(blocks: list[htmlmd.Block], title: str, byline: str) -> list[ht
 
 
 # --------------------------------------------------------------------------- the page and its figures
-_SEGMENT = re.compile(r"S:(\w+)$")
+_SEGMENTS = lxml.etree.XPath("//div[@hidden][starts-with(@id, 'S:')]")
 
 
 def _place_streamed_segments(root) -> None:
     """Put the segments of a streamed page where its scripts would: React's streaming server rendering (Next.js
     and others) sends the article late, in ``<div hidden id="S:n">``, to replace ``<template id="P:n">`` (or
     ``"B:n"``, a loading placeholder) once it arrives; without scripts the page's text would sit hidden at the end."""
-    templates = {t.get("id"): t for t in root.iter("template") if t.get("id")}
-    for div in [d for d in root.iter("div") if d.get("hidden") is not None and _SEGMENT.match(d.get("id", ""))]:
-        n = _SEGMENT.match(div.get("id", "")).group(1)
+    segments = _SEGMENTS(root)
+    templates = {t.get("id"): t for t in root.iterfind(".//template[@id]")} if segments else {}
+    for div in segments:
+        n = div.get("id")[2:]
         target = templates.get(f"P:{n}") if f"P:{n}" in templates else templates.get(f"B:{n}")
         if target is None or target.getparent() is None or any(a is div for a in target.iterancestors()):
             continue
