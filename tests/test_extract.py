@@ -794,3 +794,15 @@ def test_paragraphs_marked_for_a_metered_wall_are_the_story():
     art = extract_article(page(f"<article><h1>Report</h1>{paragraphs(2)}{walled}{blurb}</article>"), None)
     assert all(f"Walled {i}." in art.text for i in range(4))
     assert "free stories" not in art.markdown
+
+
+def test_furniture_phrases_in_other_languages_go_and_reporting_that_shares_a_word_stays():
+    """ "Lesen Sie auch", "À lire aussi", "関連記事" mark a block as furniture in any language; "Anzeige" is both an
+    advertisement label and a police report, so a sentence saying it is the story's."""
+    blocks = (
+        "<p>Lesen Sie auch: Regierung stürzt nach dem Misstrauensvotum</p><p>À lire aussi : la réforme des retraites</p>"
+        "<p>関連記事：台風10号、九州に上陸</p><p>Die Polizei hat Anzeige gegen den Fahrer erstattet.</p>"
+    )
+    art = extract_article(page(f"<article>{paragraphs(3)}{blocks}{paragraphs(3, 3)}</article>"), None)
+    assert "Anzeige gegen den Fahrer" in art.text
+    assert not any(word in art.text for word in ("Misstrauensvotum", "retraites", "台風"))

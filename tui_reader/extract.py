@@ -32,6 +32,7 @@ import lxml.html
 from readability import Document
 
 from tui_reader import htmlmd
+from tui_reader.furniture import says_furniture
 from tui_reader.models import Article, Caption
 from tui_reader.sanitize import header_charset
 from tui_reader.urls import domain_of
@@ -319,12 +320,15 @@ _LIGHTBOX_ATTR = re.compile(r"title|data-(?:title|desc(?:ription)?)$")
 name a page, a share widget's headline or a tool tip."""
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
 _CAPTION_CANDIDATES = lxml.etree.XPath(
-    "//figure | //figcaption | //*[@itemprop='caption'] | //a[@title or @data-title or @data-description or @data-desc]"
-    " | //*[@data-legend or @data-sub-html or @*[contains(name(), 'caption')]] | //*[contains(@class, 'aption')"
-    " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
-    " or contains(@class, 'egend')]"
+    "//figure | //figcaption | //*[@itemprop='caption'] | //*[contains(@class, 'aption') or contains(@class, 'utline')"
+    " or contains(@class, 'esc') or contains(@class, '__meta') or contains(@class, 'egend') or @data-caption"
+    " or @data-legend or @data-sub-html] | //a[contains(@href, '.jp') or contains(@href, '.png') or"
+    " contains(@href, '.webp') or contains(@href, '.gif') or contains(@href, '.avif')][@title or @data-title or"
+    " @data-description or @data-desc]"
 )
-"""A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
+"""A cheap superset of the elements :func:`_is_caption` and :func:`_attribute_caption` accept (under the commonest
+attribute names: a rarer ``data-…-caption`` counts inside a figure found otherwise), so the regexes run on few
+elements."""
 
 
 def _attribute_caption(el) -> tuple[str, str]:
@@ -537,13 +541,6 @@ _FURNITURE_LINE = re.compile(
 )
 """A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share", a time
 stamp that ``Article.published`` already carries, a stray copyright line)."""
-_FURNITURE_PHRASE = re.compile(
-    r"\b(?:subscribe (?:to|now|for|today|here)|sign(?:ing)?[\s-]?up (?:for|to|now|today|here|free)|by signing up|"
-    r"newsletters?|all rights reserved|(?:we|site|website) uses? cookies|accept (?:all )?cookies|cookie policy|"
-    r"privacy policy|terms (?:of (?:use|service)|and conditions)|already have an account|click here|"
-    r"continue reading|unlimited access|your inbox)\b|\blearn more\W*$"
-)
-"""Phrases (matched in lower case: far faster than re.I) of sales, sign-up and legal blurbs."""
 _SHORT = 250
 """Characters: a longer block is reporting even when it mentions newsletters or cookies."""
 _LONGEST_FURNITURE = 1500
@@ -586,7 +583,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 def is_furniture_text(text: str) -> bool:
     """Is this short block page furniture by its wording alone?"""
     text = _WS.sub(" ", text).strip()
-    return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or _FURNITURE_PHRASE.search(text.lower()))
+    return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or says_furniture(text))
 
 
 def _is_teaser(p, raw: str) -> bool:
