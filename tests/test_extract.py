@@ -806,3 +806,17 @@ def test_furniture_phrases_in_other_languages_go_and_reporting_that_shares_a_wor
     art = extract_article(page(f"<article>{paragraphs(3)}{blocks}{paragraphs(3, 3)}</article>"), None)
     assert "Anzeige gegen den Fahrer" in art.text
     assert not any(word in art.text for word in ("Misstrauensvotum", "retraites", "台風"))
+
+
+def test_caption_classes_named_in_the_templates_language():
+    """Templates name the caption in their own language (German, Italian, Spanish, Czech, Norwegian, Dutch): a
+    paragraph so named under a picture is its caption, not body text."""
+    names = ["bildunterschrift", "didascalia", "pie-de-foto", "popisek", "bildetekst", "bijschrift"]
+    figures = "".join(
+        f"<div class='pic'><img src='/p{i}.jpg'></div><p class='{name}'>{PHOTOS[i]}. Foto: Ole Nielsen</p>"
+        f"{paragraphs(1, i)}"
+        for i, name in enumerate(names)
+    )
+    art = extract_article(page(f"<article>{paragraphs(2, 10)}{figures}</article>"), None)
+    assert captions_shown(art.markdown) == [f"▣ {PHOTOS[i]}. — Foto: Ole Nielsen" for i in range(len(names))]
+    assert PHOTOS[0] not in art.text

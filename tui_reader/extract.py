@@ -269,8 +269,12 @@ _BLOCK_CAPTION = 400
 _CARD = 1000
 """Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
 _CAPTION_CLASS = re.compile(
-    r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.IGNORECASE
+    r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend|"
+    r"unterschrift|bildtext|bildetekst|didascalia|epigrafe|pie-?de-?foto|popis|podpis|bijschrift|onderschrift",
+    re.IGNORECASE,
 )
+"""Class, id or itemprop words of a caption, in the languages templates are written in too (``bildunterschrift``,
+``didascalia``, ``pie-de-foto``, ``popisek``, ``bildetekst``, ``legenda``)."""
 _CREDIT_CLASS = re.compile(
     r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
     r"autor|quelle|fonte|fuente",
@@ -321,7 +325,10 @@ name a page, a share widget's headline or a tool tip."""
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
 _CAPTION_CANDIDATES = lxml.etree.XPath(
     "//figure | //figcaption | //*[@itemprop='caption'] | //*[contains(@class, 'aption') or contains(@class, 'utline')"
-    " or contains(@class, 'esc') or contains(@class, '__meta') or contains(@class, 'egend') or @data-caption"
+    " or contains(@class, 'esc') or contains(@class, '__meta') or contains(@class, 'egend')"
+    " or contains(@class, 'chrift') or contains(@class, 'ildtext') or contains(@class, 'ildetekst')"
+    " or contains(@class, 'idascalia') or contains(@class, 'pigrafe') or contains(@class, 'defoto')"
+    " or contains(@class, 'de-foto') or contains(@class, 'opis') or contains(@class, 'dpis') or @data-caption"
     " or @data-legend or @data-sub-html] | //a[contains(@href, '.jp') or contains(@href, '.png') or"
     " contains(@href, '.webp') or contains(@href, '.gif') or contains(@href, '.avif')][@title or @data-title or"
     " @data-description or @data-desc]"
