@@ -317,7 +317,7 @@ _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | 
 _CAPTION_ATTR = re.compile(r"data-(?:[\w-]*caption[\w-]*|legend|sub-html)$")
 """Names of attributes where lightboxes and galleries keep a photo's caption: ``data-caption``,
 ``data-pswp-caption``, ``data-sub-html`` (lightGallery)."""
-_LIGHTBOX_ATTR = re.compile(r"title|data-(?:title|desc(?:ription)?)$")
+_LIGHTBOX_ATTR = re.compile(r"(?:title|data-(?:title|desc(?:ription)?))$")
 """Names that hold a caption only on a link to the picture itself (lightbox2's ``data-title``): elsewhere they
 name a page, a share widget's headline or a tool tip."""
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
@@ -1015,8 +1015,9 @@ class _Page:
         """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none).
 
         Figures readability dropped come back with their alt text only from between the body's paragraphs
-        (``alt``): alone, an alt text outside the body is most often a head shot or a promotion. A credit alone ("© Reuters") is no furniture however worded:
-        the copyright lines that are sit in footers, not beside a picture."""
+        (``alt``): alone, an alt text outside the body is most often a head shot or a promotion. A credit alone
+        ("© Reuters") is no furniture however worded: the copyright lines that are sit in footers, not beside a
+        picture."""
         cap = caption_of(self.elements[span[0]], self.url, alt=alt)
         holder = lxml.html.Element("figure")
         if cap is not None and not (cap.text and is_furniture_text(f"{cap.text} {cap.credit}")):
