@@ -589,3 +589,21 @@ async def test_list_keys_do_nothing_over_the_reader_or_the_note(demo):
         await pilot.press("v")  # back on the list they work
         await pilot.pause()
         assert app.main_screen.view_index == 1
+
+
+async def test_the_key_bar_follows_the_screen_and_a_click_runs_its_key(demo):
+    from tui_reader.ui.widgets.key_bar import KeyBar
+
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(100, 30)) as pilot:
+        bar = app.screen.query_one(KeyBar)
+        line = str(bar.render())
+        assert "Open" in line and "Search" in line and line.rstrip().endswith("palette")
+        await pilot.click(KeyBar, offset=(line.index("Search"), 0))
+        await pilot.pause()
+        assert app.screen.query_one("#search").has_focus  # the click pressed "/"
+        await pilot.press("escape")
+        await open_story(app, pilot, story_id_titled(store, "Ruwaished"))
+        line = str(app.screen.query_one(KeyBar).render())
+        assert "Back" in line and "Search" not in line  # the reader's keys, not the list's

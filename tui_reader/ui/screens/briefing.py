@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Markdown, Static
 
 from tui_reader import briefing
 from tui_reader.briefing import note_path, parse_note
@@ -25,6 +25,7 @@ from tui_reader.models import Judgement
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
 from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
+from tui_reader.ui.widgets.key_bar import KeyBar
 
 
 class BriefingScreen(ReadingScreen):
@@ -53,7 +54,7 @@ class BriefingScreen(ReadingScreen):
         yield Static(id="briefing-header")
         with VerticalScroll(id="briefing-body"):
             yield Markdown(id="briefing-text", open_links=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.show_day()

@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker
 
 from tui_reader.errors import QueryError
@@ -25,6 +25,7 @@ from tui_reader.sanitize import clean_line
 from tui_reader.ui.messages import RefreshProgress, StoryChanged, UrlAdded
 from tui_reader.ui.screens.base import AppScreen
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
+from tui_reader.ui.widgets.key_bar import KeyBar
 from tui_reader.ui.widgets.story_list import StoryList
 from tui_reader.watch import WatchMatcher
 
@@ -97,7 +98,7 @@ class MainScreen(AppScreen):
         with Horizontal(id="status-bar"):
             yield Static(id="status")
             yield ProgressBar(id="progress", show_eta=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#feeds").set_class(not self.reader_app.settings.ui.show_feeds, "-hidden")

@@ -13,12 +13,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Input, Markdown, Static, TextArea
+from textual.widgets import Input, Markdown, Static, TextArea
 
 from tui_reader.models import Article, Story, TriageInput
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
 from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
+from tui_reader.ui.widgets.key_bar import KeyBar
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 from tui_reader.watch import WatchMatcher
 
@@ -125,7 +126,7 @@ class ReaderScreen(ReadingScreen):
             with VerticalScroll(id="article", can_focus=True):
                 yield Markdown(id="article-text", open_links=False)
             yield TriagePanel(id="triage")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#article").focus()
