@@ -160,8 +160,8 @@ def note_lines(item: BriefItem) -> list[str]:
     written = [re.sub(r"^#", r"\\#", line) for raw in item.note.strip().split("\n") if (line := _inline(raw, 600))]
     if written:
         lines += ["", f"Note: {written[0]}", *written[1:]]
-    for quote in item.quotes:
-        lines += ["", *_quote_summary(quote.text), f"> — paragraph {quote.paragraph + 1}"]
+    for q in item.quotes:
+        lines += ["", *_quote_summary(q.text), f"> — paragraph {q.paragraph + 1}"]
     return lines
 
 

@@ -517,7 +517,10 @@ def _replace_index(store, dirty: list[_Node], stored: dict[int, _Node]) -> None:
         delta.update(n.ents.tolist())
     store.replace_cluster_index(
         _rows(old for n in dirty if (old := stored.get(n.id))),
-        [(n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents), n.wire) for n in dirty],
+        [
+            (n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents), n.wire)
+            for n in dirty
+        ],
         _rows(dirty),
         [(k, d) for k, d in delta.items() if d],
         sum(1 for n in dirty if n.id not in stored),

@@ -65,11 +65,15 @@ class SourcesMixin(StoreBase):
             (name,),
         ).fetchall()
         return [
-            SourceEvent(r["source"], r["letter"], r["grade"] or "", r["story_id"], r["title"], r["reason"], utc(r["at"]))
+            SourceEvent(
+                r["source"], r["letter"], r["grade"] or "", r["story_id"], r["title"], r["reason"], utc(r["at"])
+            )
             for r in rows
         ]
 
-    def set_source_letter(self, name: str, letter: str, *, reason: str = "", regrade: bool, now: int | None = None) -> int:
+    def set_source_letter(
+        self, name: str, letter: str, *, reason: str = "", regrade: bool, now: int | None = None
+    ) -> int:
         """Set the outlet's letter and record it; returns how many untriaged stories were re-graded.
 
         ``regrade``: its untriaged stories are offered the new letter (over a rule's); otherwise each
