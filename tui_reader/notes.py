@@ -101,6 +101,11 @@ def set_note(store: Store, briefing_dir: Path, story_id: int, text: str) -> None
     refresh_item(store, briefing_dir, story_id)
 
 
+def add_note_line(store: Store, briefing_dir: Path, story_id: int, line: str) -> None:
+    """Add a line to the end of the story's note (the reader's inline note), read and written in one worker."""
+    set_note(store, briefing_dir, story_id, f"{store.note_text(story_id)}\n{line}")
+
+
 def add_quote(store: Store, briefing_dir: Path, story_id: int, quote: Quote) -> None:
     """Add a quote to the story's note; a triaged story's briefing item follows."""
     from tui_reader.triage import refresh_item

@@ -29,7 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_reader.config import ClusterSettings, Settings
 from tui_reader.errors import NoteBehind, QueryError, UserError
-from tui_reader.models import FetchStatus, State, TriageInput
+from tui_reader.models import FetchStatus, Quote, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.query import StoryQuery, parse_filter
 from tui_reader.sanitize import clean_line, is_openable_url
@@ -432,6 +432,28 @@ class ReaderApp(App):
             self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md", timeout=3
         )
         self.post_story_changed(inp.story_id)
+
+    def save_note(
+        self, story_id: int, *, text: str | None = None, line: str | None = None, quote: Quote | None = None
+    ) -> None:
+        """A story's new note ``text``, one more ``line`` of it, or one more ``quote``: in line like every write;
+        a triaged story's briefing item follows."""
+        self._in_line(functools.partial(self._save_note, story_id, text, line, quote))
+
+    def _save_note(self, story_id: int, text: str | None, line: str | None, quote: Quote | None) -> None:
+        from tui_reader import notes
+
+        if quote is not None:
+            notes.add_quote(self.store, self.paths.briefing_dir, story_id, quote)
+            said = f"Quoted from paragraph {quote.paragraph + 1} into the note."
+        elif line is not None:
+            notes.add_note_line(self.store, self.paths.briefing_dir, story_id, line)
+            said = "Added to the note."
+        else:
+            notes.set_note(self.store, self.paths.briefing_dir, story_id, text or "")
+            said = "Note saved."
+        self.call_from_thread(self.notify, said, timeout=2)
+        self.post_story_changed(story_id)
 
     def mark_read(self, story_id: int) -> None:
         """Opening an unread story makes it read: a write, so in line, and never in the way of the article."""

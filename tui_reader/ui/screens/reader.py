@@ -16,9 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from tui_reader.models import Article, Story, TriageInput
+from tui_reader.notes import article_paragraphs
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
 from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
+from tui_reader.ui.widgets.passage import PassageView
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 
 WORDS_PER_MINUTE = 230
@@ -36,6 +38,10 @@ class Loaded:
     suggestion: tuple[str, str] | None
     cluster_lines: list[str]
     cluster_ids: list[int]
+    paragraphs: list[str]
+    """The text a quote is taken from (:func:`tui_reader.notes.article_paragraphs`)."""
+    note: str
+    quotes: int
 
 
 def header_text(story: Story, article: Article | None) -> Text:
@@ -79,6 +85,9 @@ class ReaderScreen(ReadingKeys, Screen):
         Binding("o", "open_original", "Open in browser", show=False, id="reader.open"),
         Binding("y", "copy_link", "Copy link", show=False, id="reader.copy"),
         Binding("c", "next_outlet", "Other outlet", show=False, id="reader.outlet"),
+        Binding("v", "select", "Select to quote", id="reader.select"),
+        Binding("i", "note_inline", "Note", show=False, id="reader.note"),
+        Binding("I", "note_editor", "Note in $EDITOR", show=False, id="reader.note_editor"),
         *reading_bindings("reader"),
         *[Binding(d, f"credibility('{d}')", f"Credibility {d}", show=False, id=f"reader.cred{d}") for d in "123456"],
         *[Binding(c, f"reliability('{c}')", f"Reliability {c}", show=False, id=f"reader.rel{c}") for c in "ABCDEF"],
@@ -96,7 +105,9 @@ class ReaderScreen(ReadingKeys, Screen):
         with Horizontal(id="reader-body"):
             with VerticalScroll(id="article", can_focus=True):
                 yield Markdown(id="article-text", open_links=False)
+            yield PassageView(id="passage")
             yield TriagePanel(id="triage")
+        yield Input(placeholder="a line for the note on this story (enter adds it, escape cancels)", id="note-input")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -111,6 +122,7 @@ class ReaderScreen(ReadingKeys, Screen):
         self.story_id = story_id
         self.loaded = None
         self._outlet_index = -1
+        self._leave_selection()
         story = self.app.store.story(story_id)
         if story is None:
             self.app.pop_screen()
@@ -148,7 +160,7 @@ class ReaderScreen(ReadingKeys, Screen):
         draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
-        lines += [f"  {m.source}{' (copy)' if m.is_copy else ''} {m.grade or ''} — {m.title}" for m in members]
+        lines += [f"  {m.source}{m.mark} {m.grade or ''} — {m.title}" for m in members]
         return Loaded(
             story=story,
             article=article,
@@ -158,6 +170,9 @@ class ReaderScreen(ReadingKeys, Screen):
             suggestion=suggest_credibility(store, story_id),
             cluster_lines=[clean_line(x, max_len=90) for x in lines],
             cluster_ids=[m.id for m in members],
+            paragraphs=article_paragraphs(story, article),
+            note=store.note_text(story_id),
+            quotes=len(store.quotes(story_id)),
         )
 
     def _load_failed(self, story_id: int, exc: Exception) -> None:
@@ -186,6 +201,9 @@ class ReaderScreen(ReadingKeys, Screen):
                 suggestion=None,
                 cluster_lines=[],
                 cluster_ids=[],
+                paragraphs=article_paragraphs(story, None),
+                note=self.app.store.note_text(story_id),
+                quotes=len(self.app.store.quotes(story_id)),
             )
         )
 
@@ -210,6 +228,7 @@ class ReaderScreen(ReadingKeys, Screen):
             suggestion=loaded.suggestion,
         )
         panel.show_cluster(loaded.cluster_lines)
+        panel.show_note(loaded.note, loaded.quotes)
         self.app.post_story_changed(story.id)
 
     # -- reading ---------------------------------------------------------------------------
@@ -217,9 +236,70 @@ class ReaderScreen(ReadingKeys, Screen):
     def action_back(self) -> None:
         focused = self.focused
         if isinstance(focused, (Input, TextArea)):
+            self.query_one("#note-input").remove_class("visible")
             self.query_one("#article").focus()
             return
         self.app.pop_screen()
+
+    # -- quoting and notes -----------------------------------------------------------------
+
+    def action_select(self) -> None:
+        """Show the text as lines with a cursor where the reading was, the selection starting there."""
+        if not self.loaded or not self.loaded.paragraphs:
+            self.notify("No text to quote yet.", timeout=2)
+            return
+        article = self.query_one("#article", VerticalScroll)
+        at = article.scroll_y / article.max_scroll_y if article.max_scroll_y else 0.0
+        self.add_class("-selecting")
+        passage = self.query_one(PassageView)
+        passage.focus()
+        passage.call_after_refresh(passage.start, self.loaded.paragraphs, at)
+
+    def _leave_selection(self) -> None:
+        if self.has_class("-selecting"):
+            self.remove_class("-selecting")
+            self.query_one("#article").focus()
+
+    @on(PassageView.Left)
+    def _selection_left(self) -> None:
+        self._leave_selection()
+
+    @on(PassageView.Quoted)
+    def _quoted(self, event: PassageView.Quoted) -> None:
+        self._leave_selection()
+        self.app.save_note(self.story_id, quote=event.quote)
+        if self.loaded:
+            self.loaded.quotes += 1
+            self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
+
+    def action_note_inline(self) -> None:
+        note = self.query_one("#note-input", Input)
+        note.value = ""
+        note.add_class("visible")
+        note.focus()
+
+    @on(Input.Submitted, "#note-input")
+    def _note_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("visible")
+        self.query_one("#article").focus()
+        line = event.value.strip()
+        if not line:
+            return
+        self.app.save_note(self.story_id, line=line)
+        if self.loaded:
+            self.loaded.note = f"{self.loaded.note}\n{line}".strip()
+            self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
+
+    def action_note_editor(self) -> None:
+        """The whole note in $VISUAL/$EDITOR (the TUI suspended); saved when the editor exits."""
+        if not self.loaded:
+            self.notify("Still loading — try again in a moment.", timeout=2)
+            return
+        text = self._edit(self.loaded.note, "the note")
+        if text is not None and text != self.loaded.note:
+            self.app.save_note(self.story_id, text=text)
+            self.loaded.note = text
+            self.query_one(TriagePanel).show_note(text, self.loaded.quotes)
 
     def action_step(self, step: int) -> None:
         nxt = self.app.neighbour_id(self.story_id, step)
@@ -296,15 +376,22 @@ class ReaderScreen(ReadingKeys, Screen):
     def action_edit_summary(self) -> None:
         """Long edits in $VISUAL/$EDITOR: the TUI is suspended, then the text comes back."""
         panel = self.query_one(TriagePanel)
+        text = self._edit(panel.summary, "the summary")
+        if text is not None:
+            panel.summary = text
+
+    def _edit(self, text: str, what: str) -> str | None:
+        """``text`` after the analyst's editor has run on it, None if it could not run or be read back."""
         with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as tmp:
-            tmp.write(panel.summary)
+            tmp.write(text)
         try:
             if error := edit_file(self.app, tmp.name):
                 self.notify(error, severity="error")
-                return
+                return None
             with open(tmp.name, encoding="utf-8") as fh:
-                panel.summary = fh.read().strip()
+                return fh.read().strip()
         except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"Could not read the edited summary: {clean_line(str(exc), max_len=80)}", severity="error")
+            self.notify(f"Could not read the edited {what}: {clean_line(str(exc), max_len=80)}", severity="error")
+            return None
         finally:
             os.unlink(tmp.name)

@@ -49,6 +49,7 @@ class TriagePanel(Vertical):
     TriagePanel > #suggestion { height: auto; color: $text-muted; }
     TriagePanel > #summary { height: 1fr; min-height: 4; }
     TriagePanel > #hint { color: $text-muted; height: auto; }
+    TriagePanel > #note-info { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     TriagePanel > #cluster { height: auto; max-height: 8; color: $text-muted; }
     """
 
@@ -67,6 +68,7 @@ class TriagePanel(Vertical):
         yield Label("Summary")
         yield TextArea(id="summary", soft_wrap=True, show_line_numbers=False)
         yield Static("1–6 rate · A–F source · t tags · s summary · w save · E $EDITOR", id="hint")
+        yield Static(id="note-info")
         yield Static(id="cluster")
 
     # -- state in and out --------------------------------------------------------------
@@ -110,6 +112,13 @@ class TriagePanel(Vertical):
     @property
     def tags_text(self) -> str:
         return self.query_one("#tags", TagInput).value
+
+    def show_note(self, note: str, quotes: int) -> None:
+        """One line on the story's note and quotes, and the keys that add to them."""
+        first = next((line for line in note.split("\n") if line.strip()), "")
+        said = [f"note: {first}" if first else "", f"{quotes} quote{'s' if quotes != 1 else ''}" if quotes else ""]
+        shown = " · ".join(part for part in said if part) or "no note"
+        self.query_one("#note-info", Static).update(safe_rich_text(f"{shown} · v quote · i note"))
 
     def show_cluster(self, lines: list[str]) -> None:
         self.query_one("#cluster", Static).update(safe_rich_text("\n".join(lines)) if lines else "")
