@@ -89,3 +89,65 @@ async def test_an_inline_note_is_saved_and_searchable_with_note_words(demo):
         await settle(app, pilot)
         assert app.stories.story_ids == [sid]
     assert store.note_text(sid) == "ask [bold]the[/bold] desk"
+
+
+async def test_the_sources_screen_lists_outlets_and_a_new_letter_asks_to_regrade(demo):
+    from textual.widgets import DataTable
+
+    from tui_reader.triage import default_letter
+    from tui_reader.ui.screens.sources import SourcesScreen
+
+    _, store, paths = demo
+    graded = story_id_titled(store, "Ruwaished")
+    outlet = store.story(graded).outlet
+    apply_triage(store, paths.briefing_dir, TriageInput(graded, ("jordan",), Grade("B", "2"), "x", reason="sound"))
+    waiting = [
+        i for i in store.story_ids() if store.story(i).outlet == outlet and store.story(i).state is not State.TRIAGED
+    ]
+    assert waiting, "the demo outlet has untriaged stories"
+    toasts = Toasts()
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(80, 24), message_hook=toasts.hook) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SourcesScreen)
+        shown = screen_text(app)
+        assert outlet in shown and "F unrated" in shown and "B2" in shown
+        table = app.screen.query_one(DataTable)
+        while app.screen.highlighted != outlet:
+            await pilot.press("j")
+        await settle(app, pilot)
+        assert "B2 on" in screen_text(app) and "sound" in screen_text(app)  # its history, reason included
+        await pilot.press("D", *"retracted twice", "enter")
+        await pilot.pause()
+        assert "Re-grade its" in screen_text(app)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert any("is now D" in t and "re-graded" in t for t in toasts)
+        assert table.get_row(outlet)[0].plain == "D"
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SourcesScreen)
+    assert {default_letter(store, store.story(i)) for i in waiting} == {"D"}
+    assert [(e.letter, e.reason) for e in store.source_history(outlet)][-1] == ("D", "retracted twice")
+
+
+async def test_saying_no_to_regrading_keeps_the_letter_the_stories_were_offered(demo):
+    from tui_reader.triage import default_letter
+
+    _, store, paths = demo
+    graded = story_id_titled(store, "Ruwaished")
+    outlet = store.story(graded).outlet
+    apply_triage(store, paths.briefing_dir, TriageInput(graded, ("jordan",), Grade("B", "2"), "x"))
+    waiting = [
+        i for i in store.story_ids() if store.story(i).outlet == outlet and store.story(i).state is not State.TRIAGED
+    ]
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        while app.screen.highlighted != outlet:
+            await pilot.press("j")
+        await pilot.press("E", "enter", "n")
+        await settle(app, pilot)
+    assert store.outlet_letter(outlet) == "E"
+    assert {default_letter(store, store.story(i)) for i in waiting} == {"B"}

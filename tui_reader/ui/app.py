@@ -61,6 +61,7 @@ JOBS = {
     "cluster": "Grouping stories by event",
     "feeds": "Unsubscribing",
     "notes": "Bringing the briefing note up to date",
+    "sources": "Reading the source register",
 }
 """What each worker group that may raise does, in words, for the line that says it failed."""
 
@@ -115,6 +116,7 @@ class ReaderApp(App):
         Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
         Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
         Binding("f", "toggle_feeds", "Feeds panel", show=False, id="app.feeds"),
+        Binding("s", "sources", "Sources", show=False, id="app.sources"),
         Binding("question_mark", "help", "Help", id="app.help"),
     ]
 
@@ -134,6 +136,7 @@ class ReaderApp(App):
             "cycle_sort",
             "toggle_grouped",
             "toggle_feeds",
+            "sources",
         }
     )
     """Keys of the story list: over the reader or the briefing note they would change a list nobody sees."""
@@ -455,6 +458,20 @@ class ReaderApp(App):
         self.call_from_thread(self.notify, said, timeout=2)
         self.post_story_changed(story_id)
 
+    def change_source_letter(
+        self, name: str, letter: str, reason: str, regrade: bool, *, then: Callable[[], None]
+    ) -> None:
+        """A new letter for a source in the register, in line like every write; ``then`` runs after it."""
+        self._in_line(functools.partial(self._change_source_letter, name, letter, reason, regrade, then))
+
+    def _change_source_letter(
+        self, name: str, letter: str, reason: str, regrade: bool, then: Callable[[], None]
+    ) -> None:
+        regraded = self.store.set_source_letter(name, letter, reason=reason, regrade=regrade)
+        kept = f"{regraded} untriaged stories re-graded" if regrade else "its untriaged stories keep their letter"
+        self.call_from_thread(self.notify, f"{clean_line(name, max_len=40)} is now {letter}: {kept}.", timeout=4)
+        self.call_from_thread(then)
+
     def mark_read(self, story_id: int) -> None:
         """Opening an unread story makes it read: a write, so in line, and never in the way of the article."""
         self._in_line(functools.partial(self._mark_read, story_id))
@@ -694,6 +711,11 @@ class ReaderApp(App):
 
     # -- the briefing note -------------------------------------------------------------------------
 
+    def action_sources(self) -> None:
+        from tui_reader.ui.screens.sources import SourcesScreen
+
+        self.push_screen(SourcesScreen())
+
     def action_briefing(self) -> None:
         from datetime import date
 
@@ -772,11 +794,15 @@ class ReaderApp(App):
         from tui_reader.ui.screens.briefing import BriefingScreen
         from tui_reader.ui.screens.help import HelpScreen
         from tui_reader.ui.screens.reader import ReaderScreen
+        from tui_reader.ui.screens.sources import SourcesScreen
+        from tui_reader.ui.widgets.passage import PassageView
 
         sections = [
             ("Story list", [*self.BINDINGS, *StoryList.BINDINGS]),
             ("Feeds panel (f)", FeedsPanel.BINDINGS),
             ("Reader", ReaderScreen.BINDINGS),
+            ("Selecting a passage to quote (v in the reader)", PassageView.BINDINGS),
             ("Briefing note (b)", BriefingScreen.BINDINGS),
+            ("Sources (s)", SourcesScreen.BINDINGS),
         ]
         self.push_screen(HelpScreen(sections, dict(self.settings.keys)))

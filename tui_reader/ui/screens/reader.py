@@ -244,12 +244,12 @@ class ReaderScreen(ReadingKeys, Screen):
     # -- quoting and notes -----------------------------------------------------------------
 
     def action_select(self) -> None:
-        """Show the text as lines with a cursor where the reading was, the selection starting there."""
+        """Show the text as lines with the cursor on the top one where the reading was, the selection starting there."""
         if not self.loaded or not self.loaded.paragraphs:
             self.notify("No text to quote yet.", timeout=2)
             return
         article = self.query_one("#article", VerticalScroll)
-        at = article.scroll_y / article.max_scroll_y if article.max_scroll_y else 0.0
+        at = article.scroll_y / max(1, article.virtual_size.height)  # captions and headings make it approximate
         self.add_class("-selecting")
         passage = self.query_one(PassageView)
         passage.focus()

@@ -58,11 +58,12 @@ class PassageView(ScrollView, can_focus=True):
         self._width = 0
 
     def start(self, paragraphs: list[str], at_fraction: float) -> None:
-        """Show ``paragraphs`` with cursor and anchor at the line ``at_fraction`` of the way down the text."""
+        """Show ``paragraphs`` with cursor and anchor on the top line, ``at_fraction`` of the way down the text."""
         self.paragraphs = paragraphs
         self._relayout(self._text_width())
-        self.cursor = self.anchor = self._nearest_text(round(at_fraction * max(0, len(self.lines) - 1)))
-        self._show_cursor()
+        self.cursor = self.anchor = self._nearest_text(round(at_fraction * len(self.lines)))
+        self.call_after_refresh(self.scroll_to, y=self.cursor, animate=False)  # once the new height is known
+        self.refresh()
 
     @property
     def selection(self) -> tuple[int, int]:
@@ -87,7 +88,9 @@ class PassageView(ScrollView, can_focus=True):
             (
                 i
                 for i, other in enumerate(self.lines)
-                if other and other.paragraph == line.paragraph and other.start <= line.start < max(other.end, other.start + 1)
+                if other
+                and other.paragraph == line.paragraph
+                and other.start <= line.start < max(other.end, other.start + 1)
             ),
             None,
         )
