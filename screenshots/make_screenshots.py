@@ -56,6 +56,7 @@ async def main() -> None:
         await shoot(store, paths, "reader", (120, 40), [], open_title="Ruwaished")
         await shoot(store, paths, "triage", (120, 40), ["B", "2", "t", "b", "o", "r", "d"], open_title="Ruwaished")
         await shoot(store, paths, "reader-80x24", (80, 24), [], open_title="Ruwaished")
+        await shoot(store, paths, "quote-80x24", (80, 24), ["space", "v", "j", "j", "j"], open_title="Ruwaished")
         await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
         await shoot(store, paths, "help", (100, 36), ["question_mark"])
         await shoot(store, paths, "add-feed", (100, 30), ["a", *f"{server.base_url}/", "enter"])
@@ -66,7 +67,8 @@ async def main() -> None:
             (100, 30),
             ["B", "2", "t", *"jordan", "enter", "escape", "b"],
             open_title="Ruwaished",
-        )  # last: it triages a story
+        )  # it triages a story: the register below has a grade to show
+        await shoot(store, paths, "sources", (100, 30), ["s"])
 
 
 if __name__ == "__main__":

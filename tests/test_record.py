@@ -198,7 +198,7 @@ def test_migration_from_a_v10_store_keeps_every_triage_and_builds_the_history(tm
         ("By Jane Doe, Associated Press", "", "AP"),
         ("", "BEIRUT (Reuters) - Israeli jets struck…", "Reuters"),
         ("", "KYIV (AFP) — Russian drones…", "AFP"),
-        ("Maya Gebeily", "Text. Reporting by Maya Gebeily; Editing by Alex Richardson", "Reuters"),
+        ("Maya Gebeily", "Text. (Reporting by Maya Gebeily; Editing by Alex Richardson)", ""),
         ("", "Text. © 2026 The Associated Press. All rights reserved.", "AP"),
         ("dpa", "", "dpa"),
         ("AP Photo/Hussein Malla", "A photo credit says nothing about the text.", ""),

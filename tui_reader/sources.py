@@ -3,8 +3,9 @@
 A reprint of agency copy (AP, Reuters, AFP, dpa) under another outlet's name is not independent
 corroboration: corroboration (:mod:`tui_reader.cluster`) counts it as the agency. A story is taken
 for agency copy when its byline names the agency, or its text opens on the agency's dateline
-("BEIRUT (Reuters) -") or ends on its credit ("Reporting by…; Editing by…", "© 2026 The Associated
-Press"). Photo credits ("AP Photo/…") say nothing about the text and are not read.
+("BEIRUT (Reuters) -") or ends on its copyright ("© 2026 The Associated Press"). Photo credits ("AP
+Photo/…") say nothing about the text and are not read, nor is "Reporting by…; Editing by…": many
+desks sign that way, and it names people, not the agency.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ _BYLINE = [
 ]
 _DATELINE = re.compile(r"\((AP|Reuters|AFP|dpa)\)\s*[-–—:]")
 _CREDIT = [
-    ("Reuters", re.compile(r"(?i)\bReporting by\b.{0,200}\bEditing by\b", re.DOTALL)),
     ("AP", re.compile(r"(?i)(?:©|copyright)\s*\d{4}\s+(?:the\s+)?Associated Press")),
     ("AFP", re.compile(r"(?i)(?:©|copyright)\s*\d{4}\s+(?:AFP|Agence France[- ]Presse)")),
 ]

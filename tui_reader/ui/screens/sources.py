@@ -45,6 +45,7 @@ class SourcesScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Letter", "Stories", "Untriaged", "Triaged", "Latest", "Source")
+        table.set_class(self.app.no_color, "-no-color")  # colours stripped: the cursor row stays visible
         table.focus()
         self.load()
 
@@ -98,7 +99,8 @@ class SourcesScreen(Screen):
 
     def _show_history(self, name: str, events: list[SourceEvent]) -> None:
         text = Text(f"{clean_line(name, max_len=60)}: ", style="bold")
-        text.append("unrated: F, cannot be judged" if not events else f"{len(events)} entries, oldest first")
+        entries = "1 entry" if len(events) == 1 else f"{len(events)} entries"
+        text.append(f"{entries}, oldest first" if events else "unrated: F, cannot be judged")
         for e in events:
             what = f"{e.grade} on “{clean_line(e.story_title, max_len=50)}”" if e.grade else "letter set"
             text.append(f"\n{e.at.astimezone():%Y-%m-%d %H:%M}  {e.letter}  {what}")
