@@ -68,7 +68,7 @@ async def main() -> None:
             ["B", "2", "t", *"jordan", "enter", "escape", "b"],
             open_title="Ruwaished",
         )  # it triages a story: the register below has a grade to show
-        await shoot(store, paths, "sources", (100, 30), ["s"])
+        await shoot(store, paths, "sources", (100, 30), ["s", "j", "j"])  # the graded one, its history below
 
 
 if __name__ == "__main__":
