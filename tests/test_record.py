@@ -61,6 +61,20 @@ def test_a_selection_of_display_lines_is_a_quote_at_its_paragraph_and_offset():
     assert quote_of(paras, lines, second[-1] + 1, second[-1] + 1) is None  # the blank line between
 
 
+def test_a_mouse_selection_is_found_in_the_paragraphs_or_refused():
+    from tui_reader.notes import quote_of_text
+
+    paras = paragraphs(TEXT)
+    quote = quote_of_text(paras, "air defenses shot down 17\n\nTwo port workers")
+    assert (quote.paragraph, quote.offset, quote.text) == (
+        1,
+        paras[1].index("air"),
+        "air defenses shot down 17\nTwo port workers",
+    )
+    assert quote_of_text(paras, "A caption that is not in the text") is None
+    assert quote_of_text(paras, " \n ") is None
+
+
 def test_hostile_text_is_cleaned_before_it_can_be_shown_or_quoted():
     paras = paragraphs("Evil \x1b[31mred\x1b[0m [bold]markup[/bold]\u202e\n\nnext")
     assert "\x1b" not in paras[0] and "\u202e" not in paras[0] and "[bold]" in paras[0]

@@ -151,3 +151,18 @@ async def test_saying_no_to_regrading_keeps_the_letter_the_stories_were_offered(
         await settle(app, pilot)
     assert store.outlet_letter(outlet) == "E"
     assert {default_letter(store, store.story(i)) for i in waiting} == {"B"}
+
+
+async def test_why_a_grade_goes_with_it_into_the_source_history(demo):
+    _, store, paths = demo
+    sid = story_id_titled(store, "Ruwaished")
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_story(app, pilot, sid)
+        await pilot.press("C", "R", *"single unnamed official", "enter")
+        await pilot.pause()
+        assert "why: single unnamed official" in screen_text(app)
+        await pilot.press("3", "w")
+        await settle(app, pilot)
+    last = store.source_history(store.story(sid).outlet)[-1]
+    assert (last.grade, last.story_id, last.reason) == ("C3", sid, "single unnamed official")

@@ -93,6 +93,18 @@ def quote_of(paras: list[str], lines: list[Line | None], a: int, b: int) -> Quot
     return Quote("\n".join(parts)[:MAX_QUOTE], first.paragraph, first.start)
 
 
+def quote_of_text(paras: list[str], text: str) -> Quote | None:
+    """A passage selected some other way (the mouse) as a quote, found in the paragraphs by its first line;
+    None when it is not in the article text (a caption, a heading, another screen)."""
+    lines = [line for line in (clean_line(raw) for raw in (text or "").split("\n")) if line]
+    if not lines:
+        return None
+    for n, para in enumerate(paras):
+        if (at := para.find(lines[0])) >= 0:
+            return Quote("\n".join(lines)[:MAX_QUOTE], n, at)
+    return None
+
+
 def set_note(store: Store, briefing_dir: Path, story_id: int, text: str) -> None:
     """Replace the story's note; a triaged story's briefing item follows (raises NoteBehind if it cannot)."""
     from tui_reader.triage import refresh_item

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
-from tui_reader.models import Article, Story, TriageInput
+from tui_reader.models import Article, Quote, Story, TriageInput
 from tui_reader.notes import article_paragraphs
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
@@ -83,11 +83,12 @@ class ReaderScreen(ReadingKeys, Screen):
         Binding("x", "dismiss_story", "Dismiss", id="reader.dismiss"),
         Binding("u", "undo", "Undo", show=False, id="reader.undo"),
         Binding("o", "open_original", "Open in browser", show=False, id="reader.open"),
-        Binding("y", "copy_link", "Copy link", show=False, id="reader.copy"),
+        Binding("y", "copy_link", "Copy link (a mouse selection: quote it)", show=False, id="reader.copy"),
         Binding("c", "next_outlet", "Other outlet", show=False, id="reader.outlet"),
         Binding("v", "select", "Select to quote", id="reader.select"),
         Binding("i", "note_inline", "Note", show=False, id="reader.note"),
         Binding("I", "note_editor", "Note in $EDITOR", show=False, id="reader.note_editor"),
+        Binding("R", "grade_reason", "Why this grade", show=False, id="reader.reason"),
         *reading_bindings("reader"),
         *[Binding(d, f"credibility('{d}')", f"Credibility {d}", show=False, id=f"reader.cred{d}") for d in "123456"],
         *[Binding(c, f"reliability('{c}')", f"Reliability {c}", show=False, id=f"reader.rel{c}") for c in "ABCDEF"],
@@ -99,6 +100,8 @@ class ReaderScreen(ReadingKeys, Screen):
         self.loaded: Loaded | None = None
         self._scroll_memory: dict[int, float] = {}
         self._outlet_index = -1
+        self._line_is_reason = False
+        """What the one-line input at the bottom takes: a line of the note, or the reason for the grade."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
@@ -107,7 +110,7 @@ class ReaderScreen(ReadingKeys, Screen):
                 yield Markdown(id="article-text", open_links=False)
             yield PassageView(id="passage")
             yield TriagePanel(id="triage")
-        yield Input(placeholder="a line for the note on this story (enter adds it, escape cancels)", id="note-input")
+        yield Input(id="note-input")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -267,22 +270,37 @@ class ReaderScreen(ReadingKeys, Screen):
     @on(PassageView.Quoted)
     def _quoted(self, event: PassageView.Quoted) -> None:
         self._leave_selection()
-        self.app.save_note(self.story_id, quote=event.quote)
+        self._save_quote(event.quote)
+
+    def _save_quote(self, quote: Quote) -> None:
+        self.app.save_note(self.story_id, quote=quote)
         if self.loaded:
             self.loaded.quotes += 1
             self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
 
     def action_note_inline(self) -> None:
-        note = self.query_one("#note-input", Input)
-        note.value = ""
-        note.add_class("visible")
-        note.focus()
+        self._ask_line(False, "", "a line for the note on this story (enter adds it, escape cancels)")
+
+    def action_grade_reason(self) -> None:
+        """Why this grade: kept with it in the source register's history when the triage is saved."""
+        panel = self.query_one(TriagePanel)
+        self._ask_line(True, panel.reason, "why this grade (saved with it by w or the tags' enter)")
+
+    def _ask_line(self, reason: bool, value: str, placeholder: str) -> None:
+        self._line_is_reason = reason
+        field = self.query_one("#note-input", Input)
+        field.value, field.placeholder = value, placeholder
+        field.add_class("visible")
+        field.focus()
 
     @on(Input.Submitted, "#note-input")
     def _note_submitted(self, event: Input.Submitted) -> None:
         event.input.remove_class("visible")
         self.query_one("#article").focus()
-        line = event.value.strip()
+        line = clean_line(event.value)
+        if self._line_is_reason:
+            self.query_one(TriagePanel).reason = line
+            return
         if not line:
             return
         self.app.save_note(self.story_id, line=line)
@@ -326,7 +344,19 @@ class ReaderScreen(ReadingKeys, Screen):
         self.app.open_story_link(self.story_id)
 
     def action_copy_link(self) -> None:
-        self.app.copy_story_link(self.story_id)
+        """The link; with a passage selected by mouse, that passage is quoted instead (y yanks a selection)."""
+        from tui_reader.notes import quote_of_text
+
+        selected = self.get_selected_text()
+        if not selected or not self.loaded:
+            self.app.copy_story_link(self.story_id)
+            return
+        self.clear_selection()
+        quote = quote_of_text(self.loaded.paragraphs, selected)
+        if quote is None:
+            self.notify("Only the article's text can be quoted (not a caption or a heading).", timeout=3)
+        else:
+            self._save_quote(quote)
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -362,7 +392,7 @@ class ReaderScreen(ReadingKeys, Screen):
             self.notify("Still loading — try again in a moment.", timeout=2)
             return
         panel = self.query_one(TriagePanel)
-        inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary)
+        inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary, reason=panel.reason)
         self.query_one("#article").focus()
         self.app.save_triage(inp)
 

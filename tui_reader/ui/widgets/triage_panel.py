@@ -59,6 +59,7 @@ class TriagePanel(Vertical):
         self.credibility: str = ""
         self.default_letter: str = ""
         self.suggested_digit: str = ""
+        self._reason = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="rating")
@@ -87,6 +88,7 @@ class TriagePanel(Vertical):
         self.credibility = grade.credibility if grade else ""
         self.default_letter = default_letter
         self.suggested_digit = suggestion[0] if suggestion else ""
+        self._reason = ""
         tags_input = self.query_one("#tags", TagInput)
         tags_input.value = ", ".join(tags)
         tags_input.suggester = TagSuggester(tag_choices)
@@ -139,6 +141,16 @@ class TriagePanel(Vertical):
         return True
 
     @property
+    def reason(self) -> str:
+        """Why the grade (R in the reader), saved with it; "" when none was given."""
+        return self._reason
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self._reason = text
+        self._show_rating()
+
+    @property
     def grade(self) -> Grade | None:
         """The grade to save: a pending letter takes the suggested credibility digit."""
         letter = self.reliability or (self.default_letter if self.credibility else "")
@@ -155,4 +167,6 @@ class TriagePanel(Vertical):
             text = f"Rating {self.default_letter}? (last for this source) — press 1–6"
         else:
             text = "Not rated — press A–F (source), then 1–6"
+        if self._reason:
+            text += f" · why: {self._reason}"
         self.query_one("#rating", Static).update(safe_rich_text(text))
