@@ -203,6 +203,27 @@ def test_migration_from_a_v10_store_keeps_every_triage_and_builds_the_history(tm
     assert store.brief_item(1).note == "" and store.brief_item(1).quotes == ()
 
 
+def test_the_migration_queues_the_newest_weeks_clustered_stories_to_find_their_wire_copies(tmp_path, monkeypatch):
+    import tui_reader.store.schema as store_module
+
+    path = tmp_path / "v10.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS[:10])
+    old = Store(path)
+    day = 86400
+    with old.tx() as c:
+        for sid, ts in ((1, 0), (2, 30 * day), (3, 36 * day)):
+            c.execute(
+                "INSERT INTO stories(id, guid, url, url_key, title, fetched, sort_ts) VALUES (?, ?, ?, 0, 'x', 0, ?)",
+                (sid, f"g{sid}", f"https://a.example/{sid}", ts),
+            )
+            c.execute("INSERT INTO cluster_sigs(story_id, sort_ts, url_key, sig) VALUES (?, ?, 0, x'')", (sid, ts))
+    old.close()
+    monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
+    store = Store(path)
+    assert store.has_cluster_backlog()
+    assert sorted(r[0] for r in store.conn.execute("SELECT story_id FROM cluster_stale")) == [2, 3]
+
+
 # -- wire copies --------------------------------------------------------------------------------
 
 

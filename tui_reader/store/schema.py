@@ -253,7 +253,8 @@ MIGRATIONS: list[str] = [
     # (on a story) or letter set (story NULL) with when and why; seeded from every saved triage's
     # grade, so no existing rating is lost. story_letters pins the letter an untriaged story is
     # offered when its source's letter changes. cluster_sigs.wire names the agency a story is a wire
-    # copy of (AP, Reuters…): corroboration counts it as that agency, not as its outlet.
+    # copy of (AP, Reuters…): corroboration counts it as that agency, not as its outlet; the stories of
+    # the newest week are queued for the clusterer to find theirs (older clusters keep their counts).
     """
     CREATE TABLE notes(
         story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
@@ -299,6 +300,8 @@ MIGRATIONS: list[str] = [
         ORDER BY h.id;
     INSERT INTO sources(name, letter, updated)
         SELECT source, letter, at FROM source_history h WHERE id = (SELECT max(id) FROM source_history WHERE source = h.source);
+    INSERT OR IGNORE INTO cluster_stale(story_id)
+        SELECT story_id FROM cluster_sigs WHERE sort_ts >= (SELECT max(sort_ts) FROM cluster_sigs) - 7 * 86400;
     """,
 ]
 
