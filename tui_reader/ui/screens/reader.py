@@ -237,6 +237,9 @@ class ReaderScreen(ReadingKeys, Screen):
     # -- reading ---------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if self.selecting:
+            self._leave_selection()
+            return
         focused = self.focused
         if isinstance(focused, (Input, TextArea)):
             self.query_one("#note-input").remove_class("visible")
@@ -246,20 +249,39 @@ class ReaderScreen(ReadingKeys, Screen):
 
     # -- quoting and notes -----------------------------------------------------------------
 
+    @property
+    def selecting(self) -> bool:
+        return self.has_class("-selecting")
+
     def action_select(self) -> None:
         """Show the text as lines with the cursor on the top one where the reading was, the selection starting there."""
+        if self.selecting:  # keys typed before the selection view has the focus are its keys
+            self.query_one(PassageView).action_anchor()
+            return
         if not self.loaded or not self.loaded.paragraphs:
             self.notify("No text to quote yet.", timeout=2)
             return
         article = self.query_one("#article", VerticalScroll)
         at = article.scroll_y / max(1, article.virtual_size.height)  # captions and headings make it approximate
-        self.add_class("-selecting")
         passage = self.query_one(PassageView)
+        passage.start(self.loaded.paragraphs, at, article.scrollable_content_region.width)
+        self.add_class("-selecting")
         passage.focus()
-        passage.call_after_refresh(passage.start, self.loaded.paragraphs, at)
+
+    def action_scroll(self, step: int) -> None:
+        if self.selecting:
+            self.query_one(PassageView).action_move(step)
+        else:
+            super().action_scroll(step)
+
+    def action_page(self, step: int) -> None:
+        if self.selecting:
+            self.query_one(PassageView).action_page(step)
+        else:
+            super().action_page(step)
 
     def _leave_selection(self) -> None:
-        if self.has_class("-selecting"):
+        if self.selecting:
             self.remove_class("-selecting")
             self.query_one("#article").focus()
 
@@ -347,6 +369,9 @@ class ReaderScreen(ReadingKeys, Screen):
         """The link; with a passage selected by mouse, that passage is quoted instead (y yanks a selection)."""
         from tui_reader.notes import quote_of_text
 
+        if self.selecting:
+            self.query_one(PassageView).action_quote()
+            return
         selected = self.get_selected_text()
         if not selected or not self.loaded:
             self.app.copy_story_link(self.story_id)

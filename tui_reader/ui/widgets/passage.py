@@ -57,12 +57,16 @@ class PassageView(ScrollView, can_focus=True):
         self.anchor = 0
         self._width = 0
 
-    def start(self, paragraphs: list[str], at_fraction: float) -> None:
-        """Show ``paragraphs`` with cursor and anchor on the top line, ``at_fraction`` of the way down the text."""
+    def start(self, paragraphs: list[str], at_fraction: float, width: int) -> None:
+        """Show ``paragraphs`` with cursor and anchor on the top line, ``at_fraction`` of the way down the text.
+
+        Laid out at once for ``width`` (the view it replaces), so keys pressed right after ``v`` already
+        move the cursor; when its own size is known the text is laid out again, the selection kept.
+        """
         self.paragraphs = paragraphs
-        self._relayout(self._text_width())
+        self._relayout(max(8, width - GUTTER))
         self.cursor = self.anchor = self._nearest_text(round(at_fraction * len(self.lines)))
-        self.call_after_refresh(self.scroll_to, y=self.cursor, animate=False)  # once the new height is known
+        self.call_after_refresh(self.scroll_to, y=self.cursor, animate=False)
         self.refresh()
 
     @property
@@ -96,7 +100,7 @@ class PassageView(ScrollView, can_focus=True):
         )
 
     def on_resize(self) -> None:
-        if self.paragraphs and self._text_width() != self._width:
+        if self.paragraphs and self.size.width and self._text_width() != self._width:
             self._relayout(self._text_width())
             self._show_cursor()
 
@@ -108,10 +112,10 @@ class PassageView(ScrollView, can_focus=True):
         return min(index, max(0, len(self.lines) - 1))
 
     def _show_cursor(self) -> None:
-        self.scroll_to_region_line(self.cursor)
+        self._scroll_to_line(self.cursor)
         self.refresh()
 
-    def scroll_to_region_line(self, index: int) -> None:
+    def _scroll_to_line(self, index: int) -> None:
         height = max(1, self.scrollable_content_region.height)
         if index < self.scroll_offset.y:
             self.scroll_to(y=index, animate=False)
