@@ -87,6 +87,7 @@ def fill(db: Path, n: int, seed: int = 7) -> None:
     "syria" is in about a third of the stories, as in a regional analyst's feeds.
     """
     from tui_reader.store import Store
+    from tui_reader.urls import url_key
 
     rnd = random.Random(seed)
     words, cum_weights = vocabulary(rnd)
@@ -114,6 +115,7 @@ def fill(db: Path, n: int, seed: int = 7) -> None:
                     feed_ids[f],
                     f"g{i}",
                     f"https://{f}.example/{i}",
+                    url_key(f"https://{f}.example/{i}"),
                     title,
                     SOURCES[f],
                     f"{f}.example",
@@ -130,8 +132,8 @@ def fill(db: Path, n: int, seed: int = 7) -> None:
                 triage.append((i, rnd.choice("ABC") + rnd.choice("123"), now))
                 story_tags += [(i, t + 1, p) for p, t in enumerate(rnd.sample(range(len(TAGS)), 2))]
         c.executemany(
-            "INSERT INTO stories(id, feed_id, guid, url, title, source, domain, published, fetched, sort_ts, "
-            "feed_summary, state, cluster_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO stories(id, feed_id, guid, url, url_key, title, source, domain, published, fetched, sort_ts, "
+            "feed_summary, state, cluster_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             stories,
         )
         c.executemany("INSERT INTO stories_fts(rowid, title, summary, body) VALUES (?,?,?,?)", fts)

@@ -20,7 +20,7 @@ from tui_reader.feeds import parse_feed
 from tui_reader.paths import Paths
 from tui_reader.store import Store
 from tui_reader.ui.app import ReaderApp
-from tui_reader.ui.widgets.story_list import StoryList
+from tui_reader.ui.screens.main import MainScreen
 
 BASE = "https://demo.example"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
@@ -45,12 +45,19 @@ def build_store(home: Path) -> tuple[Store, Paths]:
     return store, paths
 
 
-class SnapshotApp(ReaderApp):
-    """The real app over the fixed store, with the list's clock stopped at ``NOW``."""
+class StoppedClockScreen(MainScreen):
+    """The real list screen with its age column's clock stopped at ``NOW``."""
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one(StoryList).clock = lambda: NOW.timestamp()
+    def on_mount(self) -> None:  # no super() call: Textual runs MainScreen.on_mount itself, after this one
+        self.stories.clock = lambda: NOW.timestamp()
+
+
+class SnapshotApp(ReaderApp):
+    """The real app over the fixed store, with the list's clock stopped."""
+
+    def get_default_screen(self) -> MainScreen:
+        self.main_screen = StoppedClockScreen()
+        return self.main_screen
 
 
 def make_app() -> SnapshotApp:

@@ -583,9 +583,9 @@ async def test_list_keys_do_nothing_over_the_reader_or_the_note(demo):
         await pilot.press("slash", "z", "S")  # search, group, sort: keys of the list (v selects, in the reader)
         await pilot.pause()
         assert app.screen is reader and not app.query_one("#search").has_class("visible")
-        assert (app.view_index, app.grouped, app.sort_index) == (0, False, 0)
+        assert (app.main_screen.view_index, app.main_screen.grouped, app.main_screen.sort_index) == (0, False, 0)
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("v")  # back on the list they work
         await pilot.pause()
-        assert app.view_index == 1
+        assert app.main_screen.view_index == 1

@@ -276,6 +276,28 @@ async def test_a_refresh_that_fails_says_why_and_the_next_one_runs(demo, monkeyp
         assert any(m.startswith("Refreshed 3 feeds") for m in toasts)
 
 
+async def test_a_view_that_fails_to_load_says_so_and_the_list_stays_as_it_was(demo, monkeypatch):
+    """The list screen's own workers (here the view's read) reach the app's one failure handler."""
+    _, store, paths = demo
+    app = ReaderApp(store, paths)
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
+        await settle(app)
+        stories = app.query_one(StoryList)
+        shown = stories.story_ids
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("injected: the list broke")
+
+        monkeypatch.setattr(store, "story_ids", broken)
+        await pilot.press("v")
+        await settle(app)
+        assert "Reading the list failed: RuntimeError: injected: the list broke" in toasts
+        assert stories.story_ids == shown
+        await pilot.press("j")
+        assert stories.cursor_story_id == shown[1]
+
+
 async def test_clustering_that_fails_says_so_and_the_list_stays_usable(demo, monkeypatch):
     _, store, paths = demo
     store.add_story("https://elsewhere.example/new", "A story no refresh clustered")

@@ -34,7 +34,7 @@ async def test_select_lines_with_the_keyboard_and_quote_them_into_the_briefing_i
         passage = reader.query_one(PassageView)
         assert passage.display and passage.has_focus
         first, last = passage.selection
-        assert passage.anchor == first and last - first in (2, 3)  # two lines down; a blank between is stepped over
+        assert passage.origin == first and last - first in (2, 3)  # two lines down; a blank between is stepped over
         selected = [passage.render_line(i - passage.scroll_offset.y) for i in range(first, last + 1)]
         assert all(any(seg.style and seg.style.reverse for seg in strip) for strip in selected)
         unselected = passage.render_line(last + 1 - passage.scroll_offset.y)
@@ -87,7 +87,7 @@ async def test_an_inline_note_is_saved_and_searchable_with_note_words(demo):
         assert "note: ask [bold]the[/bold] desk" in screen_text(app)  # markup shown as typed, not applied
         await pilot.press("escape", "slash", *"note:desk", "enter")
         await settle(app, pilot)
-        assert app.stories.story_ids == [sid]
+        assert app.main_screen.stories.story_ids == [sid]
     assert store.note_text(sid) == "ask [bold]the[/bold] desk"
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
+
+if TYPE_CHECKING:  # at run time the worker that posts it has loaded subscribe already; startup has not
+    from tui_reader.subscribe import AddResult
 
 
 @dataclass
@@ -37,5 +41,4 @@ class RefreshFinished(Message):
 class UrlAdded(Message):
     """``add_url`` finished in a worker: a feed subscribed, a site's feeds offered, an article saved, or an error."""
 
-    result: object
-    """A :class:`tui_reader.refresh.AddResult` (typed loosely: this module stays free of the core)."""
+    result: AddResult

@@ -1,10 +1,12 @@
 """Adding a feed from inside the TUI: ask for a URL, and when it is a site, pick one of its feeds.
 
-Both screens only return a URL; the app runs ``refresh.add_url`` in a worker (network work never
+Both screens only return a URL; the list screen runs ``subscribe.add_url`` in a worker (network work never
 runs on the UI thread), exactly as ``tui-reader add`` does.
 """
 
 from __future__ import annotations
+
+from collections.abc import Set as AbstractSet
 
 from rich.text import Text
 from textual import on
@@ -43,7 +45,9 @@ class ChooseFeedScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choose.cancel")]
 
-    def __init__(self, site: str, candidates: list[tuple[str, str]], subscribed: set[str] = frozenset()) -> None:
+    def __init__(
+        self, site: str, candidates: list[tuple[str, str]], subscribed: AbstractSet[str] = frozenset()
+    ) -> None:
         super().__init__()
         self.site = site
         self.candidates = candidates

@@ -14,16 +14,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Markdown, Static
 
 from tui_reader.briefing import note_path, parse_note
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
-from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
+from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 
 
-class BriefingScreen(ReadingKeys, Screen):
+class BriefingScreen(ReadingScreen):
     """One day's note; ``[`` and ``]`` walk the days, ``e`` opens the file in the analyst's editor."""
 
     READING = "#briefing-body"
@@ -84,4 +83,4 @@ class BriefingScreen(ReadingKeys, Screen):
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        self.app.open_link(event.href)
+        self.reader_app.open_link(event.href)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -13,11 +15,14 @@ from textual.widgets import Static
 from tui_reader.query import FILTER_HELP
 
 
-def keys_table(title: str, bindings: list[Binding], keymap: dict[str, str]) -> Table:
+def keys_table(title: str, bindings: Iterable[BindingType], keymap: dict[str, str]) -> Table:
+    """The bindings that say what they do; a ``(key, action[, description])`` tuple counts as its Binding."""
     table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    for b in bindings:
+    for b in (b if isinstance(b, Binding) else Binding(*b) for b in bindings):
+        if not b.description:
+            continue
         key = keymap.get(b.id, b.key) if b.id else b.key
         table.add_row(key.replace(",", " / "), b.description)
     return table
@@ -33,7 +38,7 @@ class HelpScreen(ModalScreen[None]):
                                   background: $surface; padding: 0 1; }
     """
 
-    def __init__(self, sections: list[tuple[str, list[Binding]]], keymap: dict[str, str]) -> None:
+    def __init__(self, sections: list[tuple[str, list[BindingType]]], keymap: dict[str, str]) -> None:
         super().__init__()
         self.sections = sections
         self.keymap = keymap
@@ -45,7 +50,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(can_focus=True):
             yield Static(Text("tui-reader — keys (escape closes)", style="bold"))
             for title, bindings in self.sections:
-                yield Static(keys_table(title, [b for b in bindings if b.description], self.keymap))
+                yield Static(keys_table(title, bindings, self.keymap))
             yield Static(Text("\nSearch (/) filter language", style="bold"))
             yield Static(Text(FILTER_HELP))
             yield Static(

@@ -12,14 +12,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static, TextArea
 
 from tui_reader.models import Article, Quote, Story, TriageInput
 from tui_reader.notes import article_paragraphs
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
-from tui_reader.ui.screens.reading import ReadingKeys, reading_bindings
+from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 from tui_reader.ui.widgets.passage import PassageView
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 
@@ -65,7 +64,7 @@ def header_text(story: Story, article: Article | None) -> Text:
     return text
 
 
-class ReaderScreen(ReadingKeys, Screen):
+class ReaderScreen(ReadingScreen):
     """Reads and triages one story; n/p walk the list without going back to it."""
 
     READING = "#article"
@@ -126,13 +125,13 @@ class ReaderScreen(ReadingKeys, Screen):
         self.loaded = None
         self._outlet_index = -1
         self._leave_selection()
-        story = self.app.store.story(story_id)
+        story = self.reader_app.store.story(story_id)
         if story is None:
             self.app.pop_screen()
             return
         self.query_one("#reader-header", Static).update(header_text(story, None))
         self.query_one("#article-text", Markdown).update("*Loading the article…*")
-        self.app.mark_read(story_id)
+        self.reader_app.mark_read(story_id)
         self.load(story_id)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
@@ -153,13 +152,11 @@ class ReaderScreen(ReadingKeys, Screen):
         from tui_reader.summarize import draft_for_story
         from tui_reader.triage import default_letter
 
-        store = self.app.store
+        store, settings = self.reader_app.store, self.reader_app.settings
         story = store.story(story_id)
         if story is None:
             return None
-        article = asyncio.run(
-            fetch_article(store, self.app.settings.fetch, story_id, cluster=self.app.settings.cluster)
-        )
+        article = asyncio.run(fetch_article(store, settings.fetch, story_id, cluster=settings.cluster))
         draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
@@ -185,7 +182,7 @@ class ReaderScreen(ReadingKeys, Screen):
         if story_id != self.story_id:
             return
         self.notify(f"Could not load the article: {describe(exc)}", severity="error", timeout=8)
-        story = self.app.store.story(story_id)
+        story = self.reader_app.store.story(story_id)
         if story is None:
             self.query_one("#article-text", Markdown).update("*Could not load the article.*")
             return
@@ -205,8 +202,8 @@ class ReaderScreen(ReadingKeys, Screen):
                 cluster_lines=[],
                 cluster_ids=[],
                 paragraphs=article_paragraphs(story, None),
-                note=self.app.store.note_text(story_id),
-                quotes=len(self.app.store.quotes(story_id)),
+                note=self.reader_app.store.note_text(story_id),
+                quotes=len(self.reader_app.store.quotes(story_id)),
             )
         )
 
@@ -232,7 +229,7 @@ class ReaderScreen(ReadingKeys, Screen):
         )
         panel.show_cluster(loaded.cluster_lines)
         panel.show_note(loaded.note, loaded.quotes)
-        self.app.post_story_changed(story.id)
+        self.reader_app.post_story_changed(story.id)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -256,7 +253,7 @@ class ReaderScreen(ReadingKeys, Screen):
     def action_select(self) -> None:
         """Show the text as lines with the cursor on the top one where the reading was, the selection starting there."""
         if self.selecting:  # keys typed before the selection view has the focus are its keys
-            self.query_one(PassageView).action_anchor()
+            self.query_one(PassageView).action_origin()
             return
         if not self.loaded or not self.loaded.paragraphs:
             self.notify("No text to quote yet.", timeout=2)
@@ -295,7 +292,7 @@ class ReaderScreen(ReadingKeys, Screen):
         self._save_quote(event.quote)
 
     def _save_quote(self, quote: Quote) -> None:
-        self.app.save_note(self.story_id, quote=quote)
+        self.reader_app.save_note(self.story_id, quote=quote)
         if self.loaded:
             self.loaded.quotes += 1
             self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
@@ -325,7 +322,7 @@ class ReaderScreen(ReadingKeys, Screen):
             return
         if not line:
             return
-        self.app.save_note(self.story_id, line=line)
+        self.reader_app.save_note(self.story_id, line=line)
         if self.loaded:
             self.loaded.note = f"{self.loaded.note}\n{line}".strip()
             self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
@@ -337,19 +334,19 @@ class ReaderScreen(ReadingKeys, Screen):
             return
         text = self._edit(self.loaded.note, "the note")
         if text is not None and text != self.loaded.note:
-            self.app.save_note(self.story_id, text=text)
+            self.reader_app.save_note(self.story_id, text=text)
             self.loaded.note = text
             self.query_one(TriagePanel).show_note(text, self.loaded.quotes)
 
     def action_step(self, step: int) -> None:
-        nxt = self.app.neighbour_id(self.story_id, step)
+        nxt = self.reader_app.main_screen.neighbour_id(self.story_id, step)
         if nxt is None:
             self.notify("No more stories in this view.", timeout=2)
         else:
             self.show_story(nxt)
 
     def action_next_untriaged(self) -> None:
-        nxt = self.app.next_untriaged_id(self.story_id)
+        nxt = self.reader_app.main_screen.next_untriaged_id(self.story_id)
         if nxt is None:
             self.notify("Nothing left to triage in this view.", timeout=3)
         else:
@@ -363,7 +360,7 @@ class ReaderScreen(ReadingKeys, Screen):
         self.show_story(self.loaded.cluster_ids[self._outlet_index])
 
     def action_open_original(self) -> None:
-        self.app.open_story_link(self.story_id)
+        self.reader_app.open_story_link(self.story_id)
 
     def action_copy_link(self) -> None:
         """The link; with a passage selected by mouse, that passage is quoted instead (y yanks a selection)."""
@@ -374,7 +371,7 @@ class ReaderScreen(ReadingKeys, Screen):
             return
         selected = self.get_selected_text()
         if not selected or not self.loaded:
-            self.app.copy_story_link(self.story_id)
+            self.reader_app.copy_story_link(self.story_id)
             return
         self.clear_selection()
         quote = quote_of_text(self.loaded.paragraphs, selected)
@@ -385,7 +382,7 @@ class ReaderScreen(ReadingKeys, Screen):
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
-        self.app.open_link(event.href)
+        self.reader_app.open_link(event.href)
 
     # -- triage ----------------------------------------------------------------------------
 
@@ -419,14 +416,14 @@ class ReaderScreen(ReadingKeys, Screen):
         panel = self.query_one(TriagePanel)
         inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary, reason=panel.reason)
         self.query_one("#article").focus()
-        self.app.save_triage(inp)
+        self.reader_app.save_triage(inp)
 
     def action_dismiss_story(self) -> None:
-        self.app.dismiss_story(self.story_id)
+        self.reader_app.dismiss_story(self.story_id)
         self.action_step(1)
 
     def action_undo(self) -> None:
-        self.app.undo()
+        self.reader_app.undo()
 
     def action_edit_summary(self) -> None:
         """Long edits in $VISUAL/$EDITOR: the TUI is suspended, then the text comes back."""

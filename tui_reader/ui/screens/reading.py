@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 
+from tui_reader.ui.screens.base import AppScreen
+
 
 def reading_bindings(screen: str) -> list[Binding]:
     """j/k and the arrows scroll a line, space/b and the page keys a screen; ids ``{screen}.down`` etc. for [keys]."""
@@ -16,8 +18,8 @@ def reading_bindings(screen: str) -> list[Binding]:
     ]
 
 
-class ReadingKeys:
-    """The actions of :func:`reading_bindings`, for a screen whose text scrolls in the ``READING`` container."""
+class ReadingScreen(AppScreen):
+    """A screen whose text scrolls in its ``READING`` container, with the actions of :func:`reading_bindings`."""
 
     READING = ""
     """A selector for the screen's VerticalScroll."""

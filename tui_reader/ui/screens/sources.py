@@ -11,14 +11,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui_reader.models import RELIABILITY, SourceEvent, SourceInfo
 from tui_reader.sanitize import clean_line
+from tui_reader.ui.screens.base import AppScreen
 
 
-class SourcesScreen(Screen):
+class SourcesScreen(AppScreen):
     """The register as a table; the highlighted source's history below it."""
 
     BINDINGS = [
@@ -51,7 +51,7 @@ class SourcesScreen(Screen):
 
     @work(thread=True, exclusive=True, group="sources", exit_on_error=False)
     def load(self) -> None:
-        infos = self.app.store.sources()
+        infos = self.reader_app.store.sources()
         self.app.call_from_thread(self._show, infos)
 
     def _show(self, infos: list[SourceInfo]) -> None:
@@ -94,7 +94,7 @@ class SourcesScreen(Screen):
 
     @work(thread=True, exclusive=True, group="sources", exit_on_error=False)
     def load_history(self, name: str) -> None:
-        events = self.app.store.source_history(name)
+        events = self.reader_app.store.source_history(name)
         self.app.call_from_thread(self._show_history, name, events)
 
     def _show_history(self, name: str, events: list[SourceEvent]) -> None:
@@ -138,4 +138,4 @@ class SourcesScreen(Screen):
         self.app.push_screen(ConfirmScreen(question), lambda yes: self._change(name, letter, reason, bool(yes)))
 
     def _change(self, name: str, letter: str, reason: str, regrade: bool) -> None:
-        self.app.change_source_letter(name, letter, reason, regrade, then=self.load)
+        self.reader_app.change_source_letter(name, letter, reason, regrade, then=self.load)

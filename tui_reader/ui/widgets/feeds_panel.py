@@ -16,11 +16,13 @@ from tui_reader.sanitize import clean_line
 ALL_FEEDS = "all"
 GROUP = "group:"
 """Option ids of group headings start so; feeds' ids are their numbers."""
+MARKS: dict[FetchStatus | None, str] = {FetchStatus.OK: "✓", FetchStatus.NOT_MODIFIED: "✓", FetchStatus.ERROR: "!"}
+"""The mark before a feed's title for its last fetch; "·" for one never fetched."""
 
 
 def feed_label(feed: Feed, width: int = 28, indent: str = "") -> Text:
     """``● Title  12`` plus a second, dim line with the fetch status or error."""
-    mark = {FetchStatus.OK: "✓", FetchStatus.NOT_MODIFIED: "✓", FetchStatus.ERROR: "!"}.get(feed.last_status, "·")
+    mark = MARKS.get(feed.last_status, "·")
     title = clean_line(feed.title or feed.url, max_len=width - len(indent))
     text = Text(indent)
     text.append(f"{mark} ", style="bold red" if feed.last_status == FetchStatus.ERROR else "")
@@ -82,7 +84,8 @@ class FeedsPanel(OptionList):
             self.highlighted = highlighted
 
     def action_unsubscribe(self) -> None:
-        option_id = self.get_option_at_index(self.highlighted).id if self.highlighted is not None else ALL_FEEDS
+        highlighted = self.get_option_at_index(self.highlighted) if self.highlighted is not None else None
+        option_id = (highlighted and highlighted.id) or ALL_FEEDS  # every option here has an id
         if option_id.isdigit():
             self.post_message(self.UnsubscribeRequested(int(option_id)))
         else:
@@ -90,7 +93,7 @@ class FeedsPanel(OptionList):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        option_id = event.option.id
+        option_id = event.option.id or ALL_FEEDS  # every option here has an id
         if option_id.startswith(GROUP):
             self.post_message(self.Selected(None, option_id.removeprefix(GROUP)))
         else:

@@ -1,6 +1,6 @@
 """The reader's selection view: the article text as wrapped lines with a cursor, for quoting by keyboard.
 
-Selection is line-wise: ``v`` (on the reader) shows this view with the cursor and the selection's anchor on
+Selection is line-wise: ``v`` (on the reader) shows this view with the cursor and the selection's origin on
 the same line; j/k and the arrows move the cursor and so extend the selection, ``{``/``}`` jump to the start or
 end of a paragraph, ``v`` starts the selection afresh at the cursor, ``y`` quotes it and ``escape`` leaves.
 The selection is drawn in reverse video, which survives ``NO_COLOR``.
@@ -26,7 +26,7 @@ GUTTER = 2
 
 
 class PassageView(ScrollView, can_focus=True):
-    """Wrapped paragraphs, a cursor line and a line-wise selection from the anchor to the cursor."""
+    """Wrapped paragraphs, a cursor line and a line-wise selection from its origin to the cursor."""
 
     BINDINGS = [
         Binding("j,down", "move(1)", "Extend down", id="passage.down"),
@@ -35,7 +35,7 @@ class PassageView(ScrollView, can_focus=True):
         Binding("pageup", "page(-1)", "Page up", show=False, id="passage.pageup"),
         Binding("right_curly_bracket", "paragraph(1)", "Paragraph end", id="passage.para_end"),
         Binding("left_curly_bracket", "paragraph(-1)", "Paragraph start", id="passage.para_start"),
-        Binding("v", "anchor", "Select from here", id="passage.anchor"),
+        Binding("v", "origin", "Select from here", id="passage.origin"),
         Binding("y", "quote", "Quote", id="passage.quote"),
         Binding("escape", "leave", "Cancel", id="passage.cancel"),
     ]
@@ -54,36 +54,36 @@ class PassageView(ScrollView, can_focus=True):
         self.paragraphs: list[str] = []
         self.lines: list[Line | None] = []
         self.cursor = 0
-        self.anchor = 0
+        self.origin = 0
         self._width = 0
 
     def start(self, paragraphs: list[str], at_fraction: float, width: int) -> None:
-        """Show ``paragraphs`` with cursor and anchor on the top line, ``at_fraction`` of the way down the text.
+        """Show ``paragraphs`` with cursor and origin on the top line, ``at_fraction`` of the way down the text.
 
         Laid out at once for ``width`` (the view it replaces), so keys pressed right after ``v`` already
         move the cursor; when its own size is known the text is laid out again, the selection kept.
         """
         self.paragraphs = paragraphs
         self._relayout(max(8, width - GUTTER))
-        self.cursor = self.anchor = self._nearest_text(round(at_fraction * len(self.lines)))
+        self.cursor = self.origin = self._nearest_text(round(at_fraction * len(self.lines)))
         self.call_after_refresh(self.scroll_to, y=self.cursor, animate=False)
         self.refresh()
 
     @property
     def selection(self) -> tuple[int, int]:
-        return min(self.anchor, self.cursor), max(self.anchor, self.cursor)
+        return min(self.origin, self.cursor), max(self.origin, self.cursor)
 
     def _text_width(self) -> int:
         return max(8, self.scrollable_content_region.width - GUTTER)
 
     def _relayout(self, width: int) -> None:
-        """Lay out again for a new width, keeping cursor and anchor on the same text."""
-        keep = [self.lines[i] if 0 <= i < len(self.lines) else None for i in (self.cursor, self.anchor)]
+        """Lay out again for a new width, keeping cursor and origin on the same text."""
+        keep = [self.lines[i] if 0 <= i < len(self.lines) else None for i in (self.cursor, self.origin)]
         self._width = width
         self.lines = layout(self.paragraphs, width)
         self.virtual_size = Size(width + GUTTER, len(self.lines))
         found = [self._line_of(k) for k in keep]
-        self.cursor, self.anchor = (f if f is not None else 0 for f in found)
+        self.cursor, self.origin = (f if f is not None else 0 for f in found)
 
     def _line_of(self, line: Line | None) -> int | None:
         if line is None:
@@ -149,8 +149,8 @@ class PassageView(ScrollView, can_focus=True):
         self.cursor = target
         self._show_cursor()
 
-    def action_anchor(self) -> None:
-        self.anchor = self.cursor
+    def action_origin(self) -> None:
+        self.origin = self.cursor
         self.refresh()
 
     def action_quote(self) -> None:

@@ -272,10 +272,11 @@ class StoryList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
             return
-        try:
-            index = self._ids.index(current)
-        except ValueError:
-            pass
+        if current is not None:  # the list was empty
+            try:
+                index = self._ids.index(current)
+            except ValueError:
+                pass
         self.scroll_to(y=index - screen_line, animate=False, force=True)
         self.cursor = index
 

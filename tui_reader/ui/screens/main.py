@@ -1,0 +1,402 @@
+"""The list screen: the story list, its search field and feeds panel, the view they show and the list's keys.
+
+Its keys live on this screen, so over the reader or the briefing note they cannot change a list nobody
+sees. Store reads that may be slow (a sort or search over 100k stories) run in workers; writes go
+through the app's write queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.worker import Worker
+
+from tui_reader.errors import QueryError
+from tui_reader.models import State
+from tui_reader.query import StoryQuery, parse_filter
+from tui_reader.sanitize import clean_line
+from tui_reader.ui.messages import RefreshProgress, StoryChanged, UrlAdded
+from tui_reader.ui.screens.base import AppScreen
+from tui_reader.ui.widgets.feeds_panel import FeedsPanel
+from tui_reader.ui.widgets.story_list import StoryList
+
+VIEWS: list[tuple[str, tuple[State, ...]]] = [
+    ("inbox", (State.UNREAD, State.READ, State.TRIAGED)),
+    ("untriaged", (State.UNREAD, State.READ)),
+    ("unread", (State.UNREAD,)),
+    ("triaged", (State.TRIAGED,)),
+    ("dismissed", (State.DISMISSED,)),
+    ("all", ()),
+]
+SORTS = ["date", "source", "rating"]
+
+REFRESH = Binding("r", "app.refresh", "Refresh", id="app.refresh")
+HELP = Binding("question_mark", "app.help", "Help", id="app.help")
+"""Keys the app answers on every screen; the list binds the same ones in their places, so its footer and
+help read in the order an analyst learns them."""
+
+
+class MainScreen(AppScreen):
+    """The first screen: stories by view, sort, search and feed; enter opens one in the reader."""
+
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit", id="app.quit"),
+        REFRESH,
+        Binding("a", "add_url", "Add feed", show=False, id="app.add"),
+        Binding("b", "briefing", "Briefing note", show=False, id="app.briefing"),
+        Binding("slash", "search", "Search", id="app.search"),
+        Binding("escape", "clear_search", "Clear filter", show=False, id="app.clear"),
+        Binding("n", "next_untriaged", "Next untriaged", id="app.next_untriaged"),
+        Binding("x", "dismiss_current", "Dismiss", id="app.dismiss"),
+        Binding("X", "dismiss_view", "Dismiss all untriaged shown", show=False, id="app.dismiss_view"),
+        Binding("u", "undo", "Undo", show=False, id="app.undo"),
+        Binding("o", "open_current", "Open in browser", show=False, id="app.open"),
+        Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
+        Binding("v", "cycle_view", "View", id="app.view"),
+        Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
+        Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
+        Binding("f", "toggle_feeds", "Feeds panel", show=False, id="app.feeds"),
+        Binding("s", "sources", "Sources", show=False, id="app.sources"),
+        HELP,
+    ]
+    """Their ids keep the ``app.`` prefix they had when the app held them: users' ``[keys]`` name them so."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view_index = 0
+        self.sort_index = 0
+        self.filter_text = ""
+        self.grouped = False
+        self.feed_id: int | None = None
+        self.feed_group = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="view-bar")
+        yield Input(
+            placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)", id="search"
+        )
+        with Horizontal(id="main"):
+            yield FeedsPanel(id="feeds")
+            with Vertical(id="list-pane"):
+                yield StoryList(self.reader_app.store, self.current_query(), id="stories")
+        with Horizontal(id="status-bar"):
+            yield Static(id="status")
+            yield ProgressBar(id="progress", show_eta=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#feeds").set_class(not self.reader_app.settings.ui.show_feeds, "-hidden")
+        self.stories.focus()
+        self.call_after_refresh(self.update_feeds)  # the list is painted first; the counts ~30 ms later
+        self._update_view_bar()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Under a dialog (help, add, confirm) the footer lists only the app's keys: the list's are off there.
+
+        Only this screen's own actions come here; ``app.*`` ones (quit, refresh, help) ask the app.
+        """
+        return self.is_active
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Worker.StateChanged does not bubble: the app's one handler reports this screen's workers too."""
+        self.reader_app.on_worker_state_changed(event)
+
+    @property
+    def stories(self) -> StoryList:
+        return self.query_one("#stories", StoryList)
+
+    # -- the view: filters, sort, search ----------------------------------------------------------
+
+    def current_query(self) -> StoryQuery:
+        base = StoryQuery(
+            states=VIEWS[self.view_index][1],
+            feed_id=self.feed_id,
+            group=self.feed_group,
+            sort=SORTS[self.sort_index],
+            grouped=self.grouped,
+        )
+        return parse_filter(self.filter_text, base) if self.filter_text else base
+
+    def _apply_view(self) -> None:
+        self._load_view(self.current_query())
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _load_view(self, query: StoryQuery) -> None:
+        """Sorting or searching 100k stories can take 100+ ms: never on the UI thread."""
+        ids = self.reader_app.store.story_ids(query)
+        self.app.call_from_thread(self._show_view, query, ids)
+
+    def _show_view(self, query: StoryQuery, ids: list[int]) -> None:
+        self.stories.set_query(query, ids=ids)
+        self._update_view_bar()
+
+    def _update_view_bar(self) -> None:
+        q = self.current_query()
+        text = Text.assemble(
+            ("View ", "dim"),
+            (VIEWS[self.view_index][0], "bold"),
+            ("  sort ", "dim"),
+            (q.sort, "bold"),
+            ("  stories ", "dim"),
+            (str(self.stories.row_count), "bold"),
+        )
+        if self.grouped:
+            text.append("  grouped by story", "bold")
+        if self.feed_id is not None:
+            feed = self.reader_app.store.feed(self.feed_id)
+            text.append("  feed ", "dim")
+            text.append(clean_line(feed.title if feed else "?", max_len=30), "bold")
+        if self.feed_group:
+            text.append("  group ", "dim")
+            text.append(clean_line(self.feed_group, max_len=30), "bold")
+        if self.filter_text:
+            text.append("  filter ", "dim")
+            text.append(clean_line(self.filter_text, max_len=60), "bold")
+        self.query_one("#view-bar", Static).update(text)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = self.filter_text
+        search.add_class("visible")
+        search.focus()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self, event: Input.Submitted) -> None:
+        try:
+            parse_filter(event.value)
+        except QueryError as exc:
+            self.notify(str(exc), severity="error", timeout=5)
+            return
+        self.filter_text = event.value.strip()
+        event.input.remove_class("visible")
+        self.stories.focus()
+        self._apply_view()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.has_class("visible"):
+            search.remove_class("visible")
+            self.stories.focus()
+            return
+        if self.filter_text or self.feed_id is not None or self.feed_group:
+            self.filter_text, self.feed_id, self.feed_group = "", None, ""
+            self._apply_view()
+
+    def action_cycle_view(self) -> None:
+        self.view_index = (self.view_index + 1) % len(VIEWS)
+        self._apply_view()
+
+    def action_toggle_grouped(self) -> None:
+        """Collapse each story carried by several outlets to one row (its ×N), or expand them again."""
+        self.grouped = not self.grouped
+        self._apply_view()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self._apply_view()
+
+    def action_toggle_feeds(self) -> None:
+        """Classes, not inline display, so the narrow-terminal rule still applies after a toggle."""
+        feeds = self.query_one("#feeds", FeedsPanel)
+        show = not feeds.display
+        feeds.set_class(not show, "-hidden")
+        feeds.set_class(show, "-shown")
+        (feeds if show else self.stories).focus()
+
+    @on(FeedsPanel.Selected)
+    def _feed_selected(self, event: FeedsPanel.Selected) -> None:
+        self.feed_id, self.feed_group = event.feed_id, event.group
+        self._apply_view()
+        self.stories.focus()
+
+    def show_store_changes(self) -> None:
+        """Stories came, went or changed state behind the list's back: re-read the list, the counts, the bar."""
+        self.stories.reload()
+        self.update_feeds()
+        self._update_view_bar()
+
+    def update_feeds(self) -> None:
+        self.query_one("#feeds", FeedsPanel).show_feeds(self.reader_app.store.feeds())
+
+    @on(StoryChanged)
+    def _story_changed(self, event: StoryChanged) -> None:
+        self.stories.refresh_story(event.story_id)
+        self.update_feeds()
+        self._update_view_bar()
+
+    # -- the refresh's progress (the app runs the refresh) -----------------------------------------
+
+    def start_progress(self, total: int) -> None:
+        self.query_one("#progress", ProgressBar).update(total=total, progress=0)
+        self.query_one("#status-bar").add_class("busy")
+
+    def show_progress(self, event: RefreshProgress) -> None:
+        self.query_one("#progress", ProgressBar).update(progress=event.done)
+        self.query_one("#status", Static).update(
+            Text(f"Refreshing {event.done}/{event.total} · {event.new} new · {event.line}")
+        )
+
+    def end_progress(self) -> None:
+        self.query_one("#status-bar").remove_class("busy")
+
+    # -- opening and walking stories ------------------------------------------------------------
+
+    @on(StoryList.Opened)
+    def _open(self, event: StoryList.Opened) -> None:
+        from tui_reader.ui.screens.reader import ReaderScreen
+
+        self.app.push_screen(ReaderScreen(event.story_id))
+
+    def neighbour_id(self, story_id: int, step: int) -> int | None:
+        """The story ``step`` rows away in the list's current order; the list cursor follows."""
+        ids = self.stories.story_ids
+        try:
+            index = ids.index(story_id) + step
+        except ValueError:
+            return None
+        if not 0 <= index < len(ids):
+            return None
+        self.stories.select_story(ids[index])
+        return ids[index]
+
+    def next_untriaged_id(self, after: int | None) -> int | None:
+        """Move the list cursor to the next unread or read story after ``after`` and return it."""
+        if after is not None:
+            self.stories.select_story(after)
+        untriaged = (State.UNREAD, State.READ)
+        if self.stories.move_to_next(lambda row: row.state in untriaged and row.id != after, wrap=True):
+            return self.stories.cursor_story_id
+        return None
+
+    def action_next_untriaged(self) -> None:
+        if self.next_untriaged_id(self.stories.cursor_story_id) is None:
+            self.notify("Nothing left to triage in this view.", timeout=3)
+
+    # -- dismiss, undo, links: the app's calls on the story under the cursor ----------------------
+
+    def action_dismiss_current(self) -> None:
+        story_id = self.stories.cursor_story_id
+        if story_id is not None:
+            self.reader_app.dismiss_story(story_id)
+
+    def action_dismiss_view(self) -> None:
+        """Inbox zero: after triaging what matters, dismiss the rest of the view in one go (triaged ones stay)."""
+        self._find_dismissable(replace(self.current_query(), grouped=False))  # grouped: the hidden outlets too
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _find_dismissable(self, query: StoryQuery) -> None:
+        store = self.reader_app.store
+        changes = store.untriaged(store.story_ids(query))
+        self.app.call_from_thread(self._confirm_dismiss_view, changes)
+
+    def _confirm_dismiss_view(self, changes: list[tuple[int, State]]) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        if not changes:
+            self.notify("Nothing to dismiss in this view (triaged stories stay).", timeout=3)
+            return
+        question = f"Dismiss the {len(changes)} untriaged stories in this view? Triaged ones stay; u undoes."
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: self.reader_app.dismiss_many(changes) if yes else None
+        )
+
+    def action_undo(self) -> None:
+        self.reader_app.undo()
+
+    def action_open_current(self) -> None:
+        self.reader_app.open_story_link(self.stories.cursor_story_id)
+
+    def action_copy_current(self) -> None:
+        self.reader_app.copy_story_link(self.stories.cursor_story_id)
+
+    # -- the source register and the briefing note ---------------------------------------------------
+
+    def action_sources(self) -> None:
+        from tui_reader.ui.screens.sources import SourcesScreen
+
+        self.app.push_screen(SourcesScreen())
+
+    def action_briefing(self) -> None:
+        from datetime import date
+
+        from tui_reader.ui.screens.briefing import BriefingScreen
+
+        self.app.push_screen(BriefingScreen(self.reader_app.paths.briefing_dir, date.today()))
+
+    # -- adding and removing feeds -----------------------------------------------------------------
+
+    def action_add_url(self) -> None:
+        from tui_reader.ui.screens.add_url import AddUrlScreen
+
+        self.app.push_screen(AddUrlScreen(), self._add_url)
+
+    def _add_url(self, url: str | None) -> None:
+        if url:
+            self.notify(f"Adding {clean_line(url, max_len=60)}…", timeout=2)
+            self._add_url_worker(url)
+
+    @work(thread=True, group="add", exit_on_error=False)
+    def _add_url_worker(self, url: str) -> None:
+        from tui_reader.subscribe import AddKind, AddResult, add_url
+
+        app = self.reader_app
+        try:
+            result = asyncio.run(add_url(app.store, app.settings.fetch, url))
+        except Exception as exc:  # a store failure: say so, never take the app down
+            result = AddResult(AddKind.ERROR, message=f"could not add {url}: {exc}")
+        self.post_message(UrlAdded(result))
+
+    @on(UrlAdded)
+    def _url_added(self, event: UrlAdded) -> None:
+        from tui_reader.subscribe import AddKind  # loaded already: the worker that posted this used it
+        from tui_reader.ui.screens.add_url import ChooseFeedScreen
+
+        result = event.result
+        if result.kind == AddKind.PAGE_WITH_FEEDS:
+            subscribed = {f.url for f in self.reader_app.store.feeds()}
+            self.app.push_screen(ChooseFeedScreen(result.url, result.candidates, subscribed), self._add_url)
+            return
+        self.notify(
+            clean_line(result.message, max_len=160),
+            severity="error" if result.kind == AddKind.ERROR else "information",
+            timeout=5,
+        )
+        if result.kind in (AddKind.FEED, AddKind.ARTICLE):
+            self.show_store_changes()
+            self.reader_app.cluster_backlog()
+
+    @on(FeedsPanel.UnsubscribeRequested)
+    def _unsubscribe_requested(self, event: FeedsPanel.UnsubscribeRequested) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        feed = self.reader_app.store.feed(event.feed_id)
+        if feed is None:
+            return
+        name = clean_line(feed.title or feed.url, max_len=60)
+        question = f"Unsubscribe from {name}? Its stories stay (search, briefing notes)."
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._unsubscribe(feed.id, name)
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    @work(thread=True, group="feeds", exit_on_error=False)
+    def _unsubscribe(self, feed_id: int, name: str) -> None:
+        kept = self.reader_app.store.remove_feed(feed_id)
+        self.app.call_from_thread(self._unsubscribed, feed_id, f"Unsubscribed from {name}; its {kept} stories stay.")
+
+    def _unsubscribed(self, feed_id: int, message: str) -> None:
+        self.notify(message, timeout=4)
+        if self.feed_id == feed_id:
+            self.feed_id = None
+            self._apply_view()
+        self.update_feeds()
+        self._update_view_bar()
