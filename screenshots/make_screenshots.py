@@ -1,4 +1,6 @@
-"""Regenerate screenshots/*.svg: drive the demo headless with Textual's Pilot and save each screen.
+"""Regenerate screenshots/*.svg: drive the demo headless with Textual's Pilot and save each screen;
+then the structured brief, in the TUI and as the HTML a reader gets in the mail (headless Chromium,
+skipped with a message when it is not installed: ``apt-get install -y chromium``).
 
 python screenshots/make_screenshots.py
 """
@@ -6,16 +8,23 @@ python screenshots/make_screenshots.py
 from __future__ import annotations
 
 import asyncio
+import shutil
+import subprocess
 import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from tui_reader.config import Settings
+from tui_reader import briefing
+from tui_reader.config import BriefSettings, Settings
 from tui_reader.demo import DemoServer
 from tui_reader.demo.server import OPML_PATH, SITE_DIR, render
+from tui_reader.models import Grade, Judgement, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.refresh import refresh_feeds
+from tui_reader.sendable import to_html
 from tui_reader.store import Store
 from tui_reader.subscribe import import_opml
+from tui_reader.triage import apply_triage
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
 
@@ -23,9 +32,15 @@ HERE = Path(__file__).resolve().parent
 
 
 async def shoot(
-    store: Store, paths: Paths, name: str, size: tuple[int, int], keys: list[str], open_title: str | None = None
+    store: Store,
+    paths: Paths,
+    name: str,
+    size: tuple[int, int],
+    keys: list[str],
+    open_title: str | None = None,
+    settings: Settings | None = None,
 ) -> None:
-    app = ReaderApp(store, paths, Settings())
+    app = ReaderApp(store, paths, settings or Settings())
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         if open_title:
@@ -69,6 +84,60 @@ async def main() -> None:
             open_title="Ruwaished",
         )  # it triages a story: the register below has a grade to show
         await shoot(store, paths, "sources", (100, 30), ["s", "j", "j"])  # the graded one, its history below
+        await structured_brief(store, paths.with_overrides(briefing_dir=str(Path(tmp) / "structured")))
+
+
+STRUCTURED = [  # (title words, tag, grade, summary): one event carried by three outlets, and two more stories
+    ("Ruwaished", "jordan", "B2", "A drone from Syria killed two Jordanian soldiers at the Ruwaished border post."),
+    ("IAEA board", "iran", "A2", "The IAEA board weighs a resolution after inspectors reported gaps in Iran's file."),
+    ("Red Sea transits", "shipping", "B3", "War-risk premiums for Red Sea transits rose again after a tanker attack."),
+]
+
+
+async def structured_brief(store: Store, paths: Paths) -> None:
+    """``[brief] structured = true``: yesterday's brief, today's with a BLUF and judgements, in the TUI and as HTML."""
+    settings = Settings(brief=BriefSettings(structured=True))
+    now = datetime.now().astimezone()
+    ids = {words: next(i for i in store.story_ids() if words in store.story(i).title) for words, *_ in STRUCTURED}
+    for when, rows in ((now - timedelta(days=1), STRUCTURED[2:]), (now, STRUCTURED)):
+        for words, tag, grade, summary in rows:
+            inp = TriageInput(ids[words], (tag,), Grade.parse(grade), summary)
+            apply_triage(store, paths.briefing_dir, inp, now=when, structured=True)
+    today = now.date()
+    path = briefing.note_path(paths.briefing_dir, today)
+    briefing.write_section(
+        path,
+        today,
+        "bluf",
+        "Cross-border drone attacks on Jordan are escalating and now kill soldiers; "
+        "expect tighter border rules and pressure on Damascus within days.",
+    )
+    briefing.add_judgement(path, today, Judgement("likely", "moderate", "Jordan strikes smuggling routes inside Syria"))
+    briefing.add_judgement(path, today, Judgement("roughly even chance", "low", "The IAEA board passes a resolution"))
+    await shoot(store, paths, "brief-structured", (100, 40), ["b"], settings=settings)
+    await shoot(store, paths, "brief-judgement", (80, 24), ["b", "J", "l", "i", "enter", "m"], settings=settings)
+    html_screenshot(to_html(path.read_text(encoding="utf-8"), today), "brief-html.png")
+
+
+def html_screenshot(page: str, name: str) -> None:
+    """The HTML brief as a mail client shows it, from Debian's headless Chromium (offline: no network at all)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        print(f"skipped screenshots/{name}: chromium is not installed (apt-get install -y chromium)")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        html_file = Path(tmp) / "brief.html"
+        html_file.write_text(page, encoding="utf-8")
+        flags = "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking"
+        flags += " --disable-component-update --disable-sync --hide-scrollbars"
+        subprocess.run(
+            [chromium, *flags.split(), f"--user-data-dir={tmp}/profile", f"--screenshot={HERE / name}"]
+            + ["--window-size=900,1500", html_file.as_uri()],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    print(f"wrote screenshots/{name}")
 
 
 if __name__ == "__main__":

@@ -17,3 +17,17 @@ class Toasts(list):
 
         if isinstance(message, Notify):
             self.append(message.notification.message)
+
+
+async def workers_done(app) -> None:
+    """Wait until none of the app's workers runs.
+
+    Textual's ``wait_for_complete`` raises ``WorkerCancelled`` when an exclusive worker is replaced
+    while it waits (a newer view load cancels the older one, which is the point of ``exclusive``);
+    that is not a failure, so wait on whatever is still running until nothing is.
+    """
+    import asyncio
+
+    while running := [w for w in app.workers if not w.is_finished]:
+        await asyncio.gather(*(w.wait() for w in running if w.is_running), return_exceptions=True)
+        await asyncio.sleep(0)

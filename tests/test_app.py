@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from tests.screen import Toasts, screen_text
+from tests.screen import Toasts, screen_text, workers_done
 from tui_reader.models import Grade, State, TriageInput
 from tui_reader.query import StoryQuery
 from tui_reader.triage import apply_triage
@@ -22,7 +22,7 @@ async def open_story(app, pilot, sid):
     app.query_one(StoryList).select_story(sid)
     await pilot.press("enter")
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
     assert isinstance(app.screen, ReaderScreen)
     return app.screen
@@ -41,7 +41,7 @@ async def test_demo_loop_open_read_triage_and_the_note_holds_it(demo):
         assert "Skip to main content" not in shown and "Subscribe for unlimited" not in shown
         await pilot.press("B", "2", "t", *"border, drones", "enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
     story = store.story(sid)
     assert story.state is State.TRIAGED and story.grade == Grade("B", "2")
     assert story.tags == ("border", "drones")
@@ -64,7 +64,7 @@ async def test_full_triage_in_four_keys_once_the_story_is_open(demo):
         await open_story(app, pilot, target)
         await pilot.press("3", "t", "s", "enter")  # credibility; tags; completion "syria"; accept + save
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
     story = store.story(target)
     assert story.grade == Grade("B", "3") and story.tags == ("syria",)
     assert story.summary, "the extractive draft was accepted as the summary"
@@ -89,7 +89,7 @@ async def test_the_draft_is_the_storys_own_teaser_and_an_analysts_summary_is_kep
         )  # the feed entry's own summary
         reader.show_story(mine)
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert reader.query_one(TriagePanel).summary == "My own reading."
 
@@ -100,10 +100,10 @@ async def test_dismiss_and_undo_from_the_list(demo):
     async with app.run_test(size=(100, 30)) as pilot:
         sid = app.query_one(StoryList).cursor_story_id
         await pilot.press("x")
-        await app.workers.wait_for_complete()  # the write runs off the UI thread
+        await workers_done(app)  # the write runs off the UI thread
         assert store.story(sid).state is State.DISMISSED
         await pilot.press("u")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert store.story(sid).state is State.UNREAD
 
 
@@ -114,7 +114,7 @@ async def test_search_filters_the_list_and_escape_clears(demo):
         stories = app.query_one(StoryList)
         total = stories.row_count
         await pilot.press("slash", *"drone", "enter")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert 0 < stories.row_count < total
         for i in stories.story_ids:
@@ -122,7 +122,7 @@ async def test_search_filters_the_list_and_escape_clears(demo):
             words = f"{story.title} {article.text if article else ''} {story.feed_content} {story.feed_summary}"
             assert "drone" in words.lower()
         await pilot.press("escape")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert stories.row_count == total
 
@@ -164,7 +164,7 @@ async def test_refresh_key_runs_in_the_background_and_reports(demo):
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await pilot.press("r")
         await pilot.press("j")  # keys still work while refreshing
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert any("Refreshed 3 feeds" in t for t in toasts)
 
@@ -202,11 +202,11 @@ async def test_summary_key_view_and_sort_keys_and_quit(demo):
     async with app.run_test(size=(120, 40)) as pilot:
         stories = app.query_one(StoryList)
         await pilot.press("v")  # inbox -> untriaged
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert stories.story_query.states == (State.UNREAD, State.READ)
         await pilot.press("S")  # date -> source
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         sources = [store.story(i).source.lower() for i in stories.story_ids]
         assert sources == sorted(sources)
@@ -233,7 +233,7 @@ async def test_reader_lists_other_outlets_and_c_jumps_to_each(demo):
         for _ in range(2):
             await pilot.press("c")
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             seen.add(store.story(reader.story_id).source)
         assert seen == {"Levant Monitor", "Gulf Wire"}
 
@@ -337,7 +337,7 @@ async def add(app, pilot, url):
     await pilot.pause()
     await pilot.press(*url, "enter")
     await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 
@@ -373,7 +373,7 @@ async def test_a_on_a_site_offers_its_feeds_and_enter_subscribes_to_the_chosen_o
         assert "News" in screen_text(app) and "Sport" in screen_text(app)
         await pilot.press("down", "enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert [f.url for f in store.feeds()] == [server.url("/sport.xml")]
         assert "Sport one" in screen_text(app)
@@ -419,7 +419,7 @@ async def test_d_in_the_feeds_panel_unsubscribes_after_asking_and_keeps_the_stor
         assert len(store.feeds()) == 3
         await pilot.press("d", "y")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert first.id not in [f.id for f in store.feeds()] and len(store.feeds()) == 2
         assert store.count() == stories
@@ -446,7 +446,7 @@ async def test_auto_refresh_runs_on_its_timer_and_speaks_only_when_there_is_news
     async def tick():  # what the timer calls every 15 minutes
         app._timed_refresh()
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         return [t for t in toasts if t.startswith("Refreshed")]
 
@@ -491,14 +491,14 @@ async def test_feeds_panel_shows_groups_and_a_group_filters_the_list(server, tmp
             await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         shown = screen_text(app)
         assert "group Middle East" in shown and "stories 4" in shown
         assert "Levant one" in shown and "Gulf two" in shown and "Notes one" not in shown
         await pilot.press("escape")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert "stories 6" in screen_text(app)
 
@@ -514,7 +514,7 @@ async def test_X_dismisses_every_untriaged_story_in_the_view_and_u_brings_them_b
 
     async def settle():
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
 
     async with app.run_test(size=(100, 30)) as pilot:

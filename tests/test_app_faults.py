@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from tests.screen import Toasts
+from tests.screen import Toasts, workers_done
 from tests.test_app import open_story, story_id_titled
 from tests.test_faults import BASE_ITEMS, FEEDS, NEW_PER_RUN, ChangingFeeds
 from tui_reader.briefing import note_path, parse_note
@@ -82,7 +82,7 @@ async def test_keys_never_wait_for_another_processs_write_and_land_in_order(demo
         await pilot.press("x", "u", "x", "u", "j")  # dismiss, undo, twice, move on: while a fetch holds the lock
         assert holder.poll() is None, f"a key waited for the lock ({time.perf_counter() - started:.1f} s)"
         assert stories.cursor_story_id != sid
-        await app.workers.wait_for_complete()  # the writes waited for the lock, off the UI thread
+        await workers_done(app)  # the writes waited for the lock, off the UI thread
         await pilot.pause()
     assert holder.poll() is not None
     row = sqlite3.connect(paths.db_file).execute("SELECT state, prev_state FROM stories WHERE id = ?", (sid,))
@@ -107,8 +107,8 @@ async def test_two_tuis_on_one_store_both_land_their_triage_and_see_each_other(d
                 await two.press("u")
             await one.press("x")
             await two.press("x")
-            await first.workers.wait_for_complete()
-            await second.workers.wait_for_complete()
+            await workers_done(first)
+            await workers_done(second)
     other.close()
     assert mine != theirs
     assert {store.story(mine).state, store.story(theirs).state} == {State.DISMISSED}
@@ -130,7 +130,7 @@ async def test_a_story_opens_while_another_process_writes_and_is_marked_read_aft
         while reader.loaded is None and holder.poll() is None:
             await pilot.pause(0.02)
         assert holder.poll() is None, "the article waited for the other process's write lock"
-        await app.workers.wait_for_complete()
+        await workers_done(app)
     assert store.story(sid).state is State.READ
 
 
@@ -160,7 +160,7 @@ async def test_the_tui_keeps_every_key_while_cron_fetches_into_its_store(server,
         while cron.returncode is None or presses < 4:
             await pilot.press("x", "u")
             presses += 2
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert not [m for m in toasts if "Not saved" in m]
     assert cron.returncode == 0
     assert store.count() == 1 + FEEDS * (BASE_ITEMS + NEW_PER_RUN)
@@ -177,7 +177,7 @@ async def test_a_write_lock_held_past_the_bound_is_one_line_and_nothing_changes(
         sid = app.query_one(StoryList).cursor_story_id
         write_lock(3.0)
         await pilot.press("x")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert any(m.startswith("Not saved:") and "stayed locked by another tui-reader" in m for m in toasts)
         await pilot.press("j")
@@ -204,7 +204,7 @@ async def test_an_article_that_fails_to_load_says_so_and_the_story_can_still_be_
         assert "Could not load the article: RuntimeError: injected: extraction crashed" in toasts
         await pilot.press("B", "2", "w")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
@@ -223,12 +223,12 @@ async def test_a_save_the_store_refuses_is_one_line_and_saving_again_works(demo)
     async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         await open_story(app, pilot, sid)
         await pilot.press("B", "2", "w")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert any(m.startswith("Not saved:") and "injected: the store said no" in m for m in toasts)
         assert store.story(sid).state is not State.TRIAGED
         trigger(paths.db_file, "DROP TRIGGER refuse")
         await pilot.press("w")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
     assert store.story(sid).state is State.TRIAGED
 
 
@@ -244,7 +244,7 @@ async def test_a_dismissal_the_store_refuses_is_one_line_not_a_crash(demo):
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         sid = app.query_one(StoryList).cursor_story_id
         await pilot.press("x")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert any(m.startswith("Not saved:") and "injected" in m for m in toasts)
         await pilot.press("j")
@@ -266,12 +266,12 @@ async def test_a_refresh_that_fails_says_why_and_the_next_one_runs(demo, monkeyp
     toasts = Toasts()
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await pilot.press("r")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert "Refresh failed: RuntimeError: injected: the refresh broke" in toasts
         monkeypatch.setattr(tui_reader.refresh, "refresh_feeds", real)
         await pilot.press("r")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert any(m.startswith("Refreshed 3 feeds") for m in toasts)
 
@@ -332,13 +332,13 @@ async def test_a_save_whose_note_cannot_be_written_is_kept_and_the_next_start_wr
     async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         await open_story(app, pilot, sid)
         await pilot.press("B", "2", "w")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         [line] = [m for m in toasts if "briefing note" in m]
         assert "saved in the store" in line and "nothing is lost" in line
     assert store.story(sid).state is State.TRIAGED
     paths.briefing_dir.unlink()  # the analyst makes room
     app = ReaderApp(store, paths)
     async with app.run_test(size=(120, 40)):
-        await app.workers.wait_for_complete()
+        await workers_done(app)
     assert sid in dict(parse_note(note_path(paths.briefing_dir, date.today()).read_text(encoding="utf-8")))
     assert store.pending_logs() == []

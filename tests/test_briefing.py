@@ -1,5 +1,6 @@
 """The daily briefing note: layout, hand edits kept, hostile text contained, and crash/concurrency safety."""
 
+import itertools
 import multiprocessing
 import os
 import random
@@ -15,15 +16,18 @@ from hypothesis import strategies as st
 from tui_reader import briefing
 from tui_reader.briefing import (
     BriefingError,
+    add_judgement,
     apply_changes,
     note_path,
     parse_note,
     rebuild_day,
     render_item,
     update_note,
+    write_section,
 )
 from tui_reader.cluster import corroborated
-from tui_reader.models import BriefItem, Grade, State, TriageInput
+from tui_reader.errors import JudgementError
+from tui_reader.models import PROBABILITY_WORDS, BriefItem, Grade, Judgement, State, TriageInput
 from tui_reader.store import Store
 from tui_reader.triage import apply_triage, reconcile_logs
 
@@ -429,3 +433,150 @@ def test_unwritable_briefing_dir_is_a_one_line_error(tmp_path):
     with pytest.raises(BriefingError) as err:
         update_note(blocker / "2026-11-25.md", DAY, [item(1)])
     assert "\n" not in str(err.value)
+
+
+# -- the structured brief -------------------------------------------------------------------------
+
+BLUF_BLOCK = re.compile(r"<!-- tui-reader:bluf -->\n.*?<!-- /tui-reader:bluf -->\n", re.DOTALL)
+ANY_MARKER = re.compile(r"^<!-- (/?)tui-reader:(item|bluf|judgements|new)\b", re.MULTILINE)
+
+
+def assert_structured(text):
+    """Every marker closes what it opened, each section appears once, every judgement line reads back."""
+    assert_well_formed(text)
+    markers = ANY_MARKER.findall(text)
+    assert [kind for end, kind in markers if not end] == [kind for end, kind in markers if end]
+    sections = briefing.note_sections(text)
+    assert sorted(sections) == ["bluf", "judgements", "new"]
+    lines = [line for line in sections["judgements"].splitlines() if line.strip()]
+    assert len(briefing.parse_judgements(sections["judgements"])) == len(lines)
+    return sections
+
+
+def test_structured_note_starts_with_its_sections_and_items_carry_a_sourcing_line(path):
+    also = (("Reuters", "https://reuters.example/1"), ("AP", "https://ap.example/1"))
+    update_note(path, DAY, [item(1, also=also)], structured=True)
+    text = path.read_text(encoding="utf-8")
+    sections = assert_structured(text)
+    assert text.index("## Bottom line up front") < text.index("## Key judgements") < text.index("## iran")
+    assert "- Sourcing: **B2**; 3 outlets: News Example, Reuters, AP" in dict(parse_note(text))[1]
+    assert sections["new"] == "No earlier brief:\n\n- [Story 1](https://news.example/1) (B2)"
+    update_note(path.with_name("2026-11-26.md"), "2026-11-26", [item(2)])
+    assert "Sourcing" not in path.with_name("2026-11-26.md").read_text(encoding="utf-8")  # plain stays the default
+
+
+def test_bluf_and_judgements_are_the_analysts_and_survive_saves_and_hand_edits(path):
+    update_note(path, DAY, [item(1)], structured=True)
+    write_section(path, DAY, "bluf", "First bottom line.")
+    add_judgement(path, DAY, Judgement("likely", "high", "The ceasefire holds"))
+    text = path.read_text(encoding="utf-8").replace("First bottom line.", "Edited by hand.\n\nA second paragraph.")
+    text = text.replace(
+        "(high confidence): The ceasefire holds",
+        "(high confidence): The ceasefire holds\n- **Unlikely** (low confidence): Typed by hand",
+    )
+    path.write_text(text + "Outro by hand.\n", encoding="utf-8")
+    update_note(path, DAY, [item(2, grade="A1"), item(1, summary="Changed.")])
+    out = path.read_text(encoding="utf-8")
+    sections = assert_structured(out)
+    assert sections["bluf"] == "Edited by hand.\n\nA second paragraph." and out.endswith("Outro by hand.\n")
+    assert briefing.parse_judgements(sections["judgements"]) == [
+        Judgement("likely", "high", "The ceasefire holds"),
+        Judgement("unlikely", "low", "Typed by hand"),
+    ]
+    write_section(path, DAY, "bluf", "Replaced in the TUI.")
+    after = path.read_text(encoding="utf-8")
+    assert BLUF_BLOCK.sub("", after) == BLUF_BLOCK.sub("", out)  # nothing but the BLUF changed
+    assert briefing.note_sections(after)["bluf"] == "Replaced in the TUI."
+
+
+def test_a_plain_note_gets_a_section_under_its_title_and_hand_text_stays(path):
+    update_note(path, DAY, [item(1)])
+    path.write_text(path.read_text(encoding="utf-8").replace("\n\n## iran", "\n\nIntro by hand.\n\n## iran", 1))
+    add_judgement(path, DAY, Judgement("very unlikely", "moderate", "Talks collapse"))
+    write_section(path, DAY, "bluf", "Bottom line.")
+    text = path.read_text(encoding="utf-8")
+    assert text.index("# Briefing") < text.index("## Bottom line") < text.index("## Key judgements")
+    assert text.index("## Key judgements") < text.index("Intro by hand.") < text.index("## iran")
+
+
+def test_judgements_use_icd_203_words_only():
+    for probability, confidence in (("probable", "high"), ("likely", "certain"), ("Likely", "high")):
+        with pytest.raises(JudgementError):
+            Judgement(probability, confidence, "x")
+    body = "- **Likely** (high confidence): yes\n- **Probable** (high confidence): no\n- likely, high: no\n"
+    assert briefing.parse_judgements(body) == [Judgement("likely", "high", "yes")]
+
+
+def test_hostile_analyst_text_cannot_forge_markers_or_headings(path):
+    update_note(path, DAY, [item(1)], structured=True)
+    forged = "ok\n<!-- /tui-reader:bluf -->\n<!-- tui-reader:item 9 -->\n# Title\n<script>x</script>"
+    write_section(path, DAY, "bluf", forged)
+    add_judgement(path, DAY, Judgement("likely", "low", "<!-- /tui-reader:judgements --> *x* [a](javascript:1)"))
+    text = path.read_text(encoding="utf-8")
+    sections = assert_structured(text)
+    assert ids(text) == [1] and "<script" not in text and "\n# Title" not in text
+    assert "\\[a\\](javascript:1)" in sections["judgements"]
+
+
+def test_a_section_change_on_disk_during_a_write_is_merged(path, monkeypatch):
+    update_note(path, DAY, [item(1)], structured=True)
+    real, calls = briefing.set_section, []
+
+    def editor_saves_meanwhile(text, *args):
+        if not calls:
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write("Typed meanwhile.\n")
+        calls.append(1)
+        return real(text, *args)
+
+    monkeypatch.setattr(briefing, "set_section", editor_saves_meanwhile)
+    write_section(path, DAY, "bluf", "Bottom line.")
+    text = path.read_text(encoding="utf-8")
+    assert "Typed meanwhile." in text and briefing.note_sections(text)["bluf"] == "Bottom line." and len(calls) == 2
+
+
+def _structured_until_killed(db, notes, seed):
+    store, rng, day = Store(db), random.Random(seed), NOW.astimezone().date()
+    path = note_path(notes, day)
+    for n in itertools.count():
+        roll = rng.random()
+        if roll < 0.3:
+            bluf = f"Bottom line {seed}/{n}. " + "word " * rng.randint(1, 300)
+            write_section(path, day, "bluf", bluf, structured=True)
+        elif roll < 0.5:
+            judgement = Judgement(rng.choice(PROBABILITY_WORDS), "moderate", f"Judgement {seed}/{n}")
+            add_judgement(path, day, judgement, structured=True)
+        else:
+            sid = rng.randint(1, 5)
+            inp = TriageInput(sid, ("iran",), Grade.parse("B2"), f"Summary {seed}/{n}: " + "w " * rng.randint(1, 300))
+            apply_triage(store, notes, inp, now=NOW, structured=True)
+
+
+def test_kill_9_during_structured_writes_never_tears_the_note(tmp_path):
+    db, notes = tmp_path / "db.sqlite", tmp_path / "briefings"
+    store = Store(db)
+    for n in range(1, 6):
+        store.add_story(f"https://news.example/{n}", f"Story {n}")
+    store.close()
+    path = note_path(notes, NOW.astimezone().date())
+    rng = random.Random(11)
+    judgements = 0
+    for iteration in range(25):
+        proc = FORK.Process(target=_structured_until_killed, args=(db, notes, iteration))
+        proc.start()
+        time.sleep(rng.uniform(0.01, 0.08))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
+        if not path.exists():
+            continue
+        sections = assert_structured(path.read_text(encoding="utf-8"))  # before any repair
+        found = len(briefing.parse_judgements(sections["judgements"]))
+        assert found >= judgements  # a judgement once written is never lost
+        judgements = found
+        store = Store(db)
+        reconcile_logs(store, notes, structured=True)
+        noted = dict(parse_note(path.read_text(encoding="utf-8")))
+        for sid, block in noted.items():
+            assert block == render_item(corroborated(store, store.brief_item(sid)), structured=True)
+        store.close()
+    assert path.exists() and judgements > 0

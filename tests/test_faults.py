@@ -340,3 +340,17 @@ def test_a_store_damaged_while_open_is_one_line_on_the_next_read(tmp_path):
         db.write(b"\xff" * (size - 4096 * 2))
     with pytest.raises(StoreError, match="is damaged .* left as it is"):
         store.story_ids(StoryQuery(text="word"))
+
+
+def test_a_sendable_brief_past_the_file_size_limit_keeps_the_old_file(wire_home, home, tmp_path):
+    paths, note, ids = wire_home
+    out = tmp_path / "sent" / "brief.html"
+    out.parent.mkdir()
+    out.write_text("yesterday's brief, already mailed", encoding="utf-8")
+    code, stdout, err = run_cli(home, "brief", "--format", "html", "--out", str(out), fsize=note.stat().st_size)
+    line = one_line(err)
+    assert code == 2 and str(out) in line and "File too large" in line and stdout == ""
+    assert out.read_text(encoding="utf-8") == "yesterday's brief, already mailed"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["brief.html"]
+    assert run_cli(home, "brief", "--format", "html", "--out", str(out))[0] == 0
+    assert out.read_text(encoding="utf-8").rstrip().endswith("</html>")

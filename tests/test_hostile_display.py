@@ -5,7 +5,7 @@ import json
 import re
 
 from tests.localserver import Reply
-from tests.screen import Toasts, screen_text
+from tests.screen import Toasts, screen_text, workers_done
 from tui_reader.cli import main
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.screens.reader import ReaderScreen
@@ -76,7 +76,7 @@ async def test_tui_shows_markup_literally_and_no_escapes(server, tmp_path):
         assert "[bold]Loud[/bold]" in listing and not FORBIDDEN.search(listing)
         await pilot.press("enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert isinstance(app.screen, ReaderScreen)
         reading = screen_text(app)

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.localserver import Reply
-from tests.screen import screen_text
+from tests.screen import screen_text, workers_done
 from tui_reader.cli import main
 
 MINISTRY = """<?xml version="1.0"?><rss version="2.0"><channel><title>Ministry</title>
@@ -120,7 +120,7 @@ async def test_the_tui_lists_each_press_release_and_each_desk_headline(feeds, ho
     app = ReaderApp(store, paths)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         shown = screen_text(app)
     store.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
+from tests.screen import workers_done
 from tui_reader.ui.widgets.story_list import StoryList
 
 APP = str(Path(__file__).with_name("snapshot_app.py"))
@@ -15,7 +16,7 @@ APP = str(Path(__file__).with_name("snapshot_app.py"))
 
 async def settle(pilot):
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False

@@ -12,6 +12,12 @@ The file is never half written: a temp file in the same directory is fsynced and
 over the note with ``os.replace`` under a file lock, and the note is re-read under that
 lock, so two processes (two ssh sessions) merge instead of overwriting each other. A start
 marker without its end marker is treated as plain text, never as a block to replace.
+
+A structured brief adds section blocks (``<!-- tui-reader:bluf -->`` … ``<!-- /tui-reader:bluf -->``,
+likewise ``judgements`` and ``new``) at the top, each with its ``##`` heading inside the markers so
+items are never grouped under it. The BLUF and the judgements are the analyst's words, written only
+when the analyst asks (``write_section``, ``add_judgement``) through the same lock and atomic write;
+"new since the last brief" is remade from the items at each save.
 """
 
 from __future__ import annotations
@@ -20,15 +26,16 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from filelock import FileLock, Timeout
 
-from tui_reader.errors import BriefingError
-from tui_reader.models import BriefItem, State
+from tui_reader.errors import BriefingError, JudgementError
+from tui_reader.models import BriefItem, Judgement, State
 from tui_reader.sanitize import clean_line, clean_text, is_openable_url, valid_date
 
 if TYPE_CHECKING:
@@ -48,16 +55,37 @@ __all__ = [
     "apply_changes",
     "update_note",
     "rebuild_day",
+    "write_atomic",
+    "SECTIONS",
+    "EarlierBrief",
+    "earlier_brief",
+    "new_since",
+    "note_outline",
+    "note_sections",
+    "parse_judgements",
+    "render_judgement",
+    "sendable_markdown",
+    "set_section",
+    "write_section",
+    "add_judgement",
 ]
 
 UNTAGGED = "Untagged"
 LOCK_NAME = ".tui-reader.lock"
 LOCK_TIMEOUT = 30.0
-_START = re.compile(r"<!-- tui-reader:item (\d{1,18}) -->\r?\n?")
-_END = re.compile(r"<!-- /tui-reader:item -->\r?\n?")
+_START = re.compile(r"<!-- tui-reader:(?:item (\d{1,18})|(bluf|judgements|new)) -->\r?\n?")
+_END = re.compile(r"<!-- /tui-reader:(item|bluf|judgements|new) -->\r?\n?")
 _HEADING = re.compile(r"(#{1,2}) (.*)")
 _RATING = re.compile(r"^- Rating: \*\*([A-F][1-6])\*\*", re.MULTILINE)
 _UNRATED = "Z9"  # sorts after every Admiralty code
+SECTIONS = {"bluf": "Bottom line up front", "judgements": "Key judgements", "new": "New since the last brief"}
+"""A structured brief's sections, in the order they head the note, and their headings."""
+_JUDGEMENT = re.compile(
+    r"^[-*] \*\*(?P<probability>[^*\n]+)\*\* \((?P<confidence>low|moderate|high) confidence\):? (?P<statement>.+)$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_ITEM_HEADING = re.compile(r"^### (.+)$", re.MULTILINE)
+_NOTE_NAME = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].md"
 
 
 # -- paths, days and locking --------------------------------------------------------------
@@ -165,8 +193,19 @@ def note_lines(item: BriefItem) -> list[str]:
     return lines
 
 
-def render_item(item: BriefItem) -> str:
-    """One item's block, markers included, ending in a newline."""
+def _sourcing(item: BriefItem) -> str:
+    """The structured brief's sourcing line: the Admiralty code and every outlet that carried the story."""
+    outlets = [
+        _inline(name, 60) for name in dict.fromkeys(s or url for s, url in ((item.source, item.url), *item.also))
+    ]
+    outlets = [o for o in outlets if o]
+    code = f"**{item.grade.code}**" if item.grade else "not rated"
+    n = len(outlets)
+    return f"- Sourcing: {code}; {n} outlet{'s' * (n != 1)}: {', '.join(outlets[:20])}"
+
+
+def render_item(item: BriefItem, structured: bool = False) -> str:
+    """One item's block, markers included, ending in a newline; a structured brief's adds the sourcing line."""
     lines = [f"<!-- tui-reader:item {int(item.story_id)} -->", f"### {_link(item.title, item.url)}"]
     if item.source.strip():
         lines.append(f"- Source: {_inline(item.source, 120)}")
@@ -175,6 +214,8 @@ def render_item(item: BriefItem) -> str:
         lines.append(f"- Published: {published.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
     grade = item.grade
     lines.append(f"- Rating: **{grade.code}** ({grade.words})" if grade else "- Rating: not rated")
+    if structured:
+        lines.append(_sourcing(item))
     tags = [t for t in (_inline(tag, 60) for tag in item.tags) if t]
     if tags:
         lines.append(f"- Tags: {', '.join(tags)}")
@@ -192,12 +233,14 @@ def render_item(item: BriefItem) -> str:
 
 
 class _Block:
-    """A whole item block inside a note; every other unit of a note is one line of text."""
+    """A whole marked block inside a note (an item, or a structured brief's section); every other unit
+    of a note is one line of text."""
 
-    __slots__ = ("story_id", "text")
+    __slots__ = ("story_id", "section", "text")
 
-    def __init__(self, story_id: int, text: str) -> None:
+    def __init__(self, story_id: int | None, text: str, section: str | None = None) -> None:
         self.story_id = story_id
+        self.section = section
         self.text = text
 
     @property
@@ -218,13 +261,15 @@ def _lines(text: str) -> list[str]:
 
 def _block_end(lines: list[str], i: int) -> int | None:
     """Index of the end marker closing a block that starts at ``lines[i]``, if it is one."""
-    if not _START.fullmatch(lines[i]):
+    start = _START.fullmatch(lines[i])
+    if not start:
         return None
+    kind = "item" if start.group(1) else start.group(2)
     for j in range(i + 1, len(lines)):
         if _START.fullmatch(lines[j]):
             return None
-        if _END.fullmatch(lines[j]):
-            return j
+        if end := _END.fullmatch(lines[j]):
+            return j if end.group(1) == kind else None
     return None
 
 
@@ -240,7 +285,8 @@ def _units(text: str) -> list:
             units.append(lines[i])
             i += 1
         else:
-            units.append(_Block(int(start.group(1)), "".join(lines[i : end + 1])))
+            story_id = int(start.group(1)) if start.group(1) else None
+            units.append(_Block(story_id, "".join(lines[i : end + 1]), start.group(2)))
             i = end + 1
     return units
 
@@ -250,8 +296,48 @@ def _text(unit) -> str:
 
 
 def parse_note(text: str) -> list[tuple[int, str]]:
-    """Every well-formed block in ``text``: (story id, block text with its markers)."""
-    return [(u.story_id, u.text) for u in _units(text) if isinstance(u, _Block)]
+    """Every well-formed item block in ``text``: (story id, block text with its markers)."""
+    return [(u.story_id, u.text) for u in _units(text) if isinstance(u, _Block) and u.story_id is not None]
+
+
+def note_outline(text: str) -> list[tuple[str, int]]:
+    """Every item in note order with the ``##`` group heading it sits under ("" above the first)."""
+    outline, group = [], ""
+    for u in _units(text):
+        if isinstance(u, _Block) and u.story_id is not None:
+            outline.append((group, u.story_id))
+        elif (heading := _heading_of(u)) is not None:
+            group = heading
+    return outline
+
+
+def note_sections(text: str) -> dict[str, str]:
+    """The structured brief's sections present in ``text``: name → the markdown under its heading."""
+    return {u.section: _section_body(u.text) for u in _units(text) if isinstance(u, _Block) and u.section}
+
+
+def parse_judgements(body: str) -> list[Judgement]:
+    """The key judgements in a judgements section; a line not in the documented shape is left out."""
+    out = []
+    for m in _JUDGEMENT.finditer(body):
+        try:
+            out.append(Judgement(m["probability"].strip().lower(), m["confidence"].lower(), m["statement"].strip()))
+        except JudgementError:
+            continue
+    return out
+
+
+def sendable_markdown(text: str) -> str:
+    """The note as its readers get it: no markers, and no structured section left empty."""
+    parts: list[str] = []
+    dropped = False
+    for u in _units(text):
+        if isinstance(u, _Block) and (u.section is None or _section_body(u.text).strip()):
+            parts.append("".join(_lines(u.text)[1:-1]))
+        elif not isinstance(u, _Block) and not (dropped and _is_blank(u)):
+            parts.append(u)
+        dropped = isinstance(u, _Block) and u.section is not None and not _section_body(u.text).strip()
+    return "".join(parts)
 
 
 # -- editing ------------------------------------------------------------------------------
@@ -342,18 +428,140 @@ def _drop_empty_section(units: list, i: int) -> None:
         del units[start:end]
 
 
-def apply_changes(text: str, day: date | str, items: Iterable[BriefItem] = (), remove_ids: Iterable[int] = ()) -> str:
-    """The note ``text`` (or a new one if empty) with ``items`` upserted and ``remove_ids`` removed."""
-    units: list = _units(text) if text else [f"# Briefing — {_as_day(day).isoformat()}\n", "\n"]
+# -- a structured brief's sections ----------------------------------------------------------
+
+
+def _section_block(name: str, body: str) -> str:
+    """A section's block: markers, its ``##`` heading, then the body (the analyst's, or made from the items)."""
+    body = body.strip("\n")
+    return (
+        f"<!-- tui-reader:{name} -->\n## {SECTIONS[name]}\n"
+        + (f"\n{body}\n" if body else "")
+        + f"<!-- /tui-reader:{name} -->\n"
+    )
+
+
+def _section_body(block: str) -> str:
+    lines = _lines(block)[1:-1]
+    if lines and lines[0].startswith("## "):
+        lines = lines[1:]
+    return "".join(lines).strip("\r\n")
+
+
+def _analyst_text(text: str) -> str:
+    """Text the analyst typed (or pasted from a story) as markdown that cannot become a marker, heading or HTML."""
+    lines = (re.sub(r"^(\s*)#", r"\1\\#", _no_html(line.rstrip())) for line in clean_text(text).strip().split("\n"))
+    return "\n".join(lines)
+
+
+def render_judgement(judgement: Judgement) -> str:
+    """One key judgement as the line :func:`parse_judgements` reads back: ``- **Likely** (moderate confidence): …``."""
+    statement = _inline(judgement.statement, 600)
+    return f"- **{judgement.probability.capitalize()}** ({judgement.confidence} confidence): {statement}"
+
+
+def _new_note(day: date | str, structured: bool) -> list:
+    units: list = [f"# Briefing — {_as_day(day).isoformat()}\n", "\n"]
+    for name in SECTIONS if structured else ():
+        units += [_Block(None, _section_block(name, ""), name), "\n"]
+    return units
+
+
+def _set_section(units: list, name: str, body: str) -> None:
+    """Replace section ``name``'s block, or add it after the sections that come before it (else after the title)."""
+    block = _section_block(name, body)
+    for u in units:
+        if isinstance(u, _Block) and u.section == name:
+            u.text = block
+            return
+    order = list(SECTIONS)
+    before = [i for i, u in enumerate(units) if isinstance(u, _Block) and u.section in order[: order.index(name)]]
+    if before:
+        pos = before[-1] + 1
+    else:
+        pos = next((i + 1 for i, u in enumerate(units) if _heading_of(u) == ""), 0)
+    if pos < len(units) and _is_blank(units[pos]):
+        pos += 1
+    _ensure_newline(units, pos)
+    units[pos:pos] = [_Block(None, block, name), "\n"]
+
+
+@dataclass(frozen=True)
+class EarlierBrief:
+    """The latest note before a day's: what "new since the last brief" is measured against."""
+
+    day: date | None
+    story_ids: frozenset[int]
+
+
+def earlier_brief(briefing_dir: Path, day: date | str) -> EarlierBrief:
+    """The latest note in ``briefing_dir`` dated before ``day``, and the stories in it."""
+    d = _as_day(day)
+    days = []
+    for p in Path(briefing_dir).glob(_NOTE_NAME):
+        try:
+            if (when := valid_date(p.stem)) < d:
+                days.append(when)
+        except ValueError:
+            continue
+    if not days:
+        return EarlierBrief(None, frozenset())
+    text, _ = _read(note_path(briefing_dir, max(days)))
+    return EarlierBrief(max(days), frozenset(story_id for story_id, _ in parse_note(text)))
+
+
+def _new_body(units: list, earlier: EarlierBrief) -> str:
+    """The "new since the last brief" list: every item of this note that the earlier note did not have."""
+    lines = []
+    for u in units:
+        if isinstance(u, _Block) and u.story_id is not None and u.story_id not in earlier.story_ids:
+            heading = _ITEM_HEADING.search(u.text)
+            rating = block_rating(u.text)
+            lines.append(f"- {heading.group(1) if heading else u.story_id}" + (f" ({rating})" if rating else ""))
+    since = f"Since the brief of {earlier.day.isoformat()}:" if earlier.day else "No earlier brief:"
+    return "\n".join([since, "", *lines]) if lines else f"{since} nothing new."
+
+
+def new_since(text: str, earlier: EarlierBrief) -> list[int]:
+    """The story ids of the note ``text`` that the earlier brief did not carry, in note order."""
+    return [story_id for _, story_id in note_outline(text) if story_id not in earlier.story_ids]
+
+
+def apply_changes(
+    text: str,
+    day: date | str,
+    items: Iterable[BriefItem] = (),
+    remove_ids: Iterable[int] = (),
+    *,
+    structured: bool = False,
+    earlier: EarlierBrief | None = None,
+) -> str:
+    """The note ``text`` (or a new one if empty) with ``items`` upserted and ``remove_ids`` removed.
+
+    ``structured`` only shapes a new note: a note is structured when it has a section block, so a
+    note the analyst turned plain by hand stays plain. With ``earlier``, the "new since the last
+    brief" section (if the note has one) is remade from the items now in the note.
+    """
+    units: list = _units(text) if text else _new_note(day, structured)
+    structured = any(isinstance(u, _Block) and u.section for u in units)
     for story_id in remove_ids:
         _remove(units, int(story_id))
     for item in items:
-        block = render_item(item)
+        block = render_item(item, structured)
         existing = [u for u in units if isinstance(u, _Block) and u.story_id == item.story_id]
         for u in existing:
             u.text = block
         if not existing:
             _insert(units, item, block)
+    if earlier is not None and any(isinstance(u, _Block) and u.section == "new" for u in units):
+        _set_section(units, "new", _new_body(units, earlier))
+    return "".join(_text(u) for u in units)
+
+
+def set_section(text: str, day: date | str, name: str, body: str, structured: bool = False) -> str:
+    """The note ``text`` (or a new one, structured if asked) with section ``name`` holding ``body`` (markdown, made safe)."""
+    units: list = _units(text) if text else _new_note(day, structured)
+    _set_section(units, name, _analyst_text(body))
     return "".join(_text(u) for u in units)
 
 
@@ -379,8 +587,8 @@ def _current_signature(path: Path) -> tuple | None:
         return None
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Temp file in the same directory, fsync, ``os.replace``, fsync the directory."""
+def write_atomic(path: Path, text: str) -> None:
+    """Temp file in the same directory, fsync, ``os.replace``, fsync the directory: never half a file."""
     directory = path.parent
     try:
         mode = os.stat(path).st_mode & 0o777
@@ -410,30 +618,62 @@ def _remove_stale_temps(path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def update_note(
-    path: Path, day: date | str, items_to_upsert: Iterable[BriefItem] = (), remove_ids: Iterable[int] = ()
-) -> None:
-    """Upsert and remove blocks in the note at ``path``, creating it if needed.
+def _edit_note(path: Path, change: Callable[[str], str | None]) -> None:
+    """Write ``change(text)`` over the note at ``path`` under its lock (None: leave it as it is).
 
-    Only the given ids are touched. Removing from a missing note creates nothing. If the
-    file changes on disk between our read and our replace (an editor that ignores our
+    If the file changes on disk between our read and our replace (an editor that ignores our
     lock), the change is re-read and merged rather than overwritten.
+    """
+    with note_locked(path):
+        _remove_stale_temps(path)
+        for attempt in range(5):
+            text, before = _read(path)
+            new = change(text)
+            if new is None or new == text:
+                return
+            if _current_signature(path) == before or attempt == 4:
+                write_atomic(path, new)
+                return
+
+
+def update_note(
+    path: Path,
+    day: date | str,
+    items_to_upsert: Iterable[BriefItem] = (),
+    remove_ids: Iterable[int] = (),
+    *,
+    structured: bool = False,
+) -> None:
+    """Upsert and remove blocks in the note at ``path``, creating it if needed (structured if asked).
+
+    Only the given ids are touched. Removing from a missing note creates nothing.
     """
     path = Path(path)
     items = list(items_to_upsert)
     remove = [int(i) for i in remove_ids]
-    with note_locked(path):
-        _remove_stale_temps(path)
-        for _attempt in range(5):
-            text, before = _read(path)
-            if before is None and not items:
-                return
-            new = apply_changes(text, day, items, remove)
-            if new == text:
-                return
-            if _current_signature(path) == before:
-                break
-        _write_atomic(path, new)
+
+    def change(text: str) -> str | None:
+        if not text and not items:
+            return None
+        earlier = earlier_brief(path.parent, day) if "<!-- tui-reader:new -->" in text or structured else None
+        return apply_changes(text, day, items, remove, structured=structured, earlier=earlier)
+
+    _edit_note(Path(path), change)
+
+
+def write_section(path: Path, day: date | str, name: str, body: str, *, structured: bool = False) -> None:
+    """Set the BLUF (or another section) of the note at ``path``; the rest of the note is kept byte for byte."""
+    _edit_note(Path(path), lambda text: set_section(text, day, name, body, structured))
+
+
+def add_judgement(path: Path, day: date | str, judgement: Judgement, *, structured: bool = False) -> None:
+    """Append a key judgement to the note at ``path``; the judgements already there are kept as written."""
+
+    def change(text: str) -> str:
+        body = "\n".join(filter(None, [note_sections(text).get("judgements", ""), render_judgement(judgement)]))
+        return set_section(text, day, "judgements", body, structured)
+
+    _edit_note(Path(path), change)
 
 
 @contextmanager
@@ -450,7 +690,7 @@ def note_locked(path: Path) -> Iterator[None]:
         raise BriefingError(f"cannot write briefing note {path}: {exc.strerror or exc}") from None
 
 
-def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
+def rebuild_day(store: "Store", briefing_dir: Path, day: date | str, *, structured: bool = False) -> Path:
     """Write every story triaged on ``day`` into its note (``tui-reader brief --rebuild``).
 
     Creates the note if the day has items and no note yet. If it exists, blocks are refreshed
@@ -470,5 +710,5 @@ def rebuild_day(store: "Store", briefing_dir: Path, day: date | str) -> Path:
         text, _ = _read(path)
         present = {story_id for story_id, _ in parse_note(text)}
         gone = [sid for sid in present if (s := store.story(sid)) is None or s.state != State.TRIAGED]
-        update_note(path, d, list(latest.values()), gone + superseded)
+        update_note(path, d, list(latest.values()), gone + superseded, structured=structured)
     return path

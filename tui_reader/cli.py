@@ -83,7 +83,7 @@ def catch_up_notes(ctx: Context) -> None:
 
     store = ctx.store  # a store that cannot open stops the command here, with its own one line
     try:
-        reconcile_logs(store, ctx.paths.briefing_dir)
+        reconcile_logs(store, ctx.paths.briefing_dir, structured=ctx.settings.brief.structured)
     except UserError as exc:
         _err(f"the briefing note is behind the store: {exc}; nothing is lost, it catches up at the next command")
 
@@ -235,9 +235,18 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
         if start > day:
             raise UsageError("brief: --since must not be after --date")
         days = [start + timedelta(days=n) for n in range((day - start).days + 1)]
+    structured = ctx.settings.brief.structured
+    if args.format or args.out:
+        if args.since or args.print:
+            raise UsageError("brief: --format and --out take one day, without --since or --print")
+        if args.rebuild:
+            rebuild_day(ctx.store, ctx.paths.briefing_dir, day, structured=structured)
+        return _send_brief(ctx, day, args.format or "md", args.out)
     for d in days:
         path = (
-            rebuild_day(ctx.store, ctx.paths.briefing_dir, d) if args.rebuild else note_path(ctx.paths.briefing_dir, d)
+            rebuild_day(ctx.store, ctx.paths.briefing_dir, d, structured=structured)
+            if args.rebuild
+            else note_path(ctx.paths.briefing_dir, d)
         )
         if args.print:
             if path.exists():
@@ -246,6 +255,29 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
                 raise UsageError(f"brief: no briefing note for {d.isoformat()} yet ({path})")
         else:
             _out(str(path))
+    return 0
+
+
+def _send_brief(ctx: Context, day: date, fmt: str, out: str | None) -> int:
+    """The day's note as sendable md, html or json: on stdout, or written atomically to ``out``."""
+    from tui_reader.briefing import write_atomic
+    from tui_reader.errors import BriefingError
+    from tui_reader.sendable import read_note, to_html, to_json, to_markdown
+
+    note = read_note(ctx.paths.briefing_dir, day)
+    if fmt == "json":  # the only format that reads the store
+        text = to_json(ctx.store, ctx.paths.briefing_dir, note, day)
+    else:
+        text = to_html(note, day) if fmt == "html" else to_markdown(note)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    target = Path(out).expanduser()
+    try:
+        write_atomic(target, text)
+    except OSError as exc:
+        raise BriefingError(f"cannot write {target}: {exc.strerror or exc}") from None
+    _out(str(target))
     return 0
 
 
@@ -431,8 +463,12 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
         summary = story.summary or draft_for_story(story, store.article_html(story.id), store.article(story.id))
     else:
         summary = story.summary
-    inp = TriageInput(story.id, tags, grade, summary.strip(), dismiss=args.dismiss, reason=_safe(args.reason or ""))
-    item = apply_triage(store, ctx.paths.briefing_dir, inp)
+    item = apply_triage(
+        store,
+        ctx.paths.briefing_dir,
+        TriageInput(story.id, tags, grade, summary.strip(), dismiss=args.dismiss, reason=_safe(args.reason or "")),
+        structured=ctx.settings.brief.structured,
+    )
     verb = "dismissed" if args.dismiss else f"triaged {item.grade.code if item.grade else '--'}"
     _out(f"{verb}: {_safe(item.title, 80)}")
     return 0
@@ -511,7 +547,7 @@ def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
     if store.story(args.story_id) is None:
         raise UsageError(f"note: no story with id {args.story_id} (see `tui-reader list --json`)")
     if args.set is not None:
-        set_note(store, ctx.paths.briefing_dir, args.story_id, args.set)
+        set_note(store, ctx.paths.briefing_dir, args.story_id, args.set, structured=ctx.settings.brief.structured)
     text, quotes = store.note_text(args.story_id), store.quotes(args.story_id)
     if args.json:
         quoted = [{"text": _safe(q.text), "paragraph": q.paragraph, "offset": q.offset} for q in quotes]
@@ -669,6 +705,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rewrite the note's items from the store (hand-written text outside items is kept)",
     )
+    p.add_argument(
+        "--format", choices=("md", "html", "json"), help="the note ready to send: markdown, one HTML file, or JSON"
+    )
+    p.add_argument("--out", metavar="FILE", help="write the sendable brief to FILE (atomically) instead of stdout")
     p = add("list", cmd_list, "list stories as a table or JSON lines (for scripts and cron)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--state", metavar="S", help="unread, read, triaged or dismissed (comma-separated)")

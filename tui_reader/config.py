@@ -93,12 +93,19 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class BriefSettings:
+    structured: bool = False
+    """Start each day's note as a structured brief: BLUF, key judgements, sourcing lines, what is new."""
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     ui: UISettings = field(default_factory=UISettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    brief: BriefSettings = field(default_factory=BriefSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
     rules: tuple[Rule, ...] = ()
@@ -113,6 +120,7 @@ _SECTIONS = {
     "ui": UISettings,
     "cluster": ClusterSettings,
     "retention": RetentionSettings,
+    "brief": BriefSettings,
 }
 
 

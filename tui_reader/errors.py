@@ -39,6 +39,10 @@ class GradeError(UserError, ValueError):
     """An Admiralty code that is not A–F followed by 1–6."""
 
 
+class JudgementError(UserError, ValueError):
+    """A key judgement whose probability or confidence is not one of ICD 203's words."""
+
+
 class QueryError(UserError, ValueError):
     """A filter the user typed that cannot be understood."""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
-from tui_reader.errors import GradeError
+from tui_reader.errors import GradeError, JudgementError
 from tui_reader.urls import domain_of
 
 
@@ -262,3 +262,36 @@ class SourceInfo:
     triaged: int
     latest: tuple[str, ...]
     """Its most recent grades given on stories, newest first (e.g. ``("B2", "C3")``)."""
+
+
+PROBABILITY_WORDS = (
+    "almost no chance",
+    "very unlikely",
+    "unlikely",
+    "roughly even chance",
+    "likely",
+    "very likely",
+    "almost certain",
+)
+"""ICD 203's expressions of likelihood, least likely first: a brief's readers know exactly these."""
+CONFIDENCE_LEVELS = ("low", "moderate", "high")
+"""ICD 203's confidence in a judgement (how good the sourcing and reasoning are, not how likely)."""
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A key judgement in a structured brief: how likely, with what confidence, what the analyst judges."""
+
+    probability: str
+    confidence: str
+    statement: str
+
+    def __post_init__(self) -> None:
+        if self.probability not in PROBABILITY_WORDS:
+            raise JudgementError(
+                f"unknown probability {self.probability[:40]!r}: use one of {', '.join(PROBABILITY_WORDS)}"
+            )
+        if self.confidence not in CONFIDENCE_LEVELS:
+            raise JudgementError(f"unknown confidence {self.confidence[:40]!r}: use low, moderate or high")
+        if not self.statement.strip():
+            raise JudgementError("a key judgement needs a statement")

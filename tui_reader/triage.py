@@ -60,8 +60,8 @@ def _local_day(when: datetime) -> date:
     return when.astimezone().date() if when.tzinfo else when.date()
 
 
-def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str) -> BriefItem | None:
-    """Make the note of ``day`` show what the store holds for ``story_id`` now.
+def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str, structured: bool) -> BriefItem | None:
+    """Make the note of ``day`` show what the store holds for ``story_id`` now (a new note structured if asked).
 
     A story is one item per event: saving it takes the place of any other outlet's copy of
     the same story already in the note (the saved item lists those outlets under "also
@@ -78,7 +78,7 @@ def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str)
             return None
         item = corroborated(store, item)
         same_event = [m.id for m in cluster_members(store, story_id) if m.id != story_id]
-        briefing.update_note(path, day, [item], remove_ids=same_event)
+        briefing.update_note(path, day, [item], remove_ids=same_event, structured=structured)
         return item
 
 
@@ -92,8 +92,11 @@ def _journal_dismissal(store: Store, story_id: int, day: date) -> None:
     store.queue_log(story_id, day.isoformat())
 
 
-def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: datetime | None = None) -> BriefItem:
-    """Save ``inp`` and update the briefing note of the local day of ``now``.
+def apply_triage(
+    store: Store, briefing_dir: Path, inp: TriageInput, *, now: datetime | None = None, structured: bool = False
+) -> BriefItem:
+    """Save ``inp`` and update the briefing note of the local day of ``now`` (``[brief] structured``
+    shapes a note this save creates).
 
     Tags are normalised here so both callers get the same result. A dismissed story is
     taken out of the note of the day it was last triaged. Raises :class:`TriageError`
@@ -119,9 +122,9 @@ def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: dat
         raise TriageError(str(exc)) from None
     try:
         for day in days:
-            item = _sync_note(store, briefing_dir, inp.story_id, day) or item
+            item = _sync_note(store, briefing_dir, inp.story_id, day, structured) or item
             store.clear_pending_log(inp.story_id, day.isoformat())
-        reconcile_logs(store, briefing_dir)
+        reconcile_logs(store, briefing_dir, structured=structured)
     except briefing.BriefingError as exc:
         what = "dismissal" if inp.dismiss else "triage"
         raise NoteBehind(
@@ -130,7 +133,7 @@ def apply_triage(store: Store, briefing_dir: Path, inp: TriageInput, *, now: dat
     return item
 
 
-def refresh_item(store: Store, briefing_dir: Path, story_id: int) -> None:
+def refresh_item(store: Store, briefing_dir: Path, story_id: int, *, structured: bool = False) -> None:
     """Bring a triaged story's item in the note of its triage day up to date (its note or quotes changed).
 
     Journalled like a save, so a note that cannot be written now raises :class:`NoteBehind` and catches up later.
@@ -141,7 +144,7 @@ def refresh_item(store: Store, briefing_dir: Path, story_id: int) -> None:
     day = _local_day(story.triaged_at)
     store.queue_log(story_id, day.isoformat())
     try:
-        _sync_note(store, briefing_dir, story_id, day)
+        _sync_note(store, briefing_dir, story_id, day, structured)
         store.clear_pending_log(story_id, day.isoformat())
     except briefing.BriefingError as exc:
         raise NoteBehind(
@@ -149,7 +152,7 @@ def refresh_item(store: Store, briefing_dir: Path, story_id: int) -> None:
         ) from None
 
 
-def reconcile_logs(store: Store, briefing_dir: Path) -> int:
+def reconcile_logs(store: Store, briefing_dir: Path, *, structured: bool = False) -> int:
     """Replay journal rows left by a crash between a store save and its note update.
 
     Returns how many were replayed. A row whose day is not a valid date cannot name a
@@ -162,7 +165,7 @@ def reconcile_logs(store: Store, briefing_dir: Path) -> int:
         except ValueError:
             store.clear_pending_log(story_id, day)
             continue
-        _sync_note(store, briefing_dir, story_id, day)
+        _sync_note(store, briefing_dir, story_id, day, structured)
         store.clear_pending_log(story_id, day)
         replayed += 1
     return replayed

@@ -148,7 +148,7 @@ class ReaderApp(App[None]):
         from tui_reader.triage import reconcile_logs
 
         try:
-            reconcile_logs(self.store, self.paths.briefing_dir)
+            reconcile_logs(self.store, self.paths.briefing_dir, structured=self.settings.brief.structured)
         except UserError as exc:
             self.call_from_thread(
                 self.notify,
@@ -193,7 +193,7 @@ class ReaderApp(App[None]):
     def _save(self, inp: TriageInput) -> None:
         from tui_reader.triage import apply_triage
 
-        item = apply_triage(self.store, self.paths.briefing_dir, inp)
+        item = apply_triage(self.store, self.paths.briefing_dir, inp, structured=self.settings.brief.structured)
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
         self.call_from_thread(
@@ -211,14 +211,15 @@ class ReaderApp(App[None]):
     def _save_note(self, story_id: int, text: str | None, line: str | None, quote: Quote | None) -> None:
         from tui_reader import notes
 
+        where, structured = (self.store, self.paths.briefing_dir, story_id), self.settings.brief.structured
         if quote is not None:
-            notes.add_quote(self.store, self.paths.briefing_dir, story_id, quote)
+            notes.add_quote(*where, quote, structured=structured)
             said = f"Quoted from paragraph {quote.paragraph + 1} into the note."
         elif line is not None:
-            notes.add_note_line(self.store, self.paths.briefing_dir, story_id, line)
+            notes.add_note_line(*where, line, structured=structured)
             said = "Added to the note."
         else:
-            notes.set_note(self.store, self.paths.briefing_dir, story_id, text or "")
+            notes.set_note(*where, text or "", structured=structured)
             said = "Note saved."
         self.call_from_thread(self.notify, said, timeout=2)
         self.post_story_changed(story_id)
@@ -263,6 +264,7 @@ class ReaderApp(App[None]):
                     self.store,
                     self.paths.briefing_dir,
                     TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True),
+                    structured=self.settings.brief.structured,
                 )
             else:
                 self.store.set_states([(story_id, State.DISMISSED)])
@@ -286,7 +288,10 @@ class ReaderApp(App[None]):
         try:
             if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
                 apply_triage(
-                    self.store, self.paths.briefing_dir, TriageInput(story.id, story.tags, story.grade, story.summary)
+                    self.store,
+                    self.paths.briefing_dir,
+                    TriageInput(story.id, story.tags, story.grade, story.summary),
+                    structured=self.settings.brief.structured,
                 )
             else:  # a bulk dismissal restores never-triaged stories: states alone
                 self.store.set_states(changes)

@@ -328,7 +328,10 @@ class MainScreen(AppScreen):
 
         from tui_reader.ui.screens.briefing import BriefingScreen
 
-        self.app.push_screen(BriefingScreen(self.reader_app.paths.briefing_dir, date.today()))
+        app = self.reader_app
+        self.app.push_screen(
+            BriefingScreen(app.paths.briefing_dir, date.today(), structured=app.settings.brief.structured)
+        )
 
     # -- adding and removing feeds -----------------------------------------------------------------
 
