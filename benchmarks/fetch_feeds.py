@@ -152,7 +152,7 @@ def bench_breakdown(urls: list[str]) -> None:
         store.close()
         print(f"breakdown: store only             {time.perf_counter() - started:6.2f} s")
     real = refresh.store_parsed
-    refresh.store_parsed = lambda store, feed, parsed, result: refresh.FeedOutcome(
+    refresh.store_parsed = lambda store, feed, parsed, result, rules=True: refresh.FeedOutcome(
         feed.id, feed.url, feed.title, "ok", len(parsed.entries)
     )
     try:

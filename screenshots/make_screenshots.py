@@ -27,8 +27,16 @@ from tui_reader.subscribe import import_opml
 from tui_reader.triage import apply_triage
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
+from tui_reader.watch import Watchlist
 
 HERE = Path(__file__).resolve().parent
+
+
+WATCHING = Settings(
+    watchlists=(Watchlist("jordan", ("Ruwaished", "Jordanian", "Aqaba")),),
+    saved={"red-sea": "red sea", "drones": "drone"},
+)
+"""A watchlist and saved searches, for the screenshots that show them."""
 
 
 async def shoot(
@@ -40,7 +48,9 @@ async def shoot(
     open_title: str | None = None,
     settings: Settings | None = None,
 ) -> None:
-    app = ReaderApp(store, paths, settings or Settings())
+    settings = settings or Settings()
+    store.watchlists = settings.watchlists  # as the CLI sets them from the config
+    app = ReaderApp(store, paths, settings)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         if open_title:
@@ -73,6 +83,9 @@ async def main() -> None:
         await shoot(store, paths, "reader-80x24", (80, 24), [], open_title="Ruwaished")
         await shoot(store, paths, "quote-80x24", (80, 24), ["space", "v", "j", "j", "j"], open_title="Ruwaished")
         await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
+        await shoot(store, paths, "watch", (120, 32), [], settings=WATCHING)
+        await shoot(store, paths, "watch-80x24", (80, 24), [], settings=WATCHING)
+        await shoot(store, paths, "reader-watch", (120, 40), [], open_title="Ruwaished", settings=WATCHING)
         await shoot(store, paths, "help", (100, 36), ["question_mark"])
         await shoot(store, paths, "add-feed", (100, 30), ["a", *f"{server.base_url}/", "enter"])
         await shoot(

@@ -671,3 +671,152 @@ def test_caption_with_legend_items_reads_whole():
     assert captions_shown(reader_text(html, None)) == [
         "▣ Speakers of Māori according to the 2013 census More than 5% More than 10% More than 20%"
     ]
+
+
+def test_gallery_captions_that_open_alike_are_each_kept():
+    """Agency galleries repeat the scene's opening words photo after photo; only a near-identical copy is one."""
+    opening = "Rescue workers search the rubble of the collapsed school in the old town of Antakya on Tuesday"
+    ends = ["as a crane lifts a slab", "while relatives wait behind a cordon", "after a survivor was heard calling"]
+    slides = "".join(
+        f"<figure><img src='/g{i}.jpg'><figcaption>{opening} {end}</figcaption></figure>" for i, end in enumerate(ends)
+    )
+    edited = f"<figure><img src='/g9.jpg' alt='{opening} {ends[0]}, officials said'><figcaption>{opening} {ends[0]}</figcaption></figure>"
+    md = reader_text(
+        page(f"<article>{paragraphs(2)}<div class='gallery'>{slides}</div>{paragraphs(2, 2)}{edited}</article>"), None
+    )
+    assert captions_shown(md) == [f"▣ {opening} {end}" for end in ends]
+
+
+def test_lazy_image_in_noscript_between_paragraphs_shows_its_alt_sentence():
+    """A script swaps the placeholder for the ``<noscript>`` copy: that copy's source and alt sentence count, and a
+    tracking pixel's ``<noscript>`` adds no picture."""
+    pixel = "<noscript><p><img src='https://stats.example.net/hit?p=1'></p></noscript>"
+    lazy = (
+        f"<div class='img'><img class='lazy' src='data:image/gif;base64,R0lGOD' data-src='/x.jpg'>"
+        f"<noscript><img src='/real.jpg' alt='{PHOTOS[0]}'></noscript></div>"
+    )
+    art = extract_article(page(f"{pixel}<article>{paragraphs(2)}{lazy}{paragraphs(3, 2)}</article>"), "https://e.com/")
+    assert [(c.text, c.image) for c in art.captions] == [(PHOTOS[0], "https://e.com/real.jpg")]
+    assert art.markdown.index("Paragraph 1.") < art.markdown.index(PHOTOS[0]) < art.markdown.index("Paragraph 2.")
+
+
+def test_gallery_captions_in_lightbox_attributes_and_not_in_teaser_links():
+    """lightbox2 keeps the caption in ``data-title``, lightGallery in ``data-sub-html``, plain lightboxes in the
+    ``title`` of the link to the big picture; a link to another story with a title is a teaser."""
+    lightbox2 = "".join(
+        f"<a href='/big{i}.jpg' data-title='{cap}'><img src='/t{i}.jpg'></a>" for i, cap in enumerate(PHOTOS[:3])
+    )
+    light_gallery = "".join(
+        f"<div class='item' data-sub-html='<h4>{cap}</h4><p>Foto: Ole Nielsen</p>'><img src='/s{i}.jpg'></div>"
+        for i, cap in enumerate(PHOTOS[3:5])
+    )
+    titled = f"<p><a href='/big.jpg?w=2000' title='{PHOTOS[5]}'><img src='/small.jpg'></a></p>"
+    teaser = (
+        "<a href='/news/other-story' data-title='Minister resigns after the vote on the budget'><img src='/o.jpg'></a>"
+    )
+    body = f"<article>{paragraphs(2)}<div class='gallery'>{lightbox2}</div>{paragraphs(1, 2)}{light_gallery}{paragraphs(1, 3)}{titled}{teaser}{paragraphs(2, 4)}</article>"
+    shown = captions_shown(reader_text(page(body), None))
+    assert shown == [f"▣ {cap}" for cap in PHOTOS[:3]] + [f"▣ {cap} — Foto: Ole Nielsen" for cap in PHOTOS[3:5]] + [
+        f"▣ {PHOTOS[5]}"
+    ]
+
+
+def test_picture_paragraph_credit_beside_the_figure_and_a_copyright_mark():
+    """``<p><img><br><em>caption</em></p>`` is a picture with its caption, a ``<span class="credit">`` beside the
+    ``<figure>`` is its credit (a byline box beside one is not), and "©" sets a credit apart without a full stop."""
+    para = f"<p><img src='/p.jpg'><br><em>{PHOTOS[0]}</em></p>"
+    beside = f"<div class='media'><figure><img src='/b.jpg'><figcaption>{PHOTOS[1]}</figcaption></figure><span class='credit'>Jane Roe/AP</span></div>"
+    marks = f"<figure><img src='/c.jpg'><figcaption>{PHOTOS[2]} © Reuters</figcaption></figure>"
+    byline = "<div class='head'><figure><img src='/face.jpg'></figure><div class='author'>Carlota Guindal</div></div>"
+    inline = f"<p><img src='/i.jpg'> {PROSE} Inline.</p>"
+    md = reader_text(
+        page(
+            f"<article>{paragraphs(2)}{para}{paragraphs(1, 2)}{beside}{inline}{marks}{paragraphs(2, 3)}{byline}</article>"
+        ),
+        None,
+    )
+    assert captions_shown(md) == [
+        f"▣ {PHOTOS[0]}",
+        f"▣ {PHOTOS[1]} — Jane Roe/AP",
+        f"▣ {PHOTOS[2]} — © Reuters",
+    ]
+    assert "Inline." in md and md.count("Jane Roe/AP") == 1
+
+
+def test_teasers_between_paragraphs_keep_their_alt_texts_out():
+    """An alt sentence stands in for a caption between the body's paragraphs, but not a promo's: a picture linking
+    to another story, or one whose box is a linked headline or a list of links."""
+    linked = "<div class='x'><a href='/news/other'><img src='/o.jpg' alt='Minister resigns after the vote on the budget'></a></div>"
+    card = (
+        "<div class='teaser'><div class='pic'><img src='/t.jpg' alt='Floods reach the capital after a week of rain'></div>"
+        "<h3><a href='/floods'>Floods reach the capital</a></h3></div>"
+    )
+    listed = "<ul class='more'><li><img src='/l.jpg' alt='Ten things to do in the old town this weekend'><a href='/ten'>Ten things to do this weekend</a></li></ul>"
+    own = f"<div class='img'><img src='/own.jpg' alt='{PHOTOS[0]}'></div>"
+    art = extract_article(
+        page(f"<article>{paragraphs(2)}{linked}{card}{listed}{own}{paragraphs(3, 2)}</article>"), None
+    )
+    assert [c.text for c in art.captions] == [PHOTOS[0]]
+
+
+def test_figure_in_a_column_beside_the_body_is_kept_and_the_rail_beyond_is_not():
+    """The body's column and its figure's column share a row that holds nothing else; the row's neighbour is a
+    rail of other stories with captioned pictures."""
+    rail = "".join(
+        f"<figure><img src='/r{i}.jpg'><figcaption>Other story number {i} about the weather this week</figcaption></figure>"
+        for i in range(3)
+    )
+    html = page(
+        f"<div class='page'><div class='row'><div class='col-8'><h1>Report</h1><div class='text'>{paragraphs(6)}</div>"
+        f"</div><div class='col-4'><figure><img src='/x.jpg'><figcaption>{CAPTION}</figcaption></figure></div></div>"
+        f"<div class='more-stories'>{rail}<p>{PROSE}</p><p>{PROSE}</p></div></div>"
+    )
+    assert captions_shown(reader_text(html, None)) == [f"▣ {CAPTION}"]
+
+
+def test_a_page_streamed_in_segments_reads_in_place():
+    """React's streaming rendering sends the article last, hidden, for a script to swap in for its template."""
+    html = page(
+        "<div class='shell'><header><a href='/'>Home</a></header><template id='B:0'></template><p>Loading…</p>"
+        "<footer><a href='/about'>About us</a></footer></div>"
+        f"<div hidden id='S:0'><article><h1>Report</h1>{paragraphs(2)}<template id='P:1'></template></article></div>"
+        f"<div hidden id='S:1'><figure><img src='/x.jpg'><figcaption>{CAPTION}</figcaption></figure>{paragraphs(3, 2)}</div>"
+    )
+    md = reader_text(html, None)
+    assert md.index("Paragraph 1.") < md.index(f"▣ {CAPTION}") < md.index("Paragraph 2.") < md.index("Paragraph 4.")
+
+
+def test_paragraphs_marked_for_a_metered_wall_are_the_story():
+    """``<p class="paywall">`` holds the text a metered wall hides from non-subscribers; a short blurb with that
+    class is the wall's own."""
+    walled = "".join(f"<p class='paywall'>{PROSE} {PROSE} Walled {i}.</p>" for i in range(4))
+    blurb = "<div class='paywall-offer'><p>Only two free stories left this month</p></div>"
+    art = extract_article(page(f"<article><h1>Report</h1>{paragraphs(2)}{walled}{blurb}</article>"), None)
+    assert all(f"Walled {i}." in art.text for i in range(4))
+    assert "free stories" not in art.markdown
+
+
+def test_furniture_phrases_in_other_languages_go_and_reporting_that_shares_a_word_stays():
+    """ "Lesen Sie auch", "À lire aussi", "関連記事" mark a block as furniture in any language; "Anzeige" is both an
+    advertisement label and a police report, so a sentence saying it is the story's."""
+    blocks = (
+        "<p>Lesen Sie auch: Regierung stürzt nach dem Misstrauensvotum</p><p>À lire aussi : la réforme des retraites</p>"
+        "<p>関連記事：台風10号、九州に上陸</p><p>Die Polizei hat Anzeige gegen den Fahrer erstattet.</p>"
+    )
+    art = extract_article(page(f"<article>{paragraphs(3)}{blocks}{paragraphs(3, 3)}</article>"), None)
+    assert "Anzeige gegen den Fahrer" in art.text
+    assert not any(word in art.text for word in ("Misstrauensvotum", "retraites", "台風"))
+
+
+def test_caption_classes_named_in_the_templates_language():
+    """Templates name the caption in their own language (German, Italian, Spanish, Czech, Norwegian, Dutch): a
+    paragraph so named under a picture is its caption, not body text."""
+    names = ["bildunterschrift", "didascalia", "pie-de-foto", "popisek", "bildetekst", "bijschrift"]
+    figures = "".join(
+        f"<div class='pic'><img src='/p{i}.jpg'></div><p class='{name}'>{PHOTOS[i]}. Foto: Ole Nielsen</p>"
+        f"{paragraphs(1, i)}"
+        for i, name in enumerate(names)
+    )
+    art = extract_article(page(f"<article>{paragraphs(2, 10)}{figures}</article>"), None)
+    assert captions_shown(art.markdown) == [f"▣ {PHOTOS[i]}. — Foto: Ole Nielsen" for i in range(len(names))]
+    assert PHOTOS[0] not in art.text

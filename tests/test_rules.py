@@ -291,3 +291,47 @@ def test_bulk_triage_on_a_query_is_one_change_and_one_undo(wire, home, capsys):
     assert code == 0 and stories(capsys, home)["Drone"] == before["Drone"]
     code, _, err = run(capsys, "--home", str(home), "triage", "--query", "state:nope", "--dismiss")
     assert code == 2 and "state:nope" in err
+
+
+def test_a_regex_rule_matches_a_story_exactly_when_it_matches_that_story_alone(store):
+    """Regular expressions are scanned over a whole batch at once: anchors, lookarounds and matches that
+    would run into the next story must still give what the field alone gives."""
+    titles = [
+        "Breaking: port closed",
+        "Not breaking: Breaking news later",
+        "sanctions lifted",
+        "not sanctions at all",
+        "Port 101",
+        "Report 202\nsecond line",
+        "ends in 303",
+        "",
+        "a" * 40 + "!",
+        "PORT",
+    ] * 3
+    patterns = [r"^Breaking", r"(?<!not )sanctions", r"(?i)\bport\b", r"\d{3}$", r"(?m)^second", r"\Aends", r"(a+)+!$"]
+    store.rules = parse_rules(
+        [{"name": f"p{n}", "fields": ["title"], "regex": p, "tags": [f"p{n}"]} for n, p in enumerate(patterns)]
+    )
+    ids = store.upsert_entries(
+        None, [FeedEntry(f"g{i}", f"http://x.example/{i}", t) for i, t in enumerate(titles)], "x"
+    ).new_ids
+    run_ = store.apply_rules(ids)
+    for n, pattern in enumerate(patterns):
+        expected = {i for i in ids if re.search(pattern, store.story(i).title)}
+        assert run_.stories.get(f"p{n}", set()) == expected, pattern
+
+
+def test_words_ignore_case_and_accents_in_every_field(store):
+    store.rules = parse_rules(
+        [{"name": "dz", "fields": ["title", "source"], "words": '"deir ez-zor" qaim', "tags": ["dz"]}]
+    )
+    entries = [
+        FeedEntry("a", "http://x.example/a", "Shelling in DÈIR EZ ZOR"),
+        FeedEntry("b", "http://x.example/b", "Deir and Zor apart"),
+        FeedEntry("c", "http://x.example/c", "Nothing"),
+    ]
+    ids = (
+        store.upsert_entries(None, entries, "x").new_ids
+        + store.upsert_entries(None, [FeedEntry("d", "http://x.example/d", "Nothing either")], "Al-Qāim Radio").new_ids
+    )
+    assert store.apply_rules(ids).stories["dz"] == {ids[0], ids[3]}

@@ -36,9 +36,11 @@ class Context:
     def store(self):
         if self._store is None:
             from tui_reader.store import Store
+            from tui_reader.watch import watch_rules
 
             self._store = Store(self.paths.db_file)
-            self._store.rules = self.settings.rules
+            self._store.rules = self.settings.rules + watch_rules(self.settings.watchlists)
+            self._store.watchlists = self.settings.watchlists
             self._store.keep_days = self.settings.retention.keep_days
         return self._store
 
@@ -169,7 +171,21 @@ def cmd_fetch(ctx: Context, args: argparse.Namespace) -> int:
         f"total: {len(report.outcomes)} feeds, {report.total_new} new, {report.total_updated} updated, "
         f"{report.failed} failed" + (f", {purged + report.purged} purged" if ctx.store.keep_days else "")
     )
+    _alert(ctx, report.alerts)
     return 1 if report.outcomes and report.failed == len(report.outcomes) else 0
+
+
+def _alert(ctx: Context, found: dict[int, list[str]]) -> None:
+    """One line per new story a watchlist or an alerting rule matched, and the ``notify_command`` for each
+    (after the refresh is stored: a slow or failing command never holds up intake); its failures on stderr."""
+    from tui_reader.watch import alerts_for, notify
+
+    alerts = alerts_for(ctx.store, found)
+    for a in alerts:
+        _out(f"alert  {_safe(a.title, 80)} [{_safe(', '.join(a.reasons), 60)}] (id {a.story_id})")
+    if alerts and ctx.settings.alerts.notify_command:
+        for problem in notify(ctx.settings.alerts.notify_command, alerts, ctx.settings.alerts.notify_timeout):
+            _err(problem)
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
@@ -237,11 +253,13 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
         days = [start + timedelta(days=n) for n in range((day - start).days + 1)]
     structured = ctx.settings.brief.structured
     if args.format or args.out:
-        if args.since or args.print:
-            raise UsageError("brief: --format and --out take one day, without --since or --print")
+        if args.since or args.print or args.saved is not None:
+            raise UsageError("brief: --format and --out take one day, without --since, --print or --saved")
         if args.rebuild:
             rebuild_day(ctx.store, ctx.paths.briefing_dir, day, structured=structured)
         return _send_brief(ctx, day, args.format or "md", args.out)
+    if args.saved is not None:
+        return _brief_saved(ctx, _saved(ctx, args.saved, "brief"), days)
     for d in days:
         path = (
             rebuild_day(ctx.store, ctx.paths.briefing_dir, d, structured=structured)
@@ -281,6 +299,28 @@ def _send_brief(ctx: Context, day: date, fmt: str, out: str | None) -> int:
     return 0
 
 
+def _brief_saved(ctx: Context, q, days: list[date]) -> int:
+    """Print a briefing of each day's triaged stories that a saved search finds, as its note would have them
+    (a view: no note is written)."""
+    from tui_reader.briefing import apply_changes, day_bounds
+    from tui_reader.cluster import corroborated
+
+    wanted = set(ctx.store.story_ids(q))
+    for d in days:
+        items = [corroborated(ctx.store, i) for i in ctx.store.brief_items(*day_bounds(d)) if i.story_id in wanted]
+        if items:
+            sys.stdout.write(apply_changes("", d, items))
+    return 0
+
+
+def _saved(ctx: Context, name: str, command: str, base=None):
+    """The query of the saved search ``name`` on top of ``base``; an unknown name is a usage error."""
+    if name not in ctx.settings.saved:
+        known = ", ".join(sorted(ctx.settings.saved)) or f"none yet: add [saved] to {ctx.paths.config_file}"
+        raise UsageError(f"{command}: no saved search {_safe(name, 40)!r} (saved searches: {known})")
+    return _query(ctx, ctx.settings.saved[name], base)
+
+
 def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.models import State
     from tui_reader.query import StoryQuery
@@ -295,10 +335,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
 
     q = StoryQuery(states=states, tag=normalize_tag(args.tag) if args.tag else "")
     if args.saved is not None:
-        if args.saved not in ctx.settings.saved:
-            known = ", ".join(sorted(ctx.settings.saved)) or f"none yet: add [saved] to {ctx.paths.config_file}"
-            raise UsageError(f"list: no saved search {_safe(args.saved, 40)!r} (saved searches: {known})")
-        q = _query(ctx.settings.saved[args.saved], q)
+        q = _saved(ctx, args.saved, "list", q)
     q = replace(q, text=f"{q.text} {args.search or ''}".strip())  # --search narrows a saved search's words
     ids = ctx.store.story_ids(q)[: args.limit] if args.limit else ctx.store.story_ids(q)
     store = ctx.store
@@ -344,7 +381,7 @@ def cmd_rules_apply(ctx: Context, args: argparse.Namespace) -> int:
         return 0
     started = time.perf_counter()
     ids = ctx.store.story_ids(StoryQuery(states=(State.UNREAD, State.READ)))
-    run = ctx.store.apply_rules(ids, dry_run=args.dry_run)
+    run = ctx.store.apply_rules(ids, ctx.settings.rules, dry_run=args.dry_run)
     verb = "would change" if args.dry_run else "changed"
     for rule in ctx.settings.rules:
         actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(rule.name, {}).items()))
@@ -393,12 +430,12 @@ def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _query(text: str, base=None):
+def _query(ctx: Context, text: str, base=None):
     """A filter-language query from the command line, on top of ``base``; its errors are usage errors."""
     from tui_reader.query import QueryError, StoryQuery, parse_filter
 
     try:
-        return parse_filter(text, base or StoryQuery())
+        return parse_filter(text, base or StoryQuery(), watchlists=ctx.settings.watchlists)
     except QueryError as exc:
         raise UsageError(f"query {_safe(text, 60)!r}: {exc}") from None
 
@@ -406,20 +443,15 @@ def _query(text: str, base=None):
 def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
     """Tag or dismiss every untriaged story a query finds, in one transaction, recorded like a rule so that
     `rules undo NAME` takes it all back (triaged stories are left alone: their notes say what they are)."""
-    from datetime import datetime
-
-    from tui_reader.rules import parse_rules
-    from tui_reader.triage import parse_tags
+    from tui_reader.triage import bulk_triage, parse_tags
 
     if args.grade or args.summary or args.summary_file or args.draft:
         raise UsageError("triage --query: only --tags and --dismiss apply to many stories at once")
     tags = parse_tags(args.tags)
     if not tags and not args.dismiss:
         raise UsageError("triage --query: say what to do: --tags a,b and/or --dismiss")
-    q = _query(args.query)
-    name = f"triage {datetime.now():%Y-%m-%d %H:%M:%S}"
-    rule = parse_rules([{"name": name, "query": args.query, "tags": list(tags), "dismiss": args.dismiss}])
-    run = ctx.store.apply_rules(ctx.store.story_ids(q), rule)
+    q = _query(ctx, args.query)
+    name, run = bulk_triage(ctx.store, ctx.store.story_ids(q), tags=tags, dismiss=args.dismiss, query=args.query)
     changed = len(run.stories.get(name, ()))
     actions = ", ".join(f"{what} ×{n}" for what, n in sorted(run.actions.get(name, {}).items()))
     _out(
@@ -709,6 +741,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("md", "html", "json"), help="the note ready to send: markdown, one HTML file, or JSON"
     )
     p.add_argument("--out", metavar="FILE", help="write the sendable brief to FILE (atomically) instead of stdout")
+    p.add_argument(
+        "--saved",
+        metavar="NAME",
+        help="print a briefing of only the triaged stories a saved search ([saved]) finds (writes no note)",
+    )
     p = add("list", cmd_list, "list stories as a table or JSON lines (for scripts and cron)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("--state", metavar="S", help="unread, read, triaged or dismissed (comma-separated)")

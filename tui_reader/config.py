@@ -15,6 +15,7 @@ from tui_reader.errors import ConfigError
 
 if TYPE_CHECKING:
     from tui_reader.rules import Rule
+    from tui_reader.watch import Watchlist
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,17 @@ class BriefSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    notify_command: tuple[str, ...] = ()
+    """A command run for each new story a watchlist or an ``alert = true`` rule matched, the story as JSON
+    on its stdin: an argument list, never a shell, e.g. ["notify-send-story", "--urgent"]; () = none."""
+    notify_timeout: float = 10.0
+    """Seconds the command may take on one story before it is stopped (and the failure reported)."""
+    bell: bool = True
+    """Ring the terminal bell with the TUI's alert toast."""
+
+
+@dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
@@ -106,12 +118,15 @@ class Settings:
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
     rules: tuple[Rule, ...] = ()
     """Intake rules (``[[rules]]``), in the order they apply."""
     saved: dict[str, str] = field(default_factory=dict)
     """Saved searches: name -> a query in the filter language of ``/``."""
+    watchlists: tuple[Watchlist, ...] = ()
+    """Watchlists (``[[watchlists]]``): named lists of terms, ``watch:NAME`` in the filter language."""
 
 
 _SECTIONS = {
@@ -121,6 +136,7 @@ _SECTIONS = {
     "cluster": ClusterSettings,
     "retention": RetentionSettings,
     "brief": BriefSettings,
+    "alerts": AlertSettings,
 }
 
 
@@ -141,13 +157,23 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
         if isinstance(value, str):
             return value
         raise ConfigError(f"config: {key} must be a string, got {value!r}")
+    if isinstance(default, tuple):
+        if isinstance(value, list) and all(isinstance(v, str) and v for v in value):
+            return tuple(value)
+        raise ConfigError(f'config: {key} must be a list of strings (an argument list), e.g. ["cmd", "--flag"]')
     raise ConfigError(f"config: {key} has an unsupported value {value!r}")  # pragma: no cover
 
 
 def parse_settings(data: dict[str, Any]) -> Settings:
     """Validate a parsed TOML mapping into :class:`Settings`."""
     settings = Settings()
+    if "watchlists" in data:  # first: rules and saved searches may say watch:NAME
+        from tui_reader.watch import parse_watchlists
+
+        settings = replace(settings, watchlists=parse_watchlists(data["watchlists"]))
     for section, value in data.items():
+        if section == "watchlists":
+            continue
         if section == "keys":
             if not isinstance(value, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
@@ -156,16 +182,16 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             settings = replace(settings, keys=dict(value))
             continue
         if section == "saved":
-            settings = replace(settings, saved=_parse_saved(value))
+            settings = replace(settings, saved=_parse_saved(value, settings.watchlists))
             continue
         if section == "rules":
             from tui_reader.rules import parse_rules  # it imports this module for ConfigError
 
-            settings = replace(settings, rules=parse_rules(value))
+            settings = replace(settings, rules=parse_rules(value, settings.watchlists))
             continue
         cls = _SECTIONS.get(section)
         if cls is None:
-            sections = ", ".join([*_SECTIONS, "keys", "rules", "saved"])
+            sections = ", ".join([*_SECTIONS, "keys", "rules", "saved", "watchlists"])
             raise ConfigError(f"config: unknown section [{section}] (known: {sections})")
         if not isinstance(value, dict):
             raise ConfigError(f"config: [{section}] must be a table")
@@ -180,7 +206,7 @@ def parse_settings(data: dict[str, Any]) -> Settings:
     return settings
 
 
-def _parse_saved(value: Any) -> dict[str, str]:
+def _parse_saved(value: Any, watchlists: tuple[Watchlist, ...]) -> dict[str, str]:
     """``[saved]`` name = "query": every query must parse, so a typo shows at start, not when it is used."""
     from tui_reader.query import QueryError, parse_filter
 
@@ -190,7 +216,7 @@ def _parse_saved(value: Any) -> dict[str, str]:
         if not isinstance(query, str) or not query.strip():
             raise ConfigError(f"config: saved.{name} must be a filter query (a non-empty string)")
         try:
-            parse_filter(query)
+            parse_filter(query, watchlists=watchlists)
         except QueryError as exc:
             raise ConfigError(f"config: saved.{name}: {exc}") from None
     return dict(value)

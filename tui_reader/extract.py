@@ -32,6 +32,7 @@ import lxml.html
 from readability import Document
 
 from tui_reader import htmlmd
+from tui_reader.furniture import says_furniture
 from tui_reader.models import Article, Caption
 from tui_reader.sanitize import header_charset
 from tui_reader.urls import domain_of
@@ -268,12 +269,14 @@ _BLOCK_CAPTION = 400
 _CARD = 1000
 """Characters: the most words of a teaser card (picture, linked headline, blurb), less than any article."""
 _CAPTION_CLASS = re.compile(
-    r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend", re.IGNORECASE
+    r"caption|cutline|image-?desc|img-?desc|photo-?desc|media-?desc|image__meta|legend|"
+    r"unterschrift|bildtext|bildetekst|didascalia|epigrafe|pie-?de-?foto|popis|podpis|bijschrift|onderschrift"
 )
+"""Class, id or itemprop words of a caption, in the languages templates are written in too (``bildunterschrift``,
+``didascalia``, ``pie-de-foto``, ``popisek``, ``bildetekst``, ``legenda``)."""
 _CREDIT_CLASS = re.compile(
     r"credit|copyright|rights|photographer|attribution|courtesy|author|creator|source|"
-    r"autor|quelle|fonte|fuente",
-    re.IGNORECASE,
+    r"autor|quelle|fonte|fuente"
 )
 """Class, id or itemprop words of a figure's credit (``caption_author``, ``mediaRights``, ``copyrightHolder``,
 ``bildquelle``, ``fonte-foto``)."""
@@ -281,21 +284,21 @@ _CREDIT_ATTR = re.compile(r"credit|copyright|photographer|rights")
 """Names of attributes holding a credit; not "source" or "author": a video's platform, a post's category."""
 _HIDDEN_CLASS = re.compile(
     r"off-?screen|sr-only|visually-?hidden|screen-?reader|a11y|"
-    r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])",
-    re.IGNORECASE,
+    r"(?:^|[\s_-])(?:more|less|toggle|expand|collapse)(?:$|[\s_-])"
 )
-"""Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions."""
+"""Screen-reader labels ("Image caption") and "… more"/"less" toggles inside captions (in lower-cased classes)."""
 _CREDIT_TEXT = re.compile(
     r"\s*\(?\b((?:Photo(?:graph)?|Image|Picture|Credit)s?\s*(?::|\.\.\.|…|by)\s*[^()]{2,80}?)\)?\s*$"
     r"|(?:(?<=[.!?。»\"”])\s*|\s*\(|\s+\|\s*)((?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^():：|]{2,80}?)\)?\s*$"
     r"|\s+\|\s*([^|]{2,80}?)\s*$"
+    r"|\s+(©\s*[^©()]{2,80}?)\s*$"
 )
 """A credit at the end of a caption's text: "… (Photo: AP)", "…Credit...Doug Mills/The New York Times"; in any
 language, one or two words and a colon after the sentence, in brackets or after a bar ("… an. Foto: dpa",
-"… (Фото: ТАСС)", "…。写真：共同"), a "©" line, or whatever follows a last " | "."""
+"… (Фото: ТАСС)", "…。写真：共同"), a "©" line, whatever follows a last " | ", or a "©" after any word."""
 _CREDIT_LINE = re.compile(r"(?:©|\(c\)|\w+(?: \w+)?\s?[:：])\s*[^\s:：]+(?:\s+[^\s:：]+){0,6}")
 """A label and up to seven words of names, nothing more: "Foto: Ole Nielsen", "Фото: ТАСС", "© AFP"."""
-_ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articleBody)(?:$|[\s_-])", re.IGNORECASE)
+_ARTICLE_CLASS = re.compile(r"(?:^|[\s_-])(?:article|story|post|entry|articlebody)(?:$|[\s_-])")
 _LEGAL = re.compile(r"\s*(?:(?:©|\(c\)|copyright)\s[^.]*\.\s*)?all rights reserved\.?", re.IGNORECASE)
 """Legal boilerplate some agencies append to credits: the credit itself stays."""
 _DECORATION = re.compile(r"\b(?:logo|icon|avatar|spinner|placeholder|spacer|pixel)\b|\{\{", re.IGNORECASE)
@@ -306,16 +309,56 @@ _FILE_NAME = re.compile(
 
 
 def _classes(el) -> str:
-    return f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}"
+    """Class, id and itemprop in lower case, for the ``…_CLASS`` patterns: far faster than matching with re.I."""
+    return f"{el.get('class', '')} {el.get('id', '')} {el.get('itemprop', '')}".lower()
 
 
 _NOT_CONTENT = lxml.etree.XPath("//script | //style | //noscript | //template | //link | //svg | //comment()")
-_CAPTION_CANDIDATES = lxml.etree.XPath(
-    "//figure | //figcaption | //*[@itemprop='caption'] | //*[@data-caption] | //*[contains(@class, 'aption')"
-    " or contains(@class, 'utline') or contains(@class, 'esc') or contains(@class, '__meta')"
-    " or contains(@class, 'egend')]"
+_CAPTION_ATTR = re.compile(r"data-(?:[\w-]*caption[\w-]*|legend|sub-html)$")
+"""Names of attributes where lightboxes and galleries keep a photo's caption: ``data-caption``,
+``data-pswp-caption``, ``data-sub-html`` (lightGallery)."""
+_LIGHTBOX_ATTR = re.compile(r"(?:title|data-(?:title|desc(?:ription)?))$")
+"""Names that hold a caption only on a link to the picture itself (lightbox2's ``data-title``): elsewhere they
+name a page, a share widget's headline or a tool tip."""
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.IGNORECASE)
+_CAPTION_MARKUP = lxml.etree.XPath(
+    "//figure | //figcaption | //*[@itemprop='caption' or @data-caption or @data-legend or @data-sub-html]"
+    " | //a[contains(@href, '.jp') or contains(@href, '.png') or contains(@href, '.webp') or contains(@href, '.gif')"
+    " or contains(@href, '.avif')][@title or @data-title or @data-description or @data-desc]"
 )
-"""A cheap superset of the elements :func:`_is_caption` accepts, so the regex runs on few elements."""
+"""A cheap superset of the elements that are captions by their markup (the commonest attribute names: a rarer
+``data-…-caption`` counts inside a figure found otherwise)."""
+_CLASSED = lxml.etree.XPath("//*[@class]")
+
+
+def _caption_candidates(root) -> list:
+    """Elements that may be captions, by markup or by class: one regex over the classes is cheaper than an XPath
+    ``contains()`` per caption word and element."""
+    classed = (el for el in _CLASSED(root) if _CAPTION_CLASS.search(el.get("class", "").lower()))
+    return list(dict.fromkeys([*_CAPTION_MARKUP(root), *classed]))
+
+
+def _attribute_caption(el) -> tuple[str, str]:
+    """Caption and credit kept in ``el``'s own attributes: a ``data-`` attribute named for a caption (HTML in it
+    read as a figure's words), or the ``title`` of a link to the image file (a lightbox); only a sentence, not a
+    label, a URL or data, and never on a link to another page (a teaser's headline)."""
+    href = el.get("href", "") if el.tag == "a" else ""
+    lightbox = bool(_IMAGE_FILE.search(href))
+    if href and not lightbox and not href.startswith("#"):
+        return "", ""
+    values = [
+        v for name, v in el.attrib.items() if _CAPTION_ATTR.match(name) or (lightbox and _LIGHTBOX_ATTR.match(name))
+    ]
+    for value in values:
+        text, credit = _WS.sub(" ", value).strip(), ""
+        if "<" in value:
+            words = lxml.html.fragment_fromstring(value, create_parent="div")
+            credits = _outermost(words, lambda e: bool(_CREDIT_CLASS.search(_classes(e)))) or _credit_line(words)
+            text = _text_without(words, lambda e, credits=credits: e in credits or _hidden(e))
+            credit = " ".join(_text(c) for c in credits)
+        if text.count(" ") >= 2 and "://" not in text and not text.startswith(("{", "[")):
+            return text, credit
+    return "", ""
 
 
 def _is_caption(el) -> bool:
@@ -343,7 +386,7 @@ def _text_without(el, drop) -> str:
 
 def _hidden(el) -> bool:
     """Not part of a caption's words: screen-reader labels, toggles, buttons and tool tips."""
-    return el.tag == "button" or el.get("role") == "tooltip" or bool(_HIDDEN_CLASS.search(el.get("class", "")))
+    return el.tag == "button" or el.get("role") == "tooltip" or bool(_HIDDEN_CLASS.search(el.get("class", "").lower()))
 
 
 def _thumbnail(img, *, both: bool = False) -> bool:
@@ -362,6 +405,35 @@ def _credit_line(unit) -> list:
         if text and words.endswith(text) and len(text) < len(words) and _CREDIT_LINE.fullmatch(text):
             return [el]
     return []
+
+
+def _side_credit(el) -> bool:
+    """A short element that is a credit by its class (not "author": that is the story's byline box) or by its
+    words alone ("Foto: Ole Nielsen", "© AFP")."""
+    text = _text(el)
+    return 0 < len(text) <= 100 and bool(_CREDIT_ATTR.search(_classes(el)) or _CREDIT_LINE.fullmatch(text))
+
+
+def _with_credit(unit):
+    """A figure's wrapper when all else it holds is the figure's credit (``<div><figure/><span class="credit">``):
+    some templates put the credit beside the ``<figure>``, not in it."""
+    parent = unit.getparent()
+    if unit.tag != "figure" or parent is None or parent.tag in _TEXT_BOUNDS or _size(parent.text or ""):
+        return unit
+    others = [c for c in parent if c is not unit and isinstance(c.tag, str)]
+    if others and all(_side_credit(c) and not _size(c.tail or "") for c in others) and not _size(unit.tail or ""):
+        return parent
+    return unit
+
+
+def _picture_paragraph(p, node) -> bool:
+    """A paragraph that is a picture and its caption, not text with an image in it: the image (or its link) opens
+    it and its words follow a line break or are one element of their own (``<p><img><br><em>caption</em></p>``)."""
+    if p.tag != "p" or _size(p.text or "") or not len(p) or p[0] is not node or _size(node.tail or ""):
+        return False
+    rest = [c for c in p if c is not node and c.tag != "br"]
+    follows = node.getnext()
+    return (follows is not None and follows.tag == "br") or (len(rest) == 1 and not _size(rest[0].tail or ""))
 
 
 def _is_label(text: str) -> bool:
@@ -408,7 +480,8 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     three words or more, not a file name, a logo or a thumbnail-sized image.
     """
     img = next(unit.iter("img"), None)
-    src = (img.get("src") or img.get("data-src") or "") if img is not None else ""
+    stubs = (img.get("src"), img.get("data-src")) if img is not None else ()
+    src = next((s for s in stubs if s and not s.startswith("data:")), "")  # lazy: a data: stub until scrolled to
     src = _absolute(url, src)
     credits = _outermost(unit, lambda el: bool(_CREDIT_CLASS.search(_classes(el)))) or _credit_line(unit)
     credit = " ".join(dict.fromkeys(t for t in (_text_without(c, _hidden) for c in credits) if t))
@@ -432,7 +505,9 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
     ):
         text = own  # an image block: its own words are the caption
     if not text:  # lightboxes and galleries keep the caption in an attribute
-        text = next((_WS.sub(" ", v).strip() for v in unit.xpath(".//@data-caption | @data-caption")), "")
+        text, credit = next(
+            (found for found in map(_attribute_caption, unit.iter(lxml.etree.Element)) if found[0]), ("", credit)
+        )
     if not credit and (m := _CREDIT_TEXT.search(text)):
         text, credit = text[: m.start()].strip(), next(g for g in m.groups() if g).strip()
     if not credit:
@@ -452,8 +527,7 @@ def caption_of(unit, url: str | None = None, *, alt: bool = True) -> Caption | N
 _FURNITURE_CLASS = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|social|newsletter|subscribe|subscription|paywall|promo|related|"
     r"recommended|advert\w*|ads?|sponsor\w*|cookie\w*|consent|outbrain|taboola|signup|bio|skip|tags|byline|"
-    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])",
-    re.IGNORECASE,
+    r"dateline|timestamp|comments?(?:-count)?|rollover|tooltip|hovercard|popover)(?:$|[\s_-])"
 )
 """Class/id words of page furniture (share bars, paywalls, author boxes, hover cards)."""
 _FURNITURE_LINE = re.compile(
@@ -473,13 +547,6 @@ _FURNITURE_LINE = re.compile(
 )
 """A whole short block that is furniture ("Related Topics", "Read more: …", "Advertisement", "Share", a time
 stamp that ``Article.published`` already carries, a stray copyright line)."""
-_FURNITURE_PHRASE = re.compile(
-    r"\b(?:subscribe (?:to|now|for|today|here)|sign(?:ing)?[\s-]?up (?:for|to|now|today|here|free)|by signing up|"
-    r"newsletters?|all rights reserved|(?:we|site|website) uses? cookies|accept (?:all )?cookies|cookie policy|"
-    r"privacy policy|terms (?:of (?:use|service)|and conditions)|already have an account|click here|"
-    r"continue reading|unlimited access|your inbox)\b|\blearn more\W*$"
-)
-"""Phrases (matched in lower case: far faster than re.I) of sales, sign-up and legal blurbs."""
 _SHORT = 250
 """Characters: a longer block is reporting even when it mentions newsletters or cookies."""
 _LONGEST_FURNITURE = 1500
@@ -522,7 +589,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 def is_furniture_text(text: str) -> bool:
     """Is this short block page furniture by its wording alone?"""
     text = _WS.sub(" ", text).strip()
-    return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or _FURNITURE_PHRASE.search(text.lower()))
+    return len(text) < _SHORT and bool(_FURNITURE_LINE.match(text) or says_furniture(text))
 
 
 def _is_teaser(p, raw: str) -> bool:
@@ -540,8 +607,9 @@ def _is_teaser(p, raw: str) -> bool:
 def remove_furniture(frag) -> None:
     """Drop furniture blocks top-down, with the list a "Related" heading introduces.
 
-    By class, a block goes when it is under a quarter of the article (a body may be ``has-share``) and quotes
-    nothing (embedded posts sit in "social-embed" wrappers); by wording, when it is short. A container that
+    By class, a block goes when it is under a quarter of the article (a body may be ``has-share``), quotes
+    nothing (embedded posts sit in "social-embed" wrappers) and is not a paragraph of reporting (the text behind
+    a metered wall comes as ``<p class="paywall">``); by wording, when it is short. A container that
     furniture made up three quarters of goes too when what is left is a scrap, not a sentence: the price line
     and the "OR" between two paywall offers.
     """
@@ -550,7 +618,12 @@ def remove_furniture(frag) -> None:
     def is_furniture(el, raw: str, size: int) -> bool:
         if el.tag not in _BLOCKS or size > _LONGEST_FURNITURE:
             return False
-        if size < limit and _FURNITURE_CLASS.search(_classes(el)) and el.find(".//blockquote") is None:
+        if (
+            size < limit
+            and (el.tag != "p" or size < _SHORT)
+            and _FURNITURE_CLASS.search(_classes(el))
+            and el.find(".//blockquote") is None
+        ):
             return True
         return is_furniture_text(raw) or (el.tag == "p" and _is_teaser(el, raw))
 
@@ -597,10 +670,13 @@ def _caption_key(cap: Caption) -> str:
     return _TRUNCATION_TAIL.sub("", " ".join(re.findall(r"\w+", cap.text.lower())))
 
 
-def _copies(a: str, b: str) -> bool:
-    """One caption repeats the other: a prefix (truncated copy) or the same first dozen words (an edited copy)."""
+def _copies(a: str, b: str, *, same_picture: bool) -> bool:
+    """One caption repeats the other: a prefix (truncated copy), or, of the same picture, the same first dozen
+    words (an edited copy); a gallery's photos often open with the same words and end apart."""
     short, long = sorted((a, b), key=len)
-    return long.startswith(short) or (short.count(" ") >= 11 and short.split()[:12] == long.split()[:12])
+    return long.startswith(short) or (
+        same_picture and short.count(" ") >= 11 and short.split()[:12] == long.split()[:12]
+    )
 
 
 def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
@@ -608,23 +684,32 @@ def dedupe(blocks: list[htmlmd.Block]) -> list[htmlmd.Block]:
     that only repeat a caption or a credit (gallery copies, stray "Photo: …" lines) go too."""
     kept: list[htmlmd.Block] = []
     keys: list[str] = []
+    images: list[str] = []
     for block in blocks:
         if block.caption is None:
             kept.append(block)
             continue
-        key = _caption_key(block.caption)
+        key, image = _caption_key(block.caption), block.caption.image
         if not key and not block.caption.credit:  # only a "more"/"less" toggle
             continue
-        twin = next((i for i, k in enumerate(keys) if key and k and _copies(k, key)), None)
+        twin = next(
+            (
+                i
+                for i, k in enumerate(keys)
+                if key and k and _copies(k, key, same_picture=not (image and images[i] and image != images[i]))
+            ),
+            None,
+        )
         if twin is None:
             keys.append(key)
+            images.append(image)
             kept.append(block)
             continue
         pos = [i for i, b in enumerate(kept) if b.caption is not None][twin]
         old = kept[pos].caption
-        assert old is not None and block.caption is not None  # both were picked for having one
+        assert old is not None  # picked for having one
         if (bool(block.caption.credit), len(key)) > (bool(old.credit), len(keys[twin])):
-            kept[pos], keys[twin] = block, key
+            kept[pos], keys[twin], images[twin] = block, key, image
     said = " | ".join(f"{b.caption.text} {b.caption.credit}" for b in kept if b.caption is not None)
     return [b for b in kept if b.caption is not None or len(b.text) > _SHORT or b.text not in said]
 
@@ -665,6 +750,48 @@ def without_meta(blocks: list[htmlmd.Block], title: str, byline: str) -> list[ht
 
 
 # --------------------------------------------------------------------------- the page and its figures
+_SEGMENTS = lxml.etree.XPath("//div[@hidden][starts-with(@id, 'S:')]")
+
+
+def _place_streamed_segments(root) -> None:
+    """Put the segments of a streamed page where its scripts would: React's streaming server rendering (Next.js
+    and others) sends the article late, in ``<div hidden id="S:n">``, to replace ``<template id="P:n">`` (or
+    ``"B:n"``, a loading placeholder) once it arrives; without scripts the page's text would sit hidden at the end."""
+    segments = _SEGMENTS(root)
+    templates = {t.get("id"): t for t in root.iterfind(".//template[@id]")} if segments else {}
+    for div in segments:
+        n = div.get("id")[2:]
+        target = templates.get(f"P:{n}") if f"P:{n}" in templates else templates.get(f"B:{n}")
+        if target is None or target.getparent() is None or any(a is div for a in target.iterancestors()):
+            continue
+        for child in list(div):
+            target.addprevious(child)
+        target.drop_tree()
+        div.drop_tree()
+
+
+_LAZY_ATTRS = ("src", "alt", "title", "width", "height")
+
+
+def _show_lazy_images(root) -> None:
+    """A lazy-loaded image keeps its real copy in ``<noscript>`` for browsers without scripts: the copy's source
+    replaces the placeholder's stub beside it, its alt text and size fill what the placeholder lacks, and the copy
+    takes the ``<noscript>``'s place when there is no placeholder. Only an image the ``<noscript>`` holds alone, in
+    a wrapper of its own (a tracking pixel sits in a paragraph, or straight in ``<body>``)."""
+    for noscript in list(root.iter("noscript")):
+        real, parent = next(iter(noscript), None), noscript.getparent()
+        if real is None or real.tag != "img" or len(noscript) > 1 or parent is None or parent.tag in _TEXT_BOUNDS:
+            continue
+        placeholder = next((img for img in parent.iter("img") if img is not real), None)
+        if placeholder is None:
+            real.tail = None
+            noscript.addprevious(real)
+            continue
+        for name in _LAZY_ATTRS:
+            if real.get(name) and (name == "src" or not placeholder.get(name, "").strip()):
+                placeholder.set(name, real.get(name))
+
+
 class _Page:
     """The parsed page with every element numbered in document order, its figures and quotes located.
 
@@ -675,6 +802,8 @@ class _Page:
     def __init__(self, root, url: str | None):
         self.url = url
         self.root = root
+        _place_streamed_segments(root)
+        _show_lazy_images(root)
         for el in _NOT_CONTENT(root):  # readability drops these too, but only after copying the page twice
             if el.getparent() is not None:  # a comment before <html> has no parent
                 el.drop_tree()
@@ -685,21 +814,21 @@ class _Page:
             del el.attrib[htmlmd.CAPTION_ATTR]
         captions = [
             el
-            for el in _CAPTION_CANDIDATES(root)
-            if el.tag in ("figure", "figcaption") or el.get("data-caption") or _is_caption(el)
+            for el in _caption_candidates(root)
+            if el.tag in ("figure", "figcaption") or _is_caption(el) or _attribute_caption(el)[0]
         ]
         captioned = [
             (
                 el,
                 el
-                if el.tag == "figure" or (el.get("data-caption") and el.find(".//img") is not None)
+                if el.tag == "figure" or (el.find(".//img") is not None and _attribute_caption(el)[0])
                 else self._holder(el),
             )
             for el in captions
         ]
         units = [u for _, u in captioned if u is not None] + [self._holder(img) for img in root.iter("img")]
         galleries = self._galleries(units)
-        units = [u for u in units if u not in galleries]
+        units = [_with_credit(u) for u in units if u not in galleries]
         units += [el for el, u in captioned if u in galleries and el not in galleries]  # a gallery's own caption
         self.figures = self._outermost(units)
         self.starts = [s for s, _ in self.figures]
@@ -768,7 +897,7 @@ class _Page:
 
         A caption is short but more than a label ("Video", "1:20"), has no heading and is not a link; it is no
         teaser card either, whose headline links to its story next to the picture; and a paragraph is the body's
-        (an image inline in text stays an image)."""
+        (an image inline in text stays an image) unless it is a picture and its caption."""
         if (
             _thumbnail(img, both=True)
             or _DECORATION.search(f"{img.get('class', '')} {img.get('alt', '')}")
@@ -779,7 +908,7 @@ class _Page:
         node = img
         for _ in range(4):
             parent = node.getparent()
-            if parent is None or parent.tag in _TEXT_BOUNDS:
+            if parent is None or (parent.tag in _TEXT_BOUNDS and not _picture_paragraph(parent, node)):
                 return img
             node = parent
             size = _size_upto(node, _BLOCK_CAPTION)
@@ -840,7 +969,8 @@ class _Page:
         said = _shingles(frag.text_content())
         for span in self.figures:
             if lo <= span[0] and span[1] <= hi and span not in seen and not self._aside(span[0], lo):
-                _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=False))
+                between = present[0] < span[0] and span[1] < present[-1] and not self._teaser(span[0])
+                _insert(frag, numbered, span[1], self._placeholder(span, captions, alt=between))
         for start, end in self.quotes:
             k = bisect.bisect_left(present, start)
             if not lo <= start <= end <= hi or (k < len(present) and present[k] <= end):
@@ -850,6 +980,19 @@ class _Page:
             if quoted and len(quoted & said) < len(quoted) / 2 and not is_furniture_text(text):  # not a pull quote
                 _insert(frag, numbered, end, copy.deepcopy(self.elements[start]))
         return captions
+
+    def _teaser(self, i: int) -> bool:
+        """Element ``i`` is (in) a link to another page, or its first wrapper with more words than a label, smaller
+        than an article, is mostly links or has a heading: another story's teaser (a "read also" list, a promo)."""
+        for el in (self.elements[i], *self.elements[i].iterancestors()):
+            href = el.get("href", "#") if el.tag == "a" else "#"
+            if not (href.startswith("#") or _IMAGE_FILE.search(href)):
+                return True
+            if (size := _size_upto(el, _CARD)) > _CARD:
+                return False
+            if size and not _is_label(_text(el)):
+                return _mostly_links(el) or next(el.iter(*_HEADINGS), None) is not None
+        return False
 
     def _aside(self, i: int, lo: int) -> bool:
         """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
@@ -871,9 +1014,10 @@ class _Page:
     def _placeholder(self, span, captions: list[Caption], *, alt: bool = True):
         """An empty ``<figure>``, or one standing for the caption of the figure at ``span`` (furniture is none).
 
-        Figures readability dropped come back only with a real caption: alone, an alt text outside the body
-        is most often a head shot or a promotion. A credit alone ("© Reuters") is no furniture however worded:
-        the copyright lines that are sit in footers, not beside a picture."""
+        Figures readability dropped come back with their alt text only from between the body's paragraphs
+        (``alt``): alone, an alt text outside the body is most often a head shot or a promotion. A credit alone
+        ("© Reuters") is no furniture however worded: the copyright lines that are sit in footers, not beside a
+        picture."""
         cap = caption_of(self.elements[span[0]], self.url, alt=alt)
         holder = lxml.html.Element("figure")
         if cap is not None and not (cap.text and is_furniture_text(f"{cap.text} {cap.credit}")):
@@ -919,13 +1063,19 @@ class _Page:
     def _scope(self, numbered, title: str) -> tuple[int, int]:
         """The article's span of the page: the common ancestor of readability's nodes, widened to the enclosing
         article-like element (lead images often sit in the article header, beside the body readability chose)
-        unless that is much bigger, i.e. more than the article; it starts at the headline at the latest."""
+        unless that is much bigger, i.e. more than the article, and to any wrapper that adds no more words than a
+        caption (a column beside the body holding its figure); it starts at the headline at the latest."""
         scope = self._chosen(numbered)
-        limit = 2 * _size(scope.text_content()) + 1000
+        base = _size(scope.text_content())
         for i, outer in enumerate(scope.iterancestors()):
-            if i >= 5 or outer.tag in ("body", "html") or _size(outer.text_content()) > limit:
+            size = _size(outer.text_content())
+            if i >= 5 or outer.tag in ("body", "html") or size > 2 * base + 1000:
                 break
-            if outer.tag in ("article", "main") or _ARTICLE_CLASS.search(_classes(outer)):
+            if (
+                outer.tag in ("article", "main")
+                or _ARTICLE_CLASS.search(_classes(outer))
+                or size <= base + _BLOCK_CAPTION
+            ):
                 scope = outer
         headline = next((h for h in self.root.iter("h1") if _is_headline(_text(h), title)), None)
         start = self.index(scope) if headline is None else min(self.index(scope), self.index(headline))

@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Iterable
 
 from tui_reader.errors import GradeError, QueryError
 from tui_reader.models import Grade, State
+
+if TYPE_CHECKING:
+    from tui_reader.watch import Watchlist
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class StoryQuery:
     grouped: bool = False
     """One row per corroboration cluster (its first story); the row's ×N says how many outlets."""
     sort: str = "date"
+    watch: str = ""
+    """A watchlist's FTS5 query (``watch:NAME``): only stories holding one of its terms."""
     id_range: tuple[int, int] | None = None
     """Only story ids in this inclusive range (rules run on a batch, e.g. the stories one refresh of a feed stored)."""
 
@@ -52,6 +58,7 @@ FILTER_HELP = """\
   state:unread     unread, read, untriaged (unread+read), triaged, dismissed
   since:2d         newer than 2 days (m, h, d, w) or a date (2026-11-01)
   until:DATE       older than a date or an age
+  watch:NAME       stories holding a term of the watchlist NAME ([[watchlists]])
   single:          only stories no other outlet carries
   sort:rating      sort by date (default), source or rating"""
 
@@ -79,8 +86,11 @@ def parse_when(text: str, now: datetime | None = None) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
-def parse_filter(text: str, base: StoryQuery = StoryQuery(), now: datetime | None = None) -> StoryQuery:
-    """Apply what the user typed on top of ``base`` (the list's current view)."""
+def parse_filter(
+    text: str, base: StoryQuery = StoryQuery(), now: datetime | None = None, *, watchlists: Iterable[Watchlist] = ()
+) -> StoryQuery:
+    """Apply what the user typed on top of ``base`` (the list's current view); ``watch:NAME`` names one of
+    ``watchlists``."""
     words: list[str] = []
     q = base
     for token in text.split():
@@ -116,6 +126,15 @@ def parse_filter(text: str, base: StoryQuery = StoryQuery(), now: datetime | Non
             q = replace(q, since=parse_when(value, now))
         elif key == "until":
             q = replace(q, until=parse_when(value, now))
+        elif key == "watch":
+            from tui_reader.watch import find_watchlist
+
+            watchlists = tuple(watchlists)
+            found = find_watchlist(watchlists, value)
+            if found is None:
+                known = ", ".join(w.name for w in watchlists) or "none: add [[watchlists]] to the config"
+                raise QueryError(f"watch:{value} — no such watchlist (watchlists: {known})")
+            q = replace(q, watch=found.fts_match)
         elif key == "sort":
             if value.lower() not in ("date", "source", "rating"):
                 raise QueryError(f"sort:{value} — use date, source or rating")
@@ -134,5 +153,6 @@ _EXAMPLES = {
     "until": "2026-11-01",
     "sort": "rating",
     "single": "",
+    "watch": "NAME",
 }
 _KEYS = set(_EXAMPLES)

@@ -62,6 +62,8 @@ class RefreshReport:
     """Stored stories whose feed entry changed (their clusters are redone)."""
     purged: int = 0
     """Stories retention purged after the refresh (``[retention] keep_days``)."""
+    alerts: dict[int, list[str]] = field(default_factory=dict)
+    """New stories a watchlist or an ``alert = true`` rule matched: story id -> what matched."""
 
 
 # --------------------------------------------------------------------------- feeds
@@ -87,6 +89,7 @@ async def refresh_feeds(
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(PARSE_WORKERS, thread_name_prefix="tui-reader-parse") as pool:
         async with Fetcher(settings) as fetcher, _Writer(store) as writer:
+            report.alerts = writer.alerts
 
             async def one(feed: Feed) -> FeedOutcome:
                 started = time.perf_counter()
@@ -156,7 +159,7 @@ def _record(store: Store, feed: Feed, result: FetchResult, parsed: ParsedFeed | 
         store.record_fetch(feed.id, status=FetchStatus.NOT_MODIFIED)
         outcome = FeedOutcome(feed.id, feed.url, feed.title, FetchStatus.NOT_MODIFIED)
     elif isinstance(parsed, ParsedFeed) and not result.error:
-        outcome = store_parsed(store, feed, parsed, result)
+        outcome = store_parsed(store, feed, parsed, result, rules=False)
     else:
         error = result.error or (parsed if isinstance(parsed, str) else "") or "could not parse the feed"
         store.record_fetch(feed.id, status=FetchStatus.ERROR, error=error)
@@ -178,6 +181,8 @@ class _Writer:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self.alerts: dict[int, list[str]] = {}
+        """New stories alerting rules and watchlists matched, and what matched (once committed)."""
         self._thread = threading.Thread(target=self._run, name="tui-reader-writer", daemon=True)
 
     async def __aenter__(self) -> "_Writer":
@@ -214,17 +219,30 @@ class _Writer:
         if len(jobs) > 1:
             try:
                 with self._store.tx():
-                    return [(True, job()) for job in jobs]
+                    results = [job() for job in jobs]
+                    alerts = self._apply_rules(results)
+                self.alerts.update(alerts)
+                return [(True, r) for r in results]
             except Exception:  # rolled back: find the culprit one by one
                 pass
         outcomes: list[tuple[bool, object]] = []
         for job in jobs:
             try:
                 with self._store.tx():
-                    outcomes.append((True, job()))
+                    result = job()
+                    alerts = self._apply_rules([result])
+                self.alerts.update(alerts)
+                outcomes.append((True, result))
             except Exception as exc:
                 outcomes.append((False, exc))
         return outcomes
+
+    def _apply_rules(self, results: list[object]) -> dict[int, list[str]]:
+        """Apply the rules to the new stories of a transaction's feeds, once for all of them (a rule's cost is
+        mostly per call, not per story), before it commits: no one sees a new story the rules have not seen.
+        Returns the alerts, kept once the transaction commits."""
+        new = [i for r in results if isinstance(r, FeedOutcome) for i in r.new_ids]
+        return self._store.apply_rules(new).alerts if new else {}
 
 
 def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:
@@ -238,12 +256,16 @@ def _settle(future: asyncio.Future, outcome: tuple[bool, object]) -> None:
         future.set_exception(value)
 
 
-def store_parsed(store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult) -> FeedOutcome:
-    """Upsert the entries and record the fetch in one transaction."""
+def store_parsed(
+    store: Store, feed: Feed, parsed: ParsedFeed, result: FetchResult, *, rules: bool = True
+) -> FeedOutcome:
+    """Upsert the entries and record the fetch in one transaction, applying the rules to the new stories
+    unless the caller does (``rules=False``: the refresh's writer, once per transaction)."""
     title = feed.title or parsed.title
     with store.tx():
         res = store.upsert_entries(feed.id, store.retained(parsed.entries), title or domain_of(feed.url))
-        store.apply_rules(res.new_ids)
+        if rules:
+            store.apply_rules(res.new_ids)
         store.record_fetch(
             feed.id,
             status=FetchStatus.OK,

@@ -1,14 +1,19 @@
 """Intake rules: ``[[rules]]`` of the config validated into :class:`Rule`, and whether one matches a story.
 
-Pure logic: the store reads what rules look at into a :class:`Subject`, runs the filter-language
-rules (``query``) as SQL itself, and writes what the rules do (``store/rules.py``). Regular
-expressions run under :mod:`regex`'s per-match time limit, so a pathological pattern costs one
-time-out, never a hung refresh.
+Pure logic: the store reads a batch of stories (:class:`Batch`), runs the full-text and
+filter-language parts as SQL itself, and writes what the rules do (``store/rules.py``);
+:class:`RuleSet` compiles the rules so that a batch costs a few passes, not one per rule and
+story. Regular expressions run under :mod:`regex`'s per-match time limit, so a pathological
+pattern costs one time-out, never a hung refresh.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+import json
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,40 +50,36 @@ class Rule:
     grade: str = ""
     priority: bool = False
     highlight: bool = False
+    alert: bool = False
     _singles: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
-    _phrases: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    _phrases: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
     _pattern: Any = field(default=None, compare=False, repr=False)
 
-    def matches(self, subject: Subject, skip: tuple[str, ...] = ()) -> bool:
-        """Whether a words or regex rule matches (query rules run as SQL in the store), looking in its fields
-        but those in ``skip`` (ruled out by the store's full-text prefilter); may raise RuleTimeout."""
-        for name in self.fields:
-            if name in skip:
-                continue
-            if self._pattern is not None:
-                try:
-                    if self._pattern.search(subject.raw(name), timeout=REGEX_TIMEOUT):
-                        return True
-                except TimeoutError:
-                    raise RuleTimeout(self.name) from None
-            else:
-                tokens, joined = subject.tokens(name)
-                if not self._singles.isdisjoint(tokens) or any(p in joined for p in self._phrases):
-                    return True
-        return False
+    def matches(self, subject: Subject, name: str) -> bool:
+        """Whether the rule's words or regular expression occur in one field of ``subject`` (may raise RuleTimeout)."""
+        if self._pattern is not None:
+            try:
+                return self._pattern.search(subject.raw(name), timeout=REGEX_TIMEOUT) is not None
+            except TimeoutError:
+                raise RuleTimeout(self.name) from None
+        tokens = subject.tokens(name)
+        return not self._singles.isdisjoint(tokens) or any(_has_phrase(tokens, p) for p in self._phrases)
 
     @property
     def fts_query(self) -> str:
-        """For a words rule on title or text, an FTS5 query finding every story the rule could match there.
-
-        SQLite's tokenizer folds case and diacritics at least as far as ``lower()``, so it never
-        misses one; the store checks the rule itself only on what it finds.
-        """
+        """For a words rule on title or text, the FTS5 query finding the stories it matches there (the index
+        folds case and diacritics as :func:`words_of` does)."""
         columns = " ".join(c for f, c in (("title", "title"), ("text", "body")) if f in self.fields)
         if not self.words or not columns:
             return ""
-        terms = sorted({*self._singles, *(p.strip() for p in self._phrases)})
+        terms = sorted({*self._singles, *(" ".join(p) for p in self._phrases)})
         return f"{{{columns}}} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")"
+
+    @classmethod
+    def of_words(cls, name: str, words: str, fields: tuple[str, ...], **actions: Any) -> Rule:
+        """A words rule made in code (watchlists), not read from the config."""
+        singles, phrases = word_terms(words)
+        return cls(name, fields, words=words, _singles=singles, _phrases=phrases, **actions)
 
     def actions(self) -> list[tuple[str, str]]:
         """What the rule does, as (action, value) pairs in the order they are applied."""
@@ -91,29 +92,184 @@ class Rule:
         return out
 
 
-class WordIndex:
-    """The words of every words rule on the fields full-text search does not index (source, group, language,
-    URL), by field: one set intersection per story and field names the rules worth checking on it."""
+def word_terms(words: str) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """A ``words`` value's single words and its phrases (in double quotes), as :func:`words_of` splits them."""
+    terms = [words_of(m.group(1) if m.group(1) is not None else m.group(2)) for m in _TERM.finditer(words)]
+    return frozenset(t[0] for t in terms if len(t) == 1), tuple(dict.fromkeys(tuple(t) for t in terms if len(t) > 1))
+
+
+def words_of(text: str) -> list[str]:
+    """A field's words as rules compare them: lower case without diacritics, split on anything but letters,
+    digits and ``_``, as the full-text index has the words of titles and text (``remove_diacritics 2``)."""
+    text = text.lower()
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+    return _WORD.findall(text)
+
+
+def _has_phrase(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tokens[i : i + n] == list(phrase) for i, t in enumerate(tokens) if t == phrase[0])
+
+
+_GROUP = re.compile(r"\(\?(?!:|P?<[A-Za-z_]|P=|<?=|#|[imxuaLf]+[:)])")
+_EDGE = re.compile(r"\\[AZzGK]|[*+?}]\+")
+_CONTEXT = re.compile(r"\(\?<?=|[\^$]")
+
+
+def scannable(pattern: str) -> bool:
+    """Whether a pattern's matches in one field all start, alike, in that field's line of a batch joined by
+    newlines (searched with ``^``/``$`` per line): true unless something in it can see the end of a field
+    (``\\A``, ``\\Z``, ``\\K``, negative lookarounds, DOTALL, an atomic group, a possessive quantifier,
+    reversed search, flags turned off, recursion). Conservative: it rules out any group construct it does not know."""
+    return not _GROUP.search(pattern) and not _EDGE.search(pattern)
+
+
+class RuleSet:
+    """The rules compiled for batches of stories, so that what can be found for all stories at once is.
+
+    Words on title and text: one full-text query per rule (the store runs them in one statement).
+    Words on source, group, URL or language: all rules' words in one lookup per field, word ->
+    rules, each distinct value of the field split once (a feed's stories share their source).
+    A regular expression: one scan of the batch's field joined by newlines (``^``/``$`` per line),
+    which finds every story that may match, then the rule itself on those.
+    """
 
     def __init__(self, rules: tuple[Rule, ...]) -> None:
-        self._rules: dict[str, dict[str, set[str]]] = {}
+        self.rules = rules
+        self.fts_queries = [(r.name, r.fts_query) for r in rules if r.fts_query]
+        self.actions = {r.name: [(a, v, f"{a} {v}".strip()) for a, v in r.actions()] for r in rules}
+        """Each rule's actions as (action, value, label)."""
+        self._words: dict[str, dict[str, list[str]]] = {}
+        """Per field of :data:`STATIC`, each word of a words rule there (a phrase's first) -> those rules."""
         for rule in rules:
             for name in rule.fields if rule.words else ():
-                if name not in ("title", "text", "tag"):
-                    for key in (*rule._singles, *(p.split()[0] for p in rule._phrases)):
-                        self._rules.setdefault(name, {}).setdefault(key, set()).add(rule.name)
-        self._keys = {name: frozenset(words) for name, words in self._rules.items()}
+                if name in STATIC:
+                    for word in {*rule._singles, *(p[0] for p in rule._phrases)}:
+                        self._words.setdefault(name, {}).setdefault(word, []).append(rule.name)
+        self._scans = {
+            r.name: regex_module().compile(r.regex, flags=regex_module().MULTILINE)
+            for r in rules
+            if r.regex and scannable(r.regex)
+        }
+        self._exact = {r.name for r in rules if r.name in self._scans and not _CONTEXT.search(r.regex)}
+        """Scanned rules nothing of which looks beyond its match (no ^, $, lookaround): a match found within one
+        story's line is that story's match, with no need to search its field again."""
 
-    def rules_for(self, subject: Subject) -> set[str]:
-        """Names of the rules whose words (a phrase's first) occur in one of the subject's unindexed fields."""
-        names: set[str] = set()
-        for name, keys in self._keys.items():
-            for key in keys & subject.tokens(name)[0]:
-                names |= self._rules[name][key]
-        return names
+    def field_hits(self, batch: Batch) -> dict[str, set[int]]:
+        """The stories whose source, group, URL or language hold a words rule's words (a phrase's first),
+        per rule: each distinct value of a field looked at once, split into words only if it holds one
+        of the words as a substring (when they are few, as they usually are here)."""
+        hits: dict[str, set[int]] = {}
+        for name, index in self._words.items():
+            keys, seen = index.keys(), {}
+            few = len(keys) <= 16
+            for story_id, value in zip(batch.ids, batch.values(name), strict=True):
+                if value not in seen:
+                    low = value.lower()
+                    seen[value] = (
+                        [r for word in keys & set(words_of(low)) for r in index[word]]
+                        if not few or not low.isascii() or any(k in low for k in keys)
+                        else ()
+                    )
+                for rule in seen[value]:
+                    hits.setdefault(rule, set()).add(story_id)
+        return hits
+
+    def regex_hits(self, rule: Rule, batch: Batch) -> set[int]:
+        """The stories ``rule``'s regular expression matches in one of its fields (may raise RuleTimeout)."""
+        hits: set[int] = set()
+        for name in rule.fields:
+            for story_id, certain in self._candidates(rule, batch, name):
+                if story_id not in hits and (certain or rule.matches(batch.subject(story_id), name)):
+                    hits.add(story_id)
+        return hits
+
+    def _candidates(self, rule: Rule, batch: Batch, name: str) -> list[tuple[int, bool]]:
+        """The stories whose field ``name`` may match, and whether it certainly does. A match in one story's
+        field is a match starting in its line of the joined batch, as nothing in a scannable pattern sees
+        past the newline differently; for an exact one, a match ending there too is the story's."""
+        scan, ids = self._scans.get(rule.name), batch.ids
+        if scan is None or len(ids) < 2:
+            return [(i, False) for i in ids]
+        joined, starts = batch.joined(name)
+        found, pos, exact = [], 0, rule.name in self._exact
+        try:
+            while (m := scan.search(joined, pos, timeout=REGEX_TIMEOUT)) is not None:
+                n = bisect.bisect_right(starts, m.start()) - 1
+                end = starts[n + 1] - 1 if n + 1 < len(ids) else len(joined)
+                found.append((ids[n], exact and m.end() <= end))
+                if n + 1 == len(ids):
+                    break
+                pos = starts[n + 1]
+        except TimeoutError:  # look story by story, each search with its own time limit
+            return [(i, False) for i in ids]
+        return found
 
 
-@dataclass
+STATIC = ("source", "group", "url", "language")
+"""Fields whose words :meth:`RuleSet.field_hits` looks up (tags change while rules run)."""
+_STATES = {s.value: s for s in State}
+
+
+class Batch:
+    """The untriaged stories of one pass of the rules, as rows of (id, state, title, url, source, text, groups,
+    tags, what rules did as JSON), each made a :class:`Subject` only when a rule needs one (no rule matches
+    most stories)."""
+
+    _COLUMNS = {"title": 2, "url": 3, "source": 4, "text": 5, "group": 6}
+
+    def __init__(self, rows: list[tuple]) -> None:
+        self.rows = rows
+        self.ids = [r[0] for r in rows]
+        self.ids_set = set(self.ids)
+        self._at = {r[0]: n for n, r in enumerate(rows)}
+        self._subjects: dict[int, Subject] = {}
+        self._joined: dict[str, tuple[str, list[int]]] = {}
+        self.done = {(r[0], *a) for r in rows if r[8] != "[]" for a in json.loads(r[8])}
+        """(story, rule, action, value) of everything rules did to these stories before, undone or not."""
+
+    def __contains__(self, story_id: int) -> bool:
+        return story_id in self._at
+
+    def subject(self, story_id: int) -> Subject:
+        if (s := self._subjects.get(story_id)) is None:
+            r = self.rows[self._at[story_id]]
+            s = Subject(r[0], _STATES[r[1]], r[2], r[5] or "", r[4], r[6] or "", r[7].split("\n") if r[7] else [], r[3])
+            self._subjects[story_id] = s
+        return s
+
+    def subjects(self) -> list[Subject]:
+        return [self.subject(i) for i in self.ids]
+
+    def values(self, name: str) -> list[str]:
+        """Field ``name`` of every story, in order (tags excepted: they change as rules run)."""
+        if name == "language":
+            return [guess_language(r[2] + "\n" + (r[5] or "")) for r in self.rows]
+        n = self._COLUMNS[name]
+        return [r[n] or "" for r in self.rows]
+
+    def joined(self, name: str) -> tuple[str, list[int]]:
+        """Field ``name`` of every story joined by newlines, and where each story's starts."""
+        if name not in self._joined:
+            texts = [" ".join(self.subject(i).tags) for i in self.ids] if name == "tag" else self.values(name)
+            starts, at = [], 0
+            for text in texts:
+                starts.append(at)
+                at += len(text) + 1
+            self._joined[name] = ("\n".join(texts), starts)
+        return self._joined[name]
+
+
+@functools.cache
+def regex_module() -> Any:
+    """:mod:`regex`, imported on first use (13 ms: the TUI's start does without it when no rule has a regex)."""
+    import regex
+
+    return regex
+
+
+@dataclass(slots=True)
 class Subject:
     """What rules look at in one untriaged story; tags and state change as earlier rules act on it."""
 
@@ -121,30 +277,26 @@ class Subject:
     state: State
     title: str
     text: str
+    """The story's text, read only when a rule needs it (a regex on it, a language); else ""."""
     source: str
     groups: str
     tags: list[str]
     url: str
-    candidate_of: set[str] = field(default_factory=set)
-    """Rules whose words the store's indexes found in this story (full-text search, :class:`WordIndex`)."""
-    text_loader: Any = field(default=None, repr=False)
-    """Reads ``text`` when a rule first needs it (most stories are ruled out without it)."""
-    _tokens: dict[str, tuple[frozenset[str], str]] = field(default_factory=dict, repr=False)
+    _tokens: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def raw(self, name: str) -> str:
-        if name in ("text", "language") and self.text_loader is not None:
-            self.text, self.text_loader = self.text_loader(self.id), None
+        if name == "title":
+            return self.title
         if name == "tag":
             return " ".join(self.tags)
         if name == "language":
             return guess_language(self.title + "\n" + self.text)
         return getattr(self, {"group": "groups"}.get(name, name))
 
-    def tokens(self, name: str) -> tuple[frozenset[str], str]:
-        """The field's words (lower case, as full-text search folds them) as a set, and joined for phrases."""
+    def tokens(self, name: str) -> list[str]:
+        """The field's words (:func:`words_of`); tags are split afresh, as rules add them."""
         if name == "tag" or name not in self._tokens:
-            words = _WORD.findall(self.raw(name).lower())
-            self._tokens[name] = (frozenset(words), f" {' '.join(words)} ")
+            self._tokens[name] = words_of(self.raw(name))
         return self._tokens[name]
 
 
@@ -156,26 +308,32 @@ class RuleRun:
     actions: dict[str, Counter[str]] = field(default_factory=dict)
     timed_out: list[str] = field(default_factory=list)
     """Rules whose regular expression ran out of time; each was skipped for the rest of the run."""
+    alerts: dict[int, list[str]] = field(default_factory=dict)
+    """Stories alerting rules (``alert = true``, watchlists) matched: story id -> their names, in rule order."""
 
-    def add(self, rule: str, story_id: int, action: str, value: str) -> None:
-        self.stories.setdefault(rule, set()).add(story_id)
-        self.actions.setdefault(rule, Counter())[f"{action} {value}".strip()] += 1
+    def add(self, rule: str, story_id: int, label: str) -> None:
+        """``rule`` did ``label`` (an action and its value, e.g. "tag syria") to a story."""
+        if rule not in self.actions:
+            self.stories[rule], self.actions[rule] = set(), Counter()
+        self.stories[rule].add(story_id)
+        self.actions[rule][label] += 1
 
 
-def parse_rules(raw: Any) -> tuple[Rule, ...]:
-    """Validate ``[[rules]]``; any problem is one ConfigError naming the rule and the key."""
+def parse_rules(raw: Any, watchlists: tuple = ()) -> tuple[Rule, ...]:
+    """Validate ``[[rules]]`` (their queries may name ``watchlists``); any problem is one ConfigError naming
+    the rule and the key."""
     if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
         raise ConfigError("config: rules must be [[rules]] tables")
     rules: list[Rule] = []
     for n, table in enumerate(raw, start=1):
-        rule = _parse_rule(table, f"rules[{n}]")
+        rule = _parse_rule(table, f"rules[{n}]", watchlists)
         if any(r.name == rule.name for r in rules):
             raise ConfigError(f"config: rule {rule.name!r}: name: another rule has this name")
         rules.append(rule)
     return tuple(rules)
 
 
-def _parse_rule(table: dict[str, Any], where: str) -> Rule:
+def _parse_rule(table: dict[str, Any], where: str, watchlists: tuple) -> Rule:
     name = table.get("name")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError(f"config: {where}: name: every rule needs a name (a non-empty string)")
@@ -184,7 +342,9 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
     def bad(key: str, why: str) -> ConfigError:
         return ConfigError(f"{label}: {key}: {why}")
 
-    known = {"name", "fields", *MATCHERS, *ACTIONS}
+    if name.strip().lower().startswith("watch:"):
+        raise bad("name", "watch: names a watchlist; call the rule something else")
+    known = {"name", "fields", "alert", *MATCHERS, *ACTIONS}
     for key in table:
         if key not in known:
             raise bad(key, f"unknown key (known: {', '.join(sorted(known))})")
@@ -194,7 +354,7 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
             if not isinstance(table[key], str) or not table[key].strip():
                 raise bad(key, "must be a non-empty string")
             values[key] = table[key].strip()
-    for key in ("dismiss", "priority", "highlight"):
+    for key in ("dismiss", "priority", "highlight", "alert"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise bad(key, "must be true or false")
@@ -230,29 +390,22 @@ def _parse_rule(table: dict[str, Any], where: str) -> Rule:
             values["grade"] = Grade.parse(values["grade"]).code
         except GradeError as exc:
             raise bad("grade", str(exc)) from None
-    if not any(values.get(a) for a in ACTIONS):
-        raise bad("tags", f"the rule does nothing: give at least one of {', '.join(ACTIONS)}")
+    if not any(values.get(a) for a in (*ACTIONS, "alert")):
+        raise bad("tags", f"the rule does nothing: give at least one of {', '.join(ACTIONS)}, alert")
     if "words" in values:
-        terms = [
-            _WORD.findall((m.group(1) if m.group(1) is not None else m.group(2)).lower())
-            for m in _TERM.finditer(values["words"])
-        ]
-        values["_singles"] = frozenset(t[0] for t in terms if len(t) == 1)
-        values["_phrases"] = tuple(f" {' '.join(t)} " for t in terms if len(t) > 1)
+        values["_singles"], values["_phrases"] = word_terms(values["words"])
         if not values["_singles"] and not values["_phrases"]:
             raise bad("words", "has no words to look for")
     elif "regex" in values:
-        import regex  # 13 ms to import: only a config with a regex rule needs it (the TUI's start does not)
-
         try:
-            values["_pattern"] = regex.compile(values["regex"])
-        except regex.error as exc:
+            values["_pattern"] = regex_module().compile(values["regex"])
+        except regex_module().error as exc:
             raise bad("regex", f"bad regular expression: {exc}") from None
     else:
         from tui_reader.query import QueryError, parse_filter
 
         try:
-            parse_filter(values["query"])
+            parse_filter(values["query"], watchlists=watchlists)
         except QueryError as exc:
             raise bad("query", str(exc)) from None
     return Rule(**values)

@@ -23,6 +23,7 @@ from html import unescape
 from itertools import islice
 from typing import NamedTuple
 
+from tui_reader.furniture import unfit_for_draft
 from tui_reader.models import Article, Story
 from tui_reader.sanitize import clean_line, clean_text, html_text
 
@@ -361,16 +362,6 @@ def _terms(text: str) -> set[str]:
 
 
 # --------------------------------------------------------------------------- what is not the story
-_FURNITURE = re.compile(
-    r"\b(subscribe|subscription|sign(?:ing)? up|sign in|log ?in|newsletters?|cookies?|privacy policy|"
-    r"terms (?:and|&) conditions|terms of (?:use|service)|all rights reserved|advertisement|"
-    r"related (?:topics|articles|stories|coverage)|read more|continue reading|share (?:this|on)|click here|"
-    r"skip to|follow us|download (?:the|our) app|abonnieren|anzeige|werbung|lesen sie auch|mehr zum thema|"
-    r"weiterlesen|lire aussi|à lire aussi|lire la suite|abonnez-vous|leer más|lee también|suscríbete|"
-    r"leggi anche|iscriviti)\b|©|\bcopyright\b|有料記事|会員登録|ログイン|詳しくはこちら|関連記事|订阅|登录|广告|"
-    r"责任编辑|相关阅读",
-    re.IGNORECASE,
-)
 _BYLINE = re.compile(
     r"^(?:by|written by|reporting by|words by|story by|von|par|por|di|door|av|af|de)\s+\S", re.IGNORECASE
 )
@@ -447,7 +438,7 @@ def _is_noise(line: str, heads: list[set[str]], captions: list[str], *, top: boo
         return True  # a heading, dateline, price or button label
     if words < 15 and (_BYLINE.match(line) or _LABEL.match(line) or _STAMP.search(line)):
         return True  # "By …", "Autor: …", "Do 25.04.24 | 14:07 Uhr", "Thứ tư, 22/10/2025, 19:25 (GMT+7)"
-    if words < 40 and _FURNITURE.search(line):
+    if words < 40 and unfit_for_draft(line):
         return True
     if _is_headline(line, heads):
         return True
@@ -784,7 +775,7 @@ class _Page:
         if (
             _MOJIBAKE.search(text)
             or _words(text) < 8
-            or _FURNITURE.search(text)
+            or unfit_for_draft(text)
             or len(_GLUED.findall(text)) >= 3
             or _PHOTO_CREDIT.search(text)
             or _CAPTION_PHRASE.search(text)

@@ -18,6 +18,7 @@ from pathlib import Path
 from tui_reader import briefing
 from tui_reader.errors import NoteBehind, StoreError, TriageError
 from tui_reader.models import BriefItem, State, Story, TriageInput
+from tui_reader.rules import RuleRun
 from tui_reader.sanitize import clean_line, valid_date
 from tui_reader.store import Store
 
@@ -169,3 +170,18 @@ def reconcile_logs(store: Store, briefing_dir: Path, *, structured: bool = False
         store.clear_pending_log(story_id, day)
         replayed += 1
     return replayed
+
+
+def bulk_triage(
+    store: Store, story_ids: list[int], *, tags: tuple[str, ...] = (), dismiss: bool = False, query: str = ""
+) -> tuple[str, RuleRun]:
+    """Tag and/or dismiss the untriaged ones of ``story_ids`` (those ``query`` finds, if given) in one
+    transaction, recorded as a rule named for the moment, so that undoing that rule takes it all back
+    (``tui-reader rules undo NAME``, the TUI's u). Triaged stories are left alone: their notes say
+    what they are. Returns the name and what changed."""
+    from tui_reader.rules import parse_rules
+
+    name = f"triage {datetime.now():%Y-%m-%d %H:%M:%S}"
+    table = {"name": name, "query": query or "state:untriaged", "tags": list(tags), "dismiss": dismiss}
+    rule = parse_rules([table], store.watchlists)
+    return name, store.apply_rules(story_ids, rule)

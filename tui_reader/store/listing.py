@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from tui_reader.models import State
 from tui_reader.query import StoryQuery
 from tui_reader.store.base import StoreBase, to_epoch
+
+if TYPE_CHECKING:
+    from tui_reader.watch import Watchlist
 
 _SORTS = {
     "date": "s.sort_ts DESC, s.id DESC",
@@ -28,9 +33,14 @@ class ListRow:
     sort_ts: int
     tags: tuple[str, ...] = ()
     cluster_size: int = 1
+    watched: bool = False
+    """It holds a term of a watchlist (:attr:`ListingMixin.watchlists`)."""
 
 
 class ListingMixin(StoreBase):
+    watchlists: tuple[Watchlist, ...] = ()
+    """The config's watchlists: ``watch:NAME`` in queries, and :attr:`ListRow.watched`; the CLI sets them."""
+
     def _where(self, q: StoryQuery) -> tuple[str, list]:
         clauses: list[str] = []
         args: list = []
@@ -74,6 +84,10 @@ class ListingMixin(StoreBase):
         if q.note.strip():
             clauses.append("s.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
             args.append(fts_query(q.note))
+        if q.watch:
+            within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
+            clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")
+            args += [q.watch, *(q.id_range or ())]
         if q.single_source:
             clauses.append("s.cluster_size <= 1")
         if q.grouped:
@@ -102,6 +116,15 @@ class ListingMixin(StoreBase):
             f"FROM stories s LEFT JOIN triage t ON t.story_id = s.id WHERE s.id IN ({marks})",
             ids,
         ).fetchall()
+        watched = set()
+        if self.watchlists:  # one full-text lookup for the window (FTS5 seeks each id)
+            watched = {
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+                    (" OR ".join(f"({w.fts_match})" for w in self.watchlists), json.dumps(ids)),
+                )
+            }
         by_id = {
             r["id"]: ListRow(
                 id=r["id"],
@@ -112,6 +135,7 @@ class ListingMixin(StoreBase):
                 sort_ts=r["sort_ts"],
                 tags=tuple(r["tags"].split(",")) if r["tags"] else (),
                 cluster_size=r["cluster_size"],
+                watched=r["id"] in watched,
             )
             for r in rows
         }

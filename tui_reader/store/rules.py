@@ -7,27 +7,35 @@ nothing, and an undone action is never redone.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable, Iterable
+from typing import Iterable
 
 from tui_reader.models import Grade, State
-from tui_reader.query import parse_filter
-from tui_reader.rules import Rule, RuleRun, RuleTimeout, Subject, WordIndex
+from tui_reader.query import StoryQuery, parse_filter
+from tui_reader.rules import STATIC, Batch, Rule, RuleRun, RuleSet, RuleTimeout, Subject
 from tui_reader.store.base import _now, utc
-from tui_reader.store.listing import ListingMixin
+from tui_reader.store.listing import ListingMixin, fts_query
 
 _SUBJECTS = (
-    "SELECT s.id, s.state, s.title, s.url, s.source || ' ' || s.domain AS source, "
-    "{text} AS text, "
-    "(SELECT group_concat(grp, char(10)) FROM feeds WHERE id = s.feed_id "
-    " OR id IN (SELECT feed_id FROM story_feeds WHERE story_id = s.id)) AS groups, "
-    "(SELECT group_concat(name, ',') FROM (SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id "
-    " WHERE st.story_id = s.id ORDER BY st.position)) AS tags "
-    "FROM stories s WHERE s.id IN (SELECT value FROM json_each(?)) AND s.state IN ('unread', 'read') ORDER BY s.id"
+    "SELECT s.id, s.state, s.title, s.url, s.source || ' ' || s.domain, {text}, {groups}, {tags}, "
+    "(SELECT json_group_array(json_array(rule, action, value)) FROM rule_actions WHERE story_id = s.id) "
+    "FROM stories s WHERE s.id IN (SELECT value FROM json_each(?)) AND +s.state IN ('unread', 'read') ORDER BY s.id"
 )
+_TAGS = (
+    "(SELECT group_concat(name, char(10)) FROM (SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id "
+    " WHERE st.story_id = s.id ORDER BY st.position))"
+)
+_TEXT = "(SELECT body FROM stories_fts WHERE rowid = s.id)"
+_GROUPS = (
+    "(SELECT group_concat(grp, char(10)) FROM feeds WHERE id = s.feed_id "
+    " OR id IN (SELECT feed_id FROM story_feeds WHERE story_id = s.id))"
+)
+CHUNK = 5000
+"""Stories one pass of the rules takes at a time (`rules apply` on the whole archive goes by chunks)."""
 
 
 @dataclass(frozen=True)
@@ -75,110 +83,107 @@ class RulesMixin(ListingMixin):
         ids = sorted(set(story_ids))
         if not rules or not ids:
             return run
-        now = now or _now()
+        ruleset, now = _compiled(rules), now or _now()
         with self.tx() as c:
-            c.execute("SAVEPOINT rules")
+            if dry_run:
+                c.execute("SAVEPOINT rules")
             try:
-                subjects = self._subjects(c, ids, rules)
-                if subjects:
-                    done = {
-                        tuple(r)
-                        for r in c.execute(
-                            "SELECT story_id, rule, action, value FROM rule_actions "
-                            "WHERE story_id IN (SELECT value FROM json_each(?))",
-                            (json.dumps([s.id for s in subjects]),),
-                        )
-                    }
-                    found = _fts_hits(c, rules, [s.id for s in subjects])
-                    index = WordIndex(rules)
-                    for s in subjects:
-                        s.candidate_of = index.rules_for(s)
-                    for rule in rules:
-                        self._apply_rule(c, rule, subjects, found.get(rule.name, set()), done, run, now)
+                found = _fts_hits(c, ruleset, ids[0], ids[-1])  # once: each query reads its words' lists once
+                for i in range(0, len(ids), CHUNK):
+                    self._apply_chunk(c, ruleset, ids[i : i + CHUNK], found, run, now)
             finally:
                 if dry_run:
                     c.execute("ROLLBACK TO rules")
-                c.execute("RELEASE rules")
+                    c.execute("RELEASE rules")
         return run
 
-    def _subjects(self, c: sqlite3.Connection, ids: list[int], rules: tuple[Rule, ...]) -> list[Subject]:
-        """The untriaged stories among ``ids``. Their text is read with them when some rule reads every
-        story's (a regex on it, a language), else only for the stories a words rule's full-text query finds."""
-        everyone = any("language" in r.fields or (r.regex and "text" in r.fields) for r in rules)
-        text = "(SELECT body FROM stories_fts WHERE rowid = s.id)" if everyone else "NULL"
-        return [
-            _subject(r, None if everyone else self._story_text)
-            for r in c.execute(_SUBJECTS.format(text=text), (json.dumps(ids),))
-        ]
-
-    def _story_text(self, story_id: int) -> str:
-        row = self.conn.execute("SELECT body FROM stories_fts WHERE rowid = ?", (story_id,)).fetchone()
-        return row[0] if row else ""
-
-    def _matching(
-        self, c: sqlite3.Connection, rule: Rule, subjects: list[Subject], found: set[int], run: RuleRun
-    ) -> list[Subject]:
-        """The subjects ``rule`` matches. Queries run as SQL over the subjects' id range; a words rule is
-        checked on title and text only where full-text search ``found`` its words."""
-        if rule.query:
-            where, args = self._where(replace(parse_filter(rule.query), id_range=(subjects[0].id, subjects[-1].id)))
-            join = " LEFT JOIN triage t ON t.story_id = s.id" if "t.grade" in where else ""
-            hits = {r[0] for r in c.execute(f"SELECT s.id FROM stories s{join}{where}", args)}
-            return [s for s in subjects if s.id in hits]
-        if rule.words and "tag" not in rule.fields:  # tags change as rules run: those are checked on every story
-            subjects = [s for s in subjects if s.id in found or rule.name in s.candidate_of]
-        indexed = ("title", "text") if rule.fts_query else ()
-        try:
-            return [s for s in subjects if rule.matches(s, () if s.id in found else indexed)]
-        except RuleTimeout:
-            run.timed_out.append(rule.name)
-            return []
-
-    def _apply_rule(
+    def _apply_chunk(
         self,
         c: sqlite3.Connection,
-        rule: Rule,
-        subjects: list[Subject],
-        found: set[int],
-        done: set[tuple],
+        ruleset: RuleSet,
+        ids: list[int],
+        fts: dict[str, set[int]],
         run: RuleRun,
         now: int,
     ) -> None:
-        records: list[tuple] = []
-        new_tags: list[tuple[int, int, str]] = []
-        for s in self._matching(c, rule, subjects, found, run):
-            for action, value in rule.actions():
-                if (s.id, rule.name, action, value) in done:
-                    continue
-                prior = None
-                if action == "tag":
-                    if value in s.tags:
-                        continue
-                    new_tags.append((s.id, len(s.tags), value))
-                    s.tags.append(value)
-                elif action == "dismiss":
-                    if s.state == State.DISMISSED:
-                        continue
-                    prior = s.state.value
-                    s.state = State.DISMISSED
-                records.append((s.id, rule.name, action, value, prior, now))
-                done.add((s.id, rule.name, action, value))
-                run.add(rule.name, s.id, action, value)
-        if not records:
+        """Every rule over a chunk, in order, after what can be found for the whole chunk at once (``fts``, the
+        full-text queries' finds; one SQL pass for the filter-language rules; the other fields' words), its
+        writes gathered and made together."""
+        batch = self._batch(c, ids, ruleset.rules)
+        if not batch.ids:
             return
-        if new_tags:
-            c.executemany("INSERT OR IGNORE INTO tags(name) VALUES (?)", sorted({(t,) for _, _, t in new_tags}))
-            c.executemany(
-                "INSERT INTO story_tags(story_id, tag_id, position) SELECT ?, id, ? FROM tags WHERE name = ?", new_tags
-            )
-        if rule.dismiss:
-            c.executemany(
-                "UPDATE stories SET prev_state = state, state = 'dismissed' WHERE id = ?",
-                [(r[0],) for r in records if r[2] == "dismiss"],
-            )
-        c.executemany(
-            "INSERT INTO rule_actions(story_id, rule, action, value, prior, at) VALUES (?,?,?,?,?,?)", records
+        ids_json, done = json.dumps(batch.ids), batch.done
+        found = {name: hits & batch.ids_set for name, hits in fts.items()}
+        queries = {r.name: parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query}
+        conditions = [self._query_condition(n, q, batch) for n, q in queries.items() if not (q.tag or q.states)]
+        for name, ids_ in _masked(c, conditions, ids_json).items():
+            found.setdefault(name, set()).update(ids_)
+        maybe = ruleset.field_hits(batch)
+        writes = _Writes(now)
+        for rule in ruleset.rules:
+            if rule.name in run.timed_out:
+                continue
+            if rule.query:
+                q = queries[rule.name]
+                if q.tag or q.states:  # it sees what earlier rules did: run now, on what they did
+                    writes.flush(c)
+                    found |= _masked(c, [self._query_condition(rule.name, q, batch)], ids_json)
+                hits = {i for i in found.get(rule.name, ()) if i in batch}
+            elif rule.regex:
+                try:
+                    hits = ruleset.regex_hits(rule, batch)
+                except RuleTimeout:
+                    run.timed_out.append(rule.name)
+                    continue
+            else:
+                hits = {i for i in found.get(rule.name, ()) if i in batch}
+                hits |= {
+                    i
+                    for i in maybe.get(rule.name, ())
+                    if i not in hits and any(rule.matches(batch.subject(i), f) for f in rule.fields if f in STATIC)
+                }
+                if "tag" in rule.fields:
+                    hits |= {s.id for s in batch.subjects() if rule.matches(s, "tag")}
+            for i in sorted(hits):
+                writes.act(rule, ruleset.actions[rule.name], batch.subject(i), done, run)
+                if rule.alert:
+                    run.alerts.setdefault(i, []).append(rule.name)
+        writes.flush(c)
+
+    def _batch(self, c: sqlite3.Connection, ids: list[int], rules: tuple[Rule, ...]) -> Batch:
+        """The untriaged stories among ``ids`` in one statement (each a GIL round trip, slow while a refresh
+        parses): their text read when a rule reads it, groups and tags when a rule looks at them (or adds
+        tags), and what rules did to them before."""
+        looked = {f for r in rules if not r.query for f in r.fields}
+        sql = _SUBJECTS.format(
+            text=_TEXT if self._reads_text(rules) else "''",
+            groups=_GROUPS if "group" in looked else "''",
+            tags=_TAGS if any("tag" in r.fields or r.tags for r in rules) else "NULL",
         )
+        cur = c.cursor()
+        cur.row_factory = None
+        rows = cur.execute(sql, (json.dumps(ids),)).fetchall()
+        return Batch(rows)
+
+    @staticmethod
+    def _reads_text(rules: tuple[Rule, ...]) -> bool:
+        """Whether some rule reads the stories' text (a regex on it, a language: words rules look in the
+        full-text index)."""
+        return any("language" in r.fields or (r.regex and "text" in r.fields) for r in rules)
+
+    def _query_condition(self, name: str, q: StoryQuery, batch: Batch) -> tuple[str, str, list]:
+        """A filter-language rule as (name, SQL condition on ``s``, its arguments). Its words are looked up
+        in the full-text index per story when its other filters let the story through, else once for the
+        batch's id range."""
+        where, args = self._where(replace(q, text="", id_range=(batch.ids[0], batch.ids[-1])))
+        conds = [where.removeprefix(" WHERE ")] if where else []
+        if q.text.strip() and conds:
+            conds.append("EXISTS (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ? AND rowid = s.id)")
+            args.append(fts_query(q.text))
+        elif q.text.strip():
+            conds.append("s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?)")
+            args += [fts_query(q.text), batch.ids[0], batch.ids[-1]]
+        return name, " AND ".join(conds) or "1", args
 
     def rule_actions(self, story_id: int) -> list[RuleAction]:
         """Everything rules did to a story, oldest first, undone actions included."""
@@ -236,54 +241,99 @@ class RulesMixin(ListingMixin):
         return [RuleAction(rule, r[0], r[1], utc(r[3]), True) for r in rows]
 
 
-def _fts_hits(c: sqlite3.Connection, rules: tuple[Rule, ...], ids: list[int]) -> dict[str, set[int]]:
-    """For every words rule on title or text, the stories among ``ids`` whose indexed words it could match.
+@functools.lru_cache(maxsize=8)
+def _compiled(rules: tuple[Rule, ...]) -> RuleSet:
+    return RuleSet(rules)
 
-    A refresh runs the rules once per feed, on a few hundred new stories: those are copied into a
-    small temporary full-text index first, because in the store's own one a common word's list
-    covers the whole archive and reading it per feed costs more than the matching. A large set
-    (`rules apply`) reads the store's index. One statement serves all rules (a compound SELECT).
-    """
-    indexed = [r for r in rules if r.fts_query]
-    if not indexed:
-        return {}
-    table, within, span = "stories_fts", " AND rowid BETWEEN ? AND ?", [ids[0], ids[-1]]
-    if len(ids) <= 5000:
-        c.execute(
-            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.rules_fts USING fts5(title, body, "
-            "tokenize='unicode61 remove_diacritics 2')"
+
+def _masked(c: sqlite3.Connection, conditions: list[tuple[str, str, list]], ids_json: str) -> dict[str, set[int]]:
+    """The stories of ``ids_json`` each (name, condition, arguments) finds, in one pass over them: each
+    condition a bit of a mask, and only the stories with some bit set come back."""
+    hits: dict[str, set[int]] = {}
+    for i in range(0, len(conditions), 60):
+        chunk = conditions[i : i + 60]
+        bits = " + ".join(f"(CASE WHEN {cond} THEN {1 << n} ELSE 0 END)" for n, (_, cond, _) in enumerate(chunk))
+        join = " LEFT JOIN triage t ON t.story_id = s.id" if "t.grade" in bits else ""
+        sql = (
+            f"SELECT id, mask FROM (SELECT s.id, {bits} AS mask FROM stories s{join} "
+            "WHERE s.id IN (SELECT value FROM json_each(?))) WHERE mask"
         )
-        c.execute(
-            "INSERT INTO temp.rules_fts(rowid, title, body) SELECT rowid, title, body FROM stories_fts "
-            "WHERE rowid IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids),),
-        )
-        table, within, span = "temp.rules_fts", "", []
+        for story_id, mask in c.execute(sql, [*(a for _, _, args in chunk for a in args), ids_json]):
+            for n, (name, _, _) in enumerate(chunk):
+                if mask >> n & 1:
+                    hits.setdefault(name, set()).add(story_id)
+    return hits
+
+
+def _fts_hits(c: sqlite3.Connection, ruleset: RuleSet, first: int, last: int) -> dict[str, set[int]]:
+    """For every words rule on title or text, the stories from ``first`` to ``last`` whose indexed words it
+    could match: one statement (a compound SELECT) for all rules, each a full-text query within the id range."""
     found: dict[str, set[int]] = {}
-    try:
-        for i in range(0, len(indexed), 100):
-            chunk = indexed[i : i + 100]
-            sql = " UNION ALL ".join(
-                f"SELECT {n}, rowid FROM {table} WHERE {table.split('.')[-1]} MATCH ?{within}"
-                for n in range(len(chunk))
-            )
-            for n, rowid in c.execute(sql, [v for r in chunk for v in (r.fts_query, *span)]):
-                found.setdefault(chunk[n].name, set()).add(rowid)
-    finally:
-        if not span:
-            c.execute("DELETE FROM temp.rules_fts")
+    queries = ruleset.fts_queries
+    for i in range(0, len(queries), 100):  # SQLite allows 500 terms in a compound SELECT
+        chunk = queries[i : i + 100]
+        sql = " UNION ALL ".join(
+            f"SELECT {n}, rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?"
+            for n in range(len(chunk))
+        )
+        for n, rowid in c.execute(sql, [v for _, q in chunk for v in (q, first, last)]):
+            found.setdefault(chunk[n][0], set()).add(rowid)
     return found
 
 
-def _subject(row: sqlite3.Row, text_loader: Callable[[int], str] | None) -> Subject:
-    return Subject(
-        id=row["id"],
-        state=State(row["state"]),
-        title=row["title"],
-        text=row["text"] or "",
-        source=row["source"],
-        groups=row["groups"] or "",
-        tags=row["tags"].split(",") if row["tags"] else [],
-        url=row["url"],
-        text_loader=text_loader,
-    )
+class _Writes:
+    """What rules do to a chunk, gathered as they run and written together: a handful of statements per chunk."""
+
+    def __init__(self, now: int) -> None:
+        self.now = now
+        self.tags: list[tuple[int, int, str]] = []
+        self.dismissed: list[int] = []
+        self.records: list[tuple] = []
+
+    def act(self, rule: Rule, actions: list[tuple[str, str, str]], s: Subject, done: set[tuple], run: RuleRun) -> None:
+        """Record what ``rule`` does to ``s`` (its ``actions``) but what it did before (``done``), and update ``s``."""
+        for action, value, label in actions:
+            if (s.id, rule.name, action, value) in done:
+                continue
+            prior = None
+            if action == "tag":
+                if value in s.tags:
+                    continue
+                self.tags.append((s.id, len(s.tags), value))
+                s.tags.append(value)
+            elif action == "dismiss":
+                if s.state == State.DISMISSED:
+                    continue
+                prior = s.state.value
+                s.state = State.DISMISSED
+                self.dismissed.append(s.id)
+            self.records.append((s.id, rule.name, action, value, prior, self.now))
+            done.add((s.id, rule.name, action, value))
+            run.add(rule.name, s.id, label)
+
+    def flush(self, c: sqlite3.Connection) -> None:
+        """Write what was gathered: one statement per kind of change, its rows as one JSON parameter."""
+        if self.tags:
+            tags = json.dumps(self.tags)
+            c.execute(
+                "INSERT OR IGNORE INTO tags(name) SELECT DISTINCT json_extract(value, '$[2]') FROM json_each(?)",
+                (tags,),
+            )
+            c.execute(
+                "INSERT INTO story_tags(story_id, tag_id, position) SELECT json_extract(j.value, '$[0]'), t.id, "
+                "json_extract(j.value, '$[1]') FROM json_each(?) j JOIN tags t ON t.name = json_extract(j.value, '$[2]')",
+                (tags,),
+            )
+        if self.dismissed:
+            c.execute(
+                "UPDATE stories SET prev_state = state, state = 'dismissed' WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(self.dismissed),),
+            )
+        if self.records:
+            c.execute(
+                "INSERT INTO rule_actions(story_id, rule, action, value, prior, at) SELECT "
+                + ", ".join(f"json_extract(value, '$[{n}]')" for n in range(6))
+                + " FROM json_each(?)",
+                (json.dumps(self.records),),
+            )
+        self.tags, self.dismissed, self.records = [], [], []

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
@@ -36,6 +36,9 @@ from tui_reader.ui.screens.main import HELP, REFRESH, MainScreen
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 from tui_reader.ui.widgets.story_list import StoryList
 
+if TYPE_CHECKING:
+    from tui_reader.watch import Alert
+
 NARROW = 100
 """Below this many columns the feeds panel collapses and the reader stacks its panels."""
 TURN_WAIT = 120.0
@@ -46,6 +49,7 @@ JOBS = {
     "feeds": "Unsubscribing",
     "notes": "Bringing the briefing note up to date",
     "sources": "Reading the source register",
+    "notify": "Running notify_command",
 }
 """What each worker group that may raise does, in words, for the line that says it failed."""
 
@@ -94,7 +98,8 @@ class ReaderApp(App[None]):
         self.demo = demo
         self.main_screen = MainScreen()
         """The story list: the first screen, under every other."""
-        self._undo: list[list[tuple[int, State]]] = []
+        self._undo: list[list[tuple[int, State]] | str] = []
+        """What u undoes, last first: the states some stories had, or a bulk triage's rule name."""
         """Each entry is one action to undo: the stories it changed and the states they had."""
         self._refreshing = False
         self._quiet_refresh = False
@@ -284,6 +289,12 @@ class ReaderApp(App[None]):
             self.call_from_thread(self.notify, "Nothing to undo.", timeout=2)
             return
         changes = self._undo.pop()
+        if isinstance(changes, str):  # a bulk tagging: its rule, undone on every story it changed
+            with self.store.tx():
+                ids = [i for i in self.store.rule_story_ids(changes) if self.store.undo_rule(i, changes)]
+            self.call_from_thread(self.notify, f"Untagged {len(ids)} stories.", timeout=2)
+            self.call_from_thread(self.main_screen.show_store_changes)
+            return
         story = self.store.story(changes[0][0])
         try:
             if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
@@ -303,6 +314,37 @@ class ReaderApp(App[None]):
         message = f"Restored {len(changes)} stories." if len(changes) > 1 else f"Restored to {changes[0][1].value}."
         self.call_from_thread(self.notify, message, timeout=2)
         self.call_from_thread(self._show_changes, changes)
+
+    def undo_rules(self, story_id: int, rules: tuple[str, ...]) -> None:
+        """Reverse what ``rules`` did to a story (the tags they added, a dismissal, their flags), in line."""
+        self._in_line(functools.partial(self._undo_rules, story_id, rules))
+
+    def _undo_rules(self, story_id: int, rules: tuple[str, ...]) -> None:
+        for rule in rules:
+            self.store.undo_rule(story_id, rule)
+        self.call_from_thread(self.notify, f"Undid what {', '.join(rules)} did to this story.", timeout=3)
+        self.post_story_changed(story_id)
+        self.call_from_thread(self._rules_undone, story_id)
+
+    def _rules_undone(self, story_id: int) -> None:
+        from tui_reader.ui.screens.reader import ReaderScreen
+
+        if isinstance(self.screen, ReaderScreen):
+            self.screen.rules_undone(story_id)
+
+    def tag_many(self, story_ids: list[int], tags: tuple[str, ...]) -> None:
+        """Tag the untriaged ones of ``story_ids``, in line: one transaction, and u undoes it all."""
+        self._in_line(functools.partial(self._tag_all, story_ids, tags))
+
+    def _tag_all(self, story_ids: list[int], tags: tuple[str, ...]) -> None:
+        from tui_reader.triage import bulk_triage
+
+        name, run = bulk_triage(self.store, story_ids, tags=tags)
+        changed = run.stories.get(name, set())
+        if changed:
+            self._undo.append(name)
+        self.call_from_thread(self.notify, f"Tagged {len(changed)} stories — u undoes.", timeout=3)
+        self.call_from_thread(self.main_screen.show_store_changes)
 
     def dismiss_many(self, changes: list[tuple[int, State]]) -> None:
         self._in_line(functools.partial(self._dismiss_all, changes))
@@ -378,12 +420,34 @@ class ReaderApp(App[None]):
             )
             self.post_message(RefreshProgress(done, total, new, line))
 
+        from tui_reader.watch import alerts_for
+
         try:
             report = asyncio.run(refresh_feeds(self.store, self.settings.fetch, progress=progress))
+            alerts = tuple(alerts_for(self.store, report.alerts))
         except Exception as exc:  # never leave the progress bar stuck
             self.post_message(RefreshFinished(new, total, total, error=describe(exc)))
             return
-        self.post_message(RefreshFinished(report.total_new, report.failed, len(report.outcomes)))
+        self.post_message(RefreshFinished(report.total_new, report.failed, len(report.outcomes), alerts=alerts))
+
+    def _alert(self, alerts: tuple[Alert, ...]) -> None:
+        """A toast (and the bell) for the new stories a watchlist or an alerting rule matched, and the
+        ``notify_command`` for each, in a worker of its own: the refresh is stored already."""
+        lines = [f"{clean_line(a.title, max_len=60)} [{clean_line(', '.join(a.reasons), max_len=40)}]" for a in alerts]
+        more = f"\n…and {len(lines) - 3} more" if len(lines) > 3 else ""
+        self.notify("\n".join(lines[:3]) + more, title=f"Alert: {len(alerts)} new", severity="warning", timeout=10)
+        if self.settings.alerts.bell:
+            self.bell()
+        if self.settings.alerts.notify_command:
+            self._notify_worker(alerts)
+
+    @work(thread=True, group="notify", exit_on_error=False)
+    def _notify_worker(self, alerts: tuple[Alert, ...]) -> None:
+        from tui_reader.watch import notify
+
+        alerts_settings = self.settings.alerts
+        for problem in notify(alerts_settings.notify_command, alerts, alerts_settings.notify_timeout):
+            self.call_from_thread(self.notify, problem, severity="error", timeout=8)
 
     @work(thread=True, exclusive=True, group="cluster", exit_on_error=False)
     def cluster_backlog(self) -> None:
@@ -440,6 +504,8 @@ class ReaderApp(App[None]):
                 timeout=4,
             )
         self.main_screen.show_store_changes()
+        if event.alerts:
+            self._alert(event.alerts)
         self.cluster_backlog()
 
     # -- help ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:  # at run time the worker that posts it has loaded subscribe already; startup has not
     from tui_reader.subscribe import AddResult
+    from tui_reader.watch import Alert
 
 
 @dataclass
@@ -35,6 +36,8 @@ class RefreshFinished(Message):
     feeds: int
     error: str = ""
     """Why the refresh as a whole failed (a store or program error), in one line; "" if it ran."""
+    alerts: tuple[Alert, ...] = ()
+    """New stories a watchlist or an ``alert = true`` rule matched."""
 
 
 @dataclass

@@ -1,16 +1,14 @@
-"""Questions for actions that change what the analyst follows (unsubscribing, a source's letter)."""
+"""Questions: yes/no for actions that change what the analyst follows (unsubscribing, bulk changes), or one
+line of text (the tags for a whole view)."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
-
-from tui_reader.sanitize import clean_line
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -31,10 +29,10 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(Text("y yes · n no", style="dim"))
 
 
-class PromptScreen(ModalScreen[str | None]):
-    """One optional line of text (a reason): enter answers with it, empty or not; escape cancels (None)."""
+class AskScreen(ModalScreen[str | None]):
+    """One line of text for a question; enter answers, escape cancels (None)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ask.cancel")]
 
     def __init__(self, question: str, placeholder: str = "") -> None:
         super().__init__()
@@ -43,10 +41,9 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Text(self.question))
-            yield Input(placeholder=self.placeholder, id="prompt-input")
-            yield Static(Text("enter goes on (empty is fine) · escape cancels", style="dim"))
+            yield Static(Text(self.question, style="bold"))
+            yield Input(placeholder=self.placeholder, id="ask")
+            yield Static(Text("enter · escape cancels", style="dim"))
 
-    @on(Input.Submitted, "#prompt-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(clean_line(event.value))
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)

@@ -26,6 +26,7 @@ from tui_reader.ui.messages import RefreshProgress, StoryChanged, UrlAdded
 from tui_reader.ui.screens.base import AppScreen
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 from tui_reader.ui.widgets.story_list import StoryList
+from tui_reader.watch import WatchMatcher
 
 VIEWS: list[tuple[str, tuple[State, ...]]] = [
     ("inbox", (State.UNREAD, State.READ, State.TRIAGED)),
@@ -59,6 +60,7 @@ class MainScreen(AppScreen):
         Binding("u", "undo", "Undo", show=False, id="app.undo"),
         Binding("o", "open_current", "Open in browser", show=False, id="app.open"),
         Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
+        Binding("T", "tag_view", "Tag all", show=False, id="app.tag_view"),
         Binding("v", "cycle_view", "View", id="app.view"),
         Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
         Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
@@ -76,6 +78,8 @@ class MainScreen(AppScreen):
         self.grouped = False
         self.feed_id: int | None = None
         self.feed_group = ""
+        self.saved = ""
+        """The saved search ([saved]) the list shows, opened from the feeds panel; "" for none."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="view-bar")
@@ -85,7 +89,12 @@ class MainScreen(AppScreen):
         with Horizontal(id="main"):
             yield FeedsPanel(id="feeds")
             with Vertical(id="list-pane"):
-                yield StoryList(self.reader_app.store, self.current_query(), id="stories")
+                yield StoryList(
+                    self.reader_app.store,
+                    self.current_query(),
+                    watch=WatchMatcher(self.reader_app.settings.watchlists),
+                    id="stories",
+                )
         with Horizontal(id="status-bar"):
             yield Static(id="status")
             yield ProgressBar(id="progress", show_eta=False)
@@ -122,7 +131,13 @@ class MainScreen(AppScreen):
             sort=SORTS[self.sort_index],
             grouped=self.grouped,
         )
-        return parse_filter(self.filter_text, base) if self.filter_text else base
+        settings = self.reader_app.settings
+        if self.saved in settings.saved:
+            base = parse_filter(settings.saved[self.saved], base, watchlists=settings.watchlists)
+        if not self.filter_text:
+            return base
+        q = parse_filter(self.filter_text, base, watchlists=settings.watchlists)
+        return replace(q, text=f"{base.text} {q.text}".strip())  # a search narrows a saved search's words
 
     def _apply_view(self) -> None:
         self._load_view(self.current_query())
@@ -156,6 +171,9 @@ class MainScreen(AppScreen):
         if self.feed_group:
             text.append("  group ", "dim")
             text.append(clean_line(self.feed_group, max_len=30), "bold")
+        if self.saved:
+            text.append("  saved ", "dim")
+            text.append(clean_line(self.saved, max_len=30), "bold")
         if self.filter_text:
             text.append("  filter ", "dim")
             text.append(clean_line(self.filter_text, max_len=60), "bold")
@@ -170,7 +188,7 @@ class MainScreen(AppScreen):
     @on(Input.Submitted, "#search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         try:
-            parse_filter(event.value)
+            parse_filter(event.value, watchlists=self.reader_app.settings.watchlists)
         except QueryError as exc:
             self.notify(str(exc), severity="error", timeout=5)
             return
@@ -185,8 +203,8 @@ class MainScreen(AppScreen):
             search.remove_class("visible")
             self.stories.focus()
             return
-        if self.filter_text or self.feed_id is not None or self.feed_group:
-            self.filter_text, self.feed_id, self.feed_group = "", None, ""
+        if self.filter_text or self.feed_id is not None or self.feed_group or self.saved:
+            self.filter_text, self.feed_id, self.feed_group, self.saved = "", None, "", ""
             self._apply_view()
 
     def action_cycle_view(self) -> None:
@@ -212,7 +230,7 @@ class MainScreen(AppScreen):
 
     @on(FeedsPanel.Selected)
     def _feed_selected(self, event: FeedsPanel.Selected) -> None:
-        self.feed_id, self.feed_group = event.feed_id, event.group
+        self.feed_id, self.feed_group, self.saved = event.feed_id, event.group, event.saved
         self._apply_view()
         self.stories.focus()
 
@@ -223,7 +241,12 @@ class MainScreen(AppScreen):
         self._update_view_bar()
 
     def update_feeds(self) -> None:
-        self.query_one("#feeds", FeedsPanel).show_feeds(self.reader_app.store.feeds())
+        store, settings = self.reader_app.store, self.reader_app.settings
+        saved = [
+            (name, store.count(replace(parse_filter(query, watchlists=settings.watchlists), states=(State.UNREAD,))))
+            for name, query in settings.saved.items()
+        ]
+        self.query_one("#feeds", FeedsPanel).show_feeds(store.feeds(), saved)
 
     @on(StoryChanged)
     def _story_changed(self, event: StoryChanged) -> None:
@@ -295,6 +318,33 @@ class MainScreen(AppScreen):
         store = self.reader_app.store
         changes = store.untriaged(store.story_ids(query))
         self.app.call_from_thread(self._confirm_dismiss_view, changes)
+
+    def action_tag_view(self) -> None:
+        """Tag every untriaged story in the view, after asking for the tags and then whether to (u undoes)."""
+        from tui_reader.ui.screens.confirm import AskScreen
+
+        def asked(text: str | None) -> None:
+            from tui_reader.triage import parse_tags
+
+            if tags := parse_tags(text):
+                self._find_taggable(replace(self.current_query(), grouped=False), tags)
+
+        self.app.push_screen(AskScreen("Tags for every untriaged story in this view", "tag, tag"), asked)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _find_taggable(self, query: StoryQuery, tags: tuple[str, ...]) -> None:
+        store = self.reader_app.store
+        ids = [story_id for story_id, _ in store.untriaged(store.story_ids(query))]
+        self.app.call_from_thread(self._confirm_tag_view, ids, tags)
+
+    def _confirm_tag_view(self, ids: list[int], tags: tuple[str, ...]) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        if not ids:
+            self.notify("Nothing to tag in this view (triaged stories stay as they are).", timeout=3)
+            return
+        question = f"Tag the {len(ids)} untriaged stories in this view with {', '.join(tags)}? u undoes."
+        self.app.push_screen(ConfirmScreen(question), lambda yes: self.reader_app.tag_many(ids, tags) if yes else None)
 
     def _confirm_dismiss_view(self, changes: list[tuple[int, State]]) -> None:
         from tui_reader.ui.screens.confirm import ConfirmScreen

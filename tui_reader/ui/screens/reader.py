@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from tui_reader.ui.editor import edit_file
 from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 from tui_reader.ui.widgets.passage import PassageView
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
+from tui_reader.watch import WatchMatcher
 
 WORDS_PER_MINUTE = 230
 
@@ -41,10 +43,15 @@ class Loaded:
     """The text a quote is taken from (:func:`tui_reader.notes.article_paragraphs`)."""
     note: str
     quotes: int
+    rules: tuple[str, ...] = ()
+    """The rules whose actions on the story are in force (``U`` undoes them)."""
 
 
-def header_text(story: Story, article: Article | None) -> Text:
-    """Title, source, byline, time, size and URL — built from plain strings, never markup."""
+def header_text(
+    story: Story, article: Article | None, rules: tuple[str, ...] = (), watched: list[str] | tuple[str, ...] = ()
+) -> Text:
+    """Title, source, byline, time, size and URL, the rules that acted on it and the watchlists it holds a
+    term of — built from plain strings, never markup."""
     text = Text(clean_line(story.title) or "(untitled)", style="bold")
     meta = [clean_line(story.source)]
     byline = clean_line(article.byline if article and article.byline else story.author)
@@ -61,7 +68,28 @@ def header_text(story: Story, article: Article | None) -> Text:
     text.append("\n" + clean_line(story.url, max_len=200), style="dim")
     if article and article.notice:
         text.append("\n⚠ " + clean_line(article.notice), style="bold")
+    marks = [f"rules: {', '.join(rules)} (U undoes)"] if rules else []
+    marks += [f"◆ watchlists: {', '.join(watched)}"] if watched else []
+    if marks:
+        text.append("\n" + clean_line(" · ".join(marks), max_len=200), style="bold")
     return text
+
+
+_PROTECTED = re.compile(r"`[^`]*`|\]\([^)]*\)|<[^>]*>|https?://\S+")
+"""Markdown where a highlight must not go: code, link targets, autolinks, bare URLs."""
+
+
+def highlight_terms(markdown: str, matcher: WatchMatcher) -> str:
+    """``markdown`` with the watchlists' terms in bold (``**``): whole words, so the emphasis always closes,
+    and never inside code or a link's target."""
+    protected = [m.span() for m in _PROTECTED.finditer(markdown)]
+    out, at = [], 0
+    for start, end, _ in matcher.spans(markdown):
+        if any(a < end and start < b for a, b in protected):
+            continue
+        out += [markdown[at:start], "**", markdown[start:end], "**"]
+        at = end
+    return "".join(out) + markdown[at:]
 
 
 class ReaderScreen(ReadingScreen):
@@ -81,6 +109,7 @@ class ReaderScreen(ReadingScreen):
         Binding("E", "edit_summary", "$EDITOR", show=False, id="reader.editor"),
         Binding("x", "dismiss_story", "Dismiss", id="reader.dismiss"),
         Binding("u", "undo", "Undo", show=False, id="reader.undo"),
+        Binding("U", "undo_rules", "Undo the rules", show=False, id="reader.undo_rules"),
         Binding("o", "open_original", "Open in browser", show=False, id="reader.open"),
         Binding("y", "copy_link", "Copy link (a mouse selection: quote it)", show=False, id="reader.copy"),
         Binding("c", "next_outlet", "Other outlet", show=False, id="reader.outlet"),
@@ -173,6 +202,7 @@ class ReaderScreen(ReadingScreen):
             paragraphs=article_paragraphs(story, article),
             note=store.note_text(story_id),
             quotes=len(store.quotes(story_id)),
+            rules=store.rule_marks(story_id).rules,
         )
 
     def _load_failed(self, story_id: int, exc: Exception) -> None:
@@ -212,8 +242,12 @@ class ReaderScreen(ReadingScreen):
             return
         self.loaded = loaded
         story, article = loaded.story, loaded.article
-        self.query_one("#reader-header", Static).update(header_text(story, article))
         body = clean_text(article.markdown) or "*No text could be extracted from this page.*"
+        matcher = WatchMatcher(self.reader_app.settings.watchlists)
+        watched = matcher.names(f"{story.title}\n{body}") if matcher else []
+        self.query_one("#reader-header", Static).update(header_text(story, article, loaded.rules, watched))
+        if watched:
+            body = highlight_terms(body, matcher)
         scroll = self.query_one("#article", VerticalScroll)
         remembered = self._scroll_memory.get(story.id, 0)
         self.query_one("#article-text", Markdown).update(body)
@@ -424,6 +458,18 @@ class ReaderScreen(ReadingScreen):
 
     def action_undo(self) -> None:
         self.reader_app.undo()
+
+    def action_undo_rules(self) -> None:
+        """Reverse what the rules did to this story (u is the undo of your own last change)."""
+        if self.loaded is None or not self.loaded.rules:
+            self.notify("No rule acted on this story.", timeout=2)
+            return
+        self.reader_app.undo_rules(self.story_id, self.loaded.rules)
+
+    def rules_undone(self, story_id: int) -> None:
+        """The rules' actions on ``story_id`` are undone: show the story again as it now is."""
+        if story_id == self.story_id:
+            self.show_story(story_id)
 
     def action_edit_summary(self) -> None:
         """Long edits in $VISUAL/$EDITOR: the TUI is suspended, then the text comes back."""

@@ -111,7 +111,7 @@ class SourcesScreen(AppScreen):
     # -- a new letter ----------------------------------------------------------------------
 
     def action_letter(self, letter: str) -> None:
-        from tui_reader.ui.screens.confirm import PromptScreen
+        from tui_reader.ui.screens.confirm import AskScreen
 
         name = self.highlighted
         if name is None:
@@ -119,7 +119,8 @@ class SourcesScreen(AppScreen):
         shown = clean_line(name, max_len=50)
         question = f"{shown} becomes {letter} ({RELIABILITY[letter]}). Why? (optional)"
         self.app.push_screen(
-            PromptScreen(question, "the reason, kept in its history"), lambda r: self._reason(name, letter, r)
+            AskScreen(question, "the reason, kept in its history; enter alone gives none"),
+            lambda r: self._reason(name, letter, r),
         )
 
     def _reason(self, name: str, letter: str, reason: str | None) -> None:
@@ -127,6 +128,7 @@ class SourcesScreen(AppScreen):
 
         if reason is None:
             return
+        reason = clean_line(reason)
         untriaged = self.infos[name].untriaged if name in self.infos else 0
         if not untriaged:
             self._change(name, letter, reason, False)

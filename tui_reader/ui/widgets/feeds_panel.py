@@ -15,7 +15,8 @@ from tui_reader.sanitize import clean_line
 
 ALL_FEEDS = "all"
 GROUP = "group:"
-"""Option ids of group headings start so; feeds' ids are their numbers."""
+SAVED = "saved:"
+"""Option ids of group headings and saved searches start so; feeds' ids are their numbers."""
 MARKS: dict[FetchStatus | None, str] = {FetchStatus.OK: "✓", FetchStatus.NOT_MODIFIED: "✓", FetchStatus.ERROR: "!"}
 """The mark before a feed's title for its last fetch; "·" for one never fetched."""
 
@@ -49,17 +50,27 @@ def group_label(name: str, feeds: list[Feed], width: int = 28) -> Text:
     return text
 
 
+def saved_label(name: str, unread: int, width: int = 28) -> Text:
+    """``⌕ name  3``: a saved search, opened like a feed, with the unread stories it finds."""
+    text = Text(f"⌕ {clean_line(name, max_len=width)}", style="bold" if unread else "")
+    if unread:
+        text.append(f"  {unread}")
+    return text
+
+
 class FeedsPanel(OptionList):
-    """Selecting a feed filters the story list to it; the first row shows every feed."""
+    """Selecting a feed filters the story list to it; the first row shows every feed, then the saved searches
+    (``[saved]``) as virtual feeds."""
 
     BINDINGS = [Binding("d", "unsubscribe", "Unsubscribe", id="feeds.unsubscribe")]
 
     @dataclass
     class Selected(Message):
-        """A feed (``feed_id``), a group (``group``) or, with neither, all feeds."""
+        """A feed (``feed_id``), a group (``group``), a saved search (``saved``) or, with none, all feeds."""
 
         feed_id: int | None
         group: str = ""
+        saved: str = ""
 
     @dataclass
     class UnsubscribeRequested(Message):
@@ -67,10 +78,12 @@ class FeedsPanel(OptionList):
 
         feed_id: int
 
-    def show_feeds(self, feeds: list[Feed]) -> None:
+    def show_feeds(self, feeds: list[Feed], saved: list[tuple[str, int]] | None = None) -> None:
+        """The feeds under their groups, after the ``saved`` searches and their unread counts."""
         highlighted = self.highlighted
         unread = sum(f.unread for f in feeds)
         options = [Option(Text(f"All feeds  {unread}", style="bold"), id=ALL_FEEDS)]
+        options += [Option(saved_label(name, n), id=SAVED + name) for name, n in saved or ()]
         groups: dict[str, list[Feed]] = {}
         for f in feeds:  # store order: ungrouped first, then group by group
             groups.setdefault(f.group, []).append(f)
@@ -96,5 +109,7 @@ class FeedsPanel(OptionList):
         option_id = event.option.id or ALL_FEEDS  # every option here has an id
         if option_id.startswith(GROUP):
             self.post_message(self.Selected(None, option_id.removeprefix(GROUP)))
+        elif option_id.startswith(SAVED):
+            self.post_message(self.Selected(None, saved=option_id.removeprefix(SAVED)))
         else:
             self.post_message(self.Selected(None if option_id == ALL_FEEDS else int(option_id)))

@@ -29,9 +29,12 @@ from tui_reader.models import State
 from tui_reader.query import StoryQuery
 from tui_reader.sanitize import clean_line
 from tui_reader.store import ListRow, Store
+from tui_reader.watch import WatchMatcher
 
 GLYPHS: dict[State, str] = {State.UNREAD: "●", State.READ: "○", State.TRIAGED: "✓", State.DISMISSED: "✗"}
 """State column; all in DejaVu Sans Mono, Menlo and Cascadia, one cell wide (● ○ are East-Asian "ambiguous")."""
+WATCHED = "◆"
+"""Beside the state, for a story holding a watchlist's term (one cell wide in the same fonts)."""
 
 _WINDOW_MARGIN = 64
 """Rows read beyond each edge of the visible window, so small scrolls hit the cache."""
@@ -120,6 +123,7 @@ class StoryList(ScrollView, can_focus=True):
         "story-list--meta",
         "story-list--grade",
         "story-list--highlight",
+        "story-list--watch",
         "story-list--empty",
     }
     """
@@ -131,6 +135,7 @@ class StoryList(ScrollView, can_focus=True):
     | `story-list--meta` | Source, age and tag columns. |
     | `story-list--grade` | The Admiralty rating and source count. |
     | `story-list--highlight` | Search terms in titles. |
+    | `story-list--watch` | Watchlist terms in titles, and the ◆ of a story holding one (bold reverse: it survives NO_COLOR). |
     | `story-list--empty` | The line shown when nothing matches. |
     """
 
@@ -154,6 +159,7 @@ class StoryList(ScrollView, can_focus=True):
         & > .story-list--meta { color: $text-muted; }
         & > .story-list--grade { color: $text-accent; }
         & > .story-list--highlight { color: $text-warning; text-style: bold underline; }
+        & > .story-list--watch { color: $text-error; text-style: bold reverse; }
         & > .story-list--empty { color: $text-muted; text-style: italic; }
     }
     """
@@ -197,6 +203,7 @@ class StoryList(ScrollView, can_focus=True):
         query: StoryQuery = StoryQuery(),
         *,
         highlight: frozenset[str] | set[str] = frozenset(),
+        watch: WatchMatcher | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -211,6 +218,8 @@ class StoryList(ScrollView, can_focus=True):
         self._frame: _Frame | None = None
         self._last_posted: int | None = -1  # not a story id: the cursor's first watch (on mount) posts
         self.highlight = highlight
+        self.watch_terms = watch or WatchMatcher(())
+        """Finds the watchlists' terms in the titles of the rows the store marks as watched."""
         self._load()
 
     # -- public API -----------------------------------------------------------------
@@ -449,6 +458,7 @@ class StoryList(ScrollView, can_focus=True):
                 states,
                 cursor,
                 style("story-list--highlight", partial=True),
+                style("story-list--watch", partial=True),
                 width,
                 Columns.fit(width),
                 self.clock(),
@@ -481,16 +491,21 @@ class StoryList(ScrollView, can_focus=True):
         title = clean_line(row.title) or "(no title)"
         cluster = f"×{min(row.cluster_size, 99)}" if row.cluster_size > 1 else ""
         segments = [
-            Segment(GLYPHS[row.state] + " ", line_style),
+            Segment(GLYPHS[row.state], line_style),
+            Segment(WATCHED, line_style + frame.watch) if row.watched else Segment(" ", line_style),
             Segment(f"{row.grade:<2.2} {cluster:<3.3} ", grade),
         ]
         if cols.source:
             segments.append(Segment(_fit(clean_line(row.source), cols.source - 1) + " ", meta))
-        if self._highlight_re is None:
+        spans = self.watch_terms.spans(title) if row.watched else []
+        if self._highlight_re is None and not spans:
             segments.append(Segment(_fit(title, cols.title), line_style))
         else:
             text = Text(title, no_wrap=True, end="")
-            text.highlight_regex(self._highlight_re, frame.highlight)
+            if self._highlight_re is not None:
+                text.highlight_regex(self._highlight_re, frame.highlight)
+            for start, end, _ in spans:
+                text.stylize(frame.watch, start, end)
             text.truncate(cols.title, overflow="ellipsis", pad=True)
             segments.extend(Segment.apply_style(text.render(self.app.console), line_style))
         segments.append(Segment(" " + age_label(row.sort_ts, frame.now).rjust(4), meta))
@@ -511,6 +526,7 @@ class _Frame:
     """Per state: the line's style, the meta columns' and the grade column's."""
     cursor: Style
     highlight: Style
+    watch: Style
     width: int
     columns: Columns
     now: float

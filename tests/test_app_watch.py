@@ -1,0 +1,141 @@
+"""Watchlists, saved searches, rules and alerts in the TUI, driven with Pilot on the demo and on a local feed."""
+
+from tests.localserver import Reply
+from tests.screen import Toasts, screen_text
+from tests.test_app import open_story, story_id_titled
+from tests.test_rules import rss
+from tui_reader.config import Settings
+from tui_reader.paths import Paths
+from tui_reader.query import parse_filter
+from tui_reader.rules import parse_rules
+from tui_reader.store import Store
+from tui_reader.ui.app import ReaderApp
+from tui_reader.ui.widgets.feeds_panel import FeedsPanel
+from tui_reader.ui.widgets.story_list import WATCHED, StoryList
+from tui_reader.watch import Watchlist, watch_rules
+
+JORDAN = Watchlist("jordan", ("Ruwaished", "Jordanian"))
+SETTINGS = Settings(watchlists=(JORDAN,), saved={"red-sea": "red sea", "none": "nonexistentword"})
+
+
+def row_of(app, title_words: str) -> str:
+    return next(line for line in screen_text(app).splitlines() if title_words in line)
+
+
+async def test_watched_stories_are_marked_and_a_saved_search_opens_like_a_feed(demo):
+    server, store, paths = demo
+    store.watchlists = SETTINGS.watchlists
+    app = ReaderApp(store, paths, SETTINGS)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        assert WATCHED in row_of(app, "Ruwaished drone attack")
+        assert WATCHED not in row_of(app, "OPEC+ set to extend")
+        red_sea = store.story_ids(parse_filter("red sea"))
+        unread = store.count(parse_filter("red sea state:unread"))
+        panel = app.query_one(FeedsPanel)
+        assert f"⌕ red-sea  {unread}" in screen_text(app) and "⌕ none" in screen_text(app)
+        panel.focus()
+        await pilot.pause()
+        while panel.get_option_at_index(panel.highlighted or 0).id != "saved:red-sea":
+            await pilot.press("down")
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.query_one(StoryList).story_ids == red_sea and 0 < len(red_sea) < store.count()
+        assert "saved red-sea" in screen_text(app)
+        await pilot.press("slash", *"watch:jordan", "enter")  # a search narrows the saved search
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert app.query_one(StoryList).story_ids == []
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert "saved red-sea" not in screen_text(app) and len(app.query_one(StoryList).story_ids) == store.count()
+
+
+async def test_the_reader_highlights_watched_terms_says_which_rule_acted_and_U_undoes_it(demo):
+    server, store, paths = demo
+    store.watchlists = SETTINGS.watchlists
+    sid = story_id_titled(store, "Ruwaished")
+    store.apply_rules([sid], parse_rules([{"name": "border", "words": "ruwaished", "tags": ["jordan"]}]))
+    assert store.story(sid).tags == ("jordan",)
+    app = ReaderApp(store, paths, SETTINGS)
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
+        reader = await open_story(app, pilot, sid)
+        assert "**Ruwaished**" in reader.query_one("#article-text").source
+        text = screen_text(app)
+        assert "rules: border (U undoes)" in text and "◆ watchlists: jordan" in text
+        await pilot.press("U")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert store.story(sid).tags == () and "rules: border" not in screen_text(app)
+        assert any("Undid what border did" in t for t in toasts)
+        await pilot.press("U")
+        await pilot.pause()
+        assert toasts[-1] == "No rule acted on this story."
+
+
+async def test_a_refresh_with_new_watched_stories_shows_an_alert_and_rings(server, tmp_path):
+    server.routes["/feed.xml"] = Reply(
+        rss(server.base, [("Calm day", "Nothing.", "c/1")]), content_type="application/rss+xml"
+    )
+    paths = Paths.for_home(tmp_path / "home")
+    store = Store(paths.db_file)
+    store.add_feed(server.url("/feed.xml"))
+    settings = Settings(watchlists=(JORDAN,))
+    store.rules, store.watchlists = watch_rules(settings.watchlists), settings.watchlists
+    app = ReaderApp(store, paths, settings)
+    rings = []
+    app.bell = lambda: rings.append(1)  # the terminal's bell, counted instead of rung
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not rings and not any("Alert" in t for t in toasts)
+        server.routes["/feed.xml"] = Reply(
+            rss(server.base, [("Calm day", "Nothing.", "c/1"), ("Jordanian post hit", "Two hurt.", "j/2")]),
+            content_type="application/rss+xml",
+        )
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert rings == [1] and any("Jordanian post hit [watch:jordan]" in t for t in toasts)
+        assert WATCHED in row_of(app, "Jordanian post hit")
+
+
+async def test_T_tags_every_untriaged_story_in_the_view_after_saying_how_many_and_u_undoes(demo):
+    from tui_reader.ui.screens.confirm import ConfirmScreen
+
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
+        await pilot.press("slash", *"red sea", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        shown = list(app.query_one(StoryList).story_ids)
+        await pilot.press("T", *"Red Sea, shipping", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert f"Tag the {len(shown)} untriaged stories in this view with red-sea, shipping?" in screen_text(app)
+        await pilot.press("y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(store.story(i).tags == ("red-sea", "shipping") for i in shown)
+        assert any(f"Tagged {len(shown)} stories" in t for t in toasts)
+        others = [i for i in store.story_ids() if i not in shown]
+        assert others and all(store.story(i).tags == () for i in others)
+        await pilot.press("u")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert all(store.story(i).tags == () for i in shown)
