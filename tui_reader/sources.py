@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 
-AGENCIES = ("AP", "Reuters", "AFP", "dpa")
 _BYLINE = [
     ("AP", re.compile(r"\b(?:AP|Associated Press)\b(?! ?Photo)")),
     ("Reuters", re.compile(r"(?i)\bReuters\b")),
@@ -29,7 +28,7 @@ LEAD = 300
 
 
 def wire_credit(byline: str, text: str) -> str:
-    """The agency (one of :data:`AGENCIES`) whose copy this is, or "" when nothing says so."""
+    """The agency (AP, Reuters, AFP or dpa) whose copy this is, or "" when nothing says so."""
     for agency, pattern in _BYLINE:
         if byline and pattern.search(byline):
             return agency

@@ -49,12 +49,6 @@ class NotesMixin(StoreBase):
             self._reindex_note(c, story_id)
             return int(cur.lastrowid or 0)
 
-    def remove_quote(self, story_id: int, quote_id: int) -> bool:
-        with self.tx() as c:
-            gone = c.execute("DELETE FROM quotes WHERE story_id = ? AND id = ?", (story_id, quote_id)).rowcount
-            self._reindex_note(c, story_id)
-        return bool(gone)
-
     def _story_exists(self, c: sqlite3.Connection, story_id: int) -> None:
         if c.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None:
             raise StoreError(f"no story with id {story_id}")
