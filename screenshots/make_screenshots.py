@@ -81,6 +81,7 @@ async def main() -> None:
         await shoot(store, paths, "reader", (120, 40), [], open_title="Ruwaished")
         await shoot(store, paths, "triage", (120, 40), ["B", "2", "t", "b", "o", "r", "d"], open_title="Ruwaished")
         await shoot(store, paths, "reader-80x24", (80, 24), [], open_title="Ruwaished")
+        await shoot(store, paths, "quote-80x24", (80, 24), ["space", "v", "j", "j", "j"], open_title="Ruwaished")
         await shoot(store, paths, "search", (120, 32), ["slash", *"oil", "enter"])
         await shoot(store, paths, "watch", (120, 32), [], settings=WATCHING)
         await shoot(store, paths, "watch-80x24", (80, 24), [], settings=WATCHING)
@@ -94,7 +95,8 @@ async def main() -> None:
             (100, 30),
             ["B", "2", "t", *"jordan", "enter", "escape", "b"],
             open_title="Ruwaished",
-        )  # it triages a story
+        )  # it triages a story: the register below has a grade to show
+        await shoot(store, paths, "sources", (100, 30), ["s", "j", "j"])  # the graded one, its history below
         await structured_brief(store, paths.with_overrides(briefing_dir=str(Path(tmp) / "structured")))
 
 

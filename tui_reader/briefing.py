@@ -49,6 +49,7 @@ __all__ = [
     "note_locked",
     "day_bounds",
     "render_item",
+    "note_lines",
     "parse_note",
     "block_rating",
     "apply_changes",
@@ -180,6 +181,18 @@ def _quote_summary(summary: str) -> list[str]:
     return lines
 
 
+def note_lines(item: BriefItem) -> list[str]:
+    """The item's lines for the analyst's note and quotes (none when it has neither): the note as inert
+    text, each quote a ``>`` block with its paragraph, so no line of either can be a marker or heading."""
+    lines: list[str] = []
+    written = [re.sub(r"^#", r"\\#", line) for raw in item.note.strip().split("\n") if (line := _inline(raw, 600))]
+    if written:
+        lines += ["", f"Note: {written[0]}", *written[1:]]
+    for q in item.quotes:
+        lines += ["", *_quote_summary(q.text), f"> — paragraph {q.paragraph + 1}"]
+    return lines
+
+
 def _sourcing(item: BriefItem) -> str:
     """The structured brief's sourcing line: the Admiralty code and every outlet that carried the story."""
     outlets = [
@@ -208,6 +221,7 @@ def render_item(item: BriefItem, structured: bool = False) -> str:
         lines.append(f"- Tags: {', '.join(tags)}")
     if item.summary.strip():
         lines += ["", *_quote_summary(item.summary)]
+    lines += note_lines(item)
     if item.also:
         links = ", ".join(_link(source or url, url, 120) for source, url in item.also[:20])
         lines += ["", f"Also reported by: {links}"]

@@ -498,11 +498,97 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
     item = apply_triage(
         store,
         ctx.paths.briefing_dir,
-        TriageInput(story.id, tags, grade, summary.strip(), dismiss=args.dismiss),
+        TriageInput(story.id, tags, grade, summary.strip(), dismiss=args.dismiss, reason=_safe(args.reason or "")),
         structured=ctx.settings.brief.structured,
     )
     verb = "dismissed" if args.dismiss else f"triaged {item.grade.code if item.grade else '--'}"
     _out(f"{verb}: {_safe(item.title, 80)}")
+    return 0
+
+
+def cmd_sources(ctx: Context, args: argparse.Namespace) -> int:
+    """The source register: every outlet with its letter and counts; with NAME its history, or a new letter."""
+    store = ctx.store
+    if args.name is None:
+        if args.letter is not None:
+            raise UsageError("sources: --letter needs the NAME of a source (`tui-reader sources` lists them)")
+        for info in store.sources():
+            if args.json:
+                _out(
+                    json.dumps(
+                        {
+                            "name": _safe(info.name),
+                            "letter": info.letter,
+                            "rated": info.rated,
+                            "stories": info.stories,
+                            "untriaged": info.untriaged,
+                            "triaged": info.triaged,
+                            "latest": list(info.latest),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
+            else:
+                letter = info.letter if info.rated else f"{info.letter} (unrated)"
+                _out(
+                    f"{letter:<12} {info.stories:>5} stories {info.untriaged:>5} untriaged {info.triaged:>4} triaged  "
+                    f"{' '.join(info.latest) or '--':<9} {_safe(info.name, 60)}"
+                )
+        return 0
+    if store.source_info(args.name) is None:
+        raise UsageError(f"sources: no source {_safe(args.name, 60)!r} (`tui-reader sources` lists them)")
+    if args.letter is not None:
+        from tui_reader.errors import GradeError
+
+        letter = args.letter.strip().upper()
+        try:
+            regraded = store.set_source_letter(args.name, letter, reason=_safe(args.reason or ""), regrade=args.regrade)
+        except GradeError as exc:
+            raise UsageError(f"sources: {exc}") from None
+        what = f"{regraded} untriaged stories re-graded" if args.regrade else "its untriaged stories keep their letter"
+        _out(f"{_safe(args.name, 60)} is now {letter} ({what})")
+        return 0
+    for event in store.source_history(args.name):
+        if args.json:
+            _out(
+                json.dumps(
+                    {
+                        "source": _safe(event.source),
+                        "letter": event.letter,
+                        "grade": event.grade or None,
+                        "story_id": event.story_id,
+                        "story": _safe(event.story_title) or None,
+                        "reason": _safe(event.reason) or None,
+                        "at": event.at.isoformat(),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            what = f"{event.grade} on #{event.story_id} {_safe(event.story_title, 50)}" if event.grade else "letter set"
+            why = f" — {_safe(event.reason, 80)}" if event.reason else ""
+            _out(f"{event.at.astimezone():%Y-%m-%d %H:%M}  {event.letter}  {what}{why}")
+    return 0
+
+
+def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
+    """A story's note and quotes, or a new note (a triaged story's briefing item follows)."""
+    from tui_reader.notes import set_note
+
+    store = ctx.store
+    if store.story(args.story_id) is None:
+        raise UsageError(f"note: no story with id {args.story_id} (see `tui-reader list --json`)")
+    if args.set is not None:
+        set_note(store, ctx.paths.briefing_dir, args.story_id, args.set, structured=ctx.settings.brief.structured)
+    text, quotes = store.note_text(args.story_id), store.quotes(args.story_id)
+    if args.json:
+        quoted = [{"text": _safe(q.text), "paragraph": q.paragraph, "offset": q.offset} for q in quotes]
+        _out(json.dumps({"id": args.story_id, "note": text, "quotes": quoted}, ensure_ascii=False))
+        return 0
+    for line in text.split("\n") if text else []:
+        _out(_safe(line))
+    for q in quotes:
+        _out(f"> {_safe(q.text)} (paragraph {q.paragraph + 1}, at {q.offset})")
     return 0
 
 
@@ -683,6 +769,19 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--summary-file", metavar="F")
     group.add_argument("--draft", action="store_true", help="use the built-in extractive draft")
     p.add_argument("--dismiss", action="store_true", help="dismiss instead of triage")
+    p.add_argument("--reason", metavar="WHY", help="why this grade, for the source register's history")
+    p = add("sources", cmd_sources, "the source register: each outlet's letter, counts and latest grades")
+    p.add_argument("name", nargs="?", metavar="NAME", help="one source: its history (or, with --letter, a new letter)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--letter", metavar="A-F", help="set the source's reliability letter")
+    p.add_argument("--reason", metavar="WHY", help="why (kept in its history)")
+    p.add_argument(
+        "--regrade", action="store_true", help="offer its untriaged stories the new letter (else they keep theirs)"
+    )
+    p = add("note", cmd_note, "a story's note and quotes; --set replaces the note")
+    p.add_argument("story_id", type=int, metavar="STORY_ID", help="the id printed by `tui-reader list --json`")
+    p.add_argument("--set", metavar="TEXT", help="the new note")
+    p.add_argument("--json", action="store_true", help="one JSON object")
     add("doctor", cmd_doctor, "check the store's integrity, the briefing journal and the notes; changes nothing")
     p = add("purge", cmd_purge, "purge untriaged stories older than [retention] keep_days, and shrink the store")
     p.add_argument("--dry-run", action="store_true", help="list what would go; change nothing")

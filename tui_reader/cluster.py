@@ -5,7 +5,9 @@ similarity of their word shingles (title + lead + body) reaches ``ClusterSetting
 either way only if they are at most ``window_hours`` apart. A cluster is a connected group of
 linked stories. Inside a cluster, a story whose text is nearly verbatim an earlier member's (a
 syndicated wire copy, or the same page under another URL) is a *copy*: it does not corroborate.
-``cluster_size`` is the number of distinct outlets among the non-copies.
+``cluster_size`` is the number of distinct outlets among the non-copies; a story credited to a wire
+agency (:func:`tui_reader.sources.wire_credit`) counts as that agency, so reprints of one AP story
+under five mastheads are one source.
 
 Outlets that report one event in their own words share few word triples, so there is a second,
 event-level link: the *salient tokens* of title and lead (capitalised names of places, people and
@@ -41,6 +43,7 @@ import numpy as np
 from tui_reader.config import ClusterSettings
 from tui_reader.models import BriefItem
 from tui_reader.sanitize import html_text
+from tui_reader.sources import wire_credit
 from tui_reader.urls import url_key
 
 NUM_PERM = 128
@@ -267,6 +270,8 @@ class _Node:
     """Keys of the salient tokens of title and lead (sorted)."""
     title_ents: np.ndarray = field(default_factory=lambda: _NO_KEYS)
     """Those of them that are in the title."""
+    wire: str = ""
+    """The agency whose copy it is ("" for the outlet's own story); then ``outlet`` is the agency."""
 
 
 def _keys_blob(keys: np.ndarray) -> bytes:
@@ -305,6 +310,7 @@ def _load_nodes(store, by: str, values: Iterable[int], into: dict[int, _Node]) -
                 r["cluster_size"],
                 _keys_of(r["ents"]),
                 _keys_of(r["title_ents"]),
+                r["wire"],
             )
 
 
@@ -316,7 +322,8 @@ def _fresh_nodes(store, ids: Sequence[int]) -> dict[int, _Node]:
         body = max(r["text"] or "", html_text(r["feed_content"]), key=len)
         summary = html_text(r["feed_summary"])
         text = f"{r['title']}\n{summary}\n{body}"
-        node = _Node(r["id"], r["sort_ts"], r["outlet"], url_key(r["url"]), signature(text))
+        wire = wire_credit(r["byline"] or r["author"], (body or summary).strip())
+        node = _Node(r["id"], r["sort_ts"], wire or r["outlet"], url_key(r["url"]), signature(text), wire=wire)
         if node.sig is not None:  # too few words for text is too little evidence for an event too
             node.ents, node.title_ents = event_tokens(r["title"], f"{summary}\n{body}")
         nodes[r["id"]] = node
@@ -493,6 +500,7 @@ def _unchanged(new: _Node, old: _Node | None) -> bool:
         old is not None
         and new.ts == old.ts
         and new.url_key == old.url_key
+        and new.outlet == old.outlet
         and _sig_blob(new.sig) == _sig_blob(old.sig)
         and np.array_equal(new.ents, old.ents)
         and np.array_equal(new.title_ents, old.title_ents)
@@ -509,7 +517,10 @@ def _replace_index(store, dirty: list[_Node], stored: dict[int, _Node]) -> None:
         delta.update(n.ents.tolist())
     store.replace_cluster_index(
         _rows(old for n in dirty if (old := stored.get(n.id))),
-        [(n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents)) for n in dirty],
+        [
+            (n.id, n.ts, n.url_key, _sig_blob(n.sig), _keys_blob(n.ents), _keys_blob(n.title_ents), n.wire)
+            for n in dirty
+        ],
         _rows(dirty),
         [(k, d) for k, d in delta.items() if d],
         sum(1 for n in dirty if n.id not in stored),
@@ -566,19 +577,28 @@ class Member:
     """The earlier member this is a syndicated copy of (not independent corroboration), or None."""
     domain: str = ""
     reliability: str = ""
-    """The analyst's reliability letter for this outlet (from its latest rating), or ``""``."""
+    """The analyst's reliability letter for this outlet (the source register's), or ``""``."""
+    wire: str = ""
+    """The wire agency whose copy this is, or ``""``."""
 
     @property
     def is_copy(self) -> bool:
         return self.copy_of is not None
 
     @property
+    def mark(self) -> str:
+        """How the reader's also-reported list marks a story that is no independent source."""
+        if self.wire and self.wire.casefold() not in self.source.casefold():
+            return f" (wire copy: {self.wire})"
+        return " (copy)" if self.is_copy else ""
+
+    @property
     def outlet(self) -> str:
         """The publisher: its name as its feed gives it, else the web domain (single-URL stories).
 
         Names before domains, because one host can carry several outlets (an aggregator, a
-        syndication platform, or the demo's one loopback server)."""
-        return self.source or self.domain
+        syndication platform, or the demo's one loopback server). Agency copy is the agency's."""
+        return self.wire or self.source or self.domain
 
     @property
     def letter(self) -> str:
@@ -599,6 +619,7 @@ def cluster_members(store, story_id: int) -> list[Member]:
             r["copy_of"],
             r["domain"],
             r["reliability"] or "",
+            r["wire"] or "",
         )
         for r in rows
     ]
@@ -619,7 +640,7 @@ def also_reported(store, story_id: int) -> tuple[tuple[str, str], ...]:
     """(source, url) of each other outlet's original of the story, for the briefing (for a copy,
     its original comes first: that is where the text is from)."""
     members = cluster_members(store, story_id)
-    own = {m.outlet for m in members if m.id == story_id}
+    own = {m.source or m.domain for m in members if m.id == story_id}  # an agency's copy lists the agency
     return tuple((m.source, m.url) for m in _others(members, own))
 
 

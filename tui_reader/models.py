@@ -150,6 +150,11 @@ class Story:
     def domain(self) -> str:
         return domain_of(self.url)
 
+    @property
+    def outlet(self) -> str:
+        """The source register's name for its publisher: the feed's name, else the web domain."""
+        return self.source or self.domain
+
 
 @dataclass(frozen=True)
 class Caption:
@@ -194,6 +199,8 @@ class TriageInput:
     grade: Grade | None = None
     summary: str = ""
     dismiss: bool = False
+    reason: str = ""
+    """Why the grade was given, for the source register's history (optional)."""
 
 
 @dataclass(frozen=True)
@@ -211,6 +218,50 @@ class BriefItem:
     triaged_at: datetime
     also: tuple[tuple[str, str], ...] = ()
     """Other outlets carrying the same story: (source, url)."""
+    note: str = ""
+    """The analyst's note on the story, apart from the summary."""
+    quotes: tuple["Quote", ...] = ()
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A passage of a story's article text the analyst quoted: where it starts, and its words."""
+
+    text: str
+    paragraph: int
+    """Index of the paragraph it starts in (0-based) among the article text's paragraphs."""
+    offset: int
+    """Character offset of its first character in that paragraph."""
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class SourceEvent:
+    """One entry of a source's history: a grade given on a story, or its letter set by hand."""
+
+    source: str
+    letter: str
+    grade: str
+    """The Admiralty code given on ``story_id``, or "" when the letter was set in the register."""
+    story_id: int | None
+    story_title: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One outlet in the source register, with its counts."""
+
+    name: str
+    letter: str
+    """Its reliability letter; F (cannot be judged) until the analyst rates it."""
+    rated: bool
+    stories: int
+    untriaged: int
+    triaged: int
+    latest: tuple[str, ...]
+    """Its most recent grades given on stories, newest first (e.g. ``("B2", "C3")``)."""
 
 
 PROBABILITY_WORDS = (

@@ -1,6 +1,6 @@
 """The search bar's small filter language, parsed into a :class:`StoryQuery`, what the store lists.
 
-``tag:syria rating:<=B2 source:al-monitor since:2d state:unread single: drone strike``
+``tag:syria note:convoy rating:<=B2 source:al-monitor since:2d state:unread single: drone strike``
 Words without a known ``key:`` prefix are full-text search terms. Unknown keys and bad
 values raise :class:`QueryError` with a one-line message for the search bar.
 """
@@ -36,6 +36,8 @@ class StoryQuery:
     until: datetime | None = None
     text: str = ""
     """FTS5 full-text query over title, summary and article text."""
+    note: str = ""
+    """Words every one of which the story's note or quotes hold (full-text, prefixes match)."""
     single_source: bool = False
     grouped: bool = False
     """One row per corroboration cluster (its first story); the row's ×N says how many outlets."""
@@ -49,6 +51,7 @@ class StoryQuery:
 FILTER_HELP = """\
   word word        full-text search (title, summary, article text; prefixes match)
   tag:NAME         stories tagged NAME
+  note:WORD        your note or quotes on the story hold WORD (note:a note:b: both)
   source:TEXT      source name or domain contains TEXT
   group:NAME       feeds in this group (OPML folder); _ for a space: group:middle_east
   rating:<=B2      graded B2 or better (reliability ≤ B and credibility ≤ 2)
@@ -104,6 +107,8 @@ def parse_filter(
             from tui_reader.triage import normalize_tag
 
             q = replace(q, tag=normalize_tag(value))
+        elif key == "note":
+            q = replace(q, note=f"{q.note} {value}".strip())
         elif key == "source":
             q = replace(q, source=value)
         elif key == "group":
@@ -139,6 +144,7 @@ def parse_filter(
 
 _EXAMPLES = {
     "tag": "syria",
+    "note": "drone",
     "source": "reuters",
     "group": "middle_east",
     "rating": "<=B2",

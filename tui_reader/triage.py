@@ -22,7 +22,7 @@ from tui_reader.rules import RuleRun
 from tui_reader.sanitize import clean_line, valid_date
 from tui_reader.store import Store
 
-__all__ = ["normalize_tag", "parse_tags", "default_letter", "apply_triage", "reconcile_logs"]
+__all__ = ["normalize_tag", "parse_tags", "default_letter", "apply_triage", "refresh_item", "reconcile_logs"]
 
 MAX_TAG_LEN = 48
 
@@ -47,9 +47,13 @@ def parse_tags(text: str | None) -> tuple[str, ...]:
 
 
 def default_letter(store: Store, story: Story) -> str | None:
-    """The reliability letter a rule gave this story, else the one last given to its source (domain), if any."""
+    """The letter this story is offered: pinned when its source's letter changed, else a rule's, else its
+    outlet's in the source register, else the one last given to its web domain; None when nothing is known."""
+    if pinned := store.pinned_letter(story.id):
+        return pinned
     marks = store.rule_marks(story.id)
     letter = marks.letter or (marks.grade.reliability if marks.grade else "")
+    letter = letter or store.outlet_letter(story.outlet) or ""
     return letter or (store.source_letter(story.domain) if story.domain else None)
 
 
@@ -128,6 +132,25 @@ def apply_triage(
             f"{what} saved in the store, but {exc}; nothing is lost: the note catches up at the next tui-reader command"
         ) from None
     return item
+
+
+def refresh_item(store: Store, briefing_dir: Path, story_id: int, *, structured: bool = False) -> None:
+    """Bring a triaged story's item in the note of its triage day up to date (its note or quotes changed).
+
+    Journalled like a save, so a note that cannot be written now raises :class:`NoteBehind` and catches up later.
+    """
+    story = store.story(story_id)
+    if story is None or story.state != State.TRIAGED or story.triaged_at is None:
+        return
+    day = _local_day(story.triaged_at)
+    store.queue_log(story_id, day.isoformat())
+    try:
+        _sync_note(store, briefing_dir, story_id, day, structured)
+        store.clear_pending_log(story_id, day.isoformat())
+    except briefing.BriefingError as exc:
+        raise NoteBehind(
+            f"note saved in the store, but {exc}; nothing is lost: the briefing catches up at the next tui-reader command"
+        ) from None
 
 
 def reconcile_logs(store: Store, briefing_dir: Path, *, structured: bool = False) -> int:

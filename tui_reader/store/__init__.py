@@ -3,7 +3,7 @@
 One connection per thread (SQLite connections belong to the thread that made them), all writes
 inside ``BEGIN IMMEDIATE`` transactions so two processes on one home directory serialise instead of
 interleaving. Times are stored as UTC epoch seconds. :class:`Store` is the one API; its parts live in
-``feeds``, ``stories``, ``listing``, ``triage``, ``clusters``, ``rules`` and ``retention``, as the ``reader``
+``feeds``, ``stories``, ``listing``, ``triage``, ``notes``, ``sources``, ``clusters``, ``rules`` and ``retention``, as the ``reader``
 library keeps its storage in ``_storage/``.
 """
 

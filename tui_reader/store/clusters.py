@@ -11,19 +11,19 @@ from typing import Iterable, Literal
 from tui_reader.store.base import StoreBase
 
 _NODE_SQL = (
-    "SELECT s.id, g.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.cluster_id, s.copy_of, "
-    "s.cluster_size, g.url_key, g.sig, g.ents, g.title_ents FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
+    "SELECT s.id, g.sort_ts, COALESCE(NULLIF(g.wire, ''), NULLIF(s.source, ''), s.domain) AS outlet, s.cluster_id, s.copy_of, "
+    "s.cluster_size, g.url_key, g.sig, g.ents, g.title_ents, g.wire FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
     "WHERE s.{col} IN (SELECT value FROM json_each(?))"
 )
 
 
 class ClustersMixin(StoreBase):
     def cluster_texts(self, story_ids: Iterable[int]) -> list[sqlite3.Row]:
-        """What a story's signature is computed from: id, url, sort_ts, outlet, title, feed_summary,
-        feed_content and the extracted article text (or NULL)."""
+        """What a story's signature is computed from: id, url, sort_ts, outlet, title, author, feed_summary,
+        feed_content and the extracted article text and byline (or NULL)."""
         return self.conn.execute(
-            "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.title, "
-            "s.feed_summary, s.feed_content, a.text FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
+            "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.title, s.author, "
+            "s.feed_summary, s.feed_content, a.text, a.byline FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
             "WHERE s.id IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted(set(story_ids))),),
         ).fetchall()
@@ -58,8 +58,8 @@ class ClustersMixin(StoreBase):
         with self.tx() as c:
             c.executemany("DELETE FROM cluster_keys WHERE day = ? AND key = ? AND story_id = ?", sorted(stale_rows))
             c.executemany(
-                "INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents, wire) "
+                "VALUES (?,?,?,?,?,?,?)",
                 sigs,
             )
             c.executemany("INSERT OR IGNORE INTO cluster_keys(day, key, story_id) VALUES (?,?,?)", sorted(rows))
@@ -151,10 +151,14 @@ class ClustersMixin(StoreBase):
         return out
 
     def cluster_member_rows(self, story_id: int) -> list[sqlite3.Row]:
-        """Every story in ``story_id``'s cluster, itself included, oldest first, with grade and source letter."""
+        """Every story in ``story_id``'s cluster, itself included, oldest first, with grade, source letter
+        (the register's for its outlet, else the last given to its domain) and wire agency."""
         return self.conn.execute(
-            "SELECT s.id, s.source, s.url, s.title, s.domain, s.copy_of, t.grade, g.reliability "
+            "SELECT s.id, s.source, s.url, s.title, s.domain, s.copy_of, t.grade, w.wire, "
+            "COALESCE(r.letter, g.reliability) AS reliability "
             "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN source_grades g ON g.domain = s.domain "
+            "LEFT JOIN sources r ON r.name = COALESCE(NULLIF(s.source, ''), s.domain) "
+            "LEFT JOIN cluster_sigs w ON w.story_id = s.id "
             "WHERE s.id = ?1 OR s.cluster_id = (SELECT cluster_id FROM stories WHERE id = ?1) "
             "ORDER BY s.sort_ts, s.id",
             (story_id,),

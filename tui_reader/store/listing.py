@@ -81,6 +81,9 @@ class ListingMixin(StoreBase):
             within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
             clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")
             args += [fts_query(q.text), *(q.id_range or ())]
+        if q.note.strip():
+            clauses.append("s.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
+            args.append(fts_query(q.note))
         if q.watch:
             within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
             clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")

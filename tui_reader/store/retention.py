@@ -22,6 +22,7 @@ _PURGEABLE = (
     "SELECT s.id FROM stories s WHERE s.sort_ts < ? AND s.state != 'triaged' "
     "AND NOT EXISTS (SELECT 1 FROM triage t WHERE t.story_id = s.id) "
     "AND NOT EXISTS (SELECT 1 FROM log_pending l WHERE l.story_id = s.id) "
+    "AND NOT EXISTS (SELECT 1 FROM notes_fts n WHERE n.rowid = s.id) "
     "AND NOT EXISTS (SELECT 1 FROM rule_actions r WHERE r.action = 'priority' AND r.undone = 0 "
     "AND r.story_id = s.id) ORDER BY s.sort_ts, s.id"
 )

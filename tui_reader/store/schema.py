@@ -246,6 +246,63 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX rule_actions_flag ON rule_actions(action, story_id) WHERE undone = 0;
     """,
+    # 11: the analyst's record (tui_reader.notes, tui_reader.sources). A story's note (free text) and its
+    # quotes (a passage of the article text, at its paragraph and character offset), searched by
+    # notes_fts (rowid = story id: note and quotes together). The source register: each outlet's
+    # reliability letter (an outlet without a row is unrated, F) and its history, each grade given
+    # (on a story) or letter set (story NULL) with when and why; seeded from every saved triage's
+    # grade, so no existing rating is lost. story_letters pins the letter an untriaged story is
+    # offered when its source's letter changes. cluster_sigs.wire names the agency a story is a wire
+    # copy of (AP, Reuters…): corroboration counts it as that agency, not as its outlet; the stories of
+    # the newest week are queued for the clusterer to find theirs (older clusters keep their counts).
+    """
+    CREATE TABLE notes(
+        story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+        text TEXT NOT NULL DEFAULT '',
+        updated INTEGER NOT NULL
+    );
+    CREATE TABLE quotes(
+        id INTEGER PRIMARY KEY,
+        story_id INTEGER NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        paragraph INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        created INTEGER NOT NULL
+    );
+    CREATE INDEX quotes_story ON quotes(story_id, paragraph, offset);
+    CREATE VIRTUAL TABLE notes_fts USING fts5(text, tokenize='unicode61 remove_diacritics 2');
+    CREATE TABLE sources(
+        name TEXT PRIMARY KEY,
+        letter TEXT NOT NULL CHECK (letter IN ('A', 'B', 'C', 'D', 'E', 'F')),
+        updated INTEGER NOT NULL
+    );
+    CREATE TABLE source_history(
+        id INTEGER PRIMARY KEY,
+        source TEXT NOT NULL,
+        letter TEXT NOT NULL,
+        grade TEXT,
+        story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX source_history_source ON source_history(source, id);
+    CREATE INDEX source_history_story ON source_history(story_id);
+    CREATE TABLE story_letters(
+        story_id INTEGER PRIMARY KEY REFERENCES stories(id) ON DELETE CASCADE,
+        letter TEXT NOT NULL
+    );
+    ALTER TABLE cluster_sigs ADD COLUMN wire TEXT NOT NULL DEFAULT '';
+    INSERT INTO source_history(source, letter, grade, story_id, at)
+        SELECT COALESCE(NULLIF(s.source, ''), s.domain), substr(h.grade, 1, 1), h.grade, h.story_id, h.triaged_at
+        FROM triage_history h JOIN stories s ON s.id = h.story_id
+        WHERE h.grade IS NOT NULL AND h.grade IS NOT (
+            SELECT p.grade FROM triage_history p WHERE p.story_id = h.story_id AND p.id < h.id ORDER BY p.id DESC LIMIT 1)
+        ORDER BY h.id;
+    INSERT INTO sources(name, letter, updated)
+        SELECT source, letter, at FROM source_history h WHERE id = (SELECT max(id) FROM source_history WHERE source = h.source);
+    INSERT OR IGNORE INTO cluster_stale(story_id)
+        SELECT story_id FROM cluster_sigs WHERE sort_ts >= (SELECT max(sort_ts) FROM cluster_sigs) - 7 * 86400;
+    """,
 ]
 
 

@@ -7,10 +7,12 @@ from datetime import datetime
 
 from tui_reader.errors import StoreError
 from tui_reader.models import BriefItem, Grade, State, TriageInput
-from tui_reader.store.base import StoreBase, _now, from_epoch, to_epoch, utc
+from tui_reader.store.base import _now, from_epoch, to_epoch, utc
+from tui_reader.store.notes import NotesMixin
+from tui_reader.store.sources import SourcesMixin
 
 
-class TriageMixin(StoreBase):
+class TriageMixin(SourcesMixin, NotesMixin):
     def tag_counts(self) -> list[tuple[str, int]]:
         """Every tag with its use count, most-used first (for completion)."""
         rows = self.conn.execute(
@@ -47,6 +49,8 @@ class TriageMixin(StoreBase):
                 "INSERT INTO triage_history(story_id, grade, summary, tags, triaged_at) VALUES (?,?,?,?,?)",
                 (inp.story_id, grade, inp.summary, ",".join(inp.tags), now),
             )
+            if inp.grade:
+                self._record_grade(c, inp.story_id, inp.grade, inp.reason, now)
             if inp.grade and story["domain"]:
                 c.execute(
                     "INSERT INTO source_grades(domain, reliability, updated) VALUES (?,?,?) ON CONFLICT(domain) "
@@ -95,6 +99,8 @@ class TriageMixin(StoreBase):
             tags=self.story_tags(story_id),
             summary=row["summary"],
             triaged_at=utc(row["triaged_at"]),
+            note=self.note_text(story_id),
+            quotes=self.quotes(story_id),
         )
 
     def brief_items(self, start: datetime, end: datetime) -> list[BriefItem]:

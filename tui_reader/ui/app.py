@@ -27,7 +27,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_reader.config import ClusterSettings, Settings
 from tui_reader.errors import NoteBehind, UserError
-from tui_reader.models import FetchStatus, State, TriageInput
+from tui_reader.models import FetchStatus, Quote, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.sanitize import clean_line, is_openable_url
 from tui_reader.store import Store
@@ -48,6 +48,7 @@ JOBS = {
     "cluster": "Grouping stories by event",
     "feeds": "Unsubscribing",
     "notes": "Bringing the briefing note up to date",
+    "sources": "Reading the source register",
     "notify": "Running notify_command",
 }
 """What each worker group that may raise does, in words, for the line that says it failed."""
@@ -204,6 +205,43 @@ class ReaderApp(App[None]):
             self.notify, f"Saved {grade} · {tags} → {item.triaged_at.astimezone():%Y-%m-%d}.md", timeout=3
         )
         self.post_story_changed(inp.story_id)
+
+    def save_note(
+        self, story_id: int, *, text: str | None = None, line: str | None = None, quote: Quote | None = None
+    ) -> None:
+        """A story's new note ``text``, one more ``line`` of it, or one more ``quote``: in line like every write;
+        a triaged story's briefing item follows."""
+        self._in_line(functools.partial(self._save_note, story_id, text, line, quote))
+
+    def _save_note(self, story_id: int, text: str | None, line: str | None, quote: Quote | None) -> None:
+        from tui_reader import notes
+
+        where, structured = (self.store, self.paths.briefing_dir, story_id), self.settings.brief.structured
+        if quote is not None:
+            notes.add_quote(*where, quote, structured=structured)
+            said = f"Quoted from paragraph {quote.paragraph + 1} into the note."
+        elif line is not None:
+            notes.add_note_line(*where, line, structured=structured)
+            said = "Added to the note."
+        else:
+            notes.set_note(*where, text or "", structured=structured)
+            said = "Note saved."
+        self.call_from_thread(self.notify, said, timeout=2)
+        self.post_story_changed(story_id)
+
+    def change_source_letter(
+        self, name: str, letter: str, reason: str, regrade: bool, *, then: Callable[[], object]
+    ) -> None:
+        """A new letter for a source in the register, in line like every write; ``then`` runs after it."""
+        self._in_line(functools.partial(self._change_source_letter, name, letter, reason, regrade, then))
+
+    def _change_source_letter(
+        self, name: str, letter: str, reason: str, regrade: bool, then: Callable[[], object]
+    ) -> None:
+        regraded = self.store.set_source_letter(name, letter, reason=reason, regrade=regrade)
+        kept = f"{regraded} untriaged stories re-graded" if regrade else "its untriaged stories keep their letter"
+        self.call_from_thread(self.notify, f"{clean_line(name, max_len=40)} is now {letter}: {kept}.", timeout=4)
+        self.call_from_thread(then)
 
     def mark_read(self, story_id: int) -> None:
         """Opening an unread story makes it read: a write, so in line, and never in the way of the article."""
@@ -476,11 +514,15 @@ class ReaderApp(App[None]):
         from tui_reader.ui.screens.briefing import BriefingScreen
         from tui_reader.ui.screens.help import HelpScreen
         from tui_reader.ui.screens.reader import ReaderScreen
+        from tui_reader.ui.screens.sources import SourcesScreen
+        from tui_reader.ui.widgets.passage import PassageView
 
         sections = [
             ("Story list", [QUIT_ALWAYS, *MainScreen.BINDINGS, *StoryList.BINDINGS]),
             ("Feeds panel (f)", FeedsPanel.BINDINGS),
             ("Reader", ReaderScreen.BINDINGS),
+            ("Selecting a passage to quote (v in the reader)", PassageView.BINDINGS),
             ("Briefing note (b)", BriefingScreen.BINDINGS),
+            ("Sources (s)", SourcesScreen.BINDINGS),
         ]
         self.push_screen(HelpScreen(sections, dict(self.settings.keys)))

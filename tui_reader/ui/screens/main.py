@@ -66,6 +66,7 @@ class MainScreen(AppScreen):
         Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
         Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
         Binding("f", "toggle_feeds", "Feeds panel", show=False, id="app.feeds"),
+        Binding("s", "sources", "Sources", show=False, id="app.sources"),
         HELP,
     ]
     """Their ids keep the ``app.`` prefix they had when the app held them: users' ``[keys]`` name them so."""
@@ -366,7 +367,12 @@ class MainScreen(AppScreen):
     def action_copy_current(self) -> None:
         self.reader_app.copy_story_link(self.stories.cursor_story_id)
 
-    # -- the briefing note -------------------------------------------------------------------------
+    # -- the source register and the briefing note ---------------------------------------------------
+
+    def action_sources(self) -> None:
+        from tui_reader.ui.screens.sources import SourcesScreen
+
+        self.app.push_screen(SourcesScreen())
 
     def action_briefing(self) -> None:
         from datetime import date

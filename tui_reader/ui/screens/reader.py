@@ -15,11 +15,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Markdown, Static, TextArea
 
-from tui_reader.models import Article, Story, TriageInput
+from tui_reader.models import Article, Quote, Story, TriageInput
+from tui_reader.notes import article_paragraphs
 from tui_reader.sanitize import clean_line, clean_text
 from tui_reader.ui.editor import edit_file
 from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 from tui_reader.ui.widgets.key_bar import KeyBar
+from tui_reader.ui.widgets.passage import PassageView
 from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 from tui_reader.watch import WatchMatcher
 
@@ -38,6 +40,10 @@ class Loaded:
     suggestion: tuple[str, str] | None
     cluster_lines: list[str]
     cluster_ids: list[int]
+    paragraphs: list[str]
+    """The text a quote is taken from (:func:`tui_reader.notes.article_paragraphs`)."""
+    note: str
+    quotes: int
     rules: tuple[str, ...] = ()
     """The rules whose actions on the story are in force (``U`` undoes them)."""
 
@@ -106,8 +112,12 @@ class ReaderScreen(ReadingScreen):
         Binding("u", "undo", "Undo", show=False, id="reader.undo"),
         Binding("U", "undo_rules", "Undo the rules", show=False, id="reader.undo_rules"),
         Binding("o", "open_original", "Open in browser", show=False, id="reader.open"),
-        Binding("y", "copy_link", "Copy link", show=False, id="reader.copy"),
+        Binding("y", "copy_link", "Copy link (a mouse selection: quote it)", show=False, id="reader.copy"),
         Binding("c", "next_outlet", "Other outlet", show=False, id="reader.outlet"),
+        Binding("v", "select", "Select to quote", id="reader.select"),
+        Binding("i", "note_inline", "Note", show=False, id="reader.note"),
+        Binding("I", "note_editor", "Note in $EDITOR", show=False, id="reader.note_editor"),
+        Binding("R", "grade_reason", "Why this grade", show=False, id="reader.reason"),
         *reading_bindings("reader"),
         *[Binding(d, f"credibility('{d}')", f"Credibility {d}", show=False, id=f"reader.cred{d}") for d in "123456"],
         *[Binding(c, f"reliability('{c}')", f"Reliability {c}", show=False, id=f"reader.rel{c}") for c in "ABCDEF"],
@@ -119,13 +129,17 @@ class ReaderScreen(ReadingScreen):
         self.loaded: Loaded | None = None
         self._scroll_memory: dict[int, float] = {}
         self._outlet_index = -1
+        self._line_is_reason = False
+        """What the one-line input at the bottom takes: a line of the note, or the reason for the grade."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
         with Horizontal(id="reader-body"):
             with VerticalScroll(id="article", can_focus=True):
                 yield Markdown(id="article-text", open_links=False)
+            yield PassageView(id="passage")
             yield TriagePanel(id="triage")
+        yield Input(id="note-input")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -140,6 +154,7 @@ class ReaderScreen(ReadingScreen):
         self.story_id = story_id
         self.loaded = None
         self._outlet_index = -1
+        self._leave_selection()
         story = self.reader_app.store.story(story_id)
         if story is None:
             self.app.pop_screen()
@@ -175,7 +190,7 @@ class ReaderScreen(ReadingScreen):
         draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
-        lines += [f"  {m.source}{' (copy)' if m.is_copy else ''} {m.grade or ''} — {m.title}" for m in members]
+        lines += [f"  {m.source}{m.mark} {m.grade or ''} — {m.title}" for m in members]
         return Loaded(
             story=story,
             article=article,
@@ -185,6 +200,9 @@ class ReaderScreen(ReadingScreen):
             suggestion=suggest_credibility(store, story_id),
             cluster_lines=[clean_line(x, max_len=90) for x in lines],
             cluster_ids=[m.id for m in members],
+            paragraphs=article_paragraphs(story, article),
+            note=store.note_text(story_id),
+            quotes=len(store.quotes(story_id)),
             rules=store.rule_marks(story_id).rules,
         )
 
@@ -214,6 +232,9 @@ class ReaderScreen(ReadingScreen):
                 suggestion=None,
                 cluster_lines=[],
                 cluster_ids=[],
+                paragraphs=article_paragraphs(story, None),
+                note=self.reader_app.store.note_text(story_id),
+                quotes=len(self.reader_app.store.quotes(story_id)),
             )
         )
 
@@ -242,16 +263,115 @@ class ReaderScreen(ReadingScreen):
             suggestion=loaded.suggestion,
         )
         panel.show_cluster(loaded.cluster_lines)
+        panel.show_note(loaded.note, loaded.quotes)
         self.reader_app.post_story_changed(story.id)
 
     # -- reading ---------------------------------------------------------------------------
 
     def action_back(self) -> None:
+        if self.selecting:
+            self._leave_selection()
+            return
         focused = self.focused
         if isinstance(focused, (Input, TextArea)):
+            self.query_one("#note-input").remove_class("visible")
             self.query_one("#article").focus()
             return
         self.app.pop_screen()
+
+    # -- quoting and notes -----------------------------------------------------------------
+
+    @property
+    def selecting(self) -> bool:
+        return self.has_class("-selecting")
+
+    def action_select(self) -> None:
+        """Show the text as lines with the cursor on the top one where the reading was, the selection starting there."""
+        if self.selecting:  # keys typed before the selection view has the focus are its keys
+            self.query_one(PassageView).action_origin()
+            return
+        if not self.loaded or not self.loaded.paragraphs:
+            self.notify("No text to quote yet.", timeout=2)
+            return
+        article = self.query_one("#article", VerticalScroll)
+        at = article.scroll_y / max(1, article.virtual_size.height)  # captions and headings make it approximate
+        passage = self.query_one(PassageView)
+        passage.start(self.loaded.paragraphs, at, article.scrollable_content_region.width)
+        self.add_class("-selecting")
+        passage.focus()
+
+    def action_scroll(self, step: int) -> None:
+        if self.selecting:
+            self.query_one(PassageView).action_move(step)
+        else:
+            super().action_scroll(step)
+
+    def action_page(self, step: int) -> None:
+        if self.selecting:
+            self.query_one(PassageView).action_page(step)
+        else:
+            super().action_page(step)
+
+    def _leave_selection(self) -> None:
+        if self.selecting:
+            self.remove_class("-selecting")
+            self.query_one("#article").focus()
+
+    @on(PassageView.Left)
+    def _selection_left(self) -> None:
+        self._leave_selection()
+
+    @on(PassageView.Quoted)
+    def _quoted(self, event: PassageView.Quoted) -> None:
+        self._leave_selection()
+        self._save_quote(event.quote)
+
+    def _save_quote(self, quote: Quote) -> None:
+        self.reader_app.save_note(self.story_id, quote=quote)
+        if self.loaded:
+            self.loaded.quotes += 1
+            self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
+
+    def action_note_inline(self) -> None:
+        self._ask_line(False, "", "a line for the note on this story (enter adds it, escape cancels)")
+
+    def action_grade_reason(self) -> None:
+        """Why this grade: kept with it in the source register's history when the triage is saved."""
+        panel = self.query_one(TriagePanel)
+        self._ask_line(True, panel.reason, "why this grade (saved with it by w or the tags' enter)")
+
+    def _ask_line(self, reason: bool, value: str, placeholder: str) -> None:
+        self._line_is_reason = reason
+        field = self.query_one("#note-input", Input)
+        field.value, field.placeholder = value, placeholder
+        field.add_class("visible")
+        field.focus()
+
+    @on(Input.Submitted, "#note-input")
+    def _note_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("visible")
+        self.query_one("#article").focus()
+        line = clean_line(event.value)
+        if self._line_is_reason:
+            self.query_one(TriagePanel).reason = line
+            return
+        if not line:
+            return
+        self.reader_app.save_note(self.story_id, line=line)
+        if self.loaded:
+            self.loaded.note = f"{self.loaded.note}\n{line}".strip()
+            self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
+
+    def action_note_editor(self) -> None:
+        """The whole note in $VISUAL/$EDITOR (the TUI suspended); saved when the editor exits."""
+        if not self.loaded:
+            self.notify("Still loading — try again in a moment.", timeout=2)
+            return
+        text = self._edit(self.loaded.note, "the note")
+        if text is not None and text != self.loaded.note:
+            self.reader_app.save_note(self.story_id, text=text)
+            self.loaded.note = text
+            self.query_one(TriagePanel).show_note(text, self.loaded.quotes)
 
     def action_step(self, step: int) -> None:
         nxt = self.reader_app.main_screen.neighbour_id(self.story_id, step)
@@ -278,7 +398,22 @@ class ReaderScreen(ReadingScreen):
         self.reader_app.open_story_link(self.story_id)
 
     def action_copy_link(self) -> None:
-        self.reader_app.copy_story_link(self.story_id)
+        """The link; with a passage selected by mouse, that passage is quoted instead (y yanks a selection)."""
+        from tui_reader.notes import quote_of_text
+
+        if self.selecting:
+            self.query_one(PassageView).action_quote()
+            return
+        selected = self.get_selected_text()
+        if not selected or not self.loaded:
+            self.reader_app.copy_story_link(self.story_id)
+            return
+        self.clear_selection()
+        quote = quote_of_text(self.loaded.paragraphs, selected)
+        if quote is None:
+            self.notify("Only the article's text can be quoted (not a caption or a heading).", timeout=3)
+        else:
+            self._save_quote(quote)
 
     @on(Markdown.LinkClicked)
     def _link_clicked(self, event: Markdown.LinkClicked) -> None:
@@ -314,7 +449,7 @@ class ReaderScreen(ReadingScreen):
             self.notify("Still loading — try again in a moment.", timeout=2)
             return
         panel = self.query_one(TriagePanel)
-        inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary)
+        inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary, reason=panel.reason)
         self.query_one("#article").focus()
         self.reader_app.save_triage(inp)
 
@@ -340,15 +475,22 @@ class ReaderScreen(ReadingScreen):
     def action_edit_summary(self) -> None:
         """Long edits in $VISUAL/$EDITOR: the TUI is suspended, then the text comes back."""
         panel = self.query_one(TriagePanel)
+        text = self._edit(panel.summary, "the summary")
+        if text is not None:
+            panel.summary = text
+
+    def _edit(self, text: str, what: str) -> str | None:
+        """``text`` after the analyst's editor has run on it, None if it could not run or be read back."""
         with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as tmp:
-            tmp.write(panel.summary)
+            tmp.write(text)
         try:
             if error := edit_file(self.app, tmp.name):
                 self.notify(error, severity="error")
-                return
+                return None
             with open(tmp.name, encoding="utf-8") as fh:
-                panel.summary = fh.read().strip()
+                return fh.read().strip()
         except (OSError, UnicodeDecodeError) as exc:
-            self.notify(f"Could not read the edited summary: {clean_line(str(exc), max_len=80)}", severity="error")
+            self.notify(f"Could not read the edited {what}: {clean_line(str(exc), max_len=80)}", severity="error")
+            return None
         finally:
             os.unlink(tmp.name)

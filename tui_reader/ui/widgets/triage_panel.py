@@ -49,6 +49,7 @@ class TriagePanel(Vertical):
     TriagePanel > #suggestion { height: auto; color: $text-muted; }
     TriagePanel > #summary { height: 1fr; min-height: 4; }
     TriagePanel > #hint { color: $text-muted; height: auto; }
+    TriagePanel > #note-info { height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     TriagePanel > #cluster { height: auto; max-height: 8; color: $text-muted; }
     """
 
@@ -58,6 +59,7 @@ class TriagePanel(Vertical):
         self.credibility: str = ""
         self.default_letter: str = ""
         self.suggested_digit: str = ""
+        self._reason = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="rating")
@@ -67,6 +69,7 @@ class TriagePanel(Vertical):
         yield Label("Summary")
         yield TextArea(id="summary", soft_wrap=True, show_line_numbers=False)
         yield Static("1–6 rate · A–F source · t tags · s summary · w save · E $EDITOR", id="hint")
+        yield Static(id="note-info")
         yield Static(id="cluster")
 
     # -- state in and out --------------------------------------------------------------
@@ -85,6 +88,7 @@ class TriagePanel(Vertical):
         self.credibility = grade.credibility if grade else ""
         self.default_letter = default_letter
         self.suggested_digit = suggestion[0] if suggestion else ""
+        self._reason = ""
         tags_input = self.query_one("#tags", TagInput)
         tags_input.value = ", ".join(tags)
         tags_input.suggester = TagSuggester(tag_choices)
@@ -111,6 +115,13 @@ class TriagePanel(Vertical):
     def tags_text(self) -> str:
         return self.query_one("#tags", TagInput).value
 
+    def show_note(self, note: str, quotes: int) -> None:
+        """One line on the story's note and quotes, and the keys that add to them."""
+        first = next((line for line in note.split("\n") if line.strip()), "")
+        said = [f"note: {first}" if first else "", f"{quotes} quote{'s' if quotes != 1 else ''}" if quotes else ""]
+        shown = " · ".join(part for part in said if part) or "no note"
+        self.query_one("#note-info", Static).update(safe_rich_text(f"{shown} · v quote · i note"))
+
     def show_cluster(self, lines: list[str]) -> None:
         self.query_one("#cluster", Static).update(safe_rich_text("\n".join(lines)) if lines else "")
 
@@ -130,6 +141,16 @@ class TriagePanel(Vertical):
         return True
 
     @property
+    def reason(self) -> str:
+        """Why the grade (R in the reader), saved with it; "" when none was given."""
+        return self._reason
+
+    @reason.setter
+    def reason(self, text: str) -> None:
+        self._reason = text
+        self._show_rating()
+
+    @property
     def grade(self) -> Grade | None:
         """The grade to save: a pending letter takes the suggested credibility digit."""
         letter = self.reliability or (self.default_letter if self.credibility else "")
@@ -146,4 +167,6 @@ class TriagePanel(Vertical):
             text = f"Rating {self.default_letter}? (last for this source) — press 1–6"
         else:
             text = "Not rated — press A–F (source), then 1–6"
+        if self._reason:
+            text += f" · why: {self._reason}"
         self.query_one("#rating", Static).update(safe_rich_text(text))
