@@ -22,6 +22,7 @@ import codecs
 import html
 import json
 import re
+from bisect import bisect_right
 from datetime import datetime, timezone
 
 import feedparser_rs
@@ -61,6 +62,8 @@ _ITEM = {
 }
 _ITEM_BARE = {False: re.compile(rb"<item(?:\s[^>]*)?(?<!/)>"), True: re.compile(rb"<entry(?:\s[^>]*)?(?<!/)>")}
 _TAG_NAME = re.compile(rb"[A-Za-z_][\w.:-]*(?=[\s/])")
+_SELF_CLOSING = re.compile(rb"/>")  # re's search: three times the speed of bytes.find for this needle
+_TITLE_TAG = re.compile(rb"<(?:dc:)?title")
 # Left self-closing: items (an empty one holds no story) and HTML's void elements in XHTML content, which HTML
 # would read back as two (``<br></br>`` is two line breaks).
 _MAX_EMPTY_ELEMENTS = 100_000
@@ -151,8 +154,9 @@ def _expand_empty_elements(doc: bytes) -> bytes:
     parts: list[bytes] = []
     done = scan = 0
     for _ in range(_MAX_EMPTY_ELEMENTS):
-        if (end := doc.find(b"/>", scan)) < 0:
+        if (found := _SELF_CLOSING.search(doc, scan)) is None:
             break
+        end = found.start()
         if (skip := _after_cdata_or_comment(doc, scan, end)) is not None:
             scan = skip
             continue
@@ -184,30 +188,33 @@ def _checked_links(parsed, doc: bytes) -> tuple[str, list[str]] | None:
     the bytes tell (one entry per item, each RSS item's own title, a date where the item has one); None if not.
 
     Links it blanked (loopback and private hosts) are read from the item's bytes; Atom ``href`` values, which
-    it leaves entity-encoded (``?a=1&amp;b=2``), are decoded.
+    it leaves entity-encoded (``?a=1&amp;b=2``), are decoded. The titles are found in one pass over the
+    document, not one per item: on a cold refresh every byte scanned costs.
     """
     entries = parsed.entries
     atom = parsed.version.startswith("atom")
-    spans = _item_spans(doc, atom, len(entries))
-    if len(spans) != len(entries) and not (len(entries) == MAX_ENTRIES and len(spans) > MAX_ENTRIES):
+    starts = _item_starts(doc, atom, len(entries))
+    if len(starts) != len(entries) and not (len(entries) == MAX_ENTRIES and len(starts) > MAX_ENTRIES):
         return None  # an item it dropped, or merged into another
-    if not _markup_titles_agree(doc):
+    titles = [m.start() for m in _TITLE_TAG.finditer(doc)]
+    if not _markup_titles_agree(doc, titles):
         return None
+    retitled = set() if atom else _retitled(titles, starts)
     links = []
-    for entry, (start, end) in zip(entries, spans, strict=False):
-        several = doc.count(b"<title", start, end) > 1 or doc.find(b"<dc:title", start, end) >= 0
-        if not atom and several and not _own_title(entry, doc, start, end):
+    for i, (entry, start, end) in enumerate(zip(entries, starts, [*starts[1:], len(doc)], strict=False)):
+        if i in retitled and not _own_title(entry, doc, start, end):
             return None  # it takes a nested element's <title> (an author's job title) or dc:title for the item's
-        if not (entry.get("published") or entry.get("updated")) and _DATE_TAG.search(doc, start, end):
+        if not (entry.published or entry.updated) and _DATE_TAG.search(doc, start, end):
             return None
         links.append(_link(entry, doc, start, end, atom))
-    return _link(parsed.feed, doc, 0, spans[0][0] if spans else len(doc), atom), links
+    return _link(parsed.feed, doc, 0, starts[0] if starts else len(doc), atom), links
 
 
-def _markup_titles_agree(doc: bytes) -> bool:
+def _markup_titles_agree(doc: bytes, titles: list[int]) -> bool:
     """False where a title's text is markup that feedparser keeps as text (``&lt;blink&gt; tag``) and
-    feedparser-rs, reading every untyped title as HTML, sanitizes away; rare, so feedparser's rule is imported."""
-    found = [m for m in _TITLE_MARKUP.finditer(doc) if b"type=" not in (m.group(1) or b"")]
+    feedparser-rs, reading every untyped title as HTML, sanitizes away; rare, so feedparser's rule is imported.
+    ``titles`` are where the document's title elements start."""
+    found = [m for at in titles if (m := _TITLE_MARKUP.match(doc, at)) and b"type=" not in (m.group(1) or b"")]
     if not found:
         return True
     # feedparser's rule for RSS's nominally plain-text elements
@@ -221,14 +228,18 @@ def _markup_titles_agree(doc: bytes) -> bool:
     return True
 
 
-def _item_spans(doc: bytes, atom: bool, expected: int) -> list[tuple[int, int]]:
-    """Where each ``<item>``/``<entry>`` element's content lies, in document order: from its start tag to the
-    next one's (an empty ``<item/>`` holds nothing and is skipped). The tag without a namespace prefix first, as
-    nearly every feed has it: that pattern runs several times faster than one allowing a prefix."""
+def _item_starts(doc: bytes, atom: bool, expected: int) -> list[int]:
+    """Where each ``<item>``/``<entry>`` element's content starts, in document order (it runs to the next one's;
+    an empty ``<item/>`` holds nothing and is skipped). The tag without a namespace prefix first, as nearly
+    every feed has it: that pattern runs several times faster than one allowing a prefix."""
     starts = [m.end() for m in _ITEM_BARE[atom].finditer(doc)]
-    if len(starts) != expected:
-        starts = [m.end() for m in _ITEM[atom].finditer(doc)]
-    return list(zip(starts, [*starts[1:], len(doc)], strict=False))
+    return starts if len(starts) == expected else [m.end() for m in _ITEM[atom].finditer(doc)]
+
+
+def _retitled(titles: list[int], starts: list[int]) -> set[int]:
+    """The items (by index) that hold more than one title element: their own and a nested one, or a dc:title."""
+    owners = [bisect_right(starts, at) - 1 for at in titles]
+    return {item for item, after in zip(owners, owners[1:], strict=False) if item == after >= 0}
 
 
 def _own_title(entry, doc: bytes, start: int, end: int) -> bool:
@@ -259,7 +270,7 @@ def _link(node, doc: bytes, start: int, end: int, atom: bool) -> str:
 
 def _bare(guid: str) -> bool:
     """An id that is no URL or path at all, so not a permalink whatever isPermaLink says."""
-    return bool(guid) and not any(c in guid for c in "/:.")
+    return bool(guid) and "/" not in guid and ":" not in guid and "." not in guid
 
 
 def _raw_atom_link(doc: bytes, start: int, end: int) -> str:
@@ -443,11 +454,13 @@ def _readable(text: str) -> str:
     return text if fixed == spaced else fixed
 
 
-def _unread_date(raw) -> datetime | None:
-    """A date string feedparser-rs could not read goes to feedparser's date parser, a 12-hour clock (``8:56 pm
-    PST``, which that parser reads as 08:56) made 24-hour first."""
+def _when(get, entry, key: str, raw) -> datetime | None:
+    """An entry's ``key`` date (published, updated): the parser's reading of ``raw``, else feedparser's date
+    parser's, a 12-hour clock (``8:56 pm PST``, which that parser reads as 08:56) made 24-hour first."""
     if not raw:
         return None
+    if parsed := get(entry, key + "_parsed"):
+        return _date(parsed)
     # feedparser's reader of 30-odd date formats
     from feedparser.datetimes import _parse_date
 
@@ -513,27 +526,25 @@ def _entry(
     )
 
 
-def _get(entry, key: str):
-    """``entry.get(key)`` for feedparser-rs's entries, whose get() has no fallbacks to avoid."""
-    return entry.get(key)
-
-
 def _convert(parsed, feed_link: str, links: list[str], url: str) -> ParsedFeed:
     """Either parser's result (with the links read for it) as a :class:`ParsedFeed`."""
-    # dict.get on feedparser's entries: their own get() falls back from "updated" to "published", with a warning.
-    get = dict.get if isinstance(parsed, dict) else _get
     entries = []
     for e, link in zip(parsed.entries[:MAX_ENTRIES], links, strict=False):
-        published, updated = get(e, "published_parsed"), get(e, "updated_parsed")
+        # The unbound get(): feedparser's own (FeedParserDict's) falls back from "updated" to "published", with a
+        # warning, and a bound one is a method object made per call.
+        get = dict.get if isinstance(e, dict) else type(e).get
+        raw_published, raw_updated = get(e, "published"), get(e, "updated")
+        published = _when(get, e, "published", raw_published)
         entry = _entry(
             url,
-            entry_id=e.get("id") or "",
+            entry_id=get(e, "id") or "",
             link=link,
-            title=_text(e.get("title"), e.get("title_detail")),
-            author=_text(e.get("author"), None),
-            published=_date(published) if published else _unread_date(get(e, "published")),
-            updated=_date(updated) if updated else _unread_date(get(e, "updated")),
-            summary=_readable(e.get("summary") or ""),
+            title=_text(get(e, "title"), get(e, "title_detail")),
+            author=_text(get(e, "author"), None),
+            published=published,
+            # feedparser-rs repeats the published date as the updated one: read once (a struct_time costs 1 µs)
+            updated=published if raw_updated == raw_published else _when(get, e, "updated", raw_updated),
+            summary=_readable(get(e, "summary") or ""),
             content=_readable(_content(e)),
         )
         if entry is not None:

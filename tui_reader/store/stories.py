@@ -162,7 +162,9 @@ class StoriesMixin(StoreBase):
                         f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {where}", (json.dumps(values),)
                     )
                 )
-        if feed_id is not None and found:
+        if not found:
+            return {}  # a cold refresh: nothing to match, and the loop below would test every entry for nothing
+        if feed_id is not None:
             mine = {
                 r[0]
                 for r in c.execute(
