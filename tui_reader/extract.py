@@ -110,9 +110,30 @@ def parse(html: str | bytes, content_type: str | None = None):
     text = _CONTROL_REF.sub(_control_ref, _CONTROL.sub("", text))
     try:
         # Always via UTF-8 bytes: lxml refuses str input that carries an XML encoding declaration.
-        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_PARSER)
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return None
+    _empty_void_elements(root)
+    return root
+
+
+_HTML5_VOID = ("source", "track", "wbr", "embed")
+"""Empty elements of HTML5 that libxml2's HTML 4 parser does not know as empty."""
+
+
+def _empty_void_elements(root) -> None:
+    """Move out what libxml2 nested inside an unclosed ``<source>``, ``<track>``, ``<wbr>`` or ``<embed>``: written
+    without a slash, each swallows what follows it, so a ``<picture>``'s ``<img>`` sits as many levels deeper as
+    it has sources (out of reach of its caption), and words after an ``<embed>`` are skipped with it."""
+    for el in list(root.iter(*_HTML5_VOID)):
+        if not len(el) and not el.text:
+            continue
+        tail, el.tail, el.text = el.tail, el.text, None
+        last = el
+        for child in list(el):
+            last.addnext(child)
+            last = child
+        last.tail = (last.tail or "") + (tail or "") or None
 
 
 # --------------------------------------------------------------------------- metadata
@@ -384,9 +405,18 @@ def _text_without(el, drop) -> str:
     return _BRACKET_SPACE.sub("", _WS.sub(" ", "".join(parts))).strip()
 
 
+_SLIDE_COUNT = re.compile(r"\d+\s*(?:/|[^\W\d]{1,4})\s*\d+\W*")
+"""A gallery's slide counter: "2 of 12 |", "2 von 12", "2 z 12", "2/12"."""
+
+
 def _hidden(el) -> bool:
-    """Not part of a caption's words: screen-reader labels, toggles, buttons and tool tips."""
-    return el.tag == "button" or el.get("role") == "tooltip" or bool(_HIDDEN_CLASS.search(el.get("class", "").lower()))
+    """Not part of a caption's words: screen-reader labels, toggles, buttons, tool tips and slide counters."""
+    return (
+        el.tag == "button"
+        or el.get("role") == "tooltip"
+        or bool(_HIDDEN_CLASS.search(el.get("class", "").lower()))
+        or ((el.text or "")[:1].isdigit() and bool(_SLIDE_COUNT.fullmatch(_text(el))))
+    )
 
 
 def _thumbnail(img, *, both: bool = False) -> bool:
