@@ -851,3 +851,24 @@ def test_picture_sources_written_without_a_slash_leave_the_image_beside_its_capt
         "Les manifestants défilent place de la République à Paris samedi soir. (AP Photo/Jan Novák)",
     ]
     assert "Read More" not in art.markdown and "Paragraph 5." in art.text
+
+
+def test_blurbs_of_teaser_cards_inside_the_article_are_not_body():
+    """A "more on this" row of cards (picture, linked headline, blurb) inside the article's container: the
+    headlines go as links, and the blurbs, though plain paragraphs, are other stories' too."""
+    blurbs = [
+        "Mehr als 80 Prozent der Studierenden wünschen sich klare Leitlinien für den Einsatz im Studium.",
+        "Intelligente Sprachmodelle scheinen professionelle Übersetzer überflüssig zu machen, oder doch nicht?",
+    ]
+    cards = "".join(
+        f"<div class='teaser'><div class='pic'><picture><img src='/t{i}.jpg' width='320' height='180'></picture>"
+        f"</div><div class='pad'><div class='hw'><h2><a href='/other-story-{i}.html'>Andere Geschichte {i}</a></h2>"
+        f"</div><div class='tt'><p>{blurb}</p></div></div></div>"
+        for i, blurb in enumerate(blurbs)
+    )
+    html = page(
+        f"<article><h1>Report</h1><div class='text'>{paragraphs(6)}<div class='cards'>{cards}</div></div></article>"
+    )
+    art = extract_article(html, None)
+    assert "Paragraph 5." in art.text and "Paragraph 0." in art.text
+    assert not any(b[:30] in art.text for b in blurbs)

@@ -613,7 +613,7 @@ _BLOCKS = frozenset(
         "b",
     }
 )
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def is_furniture_text(text: str) -> bool:
@@ -1024,6 +1024,28 @@ class _Page:
                 return _mostly_links(el) or next(el.iter(*_HEADINGS), None) is not None
         return False
 
+    def drop_teaser_blurbs(self, frag) -> None:
+        """Drop from readability's output the paragraphs that are blurbs of other stories' teaser cards."""
+        for p in list(frag.iter("p")):
+            i = p.get(INDEX_ATTR)
+            if i is not None and p.getparent() is not None and self._blurb(self.elements[int(i)]):
+                p.drop_tree()
+
+    @staticmethod
+    def _blurb(el) -> bool:
+        """``el`` sits in a teaser card: a wrapper, smaller than an article, holding a picture and a subheading
+        that links to another page (not a headline ``<h1>``: a story's own title may link to itself)."""
+        node = el
+        for _ in range(4):
+            node = node.getparent()
+            if node is None or node.tag in ("body", "html", "main", "article") or _size_upto(node, _CARD) > _CARD:
+                return False
+            if node.find(".//img") is not None and any(
+                not a.get("href", "#").startswith("#") for h in node.iter(*_HEADINGS[1:]) for a in h.iter("a")
+            ):
+                return True
+        return False
+
     def _aside(self, i: int, lo: int) -> bool:
         """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
         starting at ``lo``: its figures are other stories' teasers.
@@ -1183,6 +1205,7 @@ def extract_article(
 def _render(frag, page: _Page, meta: dict) -> list[htmlmd.Block]:
     """Readability's (or the feed's) article HTML → reader blocks."""
     remove_furniture(frag)
+    page.drop_teaser_blurbs(frag)
     captions = page.restore(frag, meta["title"])
     return without_meta(dedupe(htmlmd.to_blocks(frag, captions)), meta["title"], meta["byline"])
 
