@@ -8,9 +8,11 @@ body F1 and pages with extra furniture. ``--captions`` is a corpus-captions fold
 Each corpus's metric functions are imported from its own ``score.py``, so the figures are the scorers' own.
 
 Pages are split by site (publisher, else host) into two halves by a hash of its name: rules were tuned on half A
-only, so half B stands for sites never looked at. For ours, body F1 is scored on ``Article.text`` and captions on
-``Article.markdown``; trafilatura runs with ``include_images=True``. Extractors are timed page by page in turn, in
-CPU time of this process: on a machine shared with other work, wall time measures the neighbours.
+only, so half B stands for sites never looked at. Once A was exhausted, ``--split B1/B2`` splits B by a second,
+salted hash of the site: B1 may be inspected (``--show`` lists its misses), B2 stays held out (totals only).
+For ours, body F1 is scored on ``Article.text`` and captions on ``Article.markdown``; trafilatura runs with
+``include_images=True``. Extractors are timed page by page in turn, in CPU time of this process: on a machine
+shared with other work, wall time measures the neighbours.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tui_reader.extract import extract_article
 
 HALVES = ("A (tuned)", "B (held out)")
+SPLIT = ("A (tuned)", "B1 (inspect)", "B2 (held out)")
 
 
 def load_scorer(corpus: Path, name: str):
@@ -44,6 +47,14 @@ def load_scorer(corpus: Path, name: str):
 def half_of(site: str) -> int:
     """0 for the tuned half, 1 for the held-out one: stable across runs and machines."""
     return zlib.crc32(site.lower().encode()) % 2
+
+
+def group_of(site: str, split: bool) -> int:
+    """Index into HALVES, or with ``split`` into SPLIT: B cut in two by a salted hash independent of the first."""
+    half = half_of(site)
+    if not split or not half:
+        return half
+    return 1 + zlib.crc32(b"B1/B2:" + site.lower().encode()) % 2
 
 
 def extractors(aeb) -> dict:
@@ -84,16 +95,16 @@ def timed_runs(fns: dict, pages: list[dict]):
             yield pg, label, body, reader, (time.process_time() - t0) * 1000
 
 
-def aeb_pages(corpus: Path, aeb) -> list[dict]:
+def aeb_pages(corpus: Path, aeb, split: bool) -> list[dict]:
     pages = aeb.load_pages(corpus)
     for pg in pages:
-        pg["half"] = half_of(urlsplit(pg["url"]).hostname or pg["id"])
+        pg["half"] = group_of(urlsplit(pg["url"]).hostname or pg["id"], split)
         pg["caps"] = aeb.page_captions(aeb._parse(pg["html"]))
         pg["gold_bp"] = aeb.boilerplate_counts(pg["gold"])
     return pages
 
 
-def caption_pages(corpus: Path) -> list[dict]:
+def caption_pages(corpus: Path, split: bool) -> list[dict]:
     meta = json.loads((corpus / "pages.json").read_text())
     gold = json.loads((corpus / "ground-truth-nocaptions.json").read_text())
     pages = []
@@ -105,7 +116,7 @@ def caption_pages(corpus: Path) -> list[dict]:
             {
                 "id": pid,
                 "url": m.get("url") or "",
-                "half": half_of(site),
+                "half": group_of(site, split),
                 "html": html,
                 "captions": json.loads(caps.read_text()) if caps.exists() else [],
                 "credits": m.get("photo_credits") or [],
@@ -130,13 +141,15 @@ def new_tally() -> dict:
     }
 
 
-def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool) -> int:
+def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool, split: bool = False) -> int:
     aeb = load_scorer(corpus or Path(__file__).resolve().parents[2] / "shared" / "corpus", "aeb_score")
     fns = extractors(aeb)
-    rows = []  # (corpus label, half, extractor, tally)
+    names = SPLIT if split else HALVES
+    shown = (0, 1)  # with the split, --show never lists B2 (index 2): it stays held out
+    rows = []  # (corpus label, group, extractor, tally)
     if corpus is not None:
-        pages = [pg for pg in aeb_pages(corpus, aeb) if not (tuned_only and pg["half"])]
-        tallies = {(h, label): new_tally() for h in (0, 1) for label in fns}
+        pages = [pg for pg in aeb_pages(corpus, aeb, split) if not (tuned_only and pg["half"])]
+        tallies = {(h, label): new_tally() for h in range(len(names)) for label in fns}
         for pg, label, body, reader, ms in timed_runs(fns, pages):
             t = tallies[pg["half"], label]
             t["pages"] += 1
@@ -148,13 +161,13 @@ def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool
                 k for text in (body, reader) for k, n in aeb.boilerplate_counts(text).items() if n > pg["gold_bp"][k]
             ]
             t["furniture"] += bool(extra)
-            if show and label == "ours" and extra:
-                print(f"  {pg['id'][:12]} ({HALVES[pg['half']][0]}) furniture: {', '.join(sorted(set(extra)))}")
+            if show and label == "ours" and extra and pg["half"] in shown:
+                print(f"  {pg['id'][:12]} ({names[pg['half']].split()[0]}) furniture: {', '.join(sorted(set(extra)))}")
         rows += [(f"{corpus.name} (AEB)", h, label, t) for (h, label), t in tallies.items()]
     if captions is not None:
         cs = load_scorer(captions, "captions_score")
-        pages = [pg for pg in caption_pages(captions) if not (tuned_only and pg["half"])]
-        tallies = {(h, label): new_tally() for h in (0, 1) for label in fns}
+        pages = [pg for pg in caption_pages(captions, split) if not (tuned_only and pg["half"])]
+        tallies = {(h, label): new_tally() for h in range(len(names)) for label in fns}
         for pg, label, body, reader, ms in timed_runs(fns, pages):
             t = tallies[pg["half"], label]
             t["pages"] += 1
@@ -165,14 +178,14 @@ def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool
                 ok = cs.kept(cap, out, out_sh)
                 t["caps"] += 1
                 t["caps_kept"] += ok
-                if show and label == "ours" and not ok:
-                    print(f"  {pg['id']} ({HALVES[pg['half']][0]}) caption missed: {cap[:90]!r}")
+                if show and label == "ours" and not ok and pg["half"] in shown:
+                    print(f"  {pg['id']} ({names[pg['half']].split()[0]}) caption missed: {cap[:90]!r}")
             for credit in pg["credits"]:
                 ok = cs.seq_in(cs.toks(credit), out)
                 t["credits"] += 1
                 t["credits_kept"] += ok
-                if show and label == "ours" and not ok:
-                    print(f"  {pg['id']} ({HALVES[pg['half']][0]}) credit missed: {credit!r}")
+                if show and label == "ours" and not ok and pg["half"] in shown:
+                    print(f"  {pg['id']} ({names[pg['half']].split()[0]}) credit missed: {credit!r}")
             if pg["gold"] is not None:
                 p, r = cs.f1_page(pg["gold"], body)
                 if p is not None and body.strip():
@@ -180,11 +193,23 @@ def run(corpus: Path | None, captions: Path | None, show: bool, tuned_only: bool
                 if r is not None:
                     t["R"].append(r)
         rows += [(f"{captions.name}", h, label, t) for (h, label), t in tallies.items()]
-    report(rows, aeb)
+    if split:  # B as a whole too, to compare with runs without the split
+        rows += [
+            (n, 3, lab, merged(t, t2))
+            for n, h, lab, t in rows
+            if h == 1
+            for n2, h2, lab2, t2 in rows
+            if (n2, h2, lab2) == (n, 2, lab)
+        ]
+    report(rows, aeb, names + ("B (B1+B2)",) if split else names)
     return 0
 
 
-def report(rows: list, aeb) -> None:
+def merged(a: dict, b: dict) -> dict:
+    return {k: a[k] + b[k] for k in a}
+
+
+def report(rows: list, aeb, names: tuple[str, ...] = HALVES) -> None:
     print(
         f"{'corpus':<16} {'half':<13} {'extractor':<17} {'pages':>5} {'body F1':>8} {'captions':>15} "
         f"{'credits':>15} {'furniture':>9} {'CPU ms':>9} {'× readab.':>9}"
@@ -204,7 +229,7 @@ def report(rows: list, aeb) -> None:
         credits = f"{t['credits_kept']}/{t['credits']} {100 * t['credits_kept'] / max(1, t['credits']):5.1f}%"
         furniture = f"{100 * t['furniture'] / t['pages']:.1f}%" if t["triples"] else "-"
         print(
-            f"{name:<16} {HALVES[h]:<13} {label:<17} {t['pages']:>5} {f1:8.3f} {caps:>15} "
+            f"{name:<16} {names[h]:<13} {label:<17} {t['pages']:>5} {f1:8.3f} {caps:>15} "
             f"{credits if t['credits'] else '-':>15} {furniture:>9} {med:9.1f} {ratio:>9}"
         )
 
@@ -215,11 +240,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--captions", type=Path, help="corpus-captions folder (pages.json, captions/)")
     ap.add_argument("--show", action="store_true", help="list our missed captions, credits and furniture")
     ap.add_argument("--tuned-only", action="store_true", help="only half A: what a tuning session may look at")
+    ap.add_argument(
+        "--split", choices=["B1/B2"], help="cut B in two: B1 to inspect (--show lists it), B2 held out (totals only)"
+    )
     args = ap.parse_args(argv)
     if args.corpus is None and args.captions is None:
         ap.error("give --corpus, --captions or both")
     return run(
-        args.corpus and args.corpus.resolve(), args.captions and args.captions.resolve(), args.show, args.tuned_only
+        args.corpus and args.corpus.resolve(),
+        args.captions and args.captions.resolve(),
+        args.show,
+        args.tuned_only,
+        args.split == "B1/B2",
     )
 
 

@@ -820,3 +820,55 @@ def test_caption_classes_named_in_the_templates_language():
     art = extract_article(page(f"<article>{paragraphs(2, 10)}{figures}</article>"), None)
     assert captions_shown(art.markdown) == [f"▣ {PHOTOS[i]}. — Foto: Ole Nielsen" for i in range(len(names))]
     assert PHOTOS[0] not in art.text
+
+
+def test_picture_sources_written_without_a_slash_leave_the_image_beside_its_caption():
+    """HTML5 ``<source>`` is empty, but libxml2's HTML 4 parser nests what follows an unclosed one inside it: the
+    ``<img>`` of a ``<picture>`` with three sources ends up three levels deeper, beyond reach of its caption. A
+    carousel of such slides, its captions in classes that say nothing of captions, keeps every one."""
+    slides = "".join(
+        f"<div class='slide'><div class='media'><picture><source media='(min-width: 1024px)' srcset='/l{i}.webp'>"
+        f"<source type='image/webp' srcset='/m{i}.webp'><source srcset='/s{i}.jpg'>"
+        f"<img class='Image' alt='Image' width='599' height='401' src='/p{i}.jpg'></picture></div>"
+        f"<div class='info'><span class='count'>{i + 1} of 3 | </span><span class='infoDescription'><p>{cap} "
+        f"(AP Photo/Jan Novák)</p></span><button>Read More</button></div></div>"
+        for i, cap in enumerate(
+            [
+                "Spasatelé prohledávají trosky domu v centru Brna po výbuchu plynu.",
+                "Feuerwehrleute löschen den Brand in der Lagerhalle am Hafen von Kiel.",
+                "Les manifestants défilent place de la République à Paris samedi soir.",
+            ]
+        )
+    )
+    html = page(
+        f"<main><div class='lead'><div class='carousel'>{slides}</div></div>"
+        f"<div class='body'>{paragraphs(6)}</div></main>"
+    )
+    art = extract_article(html, None)
+    assert [c.text for c in art.captions] == [
+        "Spasatelé prohledávají trosky domu v centru Brna po výbuchu plynu. (AP Photo/Jan Novák)",
+        "Feuerwehrleute löschen den Brand in der Lagerhalle am Hafen von Kiel. (AP Photo/Jan Novák)",
+        "Les manifestants défilent place de la République à Paris samedi soir. (AP Photo/Jan Novák)",
+    ]
+    assert "Read More" not in art.markdown and "Paragraph 5." in art.text
+
+
+def test_blurbs_of_teaser_cards_inside_the_article_are_not_body():
+    """A "more on this" row of cards (picture, linked headline, blurb) inside the article's container: the
+    headlines go as links, and the blurbs, though plain paragraphs, are other stories' too."""
+    blurbs = [
+        "Mehr als 80 Prozent der Studierenden wünschen sich klare Leitlinien für den Einsatz im Studium.",
+        "Intelligente Sprachmodelle scheinen professionelle Übersetzer überflüssig zu machen, oder doch nicht?",
+    ]
+    cards = "".join(
+        f"<div class='teaser'><div class='pic'><picture><img src='/t{i}.jpg' width='320' height='180'></picture>"
+        f"</div><div class='pad'><div class='hw'><h2><a href='/other-story-{i}.html'>Andere Geschichte {i}</a></h2>"
+        f"</div><div class='tt'><p>{blurb}</p></div></div></div>"
+        for i, blurb in enumerate(blurbs)
+    )
+    html = page(
+        f"<article><h1>Report</h1><div class='text'>{paragraphs(6)}<div class='cards'>{cards}</div></div></article>"
+    )
+    art = extract_article(html, None)
+    assert "Paragraph 5." in art.text and "Paragraph 0." in art.text
+    assert not any(b[:30] in art.text for b in blurbs)

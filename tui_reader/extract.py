@@ -110,9 +110,30 @@ def parse(html: str | bytes, content_type: str | None = None):
     text = _CONTROL_REF.sub(_control_ref, _CONTROL.sub("", text))
     try:
         # Always via UTF-8 bytes: lxml refuses str input that carries an XML encoding declaration.
-        return lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_PARSER)
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_UTF8_PARSER)
     except (lxml.etree.ParserError, ValueError):
         return None
+    _empty_void_elements(root)
+    return root
+
+
+_HTML5_VOID = ("source", "track", "wbr", "embed")
+"""Empty elements of HTML5 that libxml2's HTML 4 parser does not know as empty."""
+
+
+def _empty_void_elements(root) -> None:
+    """Move out what libxml2 nested inside an unclosed ``<source>``, ``<track>``, ``<wbr>`` or ``<embed>``: written
+    without a slash, each swallows what follows it, so a ``<picture>``'s ``<img>`` sits as many levels deeper as
+    it has sources (out of reach of its caption), and words after an ``<embed>`` are skipped with it."""
+    for el in list(root.iter(*_HTML5_VOID)):
+        if not len(el) and not el.text:
+            continue
+        tail, el.tail, el.text = el.tail, el.text, None
+        last = el
+        for child in list(el):
+            last.addnext(child)
+            last = child
+        last.tail = (last.tail or "") + (tail or "") or None
 
 
 # --------------------------------------------------------------------------- metadata
@@ -384,9 +405,18 @@ def _text_without(el, drop) -> str:
     return _BRACKET_SPACE.sub("", _WS.sub(" ", "".join(parts))).strip()
 
 
+_SLIDE_COUNT = re.compile(r"\d+\s*(?:/|[^\W\d]{1,4})\s*\d+\W*")
+"""A gallery's slide counter: "2 of 12 |", "2 von 12", "2 z 12", "2/12"."""
+
+
 def _hidden(el) -> bool:
-    """Not part of a caption's words: screen-reader labels, toggles, buttons and tool tips."""
-    return el.tag == "button" or el.get("role") == "tooltip" or bool(_HIDDEN_CLASS.search(el.get("class", "").lower()))
+    """Not part of a caption's words: screen-reader labels, toggles, buttons, tool tips and slide counters."""
+    return (
+        el.tag == "button"
+        or el.get("role") == "tooltip"
+        or bool(_HIDDEN_CLASS.search(el.get("class", "").lower()))
+        or ((el.text or "")[:1].isdigit() and bool(_SLIDE_COUNT.fullmatch(_text(el))))
+    )
 
 
 def _thumbnail(img, *, both: bool = False) -> bool:
@@ -583,7 +613,7 @@ _BLOCKS = frozenset(
         "b",
     }
 )
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def is_furniture_text(text: str) -> bool:
@@ -994,6 +1024,28 @@ class _Page:
                 return _mostly_links(el) or next(el.iter(*_HEADINGS), None) is not None
         return False
 
+    def drop_teaser_blurbs(self, frag) -> None:
+        """Drop from readability's output the paragraphs that are blurbs of other stories' teaser cards."""
+        for p in list(frag.iter("p")):
+            i = p.get(INDEX_ATTR)
+            if i is not None and p.getparent() is not None and self._blurb(self.elements[int(i)]):
+                p.drop_tree()
+
+    @staticmethod
+    def _blurb(el) -> bool:
+        """``el`` sits in a teaser card: a wrapper, smaller than an article, holding a picture and a subheading
+        that links to another page (not a headline ``<h1>``: a story's own title may link to itself)."""
+        node = el
+        for _ in range(4):
+            node = node.getparent()
+            if node is None or node.tag in ("body", "html", "main", "article") or _size_upto(node, _CARD) > _CARD:
+                return False
+            if node.find(".//img") is not None and any(
+                not a.get("href", "#").startswith("#") for h in node.iter(*_HEADINGS[1:]) for a in h.iter("a")
+            ):
+                return True
+        return False
+
     def _aside(self, i: int, lo: int) -> bool:
         """Element ``i`` sits in an aside, a nav or a furniture block (a "Related" rail) inside the article
         starting at ``lo``: its figures are other stories' teasers.
@@ -1153,6 +1205,7 @@ def extract_article(
 def _render(frag, page: _Page, meta: dict) -> list[htmlmd.Block]:
     """Readability's (or the feed's) article HTML → reader blocks."""
     remove_furniture(frag)
+    page.drop_teaser_blurbs(frag)
     captions = page.restore(frag, meta["title"])
     return without_meta(dedupe(htmlmd.to_blocks(frag, captions)), meta["title"], meta["byline"])
 
