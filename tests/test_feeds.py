@@ -609,3 +609,32 @@ def test_what_a_user_sees_after_add(server, home, capsys):
     assert rows["Budget imputé au ministère"]["published"].startswith("2026-11-24T10:00")
     assert rows["Alert"]["url"] == "https://g.example/url?rct=j&url=https://n.example/x"
     assert set(rows) == {"Budget imputé au ministère", "Alert"}
+
+
+def test_code_in_a_feeds_html_is_never_words_of_the_story(server, tmp_path, capsys):
+    """The fast parser no longer sanitizes (it cost more than the parse): scripts and styles in an
+    entry's HTML must still never reach search, the draft or the reader's fallback text."""
+    import json
+
+    from tests.localserver import Reply
+    from tui_reader.cli import main
+
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+        "<item><title>Port reopens</title><link>https://wire.example/port</link>"
+        "<description><![CDATA[<p>The port reopened at dawn after the strike ended.</p>"
+        "<script>zzqtracker('beacon')</script><style>.zzqstyle{color:red}</style>]]></description>"
+        "</item></channel></rss>"
+    )
+    server.routes["/feed.xml"] = Reply(feed, content_type="application/rss+xml")
+    home = str(tmp_path / "home")
+    assert main(["--home", home, "add", server.url("/feed.xml")]) == 0
+    assert main(["--home", home, "fetch"]) == 0
+    capsys.readouterr()
+
+    def found(words):
+        main(["--home", home, "list", "--json", "--search", words])
+        return [json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()]
+
+    assert found("dawn") == ["Port reopens"]
+    assert found("zzqtracker") == [] and found("zzqstyle") == []

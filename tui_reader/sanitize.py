@@ -33,6 +33,12 @@ __all__ = [
 _NEWLINE = re.compile(r"\r\n?|[\u2028\u2029]")
 # A tag ends at the next ">" or, unclosed, at the next "<": linear even on "<<<<…" (``<[^>]+>`` is quadratic).
 _HTML_TAG = re.compile(r"<[^<>]*>")
+_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template|iframe|object)\b", re.IGNORECASE)
+"""Elements whose content is code or a fallback, never words of the story."""
+_HIDDEN_CLOSE = {
+    name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
+    for name in ("script", "style", "noscript", "template", "iframe", "object")
+}
 
 # Terminal control sequences, removed whole so no payload (a title, OSC 52 base64) is left
 # behind. String sequences (OSC, DCS, SOS, PM, APC) end at BEL, ST (ESC \ or 0x9C), CAN/SUB
@@ -79,7 +85,25 @@ def header_charset(content_type: str | None) -> str:
 def html_text(s: str, sep: str = " ") -> str:
     """Feed HTML to its words, for search, similarity and one-line titles: tags become ``sep``, entities
     are decoded. Linear time on any input, so a hostile feed cannot stall a refresh or the clusterer."""
-    return html.unescape(_HTML_TAG.sub(sep, s)) if "<" in s or "&" in s else s
+    if "<" not in s and "&" not in s:
+        return s
+    return html.unescape(_HTML_TAG.sub(sep, _without_hidden(s, sep)))
+
+
+def _without_hidden(s: str, sep: str) -> str:
+    """``s`` without script, style and the like, content and all (feedparser-rs no longer strips them:
+    its sanitizer cost more than the whole parse). Unclosed, one runs to the end, as in a browser; each
+    character is scanned at most twice, so a flood of openers stays linear."""
+    parts, pos = [], 0
+    while m := _HIDDEN_OPEN.search(s, pos):
+        parts.append(s[pos : m.start()])
+        end = _HIDDEN_CLOSE[m.group(1).lower()].search(s, m.end())
+        if end is None:
+            return sep.join(parts)
+        parts.append(sep)
+        pos = end.end()
+    parts.append(s[pos:])
+    return "".join(parts)
 
 
 def clean_text(s: str | None) -> str:
