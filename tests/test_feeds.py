@@ -638,3 +638,31 @@ def test_code_in_a_feeds_html_is_never_words_of_the_story(server, tmp_path, caps
 
     assert found("dawn") == ["Port reopens"]
     assert found("zzqtracker") == [] and found("zzqstyle") == []
+
+
+def test_better_than_feedparser_on_an_empty_item_and_a_guid_that_is_no_link(server, tmp_path, capsys):
+    """Two held-out publisher feeds: an item with nothing in it but a date (feedparser lists an empty entry),
+    and a podcast whose only id is a bare UUID guid (feedparser makes the UUID its link)."""
+    import json
+
+    from tests.localserver import Reply
+    from tui_reader.cli import main
+
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Psy</title><link>https://psy.example/</link>'
+        "<item><title>Dolto reste subversive</title><link>https://psy.example/dolto</link></item>"
+        "<item><title></title><link></link><pubDate>Wed, 17 Oct 2018 10:30:00 GMT</pubDate>"
+        "<description></description></item>"
+        "<item><title>How Gold Works</title><guid>c41042ae-5460-11e8-b38c-5f5faf9dd0c5</guid>"
+        '<enclosure url="https://cdn.example/gold.mp3" type="audio/mpeg" length="1"/></item>'
+        "</channel></rss>"
+    )
+    server.routes["/feed.xml"] = Reply(feed, content_type="application/rss+xml")
+    home = str(tmp_path / "home")
+    assert main(["--home", home, "add", server.url("/feed.xml")]) == 0
+    assert main(["--home", home, "fetch"]) == 0
+    capsys.readouterr()
+    main(["--home", home, "list", "--json"])
+    rows = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(rows) == {"Dolto reste subversive", "How Gold Works"}  # no empty story
+    assert rows["How Gold Works"]["url"].startswith("urn:")  # a UUID is no page to open (feedparser's "link")

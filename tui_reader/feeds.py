@@ -202,13 +202,17 @@ def _checked_links(parsed, doc: bytes) -> tuple[str, list[str]] | None:
     if not _markup_titles_agree(doc, titles):
         return None
     retitled = set() if atom else _retitled(titles, starts)
+    empty = not atom and b"<link></link>" in doc  # an empty item link, which it fills with the channel's
     links = []
     for i, (entry, start, end) in enumerate(zip(entries, starts, [*starts[1:], len(doc)], strict=False)):
         if i in retitled and not _own_title(entry, doc, start, end):
             return None  # it takes a nested element's <title> (an author's job title) or dc:title for the item's
         if not (entry.published or entry.updated) and _DATE_TAG.search(doc, start, end):
             return None
-        links.append(_link(entry, doc, start, end, atom))
+        if empty and doc.find(b"<link></link>", start, end) >= 0:
+            links.append(_raw_rss_link(doc, start, end))
+        else:
+            links.append(_link(entry, doc, start, end, atom))
     return _link(parsed.feed, doc, 0, starts[0] if starts else len(doc), atom), links
 
 
