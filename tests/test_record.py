@@ -9,7 +9,7 @@ from tests.test_cli import run
 from tui_reader.briefing import note_path, parse_note
 from tui_reader.cluster import cluster_members, cluster_new, suggest_credibility
 from tui_reader.config import ClusterSettings
-from tui_reader.models import FeedEntry, Grade, Quote, State, TriageInput
+from tui_reader.models import FeedEntry, Grade, Quote, State, Story, TriageInput
 from tui_reader.notes import add_quote, article_paragraphs, layout, paragraphs, quote_of, set_note
 from tui_reader.paths import Paths
 from tui_reader.query import parse_filter
@@ -332,3 +332,15 @@ def test_note_from_the_command_line(home, capsys):
     code, _, err = run(capsys, "note", "99", "--home", str(home))
     assert code == 2 and "no story with id 99" in err
     assert State.UNREAD is Store(Paths.for_home(home).db_file).story(sid).state
+
+
+def test_a_story_with_only_its_feeds_html_is_quoted_by_its_paragraphs_not_its_tags():
+    story = Story(
+        id=1,
+        url="https://wire.example/a",
+        title="Port reopens",
+        source="Wire",
+        feed_content="<p>The port <b>reopened</b> at dawn.</p><figure><figcaption>A crane</figcaption></figure>"
+        "<p>Ships queued <a href='/q'>outside</a>.</p><script>track()</script>",
+    )
+    assert article_paragraphs(story, None) == ["The port reopened at dawn.", "Ships queued outside."]

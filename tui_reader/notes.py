@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui_reader.models import Article, Quote, Story
-from tui_reader.sanitize import clean_line, html_text
+from tui_reader.sanitize import clean_line, html_paragraphs
 from tui_reader.store import Store
 
 MAX_QUOTE = 4000
@@ -29,7 +29,7 @@ def paragraphs(text: str) -> list[str]:
 def article_paragraphs(story: Story, article: Article | None) -> list[str]:
     """What a quote is taken from: the article's text, else the feed's own."""
     text = article.text if article and article.text.strip() else ""
-    return paragraphs(text or html_text(story.feed_content or story.feed_summary, sep="\n\n"))
+    return paragraphs(text or html_paragraphs(story.feed_content or story.feed_summary))
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,23 @@ def html_text(s: str, sep: str = " ") -> str:
     return html.unescape(_HTML_TAG.sub(sep, _without_hidden(s, sep)))
 
 
+def html_paragraphs(html: str) -> str:
+    """Feed HTML as text in paragraphs (blank lines between blocks, not between inline tags), without
+    figures, captions or code: what drafts select sentences from and quotes are taken from."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (lxml.etree.ParserError, ValueError):  # junk or nothing but white space: words are the best left
+        return html_text(html)
+    for bad in root.xpath("//script|//style|//figure|//figcaption|//noscript"):
+        bad.drop_tree()
+    for block in root.xpath("//p|//div|//li|//h1|//h2|//h3|//h4|//h5|//h6|//blockquote|//br"):
+        block.tail = "\n\n" + (block.tail or "")
+    return root.text_content()
+
+
 def _without_hidden(s: str, sep: str) -> str:
     """``s`` without script, style and the like, content and all (feedparser-rs no longer strips them:
     its sanitizer cost more than the whole parse). Unclosed, one runs to the end, as in a browser; each

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 from tui_reader.furniture import unfit_for_draft
 from tui_reader.models import Article, Story
-from tui_reader.sanitize import clean_line, clean_text, html_text
+from tui_reader.sanitize import clean_line, clean_text, html_paragraphs, html_text
 
 __all__ = [
     "MAX_WORDS",
@@ -572,29 +572,13 @@ def draft_summary(
     if not text or not text.strip():
         return ""
     if _looks_like_html(text[:MAX_INPUT]):
-        text = _html_to_text(text[: 4 * MAX_INPUT])
+        text = html_paragraphs(text[: 4 * MAX_INPUT])
     titles = [title, *headlines]
     return _choose(_candidates(text, titles, list(captions), lang), titles)
 
 
 def _looks_like_html(text: str) -> bool:
     return bool(re.search(r"<(?:p|br|div|span|a|figure|img|li|h\d)\b[^<>]{0,200}>|</\w{1,10}>", text, re.IGNORECASE))
-
-
-def _html_to_text(html: str) -> str:
-    """Feed content is often HTML: keep paragraph breaks, drop figures and scripts."""
-    import lxml.etree
-    import lxml.html
-
-    try:
-        root = lxml.html.fromstring(html)
-    except (lxml.etree.ParserError, ValueError):  # junk or nothing but white space: a draft is best effort
-        return html_text(html)
-    for bad in root.xpath("//script|//style|//figure|//figcaption|//noscript"):
-        bad.drop_tree()
-    for block in root.xpath("//p|//div|//li|//h1|//h2|//h3|//h4|//h5|//h6|//blockquote|//br"):
-        block.tail = "\n\n" + (block.tail or "")
-    return root.text_content()
 
 
 # --------------------------------------------------------------------------- what the story says about itself
@@ -821,7 +805,7 @@ class _Page:
 
     def feed_prose(self, summary: str) -> str:
         """The feed entry's summary as whole sentences, unless it is no prose, the body, or a cut copy of it."""
-        text = _FEED_TAIL.sub("", _clean(_html_to_text(summary) if _looks_like_html(summary) else summary))
+        text = _FEED_TAIL.sub("", _clean(html_paragraphs(summary) if _looks_like_html(summary) else summary))
         if not text or _words(text) > _FEED_BODY_WORDS or _ELLIPSIS.search(text):
             return ""
         key, body = _key(text), _key(self.article.text[:5000])
@@ -879,7 +863,7 @@ def draft_for_story(story: Story, page_html: bytes | str | None = None, article:
     feed_html = story.feed_content or story.feed_summary
     if not draft and feed_html:
         # Reader mode is made for whole pages and may keep nothing of a short feed text: read it as it is.
-        text = _html_to_text(feed_html) if _looks_like_html(feed_html) else feed_html
+        text = html_paragraphs(feed_html) if _looks_like_html(feed_html) else feed_html
         feed = Article(title=story.title, text=text)
         draft = draft_for_page(feed_html, story.url, article=feed, feed_summary=story.feed_summary)
     return draft
