@@ -217,3 +217,22 @@ def test_the_schema_check_rejects_what_the_schema_forbids():
     ):
         with pytest.raises(AssertionError):
             validate(bad, schema)
+
+
+def test_json_and_html_briefs_carry_the_analysts_note_and_quotes(brief):
+    from tui_reader.models import Quote
+    from tui_reader.notes import add_quote, set_note
+
+    store, notes, path, ids = brief
+    add_quote(store, notes, ids["wire"], Quote("Two <b>port</b> workers were injured.", 2, 14), structured=True)
+    set_note(store, notes, ids["wire"], "Ask the desk about \x1b]52;c;x\x07 the cranes", structured=True)
+    doc = json.loads(to_json(store, notes, read_note(notes, DAY), DAY))
+    validate(doc, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    wire = next(i for i in doc["items"] if i["id"] == ids["wire"])
+    assert wire["note"] == "Ask the desk about the cranes"  # the OSC 52 sequence never reaches the brief
+    assert wire["quotes"] == [{"text": "Two <b>port</b> workers were injured.", "paragraph": 3, "offset": 14}]
+    assert all(i["note"] == "" and i["quotes"] == [] for i in doc["items"] if i["id"] != ids["wire"])
+    page = lxml.html.fromstring(to_html(read_note(notes, DAY), DAY))
+    quotes = [q.text_content() for q in page.iter("blockquote")]
+    assert any("Two <b>port</b> workers were injured." in q and "paragraph 3" in q for q in quotes)
+    assert page.find(".//b") is None or "port" not in page.find(".//b").text_content()

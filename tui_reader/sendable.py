@@ -143,6 +143,8 @@ def _item(item: BriefItem, section: str, new: bool) -> dict[str, Any]:
         },
         "tags": [clean_line(t, 60) for t in item.tags],
         "summary": clean_text(item.summary).strip(),
+        "note": clean_text(item.note).strip(),
+        "quotes": [{"text": clean_text(q.text), "paragraph": q.paragraph + 1, "offset": q.offset} for q in item.quotes],
         "outlets": outlets,
         "new": new,
     }
