@@ -603,66 +603,58 @@ def test_what_a_user_sees_after_add(server, home, capsys):
     for path in ("/rss", "/atom"):
         assert main(["--home", str(home), "add", server.url(path)]) == 0
     capsys.readouterr()
-    assert main(["--home", str(home), "list", "--json"]) == 0
-    rows = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    rows = {r["title"]: r for r in listed(home, capsys)}
     assert rows["Budget imputé au ministère"]["url"] == f"{base}/a?id=1&p=2"
     assert rows["Budget imputé au ministère"]["published"].startswith("2026-11-24T10:00")
     assert rows["Alert"]["url"] == "https://g.example/url?rct=j&url=https://n.example/x"
     assert set(rows) == {"Budget imputé au ministère", "Alert"}
 
 
-def test_code_in_a_feeds_html_is_never_words_of_the_story(server, tmp_path, capsys):
+def subscribe(server, home, capsys, feed: str) -> None:
+    """``tui-reader add`` of ``feed``, served as RSS over real HTTP (add fetches it)."""
+    server.routes["/feed.xml"] = Reply(feed, content_type="application/rss+xml")
+    assert main(["--home", str(home), "add", server.url("/feed.xml")]) == 0
+    capsys.readouterr()
+
+
+def listed(home, capsys, *args: str) -> list[dict]:
+    """What ``tui-reader list --json [args]`` prints, row by row."""
+    assert main(["--home", str(home), "list", "--json", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_code_in_a_feeds_html_is_never_words_of_the_story(server, home, capsys):
     """The fast parser no longer sanitizes (it cost more than the parse): scripts and styles in an
-    entry's HTML must still never reach search, the draft or the reader's fallback text."""
-    import json
-
-    from tests.localserver import Reply
-    from tui_reader.cli import main
-
-    feed = (
+    entry's HTML must still never become words a search finds."""
+    subscribe(
+        server,
+        home,
+        capsys,
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
         "<item><title>Port reopens</title><link>https://wire.example/port</link>"
         "<description><![CDATA[<p>The port reopened at dawn after the strike ended.</p>"
         "<script>zzqtracker('beacon')</script><style>.zzqstyle{color:red}</style>]]></description>"
-        "</item></channel></rss>"
+        "</item></channel></rss>",
     )
-    server.routes["/feed.xml"] = Reply(feed, content_type="application/rss+xml")
-    home = str(tmp_path / "home")
-    assert main(["--home", home, "add", server.url("/feed.xml")]) == 0
-    assert main(["--home", home, "fetch"]) == 0
-    capsys.readouterr()
-
-    def found(words):
-        main(["--home", home, "list", "--json", "--search", words])
-        return [json.loads(line)["title"] for line in capsys.readouterr().out.splitlines()]
-
-    assert found("dawn") == ["Port reopens"]
-    assert found("zzqtracker") == [] and found("zzqstyle") == []
+    assert [r["title"] for r in listed(home, capsys, "--search", "dawn")] == ["Port reopens"]
+    assert listed(home, capsys, "--search", "zzqtracker") == [] and listed(home, capsys, "--search", "zzqstyle") == []
 
 
-def test_better_than_feedparser_on_an_empty_item_and_a_guid_that_is_no_link(server, tmp_path, capsys):
+def test_better_than_feedparser_on_an_empty_item_and_a_guid_that_is_no_link(server, home, capsys):
     """Two held-out publisher feeds: an item with nothing in it but a date (feedparser lists an empty entry),
     and a podcast whose only id is a bare UUID guid (feedparser makes the UUID its link)."""
-    import json
-
-    from tests.localserver import Reply
-    from tui_reader.cli import main
-
-    feed = (
+    subscribe(
+        server,
+        home,
+        capsys,
         '<?xml version="1.0"?><rss version="2.0"><channel><title>Psy</title><link>https://psy.example/</link>'
         "<item><title>Dolto reste subversive</title><link>https://psy.example/dolto</link></item>"
         "<item><title></title><link></link><pubDate>Wed, 17 Oct 2018 10:30:00 GMT</pubDate>"
         "<description></description></item>"
         "<item><title>How Gold Works</title><guid>c41042ae-5460-11e8-b38c-5f5faf9dd0c5</guid>"
         '<enclosure url="https://cdn.example/gold.mp3" type="audio/mpeg" length="1"/></item>'
-        "</channel></rss>"
+        "</channel></rss>",
     )
-    server.routes["/feed.xml"] = Reply(feed, content_type="application/rss+xml")
-    home = str(tmp_path / "home")
-    assert main(["--home", home, "add", server.url("/feed.xml")]) == 0
-    assert main(["--home", home, "fetch"]) == 0
-    capsys.readouterr()
-    main(["--home", home, "list", "--json"])
-    rows = {r["title"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    rows = {r["title"]: r for r in listed(home, capsys)}
     assert set(rows) == {"Dolto reste subversive", "How Gold Works"}  # no empty story
     assert rows["How Gold Works"]["url"].startswith("urn:")  # a UUID is no page to open (feedparser's "link")
