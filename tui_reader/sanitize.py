@@ -33,12 +33,10 @@ __all__ = [
 _NEWLINE = re.compile(r"\r\n?|[\u2028\u2029]")
 # A tag ends at the next ">" or, unclosed, at the next "<": linear even on "<<<<…" (``<[^>]+>`` is quadratic).
 _HTML_TAG = re.compile(r"<[^<>]*>")
-_HIDDEN_OPEN = re.compile(r"<(script|style|noscript|template|iframe|object)\b", re.IGNORECASE)
+_HIDDEN = ("script", "style", "noscript", "template", "iframe", "object")
 """Elements whose content is code or a fallback, never words of the story."""
-_HIDDEN_CLOSE = {
-    name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
-    for name in ("script", "style", "noscript", "template", "iframe", "object")
-}
+_HIDDEN_OPEN = re.compile(rf"<({'|'.join(_HIDDEN)})\b", re.IGNORECASE)
+_HIDDEN_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _HIDDEN}
 
 # Terminal control sequences, removed whole so no payload (a title, OSC 52 base64) is left
 # behind. String sequences (OSC, DCS, SOS, PM, APC) end at BEL, ST (ESC \ or 0x9C), CAN/SUB
@@ -100,7 +98,7 @@ def html_paragraphs(html: str) -> str:
         root = lxml.html.fromstring(html)
     except (lxml.etree.ParserError, ValueError):  # junk or nothing but white space: words are the best left
         return html_text(html)
-    for bad in root.xpath("//script|//style|//figure|//figcaption|//noscript"):
+    for bad in root.xpath("|".join(f"//{name}" for name in (*_HIDDEN, "figure", "figcaption"))):
         bad.drop_tree()
     for block in root.xpath("//p|//div|//li|//h1|//h2|//h3|//h4|//h5|//h6|//blockquote|//br"):
         block.tail = "\n\n" + (block.tail or "")
@@ -115,11 +113,12 @@ def _without_hidden(s: str, sep: str) -> str:
     while m := _HIDDEN_OPEN.search(s, pos):
         parts.append(s[pos : m.start()])
         end = _HIDDEN_CLOSE[m.group(1).lower()].search(s, m.end())
-        if end is None:
-            return sep.join(parts)
         parts.append(sep)
+        if end is None:
+            break
         pos = end.end()
-    parts.append(s[pos:])
+    else:
+        parts.append(s[pos:])
     return "".join(parts)
 
 
