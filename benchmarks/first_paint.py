@@ -36,6 +36,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def generate(bench: Path, www: Path, feeds: int, items: int) -> int:
+    """The harness's FEEDS x ITEMS feeds written to ``www`` for a server on a free port; returns the port."""
+    port = free_port()
+    run(sys.executable, str(bench / "gen_feeds.py"), str(www), str(feeds), str(items), str(port))
+    return port
+
+
+def serve(www: Path, port: int) -> subprocess.Popen:
+    """A static server of ``www`` on 127.0.0.1:``port`` (the caller terminates it)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        cwd=www,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def run(*cmd: str, **kw) -> str:
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw).stdout.strip()
 
@@ -91,14 +108,8 @@ def main() -> None:
     newsboat = shutil.which("newsboat")
     tui = str(Path(sys.executable).with_name("tui-reader"))
     work = Path(tempfile.mkdtemp(prefix="tui-reader-paint-"))
-    port = free_port()
-    run(sys.executable, str(bench / "gen_feeds.py"), str(work / "www"), str(args.feeds), str(args.items), str(port))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
-        cwd=work / "www",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    port = generate(bench, work / "www", args.feeds, args.items)
+    server = serve(work / "www", port)
     try:
         time.sleep(0.5)
         run(tui, "--home", str(work / "stored"), "import-opml", str(work / "www" / "feeds.opml"))
@@ -216,16 +227,10 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
         print(f"round {r + 1}: enter {spread(opened)}   escape {spread(back)}", flush=True)
 
     # A cron `fetch` of as many new stories while the analyst moves through the list.
-    port2 = free_port()
-    run(sys.executable, str(bench / "gen_feeds.py"), str(work / "www2"), str(args.feeds), str(args.items), str(port2))
+    port2 = generate(bench, work / "www2", args.feeds, args.items)
     for feed in (work / "www2").glob("feed*.xml"):  # other stories than the first set's
         feed.write_text(feed.read_text().replace(".example.com/a/", ".example.com/b/").replace("<guid>f", "<guid>n"))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port2)],
-        cwd=work / "www2",
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server = serve(work / "www2", port2)
     try:
         print(f"\nDown during a headless fetch of {args.feeds * args.items} new stories (median/p90/worst):")
         for r in range(args.rounds):
