@@ -21,7 +21,7 @@ from tui_reader.briefing import note_path, parse_note
 from tui_reader.models import Grade, State
 from tui_reader.paths import Paths
 from tui_reader.store import Store
-from tui_reader.store import base as store_module
+from tui_reader.store import sqlite as store_module
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
 

@@ -4,33 +4,32 @@ document frequencies, and the cluster columns of stories. The hashing and matchi
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from typing import Iterable, Literal
 
-from tui_reader.store.base import StoreBase
+from tui_reader.store.base import Row, StoreBase
 
 _NODE_SQL = (
     "SELECT s.id, g.sort_ts, COALESCE(NULLIF(g.wire, ''), NULLIF(s.source, ''), s.domain) AS outlet, s.cluster_id, s.copy_of, "
     "s.cluster_size, g.url_key, g.sig, g.ents, g.title_ents, g.wire FROM stories s JOIN cluster_sigs g ON g.story_id = s.id "
-    "WHERE s.{col} IN (SELECT value FROM json_each(?))"
+    "WHERE {where}"
 )
 
 
 class ClustersMixin(StoreBase):
-    def cluster_texts(self, story_ids: Iterable[int]) -> list[sqlite3.Row]:
+    def cluster_texts(self, story_ids: Iterable[int]) -> list[Row]:
         """What a story's signature is computed from: id, url, sort_ts, outlet, title, author, feed_summary,
         feed_content and the extracted article text and byline (or NULL)."""
         return self.conn.execute(
             "SELECT s.id, s.url, s.sort_ts, COALESCE(NULLIF(s.source, ''), s.domain) AS outlet, s.title, s.author, "
             "s.feed_summary, s.feed_content, a.text, a.byline FROM stories s LEFT JOIN articles a ON a.story_id = s.id "
-            "WHERE s.id IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(set(story_ids))),),
+            f"WHERE {self.engine.ids_in('s.id')}",
+            (self.engine.ids(sorted(set(story_ids))),),
         ).fetchall()
 
-    def cluster_nodes(self, by: Literal["id", "cluster_id"], values: Iterable[int]) -> list[sqlite3.Row]:
+    def cluster_nodes(self, by: Literal["id", "cluster_id"], values: Iterable[int]) -> list[Row]:
         """Stored signatures with their stories' cluster columns, for stories whose ``by`` is in ``values``."""
-        return self.conn.execute(_NODE_SQL.format(col=by), (json.dumps(sorted(set(values))),)).fetchall()
+        sql = _NODE_SQL.format(where=self.engine.ids_in(f"s.{by}"))
+        return self.conn.execute(sql, (self.engine.ids(sorted(set(values))),)).fetchall()
 
     def cluster_doc_count(self) -> int:
         """Stories counted in the token document frequencies (kept under ``key``)."""
@@ -41,8 +40,8 @@ class ClustersMixin(StoreBase):
         """Document frequency of each salient-token key that has one."""
         return dict(
             self.conn.execute(
-                "SELECT key, n FROM cluster_df WHERE key IN (SELECT value FROM json_each(?))",
-                (json.dumps(sorted(set(keys))),),
+                f"SELECT key, n FROM cluster_df WHERE {self.engine.ids_in('key')}",
+                (self.engine.ids(sorted(set(keys))),),
             ).fetchall()
         )
 
@@ -58,14 +57,18 @@ class ClustersMixin(StoreBase):
         with self.tx() as c:
             c.executemany("DELETE FROM cluster_keys WHERE day = ? AND key = ? AND story_id = ?", sorted(stale_rows))
             c.executemany(
-                "INSERT OR REPLACE INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents, wire) "
-                "VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO cluster_sigs(story_id, sort_ts, url_key, sig, ents, title_ents, wire) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(story_id) DO UPDATE SET sort_ts = excluded.sort_ts, "
+                "url_key = excluded.url_key, sig = excluded.sig, ents = excluded.ents, "
+                "title_ents = excluded.title_ents, wire = excluded.wire",
                 sigs,
             )
-            c.executemany("INSERT OR IGNORE INTO cluster_keys(day, key, story_id) VALUES (?,?,?)", sorted(rows))
+            c.executemany(
+                "INSERT INTO cluster_keys(day, key, story_id) VALUES (?,?,?) ON CONFLICT DO NOTHING", sorted(rows)
+            )
             deltas = [*df_delta, (_DOCS_KEY, docs_delta)] if docs_delta else df_delta
             c.executemany(
-                "INSERT INTO cluster_df(key, n) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET n = n + ?2",
+                "INSERT INTO cluster_df(key, n) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET n = cluster_df.n + excluded.n",
                 sorted(deltas),
             )
 
@@ -74,8 +77,8 @@ class ClustersMixin(StoreBase):
         return {
             k
             for (k,) in self.conn.execute(
-                "SELECT key FROM cluster_keys WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key HAVING count(*) > ?",
-                (json.dumps(sorted(set(keys))), cap),
+                f"SELECT key FROM cluster_keys WHERE {self.engine.ids_in('key')} GROUP BY key HAVING count(*) > ?",
+                (self.engine.ids(sorted(set(keys))), cap),
             )
         }
 
@@ -99,7 +102,7 @@ class ClustersMixin(StoreBase):
             )
             rows = c.execute(
                 "SELECT p.story_id, k.story_id FROM cluster_probe p CROSS JOIN cluster_days d "
-                "CROSS JOIN cluster_keys k ON d.day BETWEEN p.lo AND p.hi AND k.day = d.day AND k.key = p.key "
+                f"{self.engine.ordered_join} cluster_keys k ON d.day BETWEEN p.lo AND p.hi AND k.day = d.day AND k.key = p.key "
                 "WHERE k.story_id != p.story_id GROUP BY p.story_id, k.story_id HAVING count(*) >= ?",
                 (least,),
             ).fetchall()
@@ -119,15 +122,14 @@ class ClustersMixin(StoreBase):
     def unclustered_ids(self, limit: int | None = None) -> list[int]:
         """Stories never clustered (a headless fetch, an older store) or changed since (``cluster_stale``),
         oldest first."""
-        return [
-            r[0]
-            for r in self.conn.execute(
-                "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id "
-                "WHERE g.story_id IS NULL OR s.id IN (SELECT story_id FROM cluster_stale) "
-                "ORDER BY s.sort_ts, s.id LIMIT ?",
-                (-1 if limit is None else limit,),
-            )
-        ]
+        sql = (
+            "SELECT s.id FROM stories s LEFT JOIN cluster_sigs g ON g.story_id = s.id "
+            "WHERE g.story_id IS NULL OR s.id IN (SELECT story_id FROM cluster_stale) ORDER BY s.sort_ts, s.id"
+        )
+        args: tuple[int, ...] = ()
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", (limit,)
+        return [r[0] for r in self.conn.execute(sql, args)]
 
     def has_cluster_backlog(self) -> bool:
         """Whether :meth:`unclustered_ids` has anything: two index counts, not its join (ms at 100k stories)."""
@@ -144,13 +146,13 @@ class ClustersMixin(StoreBase):
         out = {i: i for i in ids}
         out.update(
             self.conn.execute(
-                "SELECT id, cluster_id FROM stories WHERE cluster_id IS NOT NULL AND id IN (SELECT value FROM json_each(?))",
-                (json.dumps(ids),),
+                f"SELECT id, cluster_id FROM stories WHERE cluster_id IS NOT NULL AND {self.engine.ids_in('id')}",
+                (self.engine.ids(ids),),
             ).fetchall()
         )
         return out
 
-    def cluster_member_rows(self, story_id: int) -> list[sqlite3.Row]:
+    def cluster_member_rows(self, story_id: int) -> list[Row]:
         """Every story in ``story_id``'s cluster, itself included, oldest first, with grade, source letter
         (the register's for its outlet, else the last given to its domain) and wire agency."""
         return self.conn.execute(
@@ -159,9 +161,9 @@ class ClustersMixin(StoreBase):
             "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN source_grades g ON g.domain = s.domain "
             "LEFT JOIN sources r ON r.name = COALESCE(NULLIF(s.source, ''), s.domain) "
             "LEFT JOIN cluster_sigs w ON w.story_id = s.id "
-            "WHERE s.id = ?1 OR s.cluster_id = (SELECT cluster_id FROM stories WHERE id = ?1) "
+            "WHERE s.id = ? OR s.cluster_id = (SELECT cluster_id FROM stories WHERE id = ?) "
             "ORDER BY s.sort_ts, s.id",
-            (story_id,),
+            (story_id, story_id),
         ).fetchall()
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from tui_reader.models import Feed, FetchStatus
-from tui_reader.store.base import StoreBase, _now, from_epoch
+from tui_reader.store.base import Row, StoreBase, _now, from_epoch
 
 
 class FeedsMixin(StoreBase):
@@ -14,8 +12,8 @@ class FeedsMixin(StoreBase):
         with self.tx() as c:
             c.execute(
                 "INSERT INTO feeds(url, title, grp, added) VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE "
-                "SET grp = CASE WHEN excluded.grp != '' THEN excluded.grp ELSE grp END, "
-                "title = CASE WHEN title = '' THEN excluded.title ELSE title END",
+                "SET grp = CASE WHEN excluded.grp != '' THEN excluded.grp ELSE feeds.grp END, "
+                "title = CASE WHEN feeds.title = '' THEN excluded.title ELSE feeds.title END",
                 (url, title, group, _now()),
             )
         feed = self.feed_by_url(url)
@@ -67,6 +65,7 @@ class FeedsMixin(StoreBase):
 
     def feeds(self) -> list[Feed]:
         """All feeds with unread and total story counts, grouped then by title."""
+        nocase = self.engine.nocase
         rows = self.conn.execute(
             "SELECT f.*, "
             "(SELECT count(*) FROM stories s WHERE s.feed_id = f.id AND s.state = 'unread') + "
@@ -74,7 +73,7 @@ class FeedsMixin(StoreBase):
             "WHERE l.feed_id = f.id AND s.state = 'unread') AS unread, "
             "(SELECT count(*) FROM stories s WHERE s.feed_id = f.id) + "
             "(SELECT count(*) FROM story_feeds l WHERE l.feed_id = f.id) AS total "
-            "FROM feeds f ORDER BY f.grp COLLATE NOCASE, f.title COLLATE NOCASE, f.url"
+            f"FROM feeds f ORDER BY {nocase('f.grp')}, {nocase('f.title')}, f.url"
         ).fetchall()
         return [_feed(r) for r in rows]
 
@@ -102,7 +101,7 @@ class FeedsMixin(StoreBase):
             )
 
 
-def _feed(row: sqlite3.Row) -> Feed:
+def _feed(row: Row) -> Feed:
     keys = row.keys()
     return Feed(
         id=row["id"],

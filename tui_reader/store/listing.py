@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,7 @@ if TYPE_CHECKING:
 
 _SORTS = {
     "date": "s.sort_ts DESC, s.id DESC",
-    "source": "s.source COLLATE NOCASE ASC, s.sort_ts DESC, s.id DESC",
+    "source": "{source} ASC, s.sort_ts DESC, s.id DESC",
     # Ungraded stories sort after graded ones; A1 first.
     "rating": "t.grade IS NULL, t.grade ASC, s.sort_ts DESC, s.id DESC",
 }
@@ -42,6 +41,7 @@ class ListingMixin(StoreBase):
     """The config's watchlists: ``watch:NAME`` in queries, and :attr:`ListRow.watched`; the CLI sets them."""
 
     def _where(self, q: StoryQuery) -> tuple[str, list]:
+        e = self.engine
         clauses: list[str] = []
         args: list = []
         if q.states:
@@ -62,7 +62,7 @@ class ListingMixin(StoreBase):
             )
             args.append(q.tag)
         if q.source:
-            clauses.append("(s.source LIKE ? ESCAPE '\\' OR s.domain LIKE ? ESCAPE '\\')")
+            clauses.append(f"(s.source {e.like} ? ESCAPE '\\' OR s.domain {e.like} ? ESCAPE '\\')")
             pattern = "%" + q.source.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             args += [pattern, pattern]
         if q.max_grade is not None:
@@ -79,15 +79,15 @@ class ListingMixin(StoreBase):
             args += q.id_range
         if q.text.strip():  # within the id range too, or full-text search reads every matching row of the store
             within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
-            clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")
-            args += [fts_query(q.text), *(q.id_range or ())]
+            clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE {e.match('stories_fts')}{within})")
+            args += [e.fts(fts_query(q.text)), *(q.id_range or ())]
         if q.note.strip():
-            clauses.append("s.id IN (SELECT rowid FROM notes_fts WHERE notes_fts MATCH ?)")
-            args.append(fts_query(q.note))
+            clauses.append(f"s.id IN (SELECT rowid FROM notes_fts WHERE {e.match('notes_fts')})")
+            args.append(e.fts(fts_query(q.note)))
         if q.watch:
             within = " AND rowid BETWEEN ? AND ?" if q.id_range else ""
-            clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ?{within})")
-            args += [q.watch, *(q.id_range or ())]
+            clauses.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE {e.match('stories_fts')}{within})")
+            args += [e.fts(q.watch), *(q.id_range or ())]
         if q.single_source:
             clauses.append("s.cluster_size <= 1")
         if q.grouped:
@@ -97,7 +97,7 @@ class ListingMixin(StoreBase):
     def story_ids(self, q: StoryQuery = StoryQuery()) -> list[int]:
         """Ids of every story matching ``q`` in display order; the list reads details by window."""
         where, args = self._where(q)
-        order = _SORTS.get(q.sort, _SORTS["date"])
+        order = _SORTS.get(q.sort, _SORTS["date"]).format(source=self.engine.nocase("s.source"))
         join = " LEFT JOIN triage t ON t.story_id = s.id" if (q.max_grade or q.sort == "rating") else ""
         sql = f"SELECT s.id FROM stories s{join}{where} ORDER BY {order}"
         cur = self.conn.cursor()
@@ -108,11 +108,12 @@ class ListingMixin(StoreBase):
         """The list's columns for a window of ids, returned in the order given."""
         if not ids:
             return []
+        e = self.engine
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(
             f"SELECT s.id, s.state, s.source, s.title, s.sort_ts, s.cluster_size, t.grade, "
-            f"(SELECT group_concat(name, ',') FROM (SELECT g.name FROM story_tags st JOIN tags g "
-            f"ON g.id = st.tag_id WHERE st.story_id = s.id ORDER BY st.position)) AS tags "
+            f"(SELECT {e.group_concat('name', ',')} FROM (SELECT g.name FROM story_tags st JOIN tags g "
+            f"ON g.id = st.tag_id WHERE st.story_id = s.id ORDER BY st.position) AS names) AS tags "
             f"FROM stories s LEFT JOIN triage t ON t.story_id = s.id WHERE s.id IN ({marks})",
             ids,
         ).fetchall()
@@ -121,8 +122,8 @@ class ListingMixin(StoreBase):
             watched = {
                 r[0]
                 for r in self.conn.execute(
-                    "SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-                    (" OR ".join(f"({w.fts_match})" for w in self.watchlists), json.dumps(ids)),
+                    f"SELECT rowid FROM stories_fts WHERE {e.match('stories_fts')} AND {e.ids_in('rowid')}",
+                    (e.fts(" OR ".join(f"({w.fts_match})" for w in self.watchlists)), e.ids(ids)),
                 )
             }
         by_id = {

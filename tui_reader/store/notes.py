@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from tui_reader.errors import StoreError
 from tui_reader.models import Quote
-from tui_reader.store.base import StoreBase, _now
+from tui_reader.store.base import Conn, StoreBase, _now
 
 
 class NotesMixin(StoreBase):
@@ -17,7 +15,7 @@ class NotesMixin(StoreBase):
     def quotes(self, story_id: int) -> tuple[Quote, ...]:
         """The story's quotes in reading order."""
         rows = self.conn.execute(
-            "SELECT id, text, paragraph, offset FROM quotes WHERE story_id = ? ORDER BY paragraph, offset, id",
+            'SELECT id, text, paragraph, "offset" FROM quotes WHERE story_id = ? ORDER BY paragraph, "offset", id',
             (story_id,),
         ).fetchall()
         return tuple(Quote(r["text"], r["paragraph"], r["offset"], r["id"]) for r in rows)
@@ -37,23 +35,23 @@ class NotesMixin(StoreBase):
         with self.tx() as c:
             self._story_exists(c, story_id)
             row = c.execute(
-                "SELECT id FROM quotes WHERE story_id = ? AND paragraph = ? AND offset = ? AND text = ?",
+                'SELECT id FROM quotes WHERE story_id = ? AND paragraph = ? AND "offset" = ? AND text = ?',
                 (story_id, quote.paragraph, quote.offset, quote.text),
             ).fetchone()
             if row:
                 return row[0]
-            cur = c.execute(
-                "INSERT INTO quotes(story_id, text, paragraph, offset, created) VALUES (?,?,?,?,?)",
+            quote_id = c.execute(
+                'INSERT INTO quotes(story_id, text, paragraph, "offset", created) VALUES (?,?,?,?,?) RETURNING id',
                 (story_id, quote.text, quote.paragraph, quote.offset, _now()),
-            )
+            ).fetchone()[0]
             self._reindex_note(c, story_id)
-            return int(cur.lastrowid or 0)
+            return quote_id
 
-    def _story_exists(self, c: sqlite3.Connection, story_id: int) -> None:
+    def _story_exists(self, c: Conn, story_id: int) -> None:
         if c.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None:
             raise StoreError(f"no story with id {story_id}")
 
-    def _reindex_note(self, c: sqlite3.Connection, story_id: int) -> None:
+    def _reindex_note(self, c: Conn, story_id: int) -> None:
         """``note:WORDS`` searches the note and the quotes together, one row per story."""
         words = [r[0] for r in c.execute("SELECT text FROM notes WHERE story_id = ?", (story_id,))]
         words += [r[0] for r in c.execute("SELECT text FROM quotes WHERE story_id = ? ORDER BY id", (story_id,))]

@@ -8,15 +8,11 @@ come back as new at the next refresh.
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from contextlib import suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable
 
 from tui_reader.models import FeedEntry
-from tui_reader.store.base import StoreBase, _now, to_epoch
+from tui_reader.store.base import Conn, StoreBase, _now, to_epoch
 
 _PURGEABLE = (
     "SELECT s.id FROM stories s WHERE s.sort_ts < ? AND s.state != 'triaged' "
@@ -63,73 +59,51 @@ class RetentionMixin(StoreBase):
         if ids:
             with self.tx() as c:
                 _delete_stories(c, ids)
-            self._shrink()
+            self.engine.shrink(self.conn)
         return PurgeResult(len(ids), before, self.file_size())
 
     def file_size(self) -> int:
-        """Bytes on disk: the database and its write-ahead log."""
-        if not isinstance(self.path, Path):
-            return 0
-        return sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name + "-wal")) if p.exists())
-
-    def _shrink(self) -> None:
-        """Release free pages: incrementally, once the file is in incremental auto-vacuum mode.
-
-        A store created before that mode was set is converted by one full VACUUM, at its first purge.
-        ``executescript`` because Python's ``execute`` steps ``incremental_vacuum`` once, freeing one page.
-        While another connection (the TUI's, another process) holds the file, this gives up: the
-        stories are gone either way, and the next purge releases the pages.
-        """
-        c = self.conn
-        with suppress(sqlite3.OperationalError):
-            if c.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:
-                c.execute("PRAGMA auto_vacuum=INCREMENTAL")
-                c.execute("VACUUM")
-            else:
-                c.executescript("PRAGMA incremental_vacuum;")
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        """Bytes the store takes: SQLite's file and its write-ahead log, PostgreSQL's database."""
+        return self.engine.size(self.conn)
 
 
-def _delete_stories(c: sqlite3.Connection, ids: list[int]) -> None:
+def _delete_stories(c: Conn, ids: list[int]) -> None:
     """Delete stories with what no foreign key cascades: full-text rows, index keys, clusters they head.
 
     A surviving member of a cluster that lost stories takes the lowest id left as its cluster id
     (the clusterer's convention), and the cluster is queued for the clusterer to redo its counts.
     The token document frequencies keep counting purged stories: rarity is over all stories seen.
     """
-    gone = json.dumps(ids)
+    e = c.engine
+    gone = e.ids(ids)
     days = c.execute(
-        "SELECT min(sort_ts), max(sort_ts) FROM cluster_sigs WHERE story_id IN (SELECT value FROM json_each(?))",
+        f"SELECT min(sort_ts), max(sort_ts) FROM cluster_sigs WHERE {e.ids_in('story_id')}",
         (gone,),
     ).fetchone()
     if days[0] is not None:
         c.execute(
-            "DELETE FROM cluster_keys WHERE day BETWEEN ? AND ? AND story_id IN (SELECT value FROM json_each(?))",
+            f"DELETE FROM cluster_keys WHERE day BETWEEN ? AND ? AND {e.ids_in('story_id')}",
             (days[0] // DAY, days[1] // DAY, gone),
         )
-    c.execute("DELETE FROM stories_fts WHERE rowid IN (SELECT value FROM json_each(?))", (gone,))
-    heads = json.dumps(
-        [
-            r[0]
-            for r in c.execute(
-                "SELECT DISTINCT cluster_id FROM stories WHERE id IN (SELECT value FROM json_each(?)) "
-                "AND cluster_id IS NOT NULL",
-                (gone,),
-            )
-        ]
+    c.execute(f"DELETE FROM stories_fts WHERE {e.ids_in('rowid')}", (gone,))
+    heads = e.ids(
+        r[0]
+        for r in c.execute(
+            f"SELECT DISTINCT cluster_id FROM stories WHERE {e.ids_in('id')} AND cluster_id IS NOT NULL",
+            (gone,),
+        )
     )
-    c.execute("DELETE FROM stories WHERE id IN (SELECT value FROM json_each(?))", (gone,))
-    c.execute("UPDATE stories SET copy_of = NULL WHERE copy_of IN (SELECT value FROM json_each(?))", (gone,))
+    c.execute(f"DELETE FROM stories WHERE {e.ids_in('id')}", (gone,))
+    c.execute(f"UPDATE stories SET copy_of = NULL WHERE {e.ids_in('copy_of')}", (gone,))
     c.execute(
-        "INSERT OR IGNORE INTO cluster_stale(story_id) SELECT id FROM stories "
-        "WHERE cluster_id IN (SELECT value FROM json_each(?))",
+        f"INSERT INTO cluster_stale(story_id) SELECT id FROM stories WHERE {e.ids_in('cluster_id')} "
+        "ON CONFLICT DO NOTHING",
         (heads,),
     )
     c.executemany(
         "UPDATE stories SET cluster_id = ? WHERE cluster_id = ?",
         c.execute(
-            "SELECT min(id), cluster_id FROM stories WHERE cluster_id IN (SELECT value FROM json_each(?)) "
-            "GROUP BY cluster_id",
+            f"SELECT min(id), cluster_id FROM stories WHERE {e.ids_in('cluster_id')} GROUP BY cluster_id",
             (heads,),
         ).fetchall(),
     )

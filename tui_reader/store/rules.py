@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable
@@ -17,22 +16,22 @@ from typing import Iterable
 from tui_reader.models import Grade, State
 from tui_reader.query import StoryQuery, parse_filter
 from tui_reader.rules import STATIC, Batch, Rule, RuleRun, RuleSet, RuleTimeout, Subject
-from tui_reader.store.base import _now, utc
+from tui_reader.store.base import Conn, _now, utc
 from tui_reader.store.listing import ListingMixin, fts_query
 
+# ``s.state || ''``: the state read, not its index (the ids are the way in)
 _SUBJECTS = (
     "SELECT s.id, s.state, s.title, s.url, s.source || ' ' || s.domain, {text}, {groups}, {tags}, "
-    "(SELECT json_group_array(json_array(rule, action, value)) FROM rule_actions WHERE story_id = s.id) "
-    "FROM stories s WHERE s.id IN (SELECT value FROM json_each(?)) AND +s.state IN ('unread', 'read') ORDER BY s.id"
+    "(SELECT {actions} FROM rule_actions WHERE story_id = s.id) "
+    "FROM stories s WHERE {ids} AND s.state || '' IN ('unread', 'read') ORDER BY s.id"
 )
 _TAGS = (
-    "(SELECT group_concat(name, char(10)) FROM (SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id "
-    " WHERE st.story_id = s.id ORDER BY st.position))"
+    "(SELECT {names} FROM (SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id "
+    " WHERE st.story_id = s.id ORDER BY st.position) AS names)"
 )
 _TEXT = "(SELECT body FROM stories_fts WHERE rowid = s.id)"
 _GROUPS = (
-    "(SELECT group_concat(grp, char(10)) FROM feeds WHERE id = s.feed_id "
-    " OR id IN (SELECT feed_id FROM story_feeds WHERE story_id = s.id))"
+    "(SELECT {groups} FROM feeds WHERE id = s.feed_id OR id IN (SELECT feed_id FROM story_feeds WHERE story_id = s.id))"
 )
 CHUNK = 5000
 """Stories one pass of the rules takes at a time (`rules apply` on the whole archive goes by chunks)."""
@@ -93,13 +92,13 @@ class RulesMixin(ListingMixin):
                     self._apply_chunk(c, ruleset, ids[i : i + CHUNK], found, run, now)
             finally:
                 if dry_run:
-                    c.execute("ROLLBACK TO rules")
+                    c.execute("ROLLBACK TO SAVEPOINT rules")
                     c.execute("RELEASE rules")
         return run
 
     def _apply_chunk(
         self,
-        c: sqlite3.Connection,
+        c: Conn,
         ruleset: RuleSet,
         ids: list[int],
         fts: dict[str, set[int]],
@@ -112,7 +111,7 @@ class RulesMixin(ListingMixin):
         batch = self._batch(c, ids, ruleset.rules)
         if not batch.ids:
             return
-        ids_json, done = json.dumps(batch.ids), batch.done
+        ids_json, done = c.engine.ids(batch.ids), batch.done
         found = {name: hits & batch.ids_set for name, hits in fts.items()}
         queries = {r.name: parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query}
         conditions = [self._query_condition(n, q, batch) for n, q in queries.items() if not (q.tag or q.states)]
@@ -150,19 +149,24 @@ class RulesMixin(ListingMixin):
                     run.alerts.setdefault(i, []).append(rule.name)
         writes.flush(c)
 
-    def _batch(self, c: sqlite3.Connection, ids: list[int], rules: tuple[Rule, ...]) -> Batch:
+    def _batch(self, c: Conn, ids: list[int], rules: tuple[Rule, ...]) -> Batch:
         """The untriaged stories among ``ids`` in one statement (each a GIL round trip, slow while a refresh
         parses): their text read when a rule reads it, groups and tags when a rule looks at them (or adds
         tags), and what rules did to them before."""
         looked = {f for r in rules if not r.query for f in r.fields}
+        e = self.engine
         sql = _SUBJECTS.format(
             text=_TEXT if self._reads_text(rules) else "''",
-            groups=_GROUPS if "group" in looked else "''",
-            tags=_TAGS if any("tag" in r.fields or r.tags for r in rules) else "NULL",
+            groups=_GROUPS.format(groups=e.group_concat("grp", "\n")) if "group" in looked else "''",
+            tags=_TAGS.format(names=e.group_concat("name", "\n"))
+            if any("tag" in r.fields or r.tags for r in rules)
+            else "NULL",
+            actions=e.json_agg("rule, action, value"),
+            ids=e.ids_in("s.id"),
         )
         cur = c.cursor()
         cur.row_factory = None
-        rows = cur.execute(sql, (json.dumps(ids),)).fetchall()
+        rows = cur.execute(sql, (e.ids(ids),)).fetchall()
         return Batch(rows)
 
     @staticmethod
@@ -177,13 +181,14 @@ class RulesMixin(ListingMixin):
         batch's id range."""
         where, args = self._where(replace(q, text="", id_range=(batch.ids[0], batch.ids[-1])))
         conds = [where.removeprefix(" WHERE ")] if where else []
+        match, words = self.engine.match("stories_fts"), self.engine.fts(fts_query(q.text))
         if q.text.strip() and conds:
-            conds.append("EXISTS (SELECT 1 FROM stories_fts WHERE stories_fts MATCH ? AND rowid = s.id)")
-            args.append(fts_query(q.text))
+            conds.append(f"EXISTS (SELECT 1 FROM stories_fts WHERE {match} AND rowid = s.id)")
+            args.append(words)
         elif q.text.strip():
-            conds.append("s.id IN (SELECT rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?)")
-            args += [fts_query(q.text), batch.ids[0], batch.ids[-1]]
-        return name, " AND ".join(conds) or "1", args
+            conds.append(f"s.id IN (SELECT rowid FROM stories_fts WHERE {match} AND rowid BETWEEN ? AND ?)")
+            args += [words, batch.ids[0], batch.ids[-1]]
+        return name, " AND ".join(conds) or "1 = 1", args
 
     def rule_actions(self, story_id: int) -> list[RuleAction]:
         """Everything rules did to a story, oldest first, undone actions included."""
@@ -246,7 +251,7 @@ def _compiled(rules: tuple[Rule, ...]) -> RuleSet:
     return RuleSet(rules)
 
 
-def _masked(c: sqlite3.Connection, conditions: list[tuple[str, str, list]], ids_json: str) -> dict[str, set[int]]:
+def _masked(c: Conn, conditions: list[tuple[str, str, list]], ids_json: object) -> dict[str, set[int]]:
     """The stories of ``ids_json`` each (name, condition, arguments) finds, in one pass over them: each
     condition a bit of a mask, and only the stories with some bit set come back."""
     hits: dict[str, set[int]] = {}
@@ -256,7 +261,7 @@ def _masked(c: sqlite3.Connection, conditions: list[tuple[str, str, list]], ids_
         join = " LEFT JOIN triage t ON t.story_id = s.id" if "t.grade" in bits else ""
         sql = (
             f"SELECT id, mask FROM (SELECT s.id, {bits} AS mask FROM stories s{join} "
-            "WHERE s.id IN (SELECT value FROM json_each(?))) WHERE mask"
+            f"WHERE {c.engine.ids_in('s.id')}) AS m WHERE mask != 0"
         )
         for story_id, mask in c.execute(sql, [*(a for _, _, args in chunk for a in args), ids_json]):
             for n, (name, _, _) in enumerate(chunk):
@@ -265,7 +270,7 @@ def _masked(c: sqlite3.Connection, conditions: list[tuple[str, str, list]], ids_
     return hits
 
 
-def _fts_hits(c: sqlite3.Connection, ruleset: RuleSet, first: int, last: int) -> dict[str, set[int]]:
+def _fts_hits(c: Conn, ruleset: RuleSet, first: int, last: int) -> dict[str, set[int]]:
     """For every words rule on title or text, the stories from ``first`` to ``last`` whose indexed words it
     could match: one statement (a compound SELECT) for all rules, each a full-text query within the id range."""
     found: dict[str, set[int]] = {}
@@ -273,10 +278,10 @@ def _fts_hits(c: sqlite3.Connection, ruleset: RuleSet, first: int, last: int) ->
     for i in range(0, len(queries), 100):  # SQLite allows 500 terms in a compound SELECT
         chunk = queries[i : i + 100]
         sql = " UNION ALL ".join(
-            f"SELECT {n}, rowid FROM stories_fts WHERE stories_fts MATCH ? AND rowid BETWEEN ? AND ?"
+            f"SELECT {n}, rowid FROM stories_fts WHERE {c.engine.match('stories_fts')} AND rowid BETWEEN ? AND ?"
             for n in range(len(chunk))
         )
-        for n, rowid in c.execute(sql, [v for _, q in chunk for v in (q, first, last)]):
+        for n, rowid in c.execute(sql, [v for _, q in chunk for v in (c.engine.fts(q), first, last)]):
             found.setdefault(chunk[n][0], set()).add(rowid)
     return found
 
@@ -311,29 +316,29 @@ class _Writes:
             done.add((s.id, rule.name, action, value))
             run.add(rule.name, s.id, label)
 
-    def flush(self, c: sqlite3.Connection) -> None:
+    def flush(self, c: Conn) -> None:
         """Write what was gathered: one statement per kind of change, its rows as one JSON parameter."""
+        e = c.engine
         if self.tags:
-            tags = json.dumps(self.tags)
+            tags, rows = json.dumps(self.tags), e.json_rows(("bigint", "integer", "text"))
             c.execute(
-                "INSERT OR IGNORE INTO tags(name) SELECT DISTINCT json_extract(value, '$[2]') FROM json_each(?)",
+                f"INSERT INTO tags(name) SELECT DISTINCT c2 FROM ({rows}) AS j WHERE true ON CONFLICT DO NOTHING",
                 (tags,),
             )
             c.execute(
-                "INSERT INTO story_tags(story_id, tag_id, position) SELECT json_extract(j.value, '$[0]'), t.id, "
-                "json_extract(j.value, '$[1]') FROM json_each(?) j JOIN tags t ON t.name = json_extract(j.value, '$[2]')",
+                f"INSERT INTO story_tags(story_id, tag_id, position) SELECT j.c0, t.id, j.c1 FROM ({rows}) AS j "
+                "JOIN tags t ON t.name = j.c2",
                 (tags,),
             )
         if self.dismissed:
             c.execute(
-                "UPDATE stories SET prev_state = state, state = 'dismissed' WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(self.dismissed),),
+                f"UPDATE stories SET prev_state = state, state = 'dismissed' WHERE {e.ids_in('id')}",
+                (e.ids(self.dismissed),),
             )
         if self.records:
+            rows = e.json_rows(("bigint", "text", "text", "text", "text", "bigint"))
             c.execute(
-                "INSERT INTO rule_actions(story_id, rule, action, value, prior, at) SELECT "
-                + ", ".join(f"json_extract(value, '$[{n}]')" for n in range(6))
-                + " FROM json_each(?)",
+                f"INSERT INTO rule_actions(story_id, rule, action, value, prior, at) SELECT * FROM ({rows}) AS j",
                 (json.dumps(self.records),),
             )
         self.tags, self.dismissed, self.records = [], [], []

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from tui_reader.models import Grade, SourceEvent, SourceInfo, State
-from tui_reader.store.base import StoreBase, _now, utc
+from tui_reader.store.base import Conn, StoreBase, _now, utc
 
 OUTLET = "COALESCE(NULLIF(s.source, ''), s.domain)"
 """A story's outlet in SQL, as :attr:`tui_reader.models.Story.outlet` has it."""
@@ -19,8 +17,8 @@ class SourcesMixin(StoreBase):
     def sources(self) -> list[SourceInfo]:
         """Every outlet with stories or a letter, by name, with its counts and latest grades."""
         rows = self.conn.execute(
-            f"SELECT {OUTLET} AS name, count(*) AS n, sum(s.state IN (?, ?)) AS untriaged, "
-            "sum(s.state = 'triaged') AS triaged FROM stories s GROUP BY name",
+            f"SELECT {OUTLET} AS name, count(*) AS n, count(*) FILTER (WHERE s.state IN (?, ?)) AS untriaged, "
+            "count(*) FILTER (WHERE s.state = 'triaged') AS triaged FROM stories s GROUP BY name",
             _UNTRIAGED,
         ).fetchall()
         counts = {r["name"]: (r["n"], r["untriaged"], r["triaged"]) for r in rows if r["name"]}
@@ -95,16 +93,18 @@ class SourcesMixin(StoreBase):
             untriaged = f"SELECT s.id FROM stories s WHERE {OUTLET} = ? AND s.state IN (?, ?)"
             if regrade:
                 return c.execute(
-                    f"INSERT OR REPLACE INTO story_letters(story_id, letter) SELECT id, ? FROM ({untriaged})",
+                    f"INSERT INTO story_letters(story_id, letter) SELECT id, ? FROM ({untriaged}) AS u WHERE true "
+                    "ON CONFLICT(story_id) DO UPDATE SET letter = excluded.letter",
                     (letter, name, *_UNTRIAGED),
                 ).rowcount
             c.execute(
-                f"INSERT OR IGNORE INTO story_letters(story_id, letter) SELECT id, ? FROM ({untriaged})",
+                f"INSERT INTO story_letters(story_id, letter) SELECT id, ? FROM ({untriaged}) AS u WHERE true "
+                "ON CONFLICT DO NOTHING",
                 (before[0] if before else UNRATED, name, *_UNTRIAGED),
             )
             return 0
 
-    def _record_grade(self, c: sqlite3.Connection, story_id: int, grade: Grade, reason: str, now: int) -> None:
+    def _record_grade(self, c: Conn, story_id: int, grade: Grade, reason: str, now: int) -> None:
         """A triage's grade into its outlet's history (when it changed) and letter; inside ``save_triage``."""
         row = c.execute(f"SELECT {OUTLET} AS name FROM stories s WHERE s.id = ?", (story_id,)).fetchone()
         if row is None or not row["name"]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
@@ -11,7 +9,7 @@ from typing import Iterable
 from tui_reader.identity import global_guid, headline_key, separate_repeats
 from tui_reader.models import Article, Caption, FeedEntry, Grade, State, Story
 from tui_reader.sanitize import html_text
-from tui_reader.store.base import StoreBase, _insert_many, _now, from_epoch, to_epoch
+from tui_reader.store.base import Conn, Row, StoreBase, _now, from_epoch, to_epoch
 from tui_reader.urls import domain_of, url_key
 
 _STORY_COLS = (
@@ -22,6 +20,8 @@ _STORY_COLS = (
 _UPSERT_COLS = "id, feed_id, guid, url, title, feed_summary, feed_content"
 """What ``upsert_entries`` reads of a stored story to tell an unchanged entry from an update."""
 _UPSERT_COLS_S = ", ".join(f"s.{col}" for col in _UPSERT_COLS.split(", "))
+_ARTICLE_COLS = "html, content_type, fetched, title, byline, site_name, published, markdown, text, captions, word_count, confidence, notice"
+"""What ``save_article`` writes of a story's article (all but its key)."""
 
 
 @dataclass
@@ -51,12 +51,13 @@ class StoriesMixin(StoreBase):
         for e in separate_repeats(entries):
             fresh.pop(e.guid, None)
             fresh[e.guid] = e
+        engine = self.engine
         with self.tx() as c:
-            guids = json.dumps(list(fresh))
+            guids = engine.ids(fresh)
             home = {
                 r["guid"]: r
                 for r in c.execute(
-                    f"SELECT {_UPSERT_COLS} FROM stories WHERE feed_id IS ? AND guid IN (SELECT value FROM json_each(?))",
+                    f"SELECT {_UPSERT_COLS} FROM stories WHERE feed_id IS NOT DISTINCT FROM ? AND {engine.ids_in('guid')}",
                     (feed_id, guids),
                 )
             }
@@ -64,7 +65,7 @@ class StoriesMixin(StoreBase):
                 r["link_guid"]: r
                 for r in c.execute(
                     f"SELECT l.guid AS link_guid, {_UPSERT_COLS_S} FROM story_feeds l JOIN stories s ON s.id = l.story_id "
-                    "WHERE l.feed_id = ? AND l.guid IN (SELECT value FROM json_each(?))",
+                    f"WHERE l.feed_id = ? AND {engine.ids_in('l.guid')}",
                     (feed_id, guids),
                 )
             }
@@ -120,37 +121,37 @@ class StoriesMixin(StoreBase):
                 )
             if rows:
                 self._insert_stories(c, rows)
-            for story_id, e in updates.items():
+            for story_id, u in updates.items():
                 c.execute(
                     "UPDATE stories SET title = ?, author = ?, feed_summary = ?, feed_content = ?, "
                     "published = COALESCE(?, published) WHERE id = ?",
-                    (e.title, e.author, e.summary, e.content, to_epoch(e.published or e.updated), story_id),
+                    (u.title, u.author, u.summary, u.content, to_epoch(u.published or u.updated), story_id),
                 )
                 self._reindex(c, story_id)
             if updates:  # clustered stories whose text changed: the TUI re-clusters them in the background
                 c.executemany(
-                    "INSERT OR IGNORE INTO cluster_stale(story_id) SELECT story_id FROM cluster_sigs "
-                    "WHERE story_id = ?",
+                    "INSERT INTO cluster_stale(story_id) SELECT story_id FROM cluster_sigs "
+                    "WHERE story_id = ? ON CONFLICT DO NOTHING",
                     [(i,) for i in updates],
                 )
         return UpsertResult(
             new=len(rows), updated=len(updates), new_ids=[r[0] for r in rows], updated_ids=list(updates)
         )
 
-    @staticmethod
     def _carried_elsewhere(
-        c: sqlite3.Connection, feed_id: int | None, keys: dict[str, int], entries: dict[str, FeedEntry]
-    ) -> dict[str, sqlite3.Row]:
+        self, c: Conn, feed_id: int | None, keys: dict[str, int], entries: dict[str, FeedEntry]
+    ) -> dict[str, Row]:
         """For entries new to this feed, the stored story each one is (another feed's, or no feed's).
 
         Candidates share the entry's guid or its canonical URL; a story this feed already carries
         is another item of it, never a match, and one story matches one entry at most.
         """
-        found: dict[int, sqlite3.Row] = {}
+        engine = self.engine
+        found: dict[int, Row] = {}
         lookups = (
-            ("url_key IN (SELECT value FROM json_each(?))", sorted({keys[g] for g in entries if g in keys})),
+            (engine.ids_in("url_key"), sorted({keys[g] for g in entries if g in keys})),
             (
-                "guid IN (SELECT value FROM json_each(?)) AND instr(guid, ':') > 0 AND guid != url",
+                engine.ids_in("guid") + " AND instr(guid, ':') > 0 AND guid != url",
                 [g for g, e in entries.items() if global_guid(g) and g != e.url],
             ),
         )
@@ -159,7 +160,7 @@ class StoriesMixin(StoreBase):
                 found.update(
                     (r["id"], r)
                     for r in c.execute(
-                        f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {where}", (json.dumps(values),)
+                        f"SELECT {_UPSERT_COLS}, url_key FROM stories WHERE {where}", (engine.ids(values),)
                     )
                 )
         if not found:
@@ -168,25 +169,25 @@ class StoriesMixin(StoreBase):
             mine = {
                 r[0]
                 for r in c.execute(
-                    "SELECT story_id FROM story_feeds WHERE feed_id = ? AND story_id IN (SELECT value FROM json_each(?))",
-                    (feed_id, json.dumps(list(found))),
+                    f"SELECT story_id FROM story_feeds WHERE feed_id = ? AND {engine.ids_in('story_id')}",
+                    (feed_id, engine.ids(found)),
                 )
             }
             found = {i: r for i, r in found.items() if r["feed_id"] != feed_id and i not in mine}
-        by_guid: dict[str, list[sqlite3.Row]] = {}
-        by_key: dict[int, list[sqlite3.Row]] = {}
+        by_guid: dict[str, list[Row]] = {}
+        by_key: dict[int, list[Row]] = {}
         for r in sorted(found.values(), key=lambda r: r["id"]):
             by_guid.setdefault(r["guid"], []).append(r)
             by_key.setdefault(r["url_key"], []).append(r)
-        matches: dict[str, sqlite3.Row] = {}
+        matches: dict[str, Row] = {}
         taken: set[int] = set()
-        for guid, e in entries.items():
+        for guid, entry in entries.items():
             key = keys.get(guid)
             same_guid = [r for r in by_guid.get(guid, ()) if global_guid(guid) or r["url_key"] == key]
             same_page = [
                 r
                 for r in (by_key.get(key, ()) if key is not None else ())
-                if r["feed_id"] is None or headline_key(r["title"]) == headline_key(e.title)
+                if r["feed_id"] is None or headline_key(r["title"]) == headline_key(entry.title)
             ]
             row = next((r for r in same_guid + same_page if r["id"] not in taken), None)
             if row is not None:
@@ -194,10 +195,10 @@ class StoriesMixin(StoreBase):
                 matches[guid] = row
         return matches
 
-    def _insert_stories(self, c: sqlite3.Connection, rows: list[tuple]) -> None:
+    def _insert_stories(self, c: Conn, rows: list[tuple]) -> None:
         """Insert new story rows and their full-text rows (the words of the feed's HTML, not its markup)."""
-        _insert_many(c, f"stories({_STORY_COLS})", rows)
-        _insert_many(
+        self._insert_many(c, f"stories({_STORY_COLS})", rows)
+        self._insert_many(
             c,
             "stories_fts(rowid, title, summary, body)",
             [(r[0], r[5], "", html_text(r[13]) or html_text(r[12])) for r in rows],
@@ -270,9 +271,9 @@ class StoriesMixin(StoreBase):
     def untriaged(self, story_ids: list[int]) -> list[tuple[int, State]]:
         """Those of ``story_ids`` that are unread or read, with that state (what a bulk dismissal changes)."""
         rows = self.conn.execute(
-            "SELECT id, state FROM stories WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('unread', 'read') "
+            f"SELECT id, state FROM stories WHERE {self.engine.ids_in('id')} AND state IN ('unread', 'read') "
             "ORDER BY id",
-            (json.dumps(story_ids),),
+            (self.engine.ids(story_ids),),
         ).fetchall()
         return [(r[0], State(r[1])) for r in rows]
 
@@ -298,9 +299,9 @@ class StoriesMixin(StoreBase):
         captions = "\n".join(f"{c.text}\t{c.credit}\t{c.image}" for c in article.captions)
         with self.tx() as c:
             c.execute(
-                "INSERT OR REPLACE INTO articles(story_id, html, content_type, fetched, title, byline, site_name, "
-                "published, markdown, text, captions, word_count, confidence, notice) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO articles(story_id, {_ARTICLE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(story_id) DO UPDATE SET "
+                + ", ".join(f"{col} = excluded.{col}" for col in _ARTICLE_COLS.split(", ")),
                 (
                     story_id,
                     html,
@@ -344,6 +345,6 @@ class StoriesMixin(StoreBase):
         return row[0] if row is not None and row[0] else None
 
 
-def _same_item(story: sqlite3.Row, guid: str, entry: FeedEntry) -> bool:
+def _same_item(story: Row, guid: str, entry: FeedEntry) -> bool:
     """Whether a feed's item still names the story it was filed under in another feed."""
     return (global_guid(guid) and story["guid"] == guid) or headline_key(story["title"]) == headline_key(entry.title)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from tui_reader.errors import StoreError
 from tui_reader.models import BriefItem, Grade, State, TriageInput
-from tui_reader.store.base import _now, from_epoch, to_epoch, utc
+from tui_reader.store.base import Conn, _now, from_epoch, to_epoch, utc
 from tui_reader.store.notes import NotesMixin
 from tui_reader.store.sources import SourcesMixin
 
@@ -17,7 +16,7 @@ class TriageMixin(SourcesMixin, NotesMixin):
         """Every tag with its use count, most-used first (for completion)."""
         rows = self.conn.execute(
             "SELECT g.name, count(st.story_id) AS n FROM tags g LEFT JOIN story_tags st ON st.tag_id = g.id "
-            "GROUP BY g.id HAVING n > 0 ORDER BY n DESC, g.name"
+            "GROUP BY g.id HAVING count(st.story_id) > 0 ORDER BY n DESC, g.name"
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
@@ -60,16 +59,16 @@ class TriageMixin(SourcesMixin, NotesMixin):
             new_state = State.DISMISSED if inp.dismiss else State.TRIAGED
             c.execute("UPDATE stories SET prev_state = state, state = ? WHERE id = ?", (new_state.value, inp.story_id))
             if not inp.dismiss:
-                c.execute("INSERT OR REPLACE INTO log_pending(story_id, day) VALUES (?, ?)", (inp.story_id, day))
+                self._journal(c, inp.story_id, day)
             self._reindex(c, inp.story_id)
         item = self.brief_item(inp.story_id)
         assert item is not None
         return item
 
-    def _set_tags(self, c: sqlite3.Connection, story_id: int, tags: tuple[str, ...]) -> None:
+    def _set_tags(self, c: Conn, story_id: int, tags: tuple[str, ...]) -> None:
         c.execute("DELETE FROM story_tags WHERE story_id = ?", (story_id,))
         for pos, name in enumerate(dict.fromkeys(tags)):
-            c.execute("INSERT OR IGNORE INTO tags(name) VALUES (?)", (name,))
+            c.execute("INSERT INTO tags(name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
             tag_id = c.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
             c.execute("INSERT INTO story_tags(story_id, tag_id, position) VALUES (?,?,?)", (story_id, tag_id, pos))
 
@@ -115,7 +114,11 @@ class TriageMixin(SourcesMixin, NotesMixin):
     def queue_log(self, story_id: int, day: str) -> None:
         """Journal a note update for ``day`` before the change it reflects (replayed after a crash)."""
         with self.tx() as c:
-            c.execute("INSERT OR REPLACE INTO log_pending(story_id, day) VALUES (?, ?)", (story_id, day))
+            self._journal(c, story_id, day)
+
+    @staticmethod
+    def _journal(c: Conn, story_id: int, day: str) -> None:
+        c.execute("INSERT INTO log_pending(story_id, day) VALUES (?, ?) ON CONFLICT DO NOTHING", (story_id, day))
 
     def pending_logs(self) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.conn.execute("SELECT story_id, day FROM log_pending ORDER BY day, story_id")]
