@@ -19,12 +19,33 @@ def server():
         yield srv
 
 
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server (started on first use); its tests are skipped where none can start."""
+    from tests.pgserver import PostgresServer, unavailable
+
+    if why := unavailable():
+        pytest.skip(f"PostgreSQL: {why}")
+    srv = PostgresServer()
+    yield srv
+    srv.stop()
+
+
 @pytest.fixture
-def store(tmp_path):
-    """An empty store in a throwaway file; whatever a test does to it must leave it intact."""
+def pg_url(pg_server):
+    """The URL of a PostgreSQL database holding an empty store, for this test alone."""
+    return pg_server.new_store()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """An empty store, in a throwaway SQLite file and then in a fresh PostgreSQL database: whatever a test
+    does to it must leave it intact. ``@pytest.mark.sqlite_only(reason)`` keeps a test to SQLite's run."""
     from tui_reader.store import Store
 
-    s = Store(tmp_path / "db.sqlite")
+    if request.param == "postgresql" and (only := request.node.get_closest_marker("sqlite_only")):
+        pytest.skip(f"SQLite only: {only.args[0]}")
+    s = Store(tmp_path / "db.sqlite" if request.param == "sqlite" else request.getfixturevalue("pg_url"))
     yield s
     assert s.integrity_ok()
     s.close()

@@ -9,6 +9,8 @@ import threading
 import time
 from dataclasses import replace
 
+import pytest
+
 from tests.localserver import Reply
 from tests.test_feeds import ATOM10, BILLION_LAUGHS, JSONFEED
 from tests.test_fetch import raw, server, streamed  # noqa: F401 - server: the quick-shutdown fixture
@@ -287,6 +289,7 @@ def test_add_url_errors_are_data(server, store):
     assert result.kind == "error" and "not a feed" in result.message and store.feeds() == []
 
 
+@pytest.mark.sqlite_only("the failure is planted with a SQLite trigger")
 def test_a_feed_whose_stories_cannot_be_stored_fails_alone(server, store):
     for name in ("alpha", "beta", "gamma"):
         server.routes[f"/{name}"] = Reply(rss_feed(name, 20), content_type="application/rss+xml")
