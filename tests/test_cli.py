@@ -234,3 +234,46 @@ def test_output_into_a_closed_pipe_ends_quietly_like_ls_into_head(home, args, re
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 141  # 128 + SIGPIPE
     assert err == ""
+
+
+def test_a_postgresql_store_url_takes_the_whole_round_trip_there_and_no_file_is_made(
+    wire, home, capsys, monkeypatch, pg_url
+):
+    from tui_reader.store import Store
+
+    monkeypatch.setenv("TUI_READER_STORE_URL", pg_url)
+    assert run(capsys, "--home", str(home), "add", wire.url("/feed.xml"))[0] == 0
+    assert run(capsys, "fetch", "--home", str(home))[0] == 0
+    code, out, _ = run(capsys, "list", "--json", "--home", str(home), "--search", "drone")
+    (story,) = [json.loads(line) for line in out.splitlines()]  # search, through tsvector
+    code, out, _ = run(capsys, "triage", str(story["id"]), "--grade", "b2", "--summary", "Seen.", "--home", str(home))
+    assert code == 0, out
+    assert "Drone strike hits border post" in run(capsys, "brief", "--print", "--home", str(home))[1]
+    shared = Store(pg_url)  # what a colleague's tui-reader reads
+    assert shared.story(story["id"]).summary == "Seen." and shared.count() == 2
+    shared.close()
+    assert not list(home.rglob("*.db"))
+
+
+def test_an_unreachable_postgresql_store_is_one_line_naming_it_without_the_password(home, capsys, monkeypatch):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("TUI_READER_STORE_URL", f"postgresql://desk:s3cret@127.0.0.1:{port}/news")
+    pytest.importorskip("psycopg")
+    code, _, err = run(capsys, "list", "--home", str(home))
+    assert code == 2 and err.count("\n") == 1 and "s3cret" not in err
+    assert f"cannot open the store postgresql://desk@127.0.0.1:{port}/news" in err and "refused" in err
+
+
+def test_the_sqlite_store_never_imports_psycopg(wire, home):
+    script = (
+        "import sys; from tui_reader.cli import main; "
+        f"main(['--home', {str(home)!r}, 'add', {wire.url('/feed.xml')!r}]); "
+        f"main(['--home', {str(home)!r}, 'list']); "
+        "assert 'psycopg' not in sys.modules, 'psycopg was imported'"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

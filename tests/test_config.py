@@ -22,7 +22,7 @@ def readme_example() -> dict:
 def test_the_readme_example_lists_every_setting_at_its_default():
     example = readme_example()
     defaults = Settings()
-    for section in ("paths", "fetch", "ui", "cluster", "retention"):
+    for section in ("paths", "store", "fetch", "ui", "cluster", "retention"):
         documented = example.get(section, {})
         keys = {f.name for f in fields(getattr(defaults, section))}
         assert set(documented) == keys, f"[{section}] in the README differs from the settings: {set(documented) ^ keys}"
@@ -38,6 +38,9 @@ def test_the_readme_example_lists_every_setting_at_its_default():
         ("[ui]\nshow_feeds = 'yes'", "ui.show_feeds"),
         ("[fetch]\nspeed = 3", "fetch.speed"),
         ("[nope]\nx = 1", "[nope]"),
+        ("[store]\nurl = 'mysql://u@h/db'", "store.url"),
+        ("[store]\nurl = 'postgresql://u@h:port/db'", "store.url"),
+        ("[store]\nurl = 'postgresql://u@h/my db'", "store.url"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_its_key(tmp_path, toml, key):
@@ -50,3 +53,17 @@ def test_a_bad_value_is_one_line_naming_its_key(tmp_path, toml, key):
 
 def test_a_missing_file_means_defaults(tmp_path):
     assert load_settings(tmp_path / "absent.toml") == Settings()
+
+
+def test_the_environment_names_the_store_over_the_config_and_a_bad_one_is_one_line_without_its_password(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "config.toml"
+    path.write_text("[store]\nurl = 'postgresql://desk@db.example/news'")
+    assert load_settings(path).store.url == "postgresql://desk@db.example/news"
+    monkeypatch.setenv("TUI_READER_STORE_URL", "postgresql://me@other.example/news")
+    assert load_settings(tmp_path / "absent.toml").store.url == "postgresql://me@other.example/news"
+    monkeypatch.setenv("TUI_READER_STORE_URL", "sqlite://me:s3cret@other.example/news")
+    with pytest.raises(ConfigError) as err:
+        load_settings(path)
+    assert "TUI_READER_STORE_URL" in str(err.value) and "s3cret" not in str(err.value) and "\n" not in str(err.value)

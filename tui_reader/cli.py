@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from tui_reader import __version__
-from tui_reader.config import Settings, load_settings
+from tui_reader.config import Settings, StoreSettings, load_settings
 from tui_reader.errors import UsageError, UserError
 from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
@@ -35,14 +35,15 @@ class Context:
     @property
     def store(self):
         if self._store is None:
-            from tui_reader.store import Store
-            from tui_reader.watch import watch_rules
+            from tui_reader.store import open_store
 
-            self._store = Store(self.paths.db_file)
-            self._store.rules = self.settings.rules + watch_rules(self.settings.watchlists)
-            self._store.watchlists = self.settings.watchlists
-            self._store.keep_days = self.settings.retention.keep_days
+            self._store = open_store(self.settings, self.paths)
         return self._store
+
+    @property
+    def has_store(self) -> bool:
+        """Whether a store exists already (a PostgreSQL one always does: it is created where it is named)."""
+        return bool(self.settings.store.url) or self.paths.db_file.exists()
 
 
 def load_context(home: str | None) -> Context:
@@ -79,7 +80,7 @@ def catch_up_notes(ctx: Context) -> None:
     whatever the analyst runs next. If the note still cannot be written, one line says so and
     the command goes on: the journal keeps the saves for the next try.
     """
-    if not ctx.paths.db_file.exists():  # no store, nothing saved: and `brief` should not create one
+    if not ctx.has_store:  # no store, nothing saved: and `brief` should not create one
         return
     from tui_reader.triage import reconcile_logs
 
@@ -107,6 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as tmp, DemoServer() as server:
         ctx = load_context(args.home or tmp)
+        ctx.settings = replace(ctx.settings, store=StoreSettings())  # never into a team's store
         opml = render((SITE_DIR / OPML_PATH.lstrip("/")).read_text(encoding="utf-8"), server.base_url, server.now)
         import_opml(ctx.store, opml.encode("utf-8"))  # subscribed as a user would, folders and all
         report = _refresh(ctx, cluster=True)
@@ -595,7 +597,7 @@ def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.doctor import check
 
-    if not ctx.paths.db_file.exists():
+    if not ctx.has_store:
         _out(f"no store yet at {_safe(str(ctx.paths.db_file))}: nothing to check")
         return 0
     report = check(ctx.store, ctx.paths.briefing_dir)

@@ -6,12 +6,15 @@ line naming the offending key, so the CLI can print it instead of a traceback.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from tui_reader.errors import ConfigError
+from tui_reader.urls import without_password
 
 if TYPE_CHECKING:
     from tui_reader.rules import Rule
@@ -88,6 +91,13 @@ class PathSettings:
 
 
 @dataclass(frozen=True)
+class StoreSettings:
+    url: str = ""
+    """A PostgreSQL store a team shares, ``postgresql://user@host/db`` (``TUI_READER_STORE_URL`` overrides);
+    empty means the SQLite file in ``data_dir``."""
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     keep_days: int = 0
     """Purge untriaged stories older than this many days after each refresh (0: keep everything)."""
@@ -113,6 +123,7 @@ class AlertSettings:
 @dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
     ui: UISettings = field(default_factory=UISettings)
     cluster: ClusterSettings = field(default_factory=ClusterSettings)
@@ -131,6 +142,7 @@ class Settings:
 
 _SECTIONS = {
     "paths": PathSettings,
+    "store": StoreSettings,
     "fetch": FetchSettings,
     "ui": UISettings,
     "cluster": ClusterSettings,
@@ -203,7 +215,28 @@ def parse_settings(data: dict[str, Any]) -> Settings:
                 raise ConfigError(f"config: unknown key {section}.{key}")
             updates[key] = _coerce(f"{section}.{key}", raw, getattr(current, key))
         settings = replace(settings, **{section: replace(current, **updates)})
+    check_store_url("config: store.url", settings.store.url)
     return settings
+
+
+STORE_URL_ENV = "TUI_READER_STORE_URL"
+"""The environment variable that overrides ``[store] url``."""
+
+
+def check_store_url(key: str, url: str) -> None:
+    """A store URL must be empty (SQLite) or a ``postgresql://`` URL naming a database: else one ConfigError."""
+    if not url:
+        return
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - a port that is no number raises here
+    except ValueError as exc:
+        raise ConfigError(f"config: {key} is not a URL ({exc})") from None
+    if parts.scheme not in ("postgresql", "postgres") or not url.isprintable() or " " in url:
+        raise ConfigError(
+            f"config: {key} must be a PostgreSQL URL such as postgresql://user@host/db "
+            f"(or empty for the SQLite store), got {without_password(url)!r}"
+        )
 
 
 def _parse_saved(value: Any, watchlists: tuple[Watchlist, ...]) -> dict[str, str]:
@@ -223,17 +256,24 @@ def _parse_saved(value: Any, watchlists: tuple[Watchlist, ...]) -> dict[str, str
 
 
 def load_settings(path: Path) -> Settings:
-    """Read settings from ``path``; a missing file gives the defaults."""
+    """Read settings from ``path`` (a missing file gives the defaults), then ``TUI_READER_STORE_URL``."""
+    settings = parse_settings(_read_toml(path))
+    if url := os.environ.get(STORE_URL_ENV, "").strip():
+        check_store_url(STORE_URL_ENV, url)
+        settings = replace(settings, store=StoreSettings(url))
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings()
+        return {}
     except OSError as exc:
         raise ConfigError(f"config: cannot read {path}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"config: {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
-    return parse_settings(data)

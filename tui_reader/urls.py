@@ -34,6 +34,15 @@ def _domain(origin: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def without_password(url: str) -> str:
+    """A URL as it may be shown or logged: any password in it left out."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user, _, host = parts.netloc.rpartition("@")
+    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}@{host}"))
+
+
 def join(base: str, link: str) -> str:
     """``urljoin`` that never raises: a link too broken to resolve (``http://[x``) gives ""."""
     try:

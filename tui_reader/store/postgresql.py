@@ -15,7 +15,6 @@ import functools
 import re
 from contextlib import contextmanager, nullcontext
 from typing import Any, Iterable, Iterator
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -23,6 +22,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.rows import tuple_row
 
 from tui_reader.errors import StoreError
+from tui_reader.urls import without_password
 
 WRITE_LOCK = 0x74756972
 """The advisory lock every write transaction takes (``tuir``)."""
@@ -235,15 +235,6 @@ is defined as SQLite's, for the partial index and the query that must name it al
 """
 
 
-def shown(url: str) -> str:
-    """The store's URL as told to the user: without its password."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}@{netloc}" if parts.username else netloc))
-
-
 @functools.lru_cache(maxsize=1024)
 def _translate(sql: str) -> str:
     """SQLite's ``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` as ``%%``), outside quoted text."""
@@ -364,7 +355,7 @@ class PostgreSQLEngine:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.path = shown(url)
+        self.path = without_password(url)
 
     def connect(self) -> _Connection:
         try:
