@@ -303,7 +303,7 @@ async def test_clustering_that_fails_says_so_and_the_list_stays_usable(demo, mon
     store.add_story("https://elsewhere.example/new", "A story no refresh clustered")
 
     broken = [sys.executable, "-c", "import sys; sys.exit('RuntimeError: injected: clustering broke')"]
-    monkeypatch.setattr("tui_reader.ui.app.backlog_command", lambda db, cluster: broken)
+    monkeypatch.setattr("tui_reader.ui.app.backlog_process", lambda store, cluster: (broken, None))
     monkeypatch.setattr("tui_reader.ui.app.BACKLOG_DELAY", 0.01)
     app = ReaderApp(store, paths)
     toasts = Toasts()

@@ -394,6 +394,21 @@ def test_a_story_updated_by_a_headless_fetch_waits_in_the_backlog_until_recluste
     assert store.unclustered_ids() == [] and sizes(store, event)["wire"] == 3
 
 
+def test_the_tuis_clustering_process_reaches_the_store_by_its_path_or_by_the_url_it_is_handed(store, event):
+    import subprocess
+
+    from tui_reader.ui.app import backlog_process
+
+    with store.tx() as c:  # as a headless fetch leaves them
+        for table in ("cluster_sigs", "cluster_keys", "cluster_df"):
+            c.execute(f"DELETE FROM {table}")
+    argv, env = backlog_process(store, SETTINGS)
+    assert store.engine.url not in " ".join(argv[1:]) if store.engine.url else str(store.path) in argv
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert not store.has_cluster_backlog() and sizes(store, event)["wire"] == 3
+
+
 def test_briefing_can_show_a_cluster_once(store, event):
     heads = store.cluster_of([event["b"], event["c"], event["other"]])
     assert heads[event["b"]] == heads[event["c"]] != heads[event["other"]] == event["other"]

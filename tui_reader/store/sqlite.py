@@ -101,6 +101,8 @@ class SQLiteEngine:
     """SQLite's LIKE folds ASCII case, as the ``source:`` filter wants."""
     ordered_join = "CROSS JOIN"
     """A join whose order SQLite must keep (its planner takes CROSS JOIN as that hint)."""
+    url = ""
+    """A server's URL (PostgreSQL's engine); a file has none."""
     migrations: dict[int, str] = {}
     """Every step is :data:`tui_reader.store.schema.MIGRATIONS`' own."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,7 @@ from textual.notifications import SeverityLevel
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from tui_reader.config import ClusterSettings, Settings
+from tui_reader.config import STORE_URL_ENV, ClusterSettings, Settings
 from tui_reader.errors import NoteBehind, UserError
 from tui_reader.models import FetchStatus, Quote, State, TriageInput
 from tui_reader.paths import Paths
@@ -71,9 +72,12 @@ def _in_turn(turn: tuple[threading.Event, threading.Event]) -> Iterator[None]:
         mine.set()
 
 
-def backlog_command(db: Path, cluster: ClusterSettings) -> list[str]:
-    """The clustering process (:mod:`tui_reader.backlog`) for the store at ``db``: an argument list, no shell."""
-    return [sys.executable, "-m", "tui_reader.backlog", str(db), str(cluster.window_hours), str(cluster.threshold)]
+def backlog_process(store: Store, cluster: ClusterSettings) -> tuple[list[str], dict[str, str] | None]:
+    """The clustering process (:mod:`tui_reader.backlog`) for ``store``: an argument list (no shell) and its
+    environment. A server's URL goes in the environment, since any user's ``ps`` shows the arguments."""
+    url = store.engine.url
+    db, env = ("-", {**os.environ, STORE_URL_ENV: url}) if url else (str(store.path), None)
+    return [sys.executable, "-m", "tui_reader.backlog", db, str(cluster.window_hours), str(cluster.threshold)], env
 
 
 BACKLOG_DELAY = 1.0
@@ -453,11 +457,14 @@ class ReaderApp(App[None]):
     def cluster_backlog(self) -> None:
         """Cluster the stories stored without it (a headless ``fetch``, a refresh, an older store) or
         changed since, in a process of its own (:mod:`tui_reader.backlog`), if there are any."""
-        if self._backlog is not None or not isinstance(self.store.path, Path) or not self.store.has_cluster_backlog():
+        reachable = self.store.engine.url or isinstance(self.store.path, Path)  # not ":memory:"
+        if self._backlog is not None or not reachable or not self.store.has_cluster_backlog():
             return
         errors = tempfile.TemporaryFile()  # what it says if it fails: a file, so a flood can never block it
+        argv, env = backlog_process(self.store, self.settings.cluster)
         proc = subprocess.Popen(
-            backlog_command(self.store.path, self.settings.cluster),
+            argv,
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=errors,
