@@ -277,3 +277,52 @@ def test_the_sqlite_store_never_imports_psycopg(wire, home):
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def _contents(store) -> dict[str, list]:
+    """Every row of every table a copy carries (PostgreSQL's story_feeds.rowid aside), order aside."""
+    from tui_reader.store.transfer import _ORDER
+
+    out = {}
+    for table in _ORDER:
+        cols = [d[0] for d in store.conn.execute(f"SELECT * FROM {table} LIMIT 0").description if d[0] != "rowid"]
+        rows = store.conn.execute(f"SELECT {', '.join(repr(c) for c in cols)} FROM {table}").fetchall()
+        out[table] = sorted((tuple(r) for r in rows), key=repr)
+    return out
+
+
+def test_store_copy_carries_everything_to_postgresql_and_back_and_refuses_a_store_in_use(
+    wire, home, capsys, pg_url, tmp_path
+):
+    from tui_reader.query import StoryQuery
+    from tui_reader.store import Store
+
+    h = ("--home", str(home))
+    run(capsys, *h, "add", wire.url("/feed.xml"))
+    run(capsys, *h, "fetch")
+    _, out, _ = run(capsys, *h, "list", "--json")
+    first, second = (json.loads(line)["id"] for line in out.splitlines())
+    run(capsys, *h, "triage", str(first), "--grade", "b2", "--summary", "Two guards killed.", "--tags", "syria")
+    run(capsys, *h, "triage", str(first), "--grade", "c3", "--summary", "Revised.", "--reason", "second source")
+    run(capsys, *h, "note", str(second), "--set", "ask the ministry")
+    run(capsys, *h, "sources", "Test Wire", "--letter", "D", "--reason", "one-sided")
+    code, out, err = run(capsys, *h, "store", "copy", "--to", pg_url)
+    assert code == 0, err
+    assert "copied 2 stories, 1 feeds and 2 saved triages" in out and pg_url.rsplit("@", 1)[1] in out
+
+    local, shared = Store(home / "data" / "tui-reader.db"), Store(pg_url)
+    assert _contents(shared) == _contents(local)
+    assert shared.story_ids(StoryQuery(text="revised")) == [first]  # rebuilt: the summary's words
+    assert shared.story_ids(StoryQuery(note="ministry")) == [second]
+    assert shared.add_feed("https://added.example/feed").id == 2  # ids number on after the copied ones
+    code, _, err = run(capsys, *h, "store", "copy", "--to", pg_url)
+    assert code == 2 and err.count("\n") == 1 and "not empty" in err
+
+    back = tmp_path / "back.db"
+    code, out, err = run(capsys, *h, "store", "copy", "--from", pg_url, "--to", str(back))
+    assert code == 0, err
+    returned = Store(back)
+    assert _contents(returned) == _contents(shared)
+    assert returned.story_ids(StoryQuery(text="revised")) == [first]
+    for s in (local, shared, returned):
+        s.close()

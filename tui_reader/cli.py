@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from tui_reader import __version__
-from tui_reader.config import Settings, StoreSettings, load_settings
+from tui_reader.config import Settings, StoreSettings, check_store_url, load_settings
 from tui_reader.errors import UsageError, UserError
 from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
@@ -607,6 +607,29 @@ def cmd_doctor(ctx: Context, args: argparse.Namespace) -> int:
     return 1 if report.problems else 0
 
 
+def cmd_store_copy(ctx: Context, args: argparse.Namespace) -> int:
+    """Copy a whole store into an empty one: a profile's SQLite file into the team's PostgreSQL, or back."""
+    from tui_reader.store import Store
+    from tui_reader.store.transfer import copy_store
+
+    def named(where: str, flag: str) -> Store:
+        if where.startswith(("postgresql:", "postgres:")):
+            check_store_url(flag, where)
+        elif flag == "--from" and not Path(where).is_file():
+            raise UsageError(f"--from: no store at {where}")
+        return Store(where)
+
+    source = named(args.source, "--from") if args.source else ctx.store
+    target = named(args.to, "--to")
+    copied = copy_store(source, target)
+    _out(
+        f"copied {copied.get('stories', 0)} stories, {copied.get('feeds', 0)} feeds and "
+        f"{copied.get('triage_history', 0)} saved triages from {_safe(str(source.path))} to {_safe(str(target.path))}; "
+        "search index rebuilt there"
+    )
+    return 0
+
+
 def cmd_import_opml(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.errors import OpmlError
     from tui_reader.subscribe import import_opml
@@ -797,6 +820,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_rules_undo)
     p.add_argument("rule", metavar="RULE", help="the rule's name")
     p.add_argument("story_ids", type=int, nargs="*", metavar="STORY_ID", help="only on these stories")
+    store = sub.add_parser("store", help="the store as a whole", description="the store as a whole").add_subparsers(
+        dest="store_command", metavar="ACTION", required=True
+    )
+    p = store.add_parser(
+        "copy",
+        parents=[common],
+        help="copy every story, triage, note and source into an empty store (SQLite file or PostgreSQL URL)",
+    )
+    p.set_defaults(func=cmd_store_copy)
+    p.add_argument("--to", required=True, metavar="URL|FILE", help="the empty store to copy into")
+    p.add_argument("--from", dest="source", metavar="URL|FILE", help="the store to copy (default: this profile's)")
     p = add("import-opml", cmd_import_opml, "subscribe to every feed in an OPML file (folders become groups)")
     p.add_argument("file", metavar="FILE")
     p = add("export-opml", cmd_export_opml, "write the subscriptions as OPML (stdout or FILE)")
@@ -818,7 +852,8 @@ def main(argv: list[str] | None = None) -> int:
         ctx = load_context(args.home)
         if args.command is None:
             return cmd_tui(ctx, args)
-        if args.command not in ("extract", "triage", "doctor"):  # triage: after its own save; doctor reports it
+        if args.command not in ("extract", "triage", "doctor", "store"):  # triage: after its own save; doctor
+            # reports it; store copy may not even read this profile's store
             catch_up_notes(ctx)
         return args.func(ctx, args)
     except UserError as exc:  # usage, config, triage, briefing: one line, never a traceback

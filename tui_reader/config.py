@@ -231,10 +231,10 @@ def check_store_url(key: str, url: str) -> None:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is no number raises here
     except ValueError as exc:
-        raise ConfigError(f"config: {key} is not a URL ({exc})") from None
+        raise ConfigError(f"{key} is not a URL ({exc})") from None
     if parts.scheme not in ("postgresql", "postgres") or not url.isprintable() or " " in url:
         raise ConfigError(
-            f"config: {key} must be a PostgreSQL URL such as postgresql://user@host/db "
+            f"{key} must be a PostgreSQL URL such as postgresql://user@host/db "
             f"(or empty for the SQLite store), got {without_password(url)!r}"
         )
 

@@ -7,7 +7,7 @@ import time
 from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator, Protocol
+from typing import Any, Iterable, Iterator, Protocol
 
 from tui_reader.errors import StoreError
 from tui_reader.sanitize import html_text
@@ -58,6 +58,19 @@ def engine_for(target: Path | str) -> Any:
 
         return PostgreSQLEngine(target)
     return SQLiteEngine(target)
+
+
+_SEARCH = (
+    "SELECT s.id, s.title, COALESCE(t.summary, '') AS summary, a.text, s.feed_content, s.feed_summary "
+    "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN articles a ON a.story_id = s.id"
+)
+_FTS_INTO = "stories_fts(rowid, title, summary, body)"
+
+
+def _search_rows(rows: Iterable[Row]) -> list[tuple]:
+    """Full-text rows: a story's title, the analyst's summary and the words of its text (the article's,
+    else the feed's HTML without its markup)."""
+    return [(r[0], r[1], r[2], r["text"] or html_text(r["feed_content"]) or html_text(r["feed_summary"])) for r in rows]
 
 
 class StoreBase:
@@ -127,21 +140,13 @@ class StoreBase:
         return tuple(r[0] for r in rows)
 
     def _reindex(self, c: Conn, story_id: int) -> None:
-        """A story's full-text row anew: its title, the analyst's summary and the words of its text (the
-        article's, else the feed's HTML without its markup)."""
-        row = c.execute(
-            "SELECT s.title, COALESCE(t.summary, '') AS summary, a.text, s.feed_content, s.feed_summary "
-            "FROM stories s LEFT JOIN triage t ON t.story_id = s.id LEFT JOIN articles a ON a.story_id = s.id "
-            "WHERE s.id = ?",
-            (story_id,),
-        ).fetchone()
+        """A story's full-text row anew."""
         c.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
-        if row is not None:
-            body = row["text"] or html_text(row["feed_content"]) or html_text(row["feed_summary"])
-            c.execute(
-                "INSERT INTO stories_fts(rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-                (story_id, row["title"], row["summary"], body),
-            )
+        self._insert_many(c, _FTS_INTO, _search_rows(c.execute(_SEARCH + " WHERE s.id = ?", (story_id,))))
+
+    def _index_all(self, c: Conn) -> None:
+        """Every story's full-text row, into an empty index (a copied store's)."""
+        self._insert_many(c, _FTS_INTO, _search_rows(c.execute(_SEARCH)))
 
     def _insert_many(self, c: Conn, into: str, rows: list[tuple]) -> None:
         """``INSERT INTO into VALUES`` rows, hundreds to a statement rather than one per row.

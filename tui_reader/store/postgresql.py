@@ -318,6 +318,10 @@ class _Cursor:
     def rowcount(self) -> int:
         return self._cur.rowcount
 
+    @property
+    def description(self) -> Any:
+        return self._cur.description
+
 
 class _Connection:
     """One psycopg connection in autocommit mode (the store's ``tx`` opens its transactions), sqlite3-shaped."""
@@ -413,6 +417,20 @@ class PostgreSQLEngine:
         """None to find: the server checks keys and constraints as it writes, and its pages itself."""
         conn.execute("SELECT 1")  # but it must answer
         return []
+
+    def tables(self, conn: _Connection) -> set[str]:
+        return {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+
+    def ids_copied(self, conn: _Connection) -> None:
+        """After rows were copied in with their ids: each identity column numbers on from its largest."""
+        for table, column in conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        ).fetchall():
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE(max({column}), 0) + 1, false) "
+                f"FROM {table}"
+            )
 
     def max_variables(self, conn: _Connection) -> int:
         return 32767

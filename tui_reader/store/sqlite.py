@@ -158,6 +158,14 @@ class SQLiteEngine:
         found = [r[0] for r in conn.execute("PRAGMA integrity_check")]
         return [] if found == ["ok"] else found
 
+    def tables(self, conn: sqlite3.Connection) -> set[str]:
+        """The store's tables of its own (not SQLite's, not the full-text index's shadow tables)."""
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
+        return {r[0] for r in rows if not r[0].startswith(("stories_fts_", "notes_fts_"))}
+
+    def ids_copied(self, conn: sqlite3.Connection) -> None:
+        """After rows were copied in with their ids: nothing to do, SQLite numbers on from the largest."""
+
     def max_variables(self, conn: sqlite3.Connection) -> int:
         return conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
