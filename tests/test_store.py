@@ -385,3 +385,15 @@ def test_migration_9_unmerges_what_a_url_had_merged_and_keeps_every_triage(tmp_p
     assert res.new == 3 and store.count() == 5  # pr-101, pr-102 and Bulletin 1 come back; Bulletin 0 is story 2
     assert store.story(1).title == "Release 3" and store.story(1).grade.code == "B2"
     assert store.upsert_entries(1, press + bulletins, "Ministry").new == 0
+
+
+def test_a_postgresql_database_gets_the_whole_schema_and_one_from_a_newer_version_is_refused(pg_url):
+    from tui_reader.errors import StoreError
+
+    store = Store(pg_url)
+    assert store.schema_version == len(MIGRATIONS) and store.integrity_ok()
+    with store.tx() as c:
+        c.execute("UPDATE schema_version SET version = ?", (len(MIGRATIONS) + 1,))
+    store.close()
+    with pytest.raises(StoreError, match="newer than this tui-reader"):
+        Store(pg_url)

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator, Protocol
 
 from tui_reader.errors import StoreError
 from tui_reader.sanitize import html_text
-from tui_reader.store.schema import migrate
+from tui_reader.store import schema
 from tui_reader.store.sqlite import SQLiteEngine
 
 Row = Any
@@ -117,8 +117,12 @@ class StoreBase:
             self._local.conn = None
 
     def _migrate(self) -> None:
+        """Bring the schema up to date; a store that is (the common case) only reads its version, so that
+        opening it never waits for another process's write."""
+        if "schema_version" in self.engine.tables(self.conn) and self.schema_version == len(schema.MIGRATIONS):
+            return
         with self.engine.migrating(self.conn), self.tx() as c:
-            migrate(c, self.path)
+            schema.migrate(c, self.path)
 
     @property
     def schema_version(self) -> int:
@@ -149,16 +153,6 @@ class StoreBase:
         self._insert_many(c, _FTS_INTO, _search_rows(c.execute(_SEARCH)))
 
     def _insert_many(self, c: Conn, into: str, rows: list[tuple]) -> None:
-        """``INSERT INTO into VALUES`` rows, hundreds to a statement rather than one per row.
-
-        Besides being faster, each statement runs with the GIL released throughout, so a refresh's
-        indexing overlaps with its downloads and parsing on another core. Per-row statements never
-        allow that: each takes the GIL back after ~15 µs, then waits out a busy thread's switch interval.
-        """
-        if not rows:
-            return
-        one = f"({', '.join('?' * len(rows[0]))})"
-        per = max(1, min(500, self.engine.max_variables(c) // len(rows[0])))
-        for i in range(0, len(rows), per):
-            chunk = rows[i : i + per]
-            c.execute(f"INSERT INTO {into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row])
+        """``INSERT INTO into VALUES`` rows, in bulk (``into``: a table and its columns)."""
+        if rows:
+            self.engine.insert_many(c, into, rows)

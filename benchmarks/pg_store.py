@@ -1,0 +1,144 @@
+"""The PostgreSQL store against the SQLite one, side by side: intake, and the list's first read at scale.
+
+    python benchmarks/pg_store.py [--intake 10000] [--list 100000] [--url postgresql://…]
+
+Without ``--url`` a throwaway server is started as the tests start theirs (tests/pgserver.py: fsync
+off, so the intake figure is the store's own work, not the disk's). Figures:
+
+* intake: ``upsert_entries`` of ``--intake`` new stories, 200 per feed as a refresh stores them
+  (wall and CPU of this process; the server's CPU is not in the latter);
+* first read: what the list's first paint reads of a store holding ``--list`` stories, on a new
+  connection: every id in display order, then the first window's rows (median of 5);
+* a search over that store (``drone``), median of 5.
+
+Goals (issue 19): intake of 10,000 stories ≤ 2 s on PostgreSQL; its first read ≤ 1.5× SQLite's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.pgserver import PostgresServer, unavailable  # noqa: E402
+from tui_reader.models import FeedEntry  # noqa: E402
+from tui_reader.query import StoryQuery  # noqa: E402
+from tui_reader.store import Store  # noqa: E402
+
+GOALS = {"intake_s": 2.0, "first_read_ratio": 1.5}
+WORDS = (
+    "minister talks ceasefire port tanker sanctions drone border militia pipeline oil council "
+    "statement envoy election protest strike convoy refinery ministry officials said week"
+).split()
+PER_FEED = 200
+WINDOW = 40
+
+
+def entries(feed: int, count: int) -> list[FeedEntry]:
+    """A feed's worth of entries, ~1 KB of text each, as a news feed carries."""
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    out = []
+    for i in range(count):
+        words = " ".join(WORDS[(i * 7 + j * 3 + feed) % len(WORDS)] for j in range(120))
+        out.append(
+            FeedEntry(
+                guid=f"f{feed}-{i}",
+                url=f"https://site{feed}.example/news/{i}",
+                title=f"Story {i}: " + " ".join(WORDS[(i + feed + k) % len(WORDS)] for k in range(8)),
+                published=start + timedelta(minutes=feed * 997 + i * 13),
+                summary=words[:300],
+                content=f"<p>{words}</p>",
+            )
+        )
+    return out
+
+
+def intake(store: Store, count: int, first_feed: int = 0) -> tuple[float, float]:
+    """Wall and CPU seconds to store ``count`` new stories, a feed at a time."""
+    feeds = [store.add_feed(f"https://site{n}.example/feed") for n in range(first_feed, first_feed + count // PER_FEED)]
+    batches = [(f.id, entries(n, PER_FEED)) for n, f in enumerate(feeds, start=first_feed)]
+    wall, cpu = time.perf_counter(), time.process_time()
+    for feed_id, batch in batches:
+        store.upsert_entries(feed_id, batch, f"Site {feed_id}")
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def median_seconds(job, times: int = 5) -> float:
+    runs = []
+    for _ in range(times):
+        start = time.perf_counter()
+        job()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def first_read(target: Path | str) -> float:
+    def job() -> None:
+        store = Store(target)  # a new connection, as a starting TUI has
+        ids = store.story_ids(StoryQuery())
+        store.list_rows(ids[:WINDOW])
+        store.close()
+
+    return median_seconds(job)
+
+
+def search(target: Path | str) -> float:
+    store = Store(target)
+    took = median_seconds(lambda: store.story_ids(StoryQuery(text="drone")))
+    store.close()
+    return took
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--intake", type=int, default=10_000)
+    parser.add_argument("--list", type=int, default=100_000)
+    parser.add_argument("--url", help="an empty PostgreSQL database to use (default: start a throwaway server)")
+    args = parser.parse_args()
+    server = None
+    if not args.url:
+        if why := unavailable():
+            print(f"cannot start PostgreSQL: {why}")
+            return 1
+        server = PostgresServer()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            targets: dict[str, Path | str] = {"sqlite": Path(tmp) / "bench.db"}
+            targets["postgresql"] = args.url or server.new_store()  # type: ignore[union-attr]
+            results: dict[str, dict[str, float]] = {}
+            for name, target in targets.items():
+                store = Store(target)
+                wall, cpu = intake(store, args.intake)
+                intake(store, args.list - args.intake, first_feed=args.intake // PER_FEED)  # the rest, untimed
+                assert store.count() == args.list
+                store.close()
+                results[name] = {"intake_s": wall, "intake_cpu_s": cpu}
+                results[name]["first_read_s"] = first_read(target)
+                results[name]["search_s"] = search(target)
+    finally:
+        if server is not None:
+            server.stop()
+    print(f"{'':12}{'intake ' + str(args.intake):>16}{'(cpu)':>9}{'first read ' + str(args.list):>20}{'search':>9}")
+    for name, r in results.items():
+        print(
+            f"{name:12}{r['intake_s']:>14.2f} s{r['intake_cpu_s']:>7.2f} s"
+            f"{r['first_read_s'] * 1000:>17.0f} ms{r['search_s'] * 1000:>6.0f} ms"
+        )
+    ratio = results["postgresql"]["first_read_s"] / results["sqlite"]["first_read_s"]
+    intake_ok = results["postgresql"]["intake_s"] <= GOALS["intake_s"]
+    print(
+        f"goals: PostgreSQL intake ≤ {GOALS['intake_s']:g} s: {'met' if intake_ok else 'MISSED'}; "
+        f"first read ≤ {GOALS['first_read_ratio']:g}× SQLite's: {ratio:.2f}× "
+        f"{'met' if ratio <= GOALS['first_read_ratio'] else 'MISSED'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
