@@ -163,7 +163,7 @@ class SQLiteEngine:
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
         return {r[0] for r in rows if not r[0].startswith(("stories_fts_", "notes_fts_"))}
 
-    def ids_copied(self, conn: sqlite3.Connection) -> None:
+    def copied(self, conn: sqlite3.Connection) -> None:
         """After rows were copied in with their ids: nothing to do, SQLite numbers on from the largest."""
 
     def insert_many(self, conn: sqlite3.Connection, into: str, rows: list[tuple]) -> None:

@@ -61,8 +61,8 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
             data = [tuple(r) for r in source.conn.execute(f"SELECT {cols} FROM {table}{order}")]
             target._insert_many(c, f"{table}({cols})", data)
             copied[table] = len(data)
-        target.engine.ids_copied(c)
         target._index_all(c)
         for (story_id,) in c.execute("SELECT story_id FROM notes UNION SELECT story_id FROM quotes").fetchall():
             target._reindex_note(c, story_id)
+        target.engine.copied(c)
     return copied
