@@ -42,6 +42,7 @@ class Context:
             self._store.rules = self.settings.rules + watch_rules(self.settings.watchlists)
             self._store.watchlists = self.settings.watchlists
             self._store.keep_days = self.settings.retention.keep_days
+            self._store.analyst = self.settings.user.name
         return self._store
 
 
@@ -354,6 +355,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
                         "state": s.state.value,
                         "tags": list(s.tags),
                         "rating": s.grade.code if s.grade else None,
+                        "triaged_by": _safe(s.triaged_by),
                         "summary": s.summary,
                         "rules": list(marks.rules),
                         "priority": marks.priority,
@@ -502,7 +504,7 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
         structured=ctx.settings.brief.structured,
     )
     verb = "dismissed" if args.dismiss else f"triaged {item.grade.code if item.grade else '--'}"
-    _out(f"{verb}: {_safe(item.title, 80)}")
+    _out(f"{verb} by {_safe(store.analyst)}: {_safe(item.title, 80)}")
     return 0
 
 
@@ -583,7 +585,8 @@ def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
     text, quotes = store.note_text(args.story_id), store.quotes(args.story_id)
     if args.json:
         quoted = [{"text": _safe(q.text), "paragraph": q.paragraph, "offset": q.offset} for q in quotes]
-        _out(json.dumps({"id": args.story_id, "note": text, "quotes": quoted}, ensure_ascii=False))
+        by = _safe(store.note_by(args.story_id))
+        _out(json.dumps({"id": args.story_id, "note": text, "by": by, "quotes": quoted}, ensure_ascii=False))
         return 0
     for line in text.split("\n") if text else []:
         _out(_safe(line))

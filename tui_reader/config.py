@@ -6,6 +6,8 @@ line naming the offending key, so the CLI can print it instead of a traceback.
 
 from __future__ import annotations
 
+import getpass
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -110,6 +112,31 @@ class AlertSettings:
     """Ring the terminal bell with the TUI's alert toast."""
 
 
+_NAME = re.compile(r"\w[\w.\- ]{0,31}")
+"""An analyst's name: a word character, then up to 31 of them, dots, hyphens or spaces (no markup, no controls)."""
+
+
+def analyst_name(text: str) -> str | None:
+    """``text`` as an analyst's name (stripped), or None when it is not a short printable name."""
+    name = text.strip()
+    return name if _NAME.fullmatch(name) and name.isprintable() else None
+
+
+def login_name() -> str:
+    """The login name, the default ``[user] name``; "analyst" when there is none or it is not a usable name."""
+    try:
+        return analyst_name(getpass.getuser()) or "analyst"
+    except (OSError, KeyError, ImportError):  # no LOGNAME/USER and no passwd entry (a bare container)
+        return "analyst"
+
+
+@dataclass(frozen=True)
+class UserSettings:
+    name: str = field(default_factory=login_name)
+    """Who you are on a shared store: recorded on every triage, dismissal, grade and note, shown to colleagues
+    (up to 32 letters, digits, dots, hyphens or spaces; default: the login name)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
@@ -119,6 +146,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    user: UserSettings = field(default_factory=UserSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
     rules: tuple[Rule, ...] = ()
@@ -137,6 +165,7 @@ _SECTIONS = {
     "retention": RetentionSettings,
     "brief": BriefSettings,
     "alerts": AlertSettings,
+    "user": UserSettings,
 }
 
 
@@ -202,6 +231,13 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             if key not in known:
                 raise ConfigError(f"config: unknown key {section}.{key}")
             updates[key] = _coerce(f"{section}.{key}", raw, getattr(current, key))
+        if section == "user" and "name" in updates:
+            if (name := analyst_name(updates["name"])) is None:
+                raise ConfigError(
+                    "config: user.name must be a short name (up to 32 letters, digits, dots, hyphens or spaces), "
+                    f"got {updates['name'][:40]!r}"
+                )
+            updates["name"] = name
         settings = replace(settings, **{section: replace(current, **updates)})
     return settings
 

@@ -133,6 +133,7 @@ def _item(item: BriefItem, section: str, new: bool) -> dict[str, Any]:
         "source": clean_line(item.source, 120),
         "published": _when(item.published),
         "triaged_at": _when(item.triaged_at),
+        "triaged_by": clean_line(item.triaged_by, 40),
         "rating": None
         if grade is None
         else {

@@ -3,8 +3,8 @@
 One connection per thread (SQLite connections belong to the thread that made them), all writes
 inside ``BEGIN IMMEDIATE`` transactions so two processes on one home directory serialise instead of
 interleaving. Times are stored as UTC epoch seconds. :class:`Store` is the one API; its parts live in
-``feeds``, ``stories``, ``listing``, ``triage``, ``notes``, ``sources``, ``clusters``, ``rules`` and ``retention``, as the ``reader``
-library keeps its storage in ``_storage/``.
+``feeds``, ``stories``, ``listing``, ``triage``, ``notes``, ``sources``, ``clusters``, ``rules``, ``retention``
+and ``desk`` (several analysts on one store), as the ``reader`` library keeps its storage in ``_storage/``.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from tui_reader.errors import StoreError
 from tui_reader.store.base import from_epoch, to_epoch
 from tui_reader.store.clusters import ClustersMixin
+from tui_reader.store.desk import Change
 from tui_reader.store.feeds import FeedsMixin
 from tui_reader.store.listing import ListingMixin, ListRow
 from tui_reader.store.retention import PurgeResult, RetentionMixin
@@ -22,6 +23,7 @@ from tui_reader.store.triage import TriageMixin
 
 __all__ = [
     "MIGRATIONS",
+    "Change",
     "ListRow",
     "PurgeResult",
     "RuleAction",
