@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -112,6 +113,7 @@ db, briefing_dir, name, grade, go = sys.argv[1:]
 store = Store(db)
 store.analyst = name
 loaded = {sid: store.story(sid).version for sid in store.story_ids()}  # both have the desk's queue open
+Path(f"{go}.{name}").touch()
 while not Path(go).exists():  # and start at once
     pass
 saved, refused = [], []
@@ -140,7 +142,9 @@ def test_two_analysts_triaging_the_same_thousand_stories_lose_no_update_and_brie
         )
         for name, grade in (("sara", "A1"), ("tom", "C3"))
     ]
-    time.sleep(0.5)
+    while not all(Path(f"{go}.{name}").exists() for name in ("sara", "tom")):
+        assert all(proc.poll() is None for proc in racers), "a racer failed before the start"
+        time.sleep(0.01)
     go.touch()
     results = {}
     for name, proc in zip(("sara", "tom"), racers, strict=True):
@@ -197,3 +201,29 @@ def test_the_cli_records_the_name_and_json_and_the_briefing_carry_it(home, capsy
     assert "- By: sara, " in blocks[sid] and "- By:" not in blocks[old]
     code, out, _ = run(capsys, "brief", "--format", "json", "--home", str(home))
     assert {i["id"]: i["triaged_by"] for i in json.loads(out)["items"]} == {sid: "sara", old: ""}
+
+
+def test_the_team_brief_merges_an_event_triaged_by_two_analysts_and_credits_both(demo, capsys):
+    from tui_reader.cluster import cluster_members
+
+    _, store, paths = demo
+    sara, tom = colleague(store, "sara"), colleague(store, "tom")
+    event = next(sid for sid in store.story_ids() if len(cluster_members(store, sid)) >= 2)
+    first, second = [m.id for m in cluster_members(store, event)][:2]
+    other = next(s for s in store.story_ids() if len(cluster_members(store, s)) <= 1)
+    apply_triage(sara, paths.briefing_dir, TriageInput(first, ("jordan",), Grade.parse("B2"), "Sara's take."))
+    apply_triage(tom, paths.briefing_dir, TriageInput(second, ("jordan",), Grade.parse("C3"), "Tom's take."))
+    apply_triage(tom, paths.briefing_dir, TriageInput(other, ("iran",), Grade.parse("A1"), "Tom alone."))
+    home = str(paths.config_file.parent)
+    code, out, _ = run(capsys, "brief", "--team", "--home", home)
+    assert code == 0 and out.startswith("# Team briefing")
+    assert out.count("Sara's take.") == 1 and "Tom's take." not in out, "one item per event: the best graded"
+    assert "— sara, tom" in out and "— tom" in out and "<!--" not in out
+    assert out.index("## iran") < out.index("## jordan")
+    code, out, _ = run(capsys, "brief", "--team", "--format", "json", "--home", home)
+    items = {i["id"]: i for i in json.loads(out)["items"]}
+    assert set(items) == {first, other}
+    assert items[first]["credits"] == ["sara", "tom"] and items[first]["triaged_by"] == "sara"
+    assert items[other]["credits"] == ["tom"]
+    code, _, err = run(capsys, "brief", "--team", "--since", "2026-01-01", "--home", home)
+    assert code == 2 and "--team" in err

@@ -18,7 +18,9 @@ from tui_reader.ui.screens.reader import ReaderScreen
 from tui_reader.ui.widgets.story_list import StoryList
 from tui_reader.ui.widgets.triage_panel import TriagePanel
 
-PAGE = "<html><body><article><h1>{title}</h1><p>{title}: the crossing stayed closed all day.</p></article></body></html>"
+PAGE = (
+    "<html><body><article><h1>{title}</h1><p>{title}: the crossing stayed closed all day.</p></article></body></html>"
+)
 
 
 @pytest.fixture

@@ -253,6 +253,10 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError("brief: --since must not be after --date")
         days = [start + timedelta(days=n) for n in range((day - start).days + 1)]
     structured = ctx.settings.brief.structured
+    if args.team:
+        if args.since or args.print or args.rebuild or args.saved is not None:
+            raise UsageError("brief --team takes one day (--date), without --since, --print, --rebuild or --saved")
+        return _send_brief(ctx, day, args.format or "md", args.out, team=True)
     if args.format or args.out:
         if args.since or args.print or args.saved is not None:
             raise UsageError("brief: --format and --out take one day, without --since, --print or --saved")
@@ -277,15 +281,22 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _send_brief(ctx: Context, day: date, fmt: str, out: str | None) -> int:
-    """The day's note as sendable md, html or json: on stdout, or written atomically to ``out``."""
+def _send_brief(ctx: Context, day: date, fmt: str, out: str | None, *, team: bool = False) -> int:
+    """The day's note as sendable md, html or json: on stdout, or written atomically to ``out``; with ``team``,
+    the team brief of every analyst's triaged stories in the store (:mod:`tui_reader.team`) instead of the note."""
     from tui_reader.briefing import write_atomic
     from tui_reader.errors import BriefingError
     from tui_reader.sendable import read_note, to_html, to_json, to_markdown
 
-    note = read_note(ctx.paths.briefing_dir, day)
+    items: dict | None = None
+    if team:
+        from tui_reader.team import team_note
+
+        note, items = team_note(ctx.store, day)
+    else:
+        note = read_note(ctx.paths.briefing_dir, day)
     if fmt == "json":  # the only format that reads the store
-        text = to_json(ctx.store, ctx.paths.briefing_dir, note, day)
+        text = to_json(ctx.store, ctx.paths.briefing_dir, note, day, items)
     else:
         text = to_html(note, day) if fmt == "html" else to_markdown(note)
     if out is None:
@@ -744,6 +755,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("md", "html", "json"), help="the note ready to send: markdown, one HTML file, or JSON"
     )
     p.add_argument("--out", metavar="FILE", help="write the sendable brief to FILE (atomically) instead of stdout")
+    p.add_argument(
+        "--team",
+        action="store_true",
+        help="the team brief: every analyst's triaged stories of the day, one per event, credited (writes no note)",
+    )
     p.add_argument(
         "--saved",
         metavar="NAME",

@@ -230,6 +230,8 @@ class BriefItem:
     quotes: tuple["Quote", ...] = ()
     triaged_by: str = ""
     """Who saved the triage ('' before names were kept: the note shows no name)."""
+    credits: tuple[str, ...] = ()
+    """In a team brief (:mod:`tui_reader.team`): everyone who triaged the story's event, shown instead."""
 
 
 @dataclass(frozen=True)
