@@ -77,6 +77,11 @@ async def test_the_list_marks_a_story_a_colleague_is_reading_until_they_leave(de
         tom.reading(None)
         await until(pilot, lambda: "◉" not in screen_text(app))
         assert not toasts  # presence is no news
+        rogue = Store(sara.path)  # a name no config would pass, written by some other client
+        rogue.analyst = "[bold red]ev\x1b[2Jil"
+        rogue.reading(ids[2])
+        await until(pilot, lambda: "◉[bold red]evil Story 2" in row_line(app, "Story 2"))
+        rogue.close()
 
 
 async def open_story(app, pilot, sid) -> ReaderScreen:

@@ -115,6 +115,8 @@ class ReaderApp(App[None]):
         """The clustering process (:mod:`tui_reader.backlog`) while it runs."""
         self._seen_seq = 0
         """The newest change in the store's log this app has shown."""
+        self._reading: int | None = None
+        """The story open in the reader, which colleagues see (:meth:`reading`)."""
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -143,7 +145,7 @@ class ReaderApp(App[None]):
         self._catch_up_notes()
         self._seen_seq = self.store.change_seq()
         self.set_interval(CHANGES_POLL, self._poll_changes)
-        self.set_interval(HEARTBEAT, lambda: self._in_line(self.store.heartbeat))
+        self.set_interval(HEARTBEAT, self._heartbeat)
         self.set_timer(BACKLOG_DELAY, self.cluster_backlog)
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
@@ -179,9 +181,12 @@ class ReaderApp(App[None]):
         stays), and the story open in the reader says who changed it. Our own changes are shown already."""
         from tui_reader.ui.screens.reader import ReaderScreen
 
-        if self.store.change_seq() <= self._seen_seq:
+        try:
+            if self.store.change_seq() <= self._seen_seq:
+                return
+            changes = self.store.changes_since(self._seen_seq)
+        except UserError:  # a store gone bad says so at the next write; the next poll tries again
             return
-        changes = self.store.changes_since(self._seen_seq)
         self._seen_seq = changes[-1].seq
         theirs = [c for c in changes if c.session != self.store.session]
         if not theirs:
@@ -190,11 +195,18 @@ class ReaderApp(App[None]):
         screen = self.screen
         if isinstance(screen, ReaderScreen):
             if mine := [c for c in theirs if c.story_id == screen.story_id and c.kind in VERSIONED]:
-                self.notify(f"{mine[-1].says()}: saving now asks first.", severity="warning", timeout=6)
+                said = clean_line(mine[-1].says(), max_len=120)  # a name from the store: whatever wrote it
+                self.notify(f"{said}: saving now asks first.", severity="warning", timeout=6)
 
     def reading(self, story_id: int | None) -> None:
         """Colleagues' lists mark the story open in this app's reader (None: the reader closed); in line."""
+        self._reading = story_id
         self._in_line(functools.partial(self.store.reading, story_id))
+
+    def _heartbeat(self) -> None:
+        """Keep our reader row fresh while a story is open (a killed TUI's row expires instead)."""
+        if self._reading is not None:
+            self._in_line(self.store.heartbeat)
 
     def _conflict(self, exc: ConflictError) -> None:
         """A save a colleague's change refused: say who and when, and offer the story as it is now."""
