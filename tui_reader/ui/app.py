@@ -15,6 +15,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -117,6 +118,8 @@ class ReaderApp(App[None]):
         """The newest change in the store's log this app has shown."""
         self._reading: int | None = None
         """The story open in the reader, which colleagues see (:meth:`reading`)."""
+        self._own: dict[int, tuple[int, int]] = {}
+        """Per story: the version a screen loaded, and the one our own writes since have made it (:meth:`_version`)."""
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -208,6 +211,23 @@ class ReaderApp(App[None]):
         if self._reading is not None:
             self._in_line(self.store.heartbeat)
 
+    @contextmanager
+    def _own_write(self, story_id: int, loaded: int | None) -> Iterator[int | None]:
+        """In line: the version a write of ``story_id`` names when its screen loaded ``loaded``, moved on by our own
+        writes since (saving twice is no conflict); a write that went through (NoteBehind: in the store) moves it."""
+        own = self._own.get(story_id)
+        used = own[1] if own is not None and loaded is not None and own[0] == loaded else loaded
+        saved = False
+        try:
+            yield used
+            saved = True
+        except NoteBehind:
+            saved = True
+            raise
+        finally:
+            if saved and loaded is not None and used is not None:
+                self._own[story_id] = (loaded, used + 1)
+
     def _conflict(self, exc: ConflictError) -> None:
         """A save a colleague's change refused: say who and when, and offer the story as it is now."""
         from tui_reader.ui.screens.confirm import ConfirmScreen
@@ -259,7 +279,13 @@ class ReaderApp(App[None]):
     def _save(self, inp: TriageInput) -> None:
         from tui_reader.triage import apply_triage
 
-        item = apply_triage(self.store, self.paths.briefing_dir, inp, structured=self.settings.brief.structured)
+        with self._own_write(inp.story_id, inp.version) as used:
+            item = apply_triage(
+                self.store,
+                self.paths.briefing_dir,
+                replace(inp, version=used),
+                structured=self.settings.brief.structured,
+            )
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
         self.call_from_thread(
@@ -286,15 +312,16 @@ class ReaderApp(App[None]):
         from tui_reader import notes
 
         where, structured = (self.store, self.paths.briefing_dir, story_id), self.settings.brief.structured
-        if quote is not None:
-            notes.add_quote(*where, quote, structured=structured, version=version)
-            said = f"Quoted from paragraph {quote.paragraph + 1} into the note."
-        elif line is not None:
-            notes.add_note_line(*where, line, structured=structured, version=version)
-            said = "Added to the note."
-        else:
-            notes.set_note(*where, text or "", structured=structured, version=version)
-            said = "Note saved."
+        with self._own_write(story_id, version) as used:
+            if quote is not None:
+                notes.add_quote(*where, quote, structured=structured, version=used)
+                said = f"Quoted from paragraph {quote.paragraph + 1} into the note."
+            elif line is not None:
+                notes.add_note_line(*where, line, structured=structured, version=used)
+                said = "Added to the note."
+            else:
+                notes.set_note(*where, text or "", structured=structured, version=used)
+                said = "Note saved."
         self.call_from_thread(self.notify, said, timeout=2)
         self.post_story_changed(story_id)
 
@@ -334,15 +361,16 @@ class ReaderApp(App[None]):
             return
         undo = [(story_id, story.state)]
         try:
-            if story.state is State.TRIAGED:  # the note loses it too
-                apply_triage(
-                    self.store,
-                    self.paths.briefing_dir,
-                    TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True, version=version),
-                    structured=self.settings.brief.structured,
-                )
-            else:
-                self.store.set_state(story_id, State.DISMISSED, version)
+            with self._own_write(story_id, version) as used:
+                if story.state is State.TRIAGED:  # the note loses it too
+                    apply_triage(
+                        self.store,
+                        self.paths.briefing_dir,
+                        TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True, version=used),
+                        structured=self.settings.brief.structured,
+                    )
+                else:
+                    self.store.set_state(story_id, State.DISMISSED, used)
         except NoteBehind:  # dismissed in the store: undoable
             self._undo.append(undo)
             raise

@@ -145,7 +145,7 @@ class ReaderScreen(ReadingScreen):
         self.story_id = story_id
         self.loaded: Loaded | None = None
         self.version: int | None = None
-        """The story's version as loaded, which the next write names (:meth:`_next_version`)."""
+        """The story's version as loaded, which every write names (the app counts this screen's own writes on it)."""
         self._scroll_memory: dict[int, float] = {}
         self._outlet_index = -1
         self._line_is_reason = False
@@ -289,14 +289,6 @@ class ReaderScreen(ReadingScreen):
         panel.show_note(loaded.note, loaded.quotes)
         self.reader_app.post_story_changed(story.id)
 
-    def _next_version(self) -> int | None:
-        """The version a write of this screen names; the write makes the next one (the app runs writes in order,
-        so a second save right after the first is not refused as if a colleague's)."""
-        version = self.version
-        if version is not None:
-            self.version = version + 1
-        return version
-
     def on_unmount(self) -> None:
         self.reader_app.reading(None)
 
@@ -361,7 +353,7 @@ class ReaderScreen(ReadingScreen):
         self._save_quote(event.quote)
 
     def _save_quote(self, quote: Quote) -> None:
-        self.reader_app.save_note(self.story_id, quote=quote, version=self._next_version())
+        self.reader_app.save_note(self.story_id, quote=quote, version=self.version)
         if self.loaded:
             self.loaded.quotes += 1
             self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
@@ -391,7 +383,7 @@ class ReaderScreen(ReadingScreen):
             return
         if not line:
             return
-        self.reader_app.save_note(self.story_id, line=line, version=self._next_version())
+        self.reader_app.save_note(self.story_id, line=line, version=self.version)
         if self.loaded:
             self.loaded.note = f"{self.loaded.note}\n{line}".strip()
             self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
@@ -403,7 +395,7 @@ class ReaderScreen(ReadingScreen):
             return
         text = self._edit(self.loaded.note, "the note")
         if text is not None and text != self.loaded.note:
-            self.reader_app.save_note(self.story_id, text=text, version=self._next_version())
+            self.reader_app.save_note(self.story_id, text=text, version=self.version)
             self.loaded.note = text
             self.query_one(TriagePanel).show_note(text, self.loaded.quotes)
 
@@ -489,13 +481,13 @@ class ReaderScreen(ReadingScreen):
             panel.grade,
             panel.summary,
             reason=panel.reason,
-            version=self._next_version(),
+            version=self.version,
         )
         self.query_one("#article").focus()
         self.reader_app.save_triage(inp)
 
     def action_dismiss_story(self) -> None:
-        self.reader_app.dismiss_story(self.story_id, self._next_version())
+        self.reader_app.dismiss_story(self.story_id, self.version)
         self.action_step(1)
 
     def action_undo(self) -> None:
