@@ -227,3 +227,53 @@ def test_the_team_brief_merges_an_event_triaged_by_two_analysts_and_credits_both
     assert items[other]["credits"] == ["tom"]
     code, _, err = run(capsys, "brief", "--team", "--since", "2026-01-01", "--home", home)
     assert code == 2 and "--team" in err
+
+
+RULES = """
+[[watchlists]]
+name = "ports"
+terms = ["aqaba"]
+
+[[rules]]
+name = "drones"
+words = "drone"
+tags = ["drones"]
+
+[[rules]]
+name = "mine"
+words = "crossing"
+tags = ["{tag}"]
+"""
+
+
+def test_rules_shared_through_the_store_reach_every_analysts_intake_and_their_own_come_instead(tmp_path, capsys):
+    data = tmp_path / "data"
+    tom_home, sara_home = tmp_path / "tom", tmp_path / "sara"
+    for home, name, tag in ((tom_home, "tom", "toms"), (sara_home, "sara", "saras")):
+        home.mkdir()
+        own = (
+            RULES.format(tag=tag)
+            if name == "tom"
+            else '[[rules]]\nname = "mine"\nwords = "crossing"\ntags = ["saras"]\n'
+        )
+        (home / "config.toml").write_text(f'[paths]\ndata_dir = "{data}"\n[user]\nname = "{name}"\n{own}')
+    store = Store(data / "tui-reader.db")
+    drone = store.add_story("https://a.example/1", "Drone hits the crossing", source="Alpha")
+    store.close()
+    code, out, _ = run(capsys, "rules", "share", "--home", str(tom_home))
+    assert code == 0 and "shared 2 rules and 1 watchlists" in out
+    code, out, _ = run(capsys, "rules", "apply", "--home", str(sara_home))
+    assert code == 0 and "rule 'drones': changed 1 stories" in out
+    code, out, err = run(capsys, "triage", "--query", "watch:ports", "--tags", "port", "--home", str(sara_home))
+    assert code == 0 and "0 stories changed" in out, err  # sara's queries know the shared watchlist
+    story = Store(data / "tui-reader.db").story(drone)
+    assert set(story.tags) == {"drones", "saras"}, "the shared rule, and sara's own in place of tom's 'mine'"
+    other = Store(data / "tui-reader.db")  # shared from some other tui-reader: no valid rule here
+    other.analyst = "tom"
+    other.share_settings({"rules": [{"name": "bad", "colour": 1}]})
+    other.close()
+    code, _, err = run(capsys, "rules", "apply", "--home", str(sara_home))
+    assert code == 2 and "shared through the store by tom" in err and "\n" not in err.strip()
+    code, out, _ = run(capsys, "rules", "share", "--home", str(sara_home))  # the way out
+    assert code == 0 and "shared 1 rules and 0 watchlists" in out
+    assert run(capsys, "rules", "apply", "--home", str(sara_home))[0] == 0

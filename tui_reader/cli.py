@@ -10,13 +10,13 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
 from tui_reader import __version__
-from tui_reader.config import Settings, load_settings
+from tui_reader.config import Settings, parse_settings, read_config
 from tui_reader.errors import UsageError, UserError
 from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
@@ -29,28 +29,48 @@ NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader impor
 @dataclass
 class Context:
     paths: Paths
-    settings: Settings
+    own: Settings
+    """The analyst's config as it is; :attr:`settings` adds what the desk shares through the store."""
+    config: dict = field(default_factory=dict)
+    """The config file's TOML, for :func:`~tui_reader.config.with_shared`."""
     _store: object = None
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The config with the rules and watchlists shared through the store (``rules share``), once the store
+        exists: a command that never opened it reads it here, so intake and ``rules apply`` see them too."""
+        if self._settings is None:
+            if not self.paths.db_file.exists():
+                return self.own
+            self.store  # noqa: B018  (opening it reads what is shared)
+        assert self._settings is not None
+        return self._settings
 
     @property
     def store(self):
         if self._store is None:
+            from tui_reader.config import with_shared
             from tui_reader.store import Store
             from tui_reader.watch import watch_rules
 
-            self._store = Store(self.paths.db_file)
-            self._store.rules = self.settings.rules + watch_rules(self.settings.watchlists)
-            self._store.watchlists = self.settings.watchlists
-            self._store.keep_days = self.settings.retention.keep_days
-            self._store.analyst = self.settings.user.name
+            store = Store(self.paths.db_file)
+            shared, by = store.shared_settings()
+            settings = with_shared(self.config, shared, by) if shared else self.own
+            store.rules = settings.rules + watch_rules(settings.watchlists)
+            store.watchlists = settings.watchlists
+            store.keep_days = settings.retention.keep_days
+            store.analyst = settings.user.name
+            self._store, self._settings = store, settings
         return self._store
 
 
 def load_context(home: str | None) -> Context:
     paths = Paths.for_home(home)
-    settings = load_settings(paths.config_file)
+    config = read_config(paths.config_file)
+    settings = parse_settings(config)
     paths = paths.with_overrides(briefing_dir=settings.paths.briefing_dir, data_dir=settings.paths.data_dir)
-    return Context(paths, settings)
+    return Context(paths, settings, config)
 
 
 def _out(line: str = "") -> None:
@@ -379,6 +399,24 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
             grade = s.grade.code if s.grade else "--"
             when = s.published.strftime("%Y-%m-%d %H:%M") if s.published else " " * 16
             _out(f"{s.id:>6}  {s.state.value:<9} {grade}  {when}  {_safe(s.source, 18):<18}  {_safe(s.title, 90)}")
+    return 0
+
+
+def cmd_rules_share(ctx: Context, args: argparse.Namespace) -> int:
+    """Put the config's rules and watchlists in the store, replacing what was shared: every analyst's intake
+    and ``rules apply`` use them (an analyst's own rule or watchlist of the same name comes instead)."""
+    from tui_reader.config import SHARED
+    from tui_reader.store import Store
+
+    tables = {key: ctx.config.get(key, []) for key in SHARED}
+    store = Store(ctx.paths.db_file)  # not ctx.store: what was shared before need not parse any more
+    store.analyst = ctx.own.user.name
+    store.share_settings(tables)
+    store.close()
+    _out(
+        f"shared {len(tables['rules'])} rules and {len(tables['watchlists'])} watchlists from "
+        f"{_safe(str(ctx.paths.config_file))} with every analyst on this store"
+    )
     return 0
 
 
@@ -810,6 +848,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = rules.add_parser("apply", parents=[common], help="apply the rules to every untriaged story")
     p.set_defaults(func=cmd_rules_apply)
     p.add_argument("--dry-run", action="store_true", help="print what each rule would change; change nothing")
+    p = rules.add_parser(
+        "share",
+        parents=[common],
+        help="share your config's [[rules]] and [[watchlists]] with every analyst on the store",
+    )
+    p.set_defaults(func=cmd_rules_share)
     p = rules.add_parser("undo", parents=[common], help="reverse what a rule (or a bulk triage) did")
     p.set_defaults(func=cmd_rules_undo)
     p.add_argument("rule", metavar="RULE", help="the rule's name")
@@ -835,8 +879,9 @@ def main(argv: list[str] | None = None) -> int:
         ctx = load_context(args.home)
         if args.command is None:
             return cmd_tui(ctx, args)
-        if args.command not in ("extract", "triage", "doctor"):  # triage: after its own save; doctor reports it
-            catch_up_notes(ctx)
+        sharing = getattr(args, "rules_command", "") == "share"  # it replaces shared rules that may not parse
+        if args.command not in ("extract", "triage", "doctor") and not sharing:  # triage: after its own save;
+            catch_up_notes(ctx)  # doctor reports it
         return args.func(ctx, args)
     except UserError as exc:  # usage, config, triage, briefing: one line, never a traceback
         _err(str(exc))

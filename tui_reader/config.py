@@ -258,18 +258,44 @@ def _parse_saved(value: Any, watchlists: tuple[Watchlist, ...]) -> dict[str, str
     return dict(value)
 
 
-def load_settings(path: Path) -> Settings:
-    """Read settings from ``path``; a missing file gives the defaults."""
+def read_config(path: Path) -> dict[str, Any]:
+    """The config file as a TOML mapping, unvalidated; a missing file is an empty one."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return Settings()
+        return {}
     except OSError as exc:
         raise ConfigError(f"config: cannot read {path}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ConfigError(f"config: {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
-    return parse_settings(data)
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings from ``path``; a missing file gives the defaults."""
+    return parse_settings(read_config(path))
+
+
+SHARED = ("rules", "watchlists")
+"""The config's tables a desk shares through the store (``tui-reader rules share``)."""
+
+
+def with_shared(data: dict[str, Any], shared: dict[str, list], by: str) -> Settings:
+    """Settings of the config ``data`` with the tables shared through the store (``by`` whom) before its own:
+    shared rules apply first, and an own rule or watchlist of the same name takes the shared one's place."""
+    merged = dict(data)
+    for key in SHARED:
+        own = data.get(key, [])
+        names = {t.get("name") for t in own if isinstance(t, dict)} if isinstance(own, list) else set()
+        theirs = [t for t in shared.get(key, []) if not (isinstance(t, dict) and t.get("name") in names)]
+        if theirs:
+            merged[key] = theirs + (own if isinstance(own, list) else [own])
+    try:
+        return parse_settings(merged)
+    except ConfigError as exc:  # the analyst's own config parsed before: the shared tables are at fault
+        raise ConfigError(
+            f"{exc} (shared through the store by {by or 'someone'}: `tui-reader rules share` replaces them)"
+        ) from None

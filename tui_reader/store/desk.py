@@ -8,6 +8,7 @@ that names the version it loaded is refused with :class:`ConflictError` when a c
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -123,6 +124,31 @@ class DeskMixin(StoreBase):
     def story_version(self, story_id: int) -> int | None:
         row = self.conn.execute("SELECT version FROM stories WHERE id = ?", (story_id,)).fetchone()
         return row[0] if row else None
+
+    # -- shared settings ---------------------------------------------------------------------------
+
+    def share_settings(self, tables: dict[str, list]) -> None:
+        """Share config tables (``rules``, ``watchlists``: lists of TOML tables) with every analyst on the store."""
+        with self.tx() as c:
+            for name, body in tables.items():
+                c.execute(
+                    "INSERT INTO shared_settings(name, body, analyst, at) VALUES (?,?,?,?) ON CONFLICT(name) "
+                    "DO UPDATE SET body = excluded.body, analyst = excluded.analyst, at = excluded.at",
+                    (name, json.dumps(body), self.analyst, _now()),
+                )
+
+    def shared_settings(self) -> tuple[dict[str, list], str]:
+        """The shared config tables by name, and who shared them last (tables that are not lists are dropped)."""
+        rows = self.conn.execute("SELECT name, body, analyst FROM shared_settings ORDER BY at").fetchall()
+        tables = {}
+        for name, body, _ in rows:
+            try:
+                value = json.loads(body)
+            except ValueError:
+                continue
+            if isinstance(value, list):
+                tables[name] = value
+        return tables, rows[-1][2] if rows else ""
 
     # -- presence ----------------------------------------------------------------------------------
 

@@ -309,6 +309,7 @@ MIGRATIONS: list[str] = [
     # `changes` log, appended in the transaction of each change, which a TUI polls by its newest seq (rows
     # are never deleted, so a seq is never reused); and `readers`, who has which story open in the reader
     # (one row per running TUI, its session; a row not refreshed for two minutes is a TUI that was killed).
+    # shared_settings holds the config tables (rules, watchlists) one analyst shared with the desk, as JSON.
     # `analyst`, not `user`: user is a reserved word in PostgreSQL.
     """
     ALTER TABLE stories ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
@@ -333,6 +334,12 @@ MIGRATIONS: list[str] = [
         since INTEGER NOT NULL
     );
     CREATE INDEX readers_story ON readers(story_id);
+    CREATE TABLE shared_settings(
+        name TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        analyst TEXT NOT NULL DEFAULT '',
+        at INTEGER NOT NULL
+    );
     """,
 ]
 
