@@ -277,3 +277,18 @@ def test_rules_shared_through_the_store_reach_every_analysts_intake_and_their_ow
     code, out, _ = run(capsys, "rules", "share", "--home", str(sara_home))  # the way out
     assert code == 0 and "shared 1 rules and 0 watchlists" in out
     assert run(capsys, "rules", "apply", "--home", str(sara_home))[0] == 0
+
+
+def test_a_purge_forgets_its_stories_changes_but_never_hands_out_a_seq_twice(desk):
+    sara, tom, ids = desk
+    tom.mark_read(ids[0])
+    tom.mark_read(ids[2])  # the log's newest row
+    newest = sara.change_seq()
+    with sara.tx() as c:  # two months old, untriaged: what retention purges
+        c.execute("UPDATE stories SET sort_ts = 0, published = 0")
+    sara.keep_days = 30
+    assert sara.purge().stories == 3
+    assert [(c.story_id, c.seq) for c in sara.changes_since(0)] == [(ids[2], newest)]
+    sara.add_story("https://a.example/new", "New")
+    tom.mark_read(sara.story_ids()[0])
+    assert sara.change_seq() == newest + 1
