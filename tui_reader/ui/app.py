@@ -119,7 +119,7 @@ class ReaderApp(App[None]):
         self._reading: int | None = None
         """The story open in the reader, which colleagues see (:meth:`reading`)."""
         self._own: dict[int, tuple[int, int]] = {}
-        """Per story: the version a screen loaded, and the one our own writes since have made it (:meth:`_version`)."""
+        """Per story: the version a screen loaded, and the one our own writes since have made it (:meth:`_own_write`)."""
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
