@@ -214,6 +214,8 @@ def render_item(item: BriefItem, structured: bool = False) -> str:
         lines.append(f"- Published: {published.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC")
     grade = item.grade
     lines.append(f"- Rating: **{grade.code}** ({grade.words})" if grade else "- Rating: not rated")
+    if item.triaged_by and not item.credits:  # items triaged before names were kept render as they always did
+        lines.append(f"- By: {_inline(item.triaged_by, 40)}, {item.triaged_at.astimezone():%H:%M}")
     if structured:
         lines.append(_sourcing(item))
     tags = [t for t in (_inline(tag, 60) for tag in item.tags) if t]
@@ -225,6 +227,8 @@ def render_item(item: BriefItem, structured: bool = False) -> str:
     if item.also:
         links = ", ".join(_link(source or url, url, 120) for source, url in item.also[:20])
         lines += ["", f"Also reported by: {links}"]
+    if item.credits:
+        lines += ["", f"— {', '.join(_inline(name, 40) for name in item.credits)}"]
     lines.append("<!-- /tui-reader:item -->")
     return "\n".join(lines) + "\n"
 

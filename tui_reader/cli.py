@@ -10,13 +10,13 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
 
 from tui_reader import __version__
-from tui_reader.config import Settings, StoreSettings, check_store_url, load_settings
+from tui_reader.config import Settings, StoreSettings, check_store_url, read_config, settings_from
 from tui_reader.errors import UsageError, UserError
 from tui_reader.models import FetchStatus
 from tui_reader.paths import Paths
@@ -29,28 +29,50 @@ NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader impor
 @dataclass
 class Context:
     paths: Paths
-    settings: Settings
+    own: Settings
+    """The analyst's config as it is; :attr:`settings` adds what the desk shares through the store."""
+    config: dict = field(default_factory=dict)
+    """The config file's TOML, for :func:`~tui_reader.config.with_shared`."""
     _store: object = None
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The config with the rules and watchlists shared through the store (``rules share``), once the store
+        exists: a command that never opened it reads it here, so intake and ``rules apply`` see them too."""
+        if self._settings is None:
+            if not self.has_store:
+                return self.own
+            self.store  # noqa: B018  (opening it reads what is shared)
+        assert self._settings is not None
+        return self._settings
 
     @property
     def store(self):
         if self._store is None:
-            from tui_reader.store import open_store
+            from tui_reader.config import with_shared
+            from tui_reader.store import configured, open_store
 
-            self._store = open_store(self.settings, self.paths)
+            store = open_store(self.own, self.paths)
+            shared, by = store.shared_settings()
+            settings = with_shared(self.config, shared, by) if shared else self.own
+            if shared:
+                configured(store, settings)
+            self._store, self._settings = store, settings
         return self._store
 
     @property
     def has_store(self) -> bool:
         """Whether a store exists already (a PostgreSQL one always does: it is created where it is named)."""
-        return bool(self.settings.store.url) or self.paths.db_file.exists()
+        return bool(self.own.store.url) or self.paths.db_file.exists()
 
 
 def load_context(home: str | None) -> Context:
     paths = Paths.for_home(home)
-    settings = load_settings(paths.config_file)
+    config = read_config(paths.config_file)
+    settings = settings_from(config)
     paths = paths.with_overrides(briefing_dir=settings.paths.briefing_dir, data_dir=settings.paths.data_dir)
-    return Context(paths, settings)
+    return Context(paths, settings, config)
 
 
 def _out(line: str = "") -> None:
@@ -108,7 +130,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as tmp, DemoServer() as server:
         ctx = load_context(args.home or tmp)
-        ctx.settings = replace(ctx.settings, store=StoreSettings())  # never into a team's store
+        ctx.own = replace(ctx.own, store=StoreSettings())  # never into a team's store
         opml = render((SITE_DIR / OPML_PATH.lstrip("/")).read_text(encoding="utf-8"), server.base_url, server.now)
         import_opml(ctx.store, opml.encode("utf-8"))  # subscribed as a user would, folders and all
         report = _refresh(ctx, cluster=True)
@@ -254,6 +276,10 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
             raise UsageError("brief: --since must not be after --date")
         days = [start + timedelta(days=n) for n in range((day - start).days + 1)]
     structured = ctx.settings.brief.structured
+    if args.team:
+        if args.since or args.print or args.rebuild or args.saved is not None:
+            raise UsageError("brief --team takes one day (--date), without --since, --print, --rebuild or --saved")
+        return _send_brief(ctx, day, args.format or "md", args.out, team=True)
     if args.format or args.out:
         if args.since or args.print or args.saved is not None:
             raise UsageError("brief: --format and --out take one day, without --since, --print or --saved")
@@ -278,15 +304,22 @@ def cmd_brief(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def _send_brief(ctx: Context, day: date, fmt: str, out: str | None) -> int:
-    """The day's note as sendable md, html or json: on stdout, or written atomically to ``out``."""
+def _send_brief(ctx: Context, day: date, fmt: str, out: str | None, *, team: bool = False) -> int:
+    """The day's note as sendable md, html or json: on stdout, or written atomically to ``out``; with ``team``,
+    the team brief of every analyst's triaged stories in the store (:mod:`tui_reader.team`) instead of the note."""
     from tui_reader.briefing import write_atomic
     from tui_reader.errors import BriefingError
     from tui_reader.sendable import read_note, to_html, to_json, to_markdown
 
-    note = read_note(ctx.paths.briefing_dir, day)
+    items: dict | None = None
+    if team:
+        from tui_reader.team import team_note
+
+        note, items = team_note(ctx.store, day)
+    else:
+        note = read_note(ctx.paths.briefing_dir, day)
     if fmt == "json":  # the only format that reads the store
-        text = to_json(ctx.store, ctx.paths.briefing_dir, note, day)
+        text = to_json(ctx.store, ctx.paths.briefing_dir, note, day, items)
     else:
         text = to_html(note, day) if fmt == "html" else to_markdown(note)
     if out is None:
@@ -356,6 +389,7 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
                         "state": s.state.value,
                         "tags": list(s.tags),
                         "rating": s.grade.code if s.grade else None,
+                        "triaged_by": _safe(s.triaged_by),
                         "summary": s.summary,
                         "rules": list(marks.rules),
                         "priority": marks.priority,
@@ -368,6 +402,24 @@ def cmd_list(ctx: Context, args: argparse.Namespace) -> int:
             grade = s.grade.code if s.grade else "--"
             when = s.published.strftime("%Y-%m-%d %H:%M") if s.published else " " * 16
             _out(f"{s.id:>6}  {s.state.value:<9} {grade}  {when}  {_safe(s.source, 18):<18}  {_safe(s.title, 90)}")
+    return 0
+
+
+def cmd_rules_share(ctx: Context, args: argparse.Namespace) -> int:
+    """Put the config's rules and watchlists in the store, replacing what was shared: every analyst's intake
+    and ``rules apply`` use them (an analyst's own rule or watchlist of the same name comes instead)."""
+    from tui_reader.config import SHARED
+    from tui_reader.store import Store
+
+    tables = {key: ctx.config.get(key, []) for key in SHARED}
+    store = Store(ctx.paths.db_file)  # not ctx.store: what was shared before need not parse any more
+    store.analyst = ctx.own.user.name
+    store.share_settings(tables)
+    store.close()
+    _out(
+        f"shared {len(tables['rules'])} rules and {len(tables['watchlists'])} watchlists from "
+        f"{_safe(str(ctx.paths.config_file))} with every analyst on this store"
+    )
     return 0
 
 
@@ -504,7 +556,7 @@ def cmd_triage(ctx: Context, args: argparse.Namespace) -> int:
         structured=ctx.settings.brief.structured,
     )
     verb = "dismissed" if args.dismiss else f"triaged {item.grade.code if item.grade else '--'}"
-    _out(f"{verb}: {_safe(item.title, 80)}")
+    _out(f"{verb} by {_safe(store.analyst)}: {_safe(item.title, 80)}")
     return 0
 
 
@@ -585,7 +637,8 @@ def cmd_note(ctx: Context, args: argparse.Namespace) -> int:
     text, quotes = store.note_text(args.story_id), store.quotes(args.story_id)
     if args.json:
         quoted = [{"text": _safe(q.text), "paragraph": q.paragraph, "offset": q.offset} for q in quotes]
-        _out(json.dumps({"id": args.story_id, "note": text, "quotes": quoted}, ensure_ascii=False))
+        by = _safe(store.note_by(args.story_id))
+        _out(json.dumps({"id": args.story_id, "note": text, "by": by, "quotes": quoted}, ensure_ascii=False))
         return 0
     for line in text.split("\n") if text else []:
         _out(_safe(line))
@@ -767,6 +820,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--out", metavar="FILE", help="write the sendable brief to FILE (atomically) instead of stdout")
     p.add_argument(
+        "--team",
+        action="store_true",
+        help="the team brief: every analyst's triaged stories of the day, one per event, credited (writes no note)",
+    )
+    p.add_argument(
         "--saved",
         metavar="NAME",
         help="print a briefing of only the triaged stories a saved search ([saved]) finds (writes no note)",
@@ -816,6 +874,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = rules.add_parser("apply", parents=[common], help="apply the rules to every untriaged story")
     p.set_defaults(func=cmd_rules_apply)
     p.add_argument("--dry-run", action="store_true", help="print what each rule would change; change nothing")
+    p = rules.add_parser(
+        "share",
+        parents=[common],
+        help="share your config's [[rules]] and [[watchlists]] with every analyst on the store",
+    )
+    p.set_defaults(func=cmd_rules_share)
     p = rules.add_parser("undo", parents=[common], help="reverse what a rule (or a bulk triage) did")
     p.set_defaults(func=cmd_rules_undo)
     p.add_argument("rule", metavar="RULE", help="the rule's name")
@@ -852,8 +916,9 @@ def main(argv: list[str] | None = None) -> int:
         ctx = load_context(args.home)
         if args.command is None:
             return cmd_tui(ctx, args)
-        if args.command not in ("extract", "triage", "doctor", "store"):  # triage: after its own save; doctor
-            # reports it; store copy may not even read this profile's store
+        sharing = getattr(args, "rules_command", "") == "share"  # it replaces shared rules that may not parse
+        if args.command not in ("extract", "triage", "doctor", "store") and not sharing:  # triage: after its own
+            # save; doctor reports it; store copy may not even read this profile's store
             catch_up_notes(ctx)
         return args.func(ctx, args)
     except UserError as exc:  # usage, config, triage, briefing: one line, never a traceback

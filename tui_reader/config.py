@@ -6,7 +6,9 @@ line naming the offending key, so the CLI can print it instead of a traceback.
 
 from __future__ import annotations
 
+import getpass
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -120,6 +122,31 @@ class AlertSettings:
     """Ring the terminal bell with the TUI's alert toast."""
 
 
+_NAME = re.compile(r"\w[\w.\- ]{0,31}")
+"""An analyst's name: a word character, then up to 31 of them, dots, hyphens or spaces (no markup, no controls)."""
+
+
+def analyst_name(text: str) -> str | None:
+    """``text`` as an analyst's name (stripped), or None when it is not a short printable name."""
+    name = text.strip()
+    return name if _NAME.fullmatch(name) and name.isprintable() else None
+
+
+def login_name() -> str:
+    """The login name, the default ``[user] name``; "analyst" when there is none or it is not a usable name."""
+    try:
+        return analyst_name(getpass.getuser()) or "analyst"
+    except (OSError, KeyError, ImportError):  # no LOGNAME/USER and no passwd entry (a bare container)
+        return "analyst"
+
+
+@dataclass(frozen=True)
+class UserSettings:
+    name: str = field(default_factory=login_name)
+    """Who you are on a shared store: recorded on every triage, dismissal, grade and note, shown to colleagues
+    (up to 32 letters, digits, dots, hyphens or spaces; default: the login name)."""
+
+
 @dataclass(frozen=True)
 class Settings:
     paths: PathSettings = field(default_factory=PathSettings)
@@ -130,6 +157,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     brief: BriefSettings = field(default_factory=BriefSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    user: UserSettings = field(default_factory=UserSettings)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remapping: binding id -> key(s), e.g. ``dismiss = "d"``."""
     rules: tuple[Rule, ...] = ()
@@ -149,6 +177,7 @@ _SECTIONS = {
     "retention": RetentionSettings,
     "brief": BriefSettings,
     "alerts": AlertSettings,
+    "user": UserSettings,
 }
 
 
@@ -214,6 +243,13 @@ def parse_settings(data: dict[str, Any]) -> Settings:
             if key not in known:
                 raise ConfigError(f"config: unknown key {section}.{key}")
             updates[key] = _coerce(f"{section}.{key}", raw, getattr(current, key))
+        if section == "user" and "name" in updates:
+            if (name := analyst_name(updates["name"])) is None:
+                raise ConfigError(
+                    "config: user.name must be a short name (up to 32 letters, digits, dots, hyphens or spaces), "
+                    f"got {updates['name'][:40]!r}"
+                )
+            updates["name"] = name
         settings = replace(settings, **{section: replace(current, **updates)})
     check_store_url("config: store.url", settings.store.url)
     return settings
@@ -255,16 +291,8 @@ def _parse_saved(value: Any, watchlists: tuple[Watchlist, ...]) -> dict[str, str
     return dict(value)
 
 
-def load_settings(path: Path) -> Settings:
-    """Read settings from ``path`` (a missing file gives the defaults), then ``TUI_READER_STORE_URL``."""
-    settings = parse_settings(_read_toml(path))
-    if url := os.environ.get(STORE_URL_ENV, "").strip():
-        check_store_url(STORE_URL_ENV, url)
-        settings = replace(settings, store=StoreSettings(url))
-    return settings
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_config(path: Path) -> dict[str, Any]:
+    """The config file as a TOML mapping, unvalidated; a missing file is an empty one."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -277,3 +305,39 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config: {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config: {path} is not valid TOML: {exc}") from None
+
+
+def settings_from(data: dict[str, Any]) -> Settings:
+    """Settings of the config mapping ``data``, then ``TUI_READER_STORE_URL``, which names the store over it."""
+    settings = parse_settings(data)
+    if url := os.environ.get(STORE_URL_ENV, "").strip():
+        check_store_url(STORE_URL_ENV, url)
+        settings = replace(settings, store=StoreSettings(url))
+    return settings
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings from ``path`` (a missing file gives the defaults), then ``TUI_READER_STORE_URL``."""
+    return settings_from(read_config(path))
+
+
+SHARED = ("rules", "watchlists")
+"""The config's tables a desk shares through the store (``tui-reader rules share``)."""
+
+
+def with_shared(data: dict[str, Any], shared: dict[str, list], by: str) -> Settings:
+    """Settings of the config ``data`` with the tables shared through the store (``by`` whom) before its own:
+    shared rules apply first, and an own rule or watchlist of the same name takes the shared one's place."""
+    merged = dict(data)
+    for key in SHARED:
+        own = data.get(key, [])
+        names = {t.get("name") for t in own if isinstance(t, dict)} if isinstance(own, list) else set()
+        theirs = [t for t in shared.get(key, []) if not (isinstance(t, dict) and t.get("name") in names)]
+        if theirs:
+            merged[key] = theirs + (own if isinstance(own, list) else [own])
+    try:
+        return settings_from(merged)
+    except ConfigError as exc:  # the analyst's own config parsed before: the shared tables are at fault
+        raise ConfigError(
+            f"{exc} (shared through the store by {by or 'someone'}: `tui-reader rules share` replaces them)"
+        ) from None

@@ -23,6 +23,17 @@ class StoreError(UserError):
     """The store cannot be opened or written: disk full, locked, damaged, newer than this version."""
 
 
+class ConflictError(StoreError):
+    """A save refused because a colleague changed the story after it was loaded (optimistic concurrency).
+
+    ``analyst``, ``kind`` and ``at`` (epoch seconds) say whose change won, so the TUI can offer to reload.
+    """
+
+    def __init__(self, message: str, *, story_id: int, analyst: str = "", kind: str = "", at: int = 0) -> None:
+        super().__init__(message)
+        self.story_id, self.analyst, self.kind, self.at = story_id, analyst, kind, at
+
+
 class BriefingError(UserError, ValueError):
     """A briefing note that cannot be read or written."""
 

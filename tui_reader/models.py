@@ -145,6 +145,10 @@ class Story:
     has_article: bool = False
     cluster_size: int = 1
     """Independent outlets carrying this story (1 = single source)."""
+    version: int = 0
+    """Bumped by every triage, dismissal and note: what a save names to refuse overwriting a colleague's."""
+    triaged_by: str = ""
+    """Who saved the triage ('' before names were kept, or untriaged)."""
 
     @property
     def domain(self) -> str:
@@ -201,6 +205,9 @@ class TriageInput:
     dismiss: bool = False
     reason: str = ""
     """Why the grade was given, for the source register's history (optional)."""
+    version: int | None = None
+    """The story's version the analyst loaded (:attr:`Story.version`): a colleague's newer change refuses the
+    save (:class:`~tui_reader.errors.ConflictError`); None (the CLI) saves whatever came before."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,10 @@ class BriefItem:
     note: str = ""
     """The analyst's note on the story, apart from the summary."""
     quotes: tuple["Quote", ...] = ()
+    triaged_by: str = ""
+    """Who saved the triage ('' before names were kept: the note shows no name)."""
+    credits: tuple[str, ...] = ()
+    """In a team brief (:mod:`tui_reader.team`): everyone who triaged the story's event, shown instead."""
 
 
 @dataclass(frozen=True)

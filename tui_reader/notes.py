@@ -105,24 +105,38 @@ def quote_of_text(paras: list[str], text: str) -> Quote | None:
     return None
 
 
-def set_note(store: Store, briefing_dir: Path, story_id: int, text: str, *, structured: bool = False) -> None:
-    """Replace the story's note; a triaged story's briefing item follows (raises NoteBehind if it cannot)."""
+def set_note(
+    store: Store, briefing_dir: Path, story_id: int, text: str, *, structured: bool = False, version: int | None = None
+) -> None:
+    """Replace the story's note; a triaged story's briefing item follows (raises NoteBehind if it cannot).
+    With the ``version`` the writer loaded, a colleague's change since refuses it (ConflictError)."""
     from tui_reader.triage import refresh_item
 
-    store.set_note_text(story_id, clean_note(text))
+    store.set_note_text(story_id, clean_note(text), version)
     refresh_item(store, briefing_dir, story_id, structured=structured)
 
 
-def add_note_line(store: Store, briefing_dir: Path, story_id: int, line: str, *, structured: bool = False) -> None:
+def add_note_line(
+    store: Store, briefing_dir: Path, story_id: int, line: str, *, structured: bool = False, version: int | None = None
+) -> None:
     """Add a line to the end of the story's note (the reader's inline note), read and written in one worker."""
-    set_note(store, briefing_dir, story_id, f"{store.note_text(story_id)}\n{line}", structured=structured)
+    text = f"{store.note_text(story_id)}\n{line}"
+    set_note(store, briefing_dir, story_id, text, structured=structured, version=version)
 
 
-def add_quote(store: Store, briefing_dir: Path, story_id: int, quote: Quote, *, structured: bool = False) -> None:
+def add_quote(
+    store: Store,
+    briefing_dir: Path,
+    story_id: int,
+    quote: Quote,
+    *,
+    structured: bool = False,
+    version: int | None = None,
+) -> None:
     """Add a quote to the story's note; a triaged story's briefing item follows."""
     from tui_reader.triage import refresh_item
 
-    store.add_quote(story_id, quote)
+    store.add_quote(story_id, quote, version)
     refresh_item(store, briefing_dir, story_id, structured=structured)
 
 

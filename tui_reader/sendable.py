@@ -133,6 +133,7 @@ def _item(item: BriefItem, section: str, new: bool) -> dict[str, Any]:
         "source": clean_line(item.source, 120),
         "published": _when(item.published),
         "triaged_at": _when(item.triaged_at),
+        "triaged_by": clean_line(item.triaged_by, 40),
         "rating": None
         if grade is None
         else {
@@ -147,11 +148,15 @@ def _item(item: BriefItem, section: str, new: bool) -> dict[str, Any]:
         "quotes": [{"text": clean_text(q.text), "paragraph": q.paragraph + 1, "offset": q.offset} for q in item.quotes],
         "outlets": outlets,
         "new": new,
+        "credits": [clean_line(name, 40) for name in item.credits],
     }
 
 
-def to_json(store: Store, briefing_dir: Path, text: str, day: date) -> str:
-    """The note as a JSON document following ``brief.schema.json``.
+def to_json(
+    store: Store, briefing_dir: Path, text: str, day: date, items_by_id: dict[int, BriefItem] | None = None
+) -> str:
+    """The note as a JSON document following ``brief.schema.json``; ``items_by_id`` are the items as given (a team
+    brief's, credited and corroborated already) instead of read from the store.
 
     ``<``, ``>`` and ``&`` are written as ``\\u003c``… so the document stays inert even pasted into HTML.
     """
@@ -162,7 +167,9 @@ def to_json(store: Store, briefing_dir: Path, text: str, day: date) -> str:
     new = set(briefing.new_since(text, earlier))
     items = []
     for section, story_id in briefing.note_outline(text):
-        if (item := store.brief_item(story_id)) is not None:
+        if items_by_id and story_id in items_by_id:
+            items.append(_item(items_by_id[story_id], section, story_id in new))
+        elif (item := store.brief_item(story_id)) is not None:
             items.append(_item(corroborated(store, item), section, story_id in new))
     title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "")
     doc = {

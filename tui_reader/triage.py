@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from tui_reader import briefing
-from tui_reader.errors import NoteBehind, StoreError, TriageError
+from tui_reader.errors import ConflictError, NoteBehind, StoreError, TriageError
 from tui_reader.models import BriefItem, State, Story, TriageInput
 from tui_reader.rules import RuleRun
 from tui_reader.sanitize import clean_line, valid_date
@@ -119,6 +119,8 @@ def apply_triage(
         days = []
     try:
         item = store.save_triage(inp, _local_day(now).isoformat(), now=int(now.timestamp()))
+    except ConflictError:  # a colleague's change came first (inp.version): the caller offers to reload
+        raise
     except StoreError as exc:
         raise TriageError(str(exc)) from None
     try:

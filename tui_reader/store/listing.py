@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from tui_reader.models import State
 from tui_reader.query import StoryQuery
-from tui_reader.store.base import StoreBase, to_epoch
+from tui_reader.store.base import to_epoch
+from tui_reader.store.desk import DeskMixin
 
 if TYPE_CHECKING:
     from tui_reader.watch import Watchlist
@@ -34,9 +35,13 @@ class ListRow:
     cluster_size: int = 1
     watched: bool = False
     """It holds a term of a watchlist (:attr:`ListingMixin.watchlists`)."""
+    version: int = 0
+    """The story's version as read (a dismissal from the list names it)."""
+    readers: tuple[str, ...] = ()
+    """Colleagues who have it open in the reader now."""
 
 
-class ListingMixin(StoreBase):
+class ListingMixin(DeskMixin):
     watchlists: tuple[Watchlist, ...] = ()
     """The config's watchlists: ``watch:NAME`` in queries, and :attr:`ListRow.watched`; the CLI sets them."""
 
@@ -111,7 +116,7 @@ class ListingMixin(StoreBase):
         e = self.engine
         marks = ",".join("?" * len(ids))
         rows = self.conn.execute(
-            f"SELECT s.id, s.state, s.source, s.title, s.sort_ts, s.cluster_size, t.grade, "
+            f"SELECT s.id, s.state, s.source, s.title, s.sort_ts, s.cluster_size, s.version, t.grade, "
             f"(SELECT {e.group_concat('name', ',')} FROM (SELECT g.name FROM story_tags st JOIN tags g "
             f"ON g.id = st.tag_id WHERE st.story_id = s.id ORDER BY st.position) AS names) AS tags "
             f"FROM stories s LEFT JOIN triage t ON t.story_id = s.id WHERE s.id IN ({marks})",
@@ -126,6 +131,7 @@ class ListingMixin(StoreBase):
                     (e.fts(" OR ".join(f"({w.fts_match})" for w in self.watchlists)), e.ids(ids)),
                 )
             }
+        readers = self.colleagues_reading(ids)
         by_id = {
             r["id"]: ListRow(
                 id=r["id"],
@@ -137,6 +143,8 @@ class ListingMixin(StoreBase):
                 tags=tuple(r["tags"].split(",")) if r["tags"] else (),
                 cluster_size=r["cluster_size"],
                 watched=r["id"] in watched,
+                version=r["version"],
+                readers=readers.get(r["id"], ()),
             )
             for r in rows
         }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from tui_reader.errors import StoreError
 from tui_reader.models import Quote
-from tui_reader.store.base import Conn, StoreBase, _now
+from tui_reader.store.base import Conn, _now
+from tui_reader.store.desk import DeskMixin
 
 
-class NotesMixin(StoreBase):
+class NotesMixin(DeskMixin):
     def note_text(self, story_id: int) -> str:
         row = self.conn.execute("SELECT text FROM notes WHERE story_id = ?", (story_id,)).fetchone()
         return row[0] if row else ""
@@ -20,20 +21,29 @@ class NotesMixin(StoreBase):
         ).fetchall()
         return tuple(Quote(r["text"], r["paragraph"], r["offset"], r["id"]) for r in rows)
 
-    def set_note_text(self, story_id: int, text: str) -> None:
+    def note_by(self, story_id: int) -> str:
+        """Who last wrote the story's note ('' for nobody, or a note from before names were kept)."""
+        row = self.conn.execute("SELECT analyst FROM notes WHERE story_id = ?", (story_id,)).fetchone()
+        return row[0] if row else ""
+
+    def set_note_text(self, story_id: int, text: str, version: int | None = None) -> None:
+        """Replace the note; with the ``version`` the caller loaded, refused after a colleague's change."""
         with self.tx() as c:
             self._story_exists(c, story_id)
+            self._changed(c, story_id, "note", version)
             c.execute(
-                "INSERT INTO notes(story_id, text, updated) VALUES (?,?,?) ON CONFLICT(story_id) "
-                "DO UPDATE SET text = excluded.text, updated = excluded.updated",
-                (story_id, text, _now()),
+                "INSERT INTO notes(story_id, text, updated, analyst) VALUES (?,?,?,?) ON CONFLICT(story_id) "
+                "DO UPDATE SET text = excluded.text, updated = excluded.updated, analyst = excluded.analyst",
+                (story_id, text, _now(), self.analyst),
             )
             self._reindex_note(c, story_id)
 
-    def add_quote(self, story_id: int, quote: Quote) -> int:
-        """Store a quote; the same passage quoted twice is kept once. Returns its id."""
+    def add_quote(self, story_id: int, quote: Quote, version: int | None = None) -> int:
+        """Store a quote; the same passage quoted twice is kept once. Returns its id. With the ``version`` the
+        caller loaded, refused after a colleague's change (the reader's next save would be refused anyway)."""
         with self.tx() as c:
             self._story_exists(c, story_id)
+            self._changed(c, story_id, "quote", version)
             row = c.execute(
                 'SELECT id FROM quotes WHERE story_id = ? AND paragraph = ? AND "offset" = ? AND text = ?',
                 (story_id, quote.paragraph, quote.offset, quote.text),
@@ -41,8 +51,9 @@ class NotesMixin(StoreBase):
             if row:
                 return row[0]
             quote_id = c.execute(
-                'INSERT INTO quotes(story_id, text, paragraph, "offset", created) VALUES (?,?,?,?,?) RETURNING id',
-                (story_id, quote.text, quote.paragraph, quote.offset, _now()),
+                'INSERT INTO quotes(story_id, text, paragraph, "offset", created, analyst) VALUES (?,?,?,?,?,?) '
+                "RETURNING id",
+                (story_id, quote.text, quote.paragraph, quote.offset, _now(), self.analyst),
             ).fetchone()[0]
             self._reindex_note(c, story_id)
             return quote_id

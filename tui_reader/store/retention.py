@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from tui_reader.models import FeedEntry
-from tui_reader.store.base import Conn, StoreBase, _now, to_epoch
+from tui_reader.store.base import Conn, _now, to_epoch
+from tui_reader.store.desk import DeskMixin
 
 _PURGEABLE = (
     "SELECT s.id FROM stories s WHERE s.sort_ts < ? AND s.state != 'triaged' "
@@ -33,7 +34,7 @@ class PurgeResult:
     bytes_after: int
 
 
-class RetentionMixin(StoreBase):
+class RetentionMixin(DeskMixin):
     keep_days: int = 0
     """Retention in days (0: keep everything); the CLI sets it from ``[retention]``."""
 
@@ -59,6 +60,7 @@ class RetentionMixin(StoreBase):
         if ids:
             with self.tx() as c:
                 _delete_stories(c, ids)
+                self._forget_changes(c, ids)
             self.engine.shrink(self.conn)
         return PurgeResult(len(ids), before, self.file_size())
 

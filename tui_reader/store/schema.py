@@ -312,6 +312,45 @@ MIGRATIONS: list[str] = [
     INSERT OR IGNORE INTO cluster_stale(story_id)
         SELECT story_id FROM cluster_sigs WHERE sort_ts >= (SELECT max(sort_ts) FROM cluster_sigs) - 7 * 86400;
     """,
+    # 12: a team desk (tui_reader.store.desk): several analysts on one store. Who did it (`analyst`, '' on
+    # rows from before) on triages, their history, notes, quotes and grades; each story's `version`, which
+    # every triage, dismissal and note bumps, so a save over a colleague's newer change is refused; the
+    # `changes` log, appended in the transaction of each change, which a TUI polls by its newest seq (rows
+    # are never deleted, so a seq is never reused); and `readers`, who has which story open in the reader
+    # (one row per running TUI, its session; a row not refreshed for two minutes is a TUI that was killed).
+    # shared_settings holds the config tables (rules, watchlists) one analyst shared with the desk, as JSON.
+    # `analyst`, not `user`: user is a reserved word in PostgreSQL. Portable but for `seq`, SQLite's rowid,
+    # which PostgreSQL's step makes an identity column.
+    """
+    ALTER TABLE stories ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE triage ADD COLUMN analyst TEXT NOT NULL DEFAULT '';
+    ALTER TABLE triage_history ADD COLUMN analyst TEXT NOT NULL DEFAULT '';
+    ALTER TABLE notes ADD COLUMN analyst TEXT NOT NULL DEFAULT '';
+    ALTER TABLE quotes ADD COLUMN analyst TEXT NOT NULL DEFAULT '';
+    ALTER TABLE source_history ADD COLUMN analyst TEXT NOT NULL DEFAULT '';
+    CREATE TABLE changes(
+        seq INTEGER PRIMARY KEY,
+        story_id BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        analyst TEXT NOT NULL DEFAULT '',
+        session TEXT NOT NULL DEFAULT '',
+        at BIGINT NOT NULL
+    );
+    CREATE INDEX changes_story ON changes(story_id, seq);
+    CREATE TABLE readers(
+        session TEXT PRIMARY KEY,
+        story_id BIGINT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+        analyst TEXT NOT NULL,
+        since BIGINT NOT NULL
+    );
+    CREATE INDEX readers_story ON readers(story_id);
+    CREATE TABLE shared_settings(
+        name TEXT PRIMARY KEY,
+        body TEXT NOT NULL,
+        analyst TEXT NOT NULL DEFAULT '',
+        at BIGINT NOT NULL
+    );
+    """,
 ]
 
 

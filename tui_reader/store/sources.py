@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tui_reader.models import Grade, SourceEvent, SourceInfo, State
-from tui_reader.store.base import Conn, StoreBase, _now, utc
+from tui_reader.store.base import Conn, _now, utc
+from tui_reader.store.desk import DeskMixin
 
 OUTLET = "COALESCE(NULLIF(s.source, ''), s.domain)"
 """A story's outlet in SQL, as :attr:`tui_reader.models.Story.outlet` has it."""
@@ -13,7 +14,7 @@ LATEST = 3
 _UNTRIAGED = (State.UNREAD.value, State.READ.value)
 
 
-class SourcesMixin(StoreBase):
+class SourcesMixin(DeskMixin):
     def sources(self) -> list[SourceInfo]:
         """Every outlet with stories or a letter, by name, with its counts and latest grades."""
         rows = self.conn.execute(
@@ -87,8 +88,9 @@ class SourcesMixin(StoreBase):
                 (name, letter, now),
             )
             c.execute(
-                "INSERT INTO source_history(source, letter, grade, story_id, reason, at) VALUES (?,?,NULL,NULL,?,?)",
-                (name, letter, reason, now),
+                "INSERT INTO source_history(source, letter, grade, story_id, reason, at, analyst) "
+                "VALUES (?,?,NULL,NULL,?,?,?)",
+                (name, letter, reason, now, self.analyst),
             )
             untriaged = f"SELECT s.id FROM stories s WHERE {OUTLET} = ? AND s.state IN (?, ?)"
             if regrade:
@@ -115,8 +117,9 @@ class SourcesMixin(StoreBase):
         ).fetchone()
         if last is None or last["grade"] != grade.code or (reason and reason != last["reason"]):
             c.execute(
-                "INSERT INTO source_history(source, letter, grade, story_id, reason, at) VALUES (?,?,?,?,?,?)",
-                (row["name"], grade.reliability, grade.code, story_id, reason, now),
+                "INSERT INTO source_history(source, letter, grade, story_id, reason, at, analyst) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (row["name"], grade.reliability, grade.code, story_id, reason, now, self.analyst),
             )
         c.execute(
             "INSERT INTO sources(name, letter, updated) VALUES (?,?,?) ON CONFLICT(name) "

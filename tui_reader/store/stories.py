@@ -9,7 +9,8 @@ from typing import Iterable
 from tui_reader.identity import global_guid, headline_key, separate_repeats
 from tui_reader.models import Article, Caption, FeedEntry, Grade, State, Story
 from tui_reader.sanitize import html_text
-from tui_reader.store.base import Conn, Row, StoreBase, _now, from_epoch, to_epoch
+from tui_reader.store.base import Conn, Row, _now, from_epoch, to_epoch
+from tui_reader.store.desk import DeskMixin
 from tui_reader.urls import domain_of, url_key
 
 _STORY_COLS = (
@@ -32,7 +33,7 @@ class UpsertResult:
     updated_ids: list[int] = field(default_factory=list)
 
 
-class StoriesMixin(StoreBase):
+class StoriesMixin(DeskMixin):
     def upsert_entries(
         self, feed_id: int | None, entries: Iterable[FeedEntry], source: str, now: int | None = None
     ) -> UpsertResult:
@@ -232,7 +233,7 @@ class StoriesMixin(StoreBase):
 
     def story(self, story_id: int) -> Story | None:
         row = self.conn.execute(
-            "SELECT s.*, t.grade, t.summary AS triage_summary, t.triaged_at, "
+            "SELECT s.*, t.grade, t.summary AS triage_summary, t.triaged_at, t.analyst AS triaged_by, "
             "(SELECT 1 FROM articles a WHERE a.story_id = s.id) AS has_article "
             "FROM stories s LEFT JOIN triage t ON t.story_id = s.id WHERE s.id = ?",
             (story_id,),
@@ -257,14 +258,18 @@ class StoriesMixin(StoreBase):
             triaged_at=from_epoch(row["triaged_at"]),
             has_article=bool(row["has_article"]),
             cluster_size=row["cluster_size"],
+            version=row["version"],
+            triaged_by=row["triaged_by"] or "",
         )
 
-    def set_state(self, story_id: int, state: State) -> State | None:
-        """Move a story to ``state``; returns the state it had (for undo)."""
+    def set_state(self, story_id: int, state: State, version: int | None = None) -> State | None:
+        """Move a story to ``state``; returns the state it had (for undo). With the ``version`` the caller
+        loaded, a colleague's change since is refused (:class:`ConflictError`)."""
         with self.tx() as c:
             row = c.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()
             if row is None:
                 return None
+            self._changed(c, story_id, "dismiss" if state is State.DISMISSED else "state", version)
             c.execute("UPDATE stories SET prev_state = state, state = ? WHERE id = ?", (state.value, story_id))
         return State(row[0])
 
@@ -284,11 +289,14 @@ class StoriesMixin(StoreBase):
                 "UPDATE stories SET prev_state = state, state = ? WHERE id = ?",
                 [(state.value, story_id) for story_id, state in changes],
             )
+            for story_id, state in changes:
+                self._changed(c, story_id, "dismiss" if state is State.DISMISSED else "state")
 
     def mark_read(self, story_id: int) -> None:
         """Opening an unread story makes it read; other states are kept."""
         with self.tx() as c:
-            c.execute("UPDATE stories SET state = 'read' WHERE id = ? AND state = 'unread'", (story_id,))
+            if c.execute("UPDATE stories SET state = 'read' WHERE id = ? AND state = 'unread'", (story_id,)).rowcount:
+                self._changed(c, story_id, "read")
 
     # -- articles (reader mode) -------------------------------------------------------
 

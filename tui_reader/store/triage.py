@@ -36,17 +36,18 @@ class TriageMixin(SourcesMixin, NotesMixin):
             story = c.execute("SELECT id, url, domain, state FROM stories WHERE id = ?", (inp.story_id,)).fetchone()
             if story is None:
                 raise StoreError(f"no story with id {inp.story_id}")
+            self._changed(c, inp.story_id, "dismiss" if inp.dismiss else "triage", inp.version)
             self._set_tags(c, inp.story_id, inp.tags)
             grade = inp.grade.code if inp.grade else None
             c.execute(
-                "INSERT INTO triage(story_id, grade, summary, triaged_at) VALUES (?,?,?,?) "
+                "INSERT INTO triage(story_id, grade, summary, triaged_at, analyst) VALUES (?,?,?,?,?) "
                 "ON CONFLICT(story_id) DO UPDATE SET grade = excluded.grade, summary = excluded.summary, "
-                "triaged_at = excluded.triaged_at",
-                (inp.story_id, grade, inp.summary, now),
+                "triaged_at = excluded.triaged_at, analyst = excluded.analyst",
+                (inp.story_id, grade, inp.summary, now, self.analyst),
             )
             c.execute(
-                "INSERT INTO triage_history(story_id, grade, summary, tags, triaged_at) VALUES (?,?,?,?,?)",
-                (inp.story_id, grade, inp.summary, ",".join(inp.tags), now),
+                "INSERT INTO triage_history(story_id, grade, summary, tags, triaged_at, analyst) VALUES (?,?,?,?,?,?)",
+                (inp.story_id, grade, inp.summary, ",".join(inp.tags), now, self.analyst),
             )
             if inp.grade:
                 self._record_grade(c, inp.story_id, inp.grade, inp.reason, now)
@@ -82,7 +83,7 @@ class TriageMixin(SourcesMixin, NotesMixin):
     def brief_item(self, story_id: int) -> BriefItem | None:
         """The triaged story as its briefing item; ``cluster.corroborated`` adds the other outlets."""
         row = self.conn.execute(
-            "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at "
+            "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at, t.analyst "
             "FROM stories s JOIN triage t ON t.story_id = s.id WHERE s.id = ?",
             (story_id,),
         ).fetchone()
@@ -100,6 +101,7 @@ class TriageMixin(SourcesMixin, NotesMixin):
             triaged_at=utc(row["triaged_at"]),
             note=self.note_text(story_id),
             quotes=self.quotes(story_id),
+            triaged_by=row["analyst"],
         )
 
     def brief_items(self, start: datetime, end: datetime) -> list[BriefItem]:

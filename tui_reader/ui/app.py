@@ -15,7 +15,8 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -27,11 +28,12 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from tui_reader.config import STORE_URL_ENV, ClusterSettings, Settings
-from tui_reader.errors import NoteBehind, UserError
+from tui_reader.errors import ConflictError, NoteBehind, UserError
 from tui_reader.models import FetchStatus, Quote, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.sanitize import clean_line, is_openable_url
 from tui_reader.store import Store
+from tui_reader.store.desk import HEARTBEAT, VERSIONED
 from tui_reader.ui.messages import RefreshFinished, RefreshProgress, StoryChanged
 from tui_reader.ui.screens.main import HELP, REFRESH, MainScreen
 from tui_reader.ui.widgets.feeds_panel import FeedsPanel
@@ -83,6 +85,9 @@ def backlog_process(store: Store, cluster: ClusterSettings) -> tuple[list[str], 
 BACKLOG_DELAY = 1.0
 """Seconds after mount before clustering what a headless fetch left: the first paint and keys come first."""
 
+CHANGES_POLL = 0.5
+"""Seconds between looks at the store's change log for a colleague's changes (one index seek each)."""
+
 QUIT_ALWAYS = Binding("ctrl+q", "quit", "Quit", priority=True, show=False, id="app.quit_always")
 
 
@@ -113,6 +118,12 @@ class ReaderApp(App[None]):
         """The background refresh timer when ``fetch.auto_refresh_minutes`` is set."""
         self._backlog: subprocess.Popen[bytes] | None = None
         """The clustering process (:mod:`tui_reader.backlog`) while it runs."""
+        self._seen_seq = 0
+        """The newest change in the store's log this app has shown."""
+        self._reading: int | None = None
+        """The story open in the reader, which colleagues see (:meth:`reading`)."""
+        self._own: dict[int, tuple[int, int]] = {}
+        """Per story: the version a screen loaded, and the one our own writes since have made it (:meth:`_own_write`)."""
 
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
@@ -139,6 +150,9 @@ class ReaderApp(App[None]):
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
         self._catch_up_notes()
+        self._seen_seq = self.store.change_seq()
+        self.set_interval(CHANGES_POLL, self._poll_changes)
+        self.set_interval(HEARTBEAT, self._heartbeat)
         self.set_timer(BACKLOG_DELAY, self.cluster_backlog)
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
@@ -167,6 +181,71 @@ class ReaderApp(App[None]):
                 timeout=10,
             )
 
+    # -- colleagues on the same store -------------------------------------------------------------
+
+    def _poll_changes(self) -> None:
+        """Show what colleagues changed since the last look: their rows repaint where they are (the cursor
+        stays), and the story open in the reader says who changed it. Our own changes are shown already."""
+        from tui_reader.ui.screens.reader import ReaderScreen
+
+        try:
+            if self.store.change_seq() <= self._seen_seq:
+                return
+            changes = self.store.changes_since(self._seen_seq)
+        except UserError:  # a store gone bad says so at the next write; the next poll tries again
+            return
+        self._seen_seq = changes[-1].seq
+        theirs = [c for c in changes if c.session != self.store.session]
+        if not theirs:
+            return
+        self.main_screen.show_changed({c.story_id for c in theirs})
+        screen = self.screen
+        if isinstance(screen, ReaderScreen):
+            if mine := [c for c in theirs if c.story_id == screen.story_id and c.kind in VERSIONED]:
+                said = clean_line(mine[-1].says(), max_len=120)  # a name from the store: whatever wrote it
+                self.notify(f"{said}: saving now asks first.", severity="warning", timeout=6)
+
+    def reading(self, story_id: int | None) -> None:
+        """Colleagues' lists mark the story open in this app's reader (None: the reader closed); in line."""
+        self._reading = story_id
+        self._in_line(functools.partial(self.store.reading, story_id))
+
+    def _heartbeat(self) -> None:
+        """Keep our reader row fresh while a story is open (a killed TUI's row expires instead)."""
+        if self._reading is not None:
+            self._in_line(self.store.heartbeat)
+
+    @contextmanager
+    def _own_write(self, story_id: int, loaded: int | None) -> Iterator[int | None]:
+        """In line: the version a write of ``story_id`` names when its screen loaded ``loaded``, moved on by our own
+        writes since (saving twice is no conflict); a write that went through (NoteBehind: in the store) moves it."""
+        own = self._own.get(story_id)
+        used = own[1] if own is not None and loaded is not None and own[0] == loaded else loaded
+        saved = False
+        try:
+            yield used
+            saved = True
+        except NoteBehind:
+            saved = True
+            raise
+        finally:
+            if saved and loaded is not None and used is not None:
+                self._own[story_id] = (loaded, used + 1)
+
+    def _conflict(self, exc: ConflictError) -> None:
+        """A save a colleague's change refused: say who and when, and offer the story as it is now."""
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+        from tui_reader.ui.screens.reader import ReaderScreen
+
+        def answered(reload: bool | None) -> None:
+            screen = self.screen
+            if reload and isinstance(screen, ReaderScreen) and screen.story_id == exc.story_id:
+                screen.show_story(exc.story_id)
+            self.post_story_changed(exc.story_id)
+
+        question = f"{clean_line(str(exc), max_len=160)}. Reload the story as it is now (y), or keep your edits (n)?"
+        self.push_screen(ConfirmScreen(question[0].upper() + question[1:]), answered)
+
     def post_story_changed(self, story_id: int) -> None:
         """From any thread: the list repaints the story's row and the counts."""
         self.main_screen.post_message(StoryChanged(story_id))
@@ -189,6 +268,8 @@ class ReaderApp(App[None]):
         with _in_turn(turn):
             try:
                 job()
+            except ConflictError as exc:  # nothing saved: a colleague's change came first
+                self.call_from_thread(self._conflict, exc)
             except NoteBehind as exc:  # saved: the list shows it, the journal brings the note up to date
                 self.call_from_thread(self.notify, clean_line(str(exc), max_len=240), severity="warning", timeout=10)
                 self.call_from_thread(self.main_screen.show_store_changes)
@@ -202,7 +283,13 @@ class ReaderApp(App[None]):
     def _save(self, inp: TriageInput) -> None:
         from tui_reader.triage import apply_triage
 
-        item = apply_triage(self.store, self.paths.briefing_dir, inp, structured=self.settings.brief.structured)
+        with self._own_write(inp.story_id, inp.version) as used:
+            item = apply_triage(
+                self.store,
+                self.paths.briefing_dir,
+                replace(inp, version=used),
+                structured=self.settings.brief.structured,
+            )
         grade = item.grade.code if item.grade else "unrated"
         tags = ", ".join(item.tags) or "no tags"
         self.call_from_thread(
@@ -211,25 +298,34 @@ class ReaderApp(App[None]):
         self.post_story_changed(inp.story_id)
 
     def save_note(
-        self, story_id: int, *, text: str | None = None, line: str | None = None, quote: Quote | None = None
+        self,
+        story_id: int,
+        *,
+        text: str | None = None,
+        line: str | None = None,
+        quote: Quote | None = None,
+        version: int | None = None,
     ) -> None:
         """A story's new note ``text``, one more ``line`` of it, or one more ``quote``: in line like every write;
-        a triaged story's briefing item follows."""
-        self._in_line(functools.partial(self._save_note, story_id, text, line, quote))
+        a triaged story's briefing item follows. ``version`` is the story's as the reader loaded it."""
+        self._in_line(functools.partial(self._save_note, story_id, text, line, quote, version))
 
-    def _save_note(self, story_id: int, text: str | None, line: str | None, quote: Quote | None) -> None:
+    def _save_note(
+        self, story_id: int, text: str | None, line: str | None, quote: Quote | None, version: int | None
+    ) -> None:
         from tui_reader import notes
 
         where, structured = (self.store, self.paths.briefing_dir, story_id), self.settings.brief.structured
-        if quote is not None:
-            notes.add_quote(*where, quote, structured=structured)
-            said = f"Quoted from paragraph {quote.paragraph + 1} into the note."
-        elif line is not None:
-            notes.add_note_line(*where, line, structured=structured)
-            said = "Added to the note."
-        else:
-            notes.set_note(*where, text or "", structured=structured)
-            said = "Note saved."
+        with self._own_write(story_id, version) as used:
+            if quote is not None:
+                notes.add_quote(*where, quote, structured=structured, version=used)
+                said = f"Quoted from paragraph {quote.paragraph + 1} into the note."
+            elif line is not None:
+                notes.add_note_line(*where, line, structured=structured, version=used)
+                said = "Added to the note."
+            else:
+                notes.set_note(*where, text or "", structured=structured, version=used)
+                said = "Note saved."
         self.call_from_thread(self.notify, said, timeout=2)
         self.post_story_changed(story_id)
 
@@ -255,11 +351,12 @@ class ReaderApp(App[None]):
         self.store.mark_read(story_id)
         self.post_story_changed(story_id)
 
-    def dismiss_story(self, story_id: int) -> None:
-        self._in_line(functools.partial(self._dismiss, story_id))
+    def dismiss_story(self, story_id: int, version: int | None = None) -> None:
+        """Dismiss a story; ``version`` is its version as the screen read it (a colleague's newer change refuses)."""
+        self._in_line(functools.partial(self._dismiss, story_id, version))
         self.notify("Dismissed — u undoes.", timeout=2)
 
-    def _dismiss(self, story_id: int) -> None:
+    def _dismiss(self, story_id: int, version: int | None) -> None:
         """In line: the state to undo to is the one the writes before this one left."""
         from tui_reader.triage import apply_triage
 
@@ -268,15 +365,16 @@ class ReaderApp(App[None]):
             return
         undo = [(story_id, story.state)]
         try:
-            if story.state is State.TRIAGED:  # the note loses it too
-                apply_triage(
-                    self.store,
-                    self.paths.briefing_dir,
-                    TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True),
-                    structured=self.settings.brief.structured,
-                )
-            else:
-                self.store.set_states([(story_id, State.DISMISSED)])
+            with self._own_write(story_id, version) as used:
+                if story.state is State.TRIAGED:  # the note loses it too
+                    apply_triage(
+                        self.store,
+                        self.paths.briefing_dir,
+                        TriageInput(story_id, story.tags, story.grade, story.summary, dismiss=True, version=used),
+                        structured=self.settings.brief.structured,
+                    )
+                else:
+                    self.store.set_state(story_id, State.DISMISSED, used)
         except NoteBehind:  # dismissed in the store: undoable
             self._undo.append(undo)
             raise
@@ -490,6 +588,8 @@ class ReaderApp(App[None]):
     def on_unmount(self) -> None:
         if self._backlog is not None:  # its current batch rolls back; the next start resumes there
             self._backlog.terminate()
+        with suppress(UserError):  # colleagues stop seeing us in the reader (a killed TUI's row expires)
+            self.store.reading(None)
 
     @on(RefreshProgress)
     def _refresh_progress(self, event: RefreshProgress) -> None:

@@ -249,6 +249,13 @@ class MainScreen(AppScreen):
         ]
         self.query_one("#feeds", FeedsPanel).show_feeds(store.feeds(), saved)
 
+    def show_changed(self, story_ids: set[int]) -> None:
+        """Stories changed in another process (a colleague): repaint their rows where they are, and the counts."""
+        for story_id in story_ids:
+            self.stories.refresh_story(story_id)
+        self.update_feeds()
+        self._update_view_bar()
+
     @on(StoryChanged)
     def _story_changed(self, event: StoryChanged) -> None:
         self.stories.refresh_story(event.story_id)
@@ -306,9 +313,9 @@ class MainScreen(AppScreen):
     # -- dismiss, undo, links: the app's calls on the story under the cursor ----------------------
 
     def action_dismiss_current(self) -> None:
-        story_id = self.stories.cursor_story_id
-        if story_id is not None:
-            self.reader_app.dismiss_story(story_id)
+        row = self.stories.cursor_row
+        if row is not None:
+            self.reader_app.dismiss_story(row.id, row.version)
 
     def action_dismiss_view(self) -> None:
         """Inbox zero: after triaging what matters, dismiss the rest of the view in one go (triaged ones stay)."""

@@ -15,9 +15,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Markdown, Static, TextArea
 
-from tui_reader.models import Article, Quote, Story, TriageInput
+from tui_reader.models import Article, Quote, State, Story, TriageInput
 from tui_reader.notes import article_paragraphs
 from tui_reader.sanitize import clean_line, clean_text
+from tui_reader.store import Change
 from tui_reader.ui.editor import edit_file
 from tui_reader.ui.screens.reading import ReadingScreen, reading_bindings
 from tui_reader.ui.widgets.key_bar import KeyBar
@@ -46,13 +47,28 @@ class Loaded:
     quotes: int
     rules: tuple[str, ...] = ()
     """The rules whose actions on the story are in force (``U`` undoes them)."""
+    desk: str = ""
+    """Who last triaged or dismissed it, and when (:func:`desk_line`)."""
+
+
+def desk_line(story: Story, last: Change | None) -> str:
+    """``B2 by sara, 06:40`` for a triage saved with a name, else the last change's ``dismissed by tom, 06:40``;
+    "" when no name was kept (an older store) or nobody changed it."""
+    if story.state is State.TRIAGED and story.triaged_by and story.triaged_at:
+        grade = story.grade.code if story.grade else "unrated"
+        return f"{grade} by {story.triaged_by}, {story.triaged_at.astimezone():%H:%M}"
+    return last.short() if last and last.analyst else ""
 
 
 def header_text(
-    story: Story, article: Article | None, rules: tuple[str, ...] = (), watched: list[str] | tuple[str, ...] = ()
+    story: Story,
+    article: Article | None,
+    rules: tuple[str, ...] = (),
+    watched: list[str] | tuple[str, ...] = (),
+    desk: str = "",
 ) -> Text:
-    """Title, source, byline, time, size and URL, the rules that acted on it and the watchlists it holds a
-    term of — built from plain strings, never markup."""
+    """Title, source, byline, time, size and URL, who triaged it, the rules that acted on it and the watchlists
+    it holds a term of — built from plain strings, never markup."""
     text = Text(clean_line(story.title) or "(untitled)", style="bold")
     meta = [clean_line(story.source)]
     byline = clean_line(article.byline if article and article.byline else story.author)
@@ -69,7 +85,8 @@ def header_text(
     text.append("\n" + clean_line(story.url, max_len=200), style="dim")
     if article and article.notice:
         text.append("\n⚠ " + clean_line(article.notice), style="bold")
-    marks = [f"rules: {', '.join(rules)} (U undoes)"] if rules else []
+    marks = [desk] if desk else []
+    marks += [f"rules: {', '.join(rules)} (U undoes)"] if rules else []
     marks += [f"◆ watchlists: {', '.join(watched)}"] if watched else []
     if marks:
         text.append("\n" + clean_line(" · ".join(marks), max_len=200), style="bold")
@@ -127,6 +144,8 @@ class ReaderScreen(ReadingScreen):
         super().__init__()
         self.story_id = story_id
         self.loaded: Loaded | None = None
+        self.version: int | None = None
+        """The story's version as loaded, which every write names (the app counts this screen's own writes on it)."""
         self._scroll_memory: dict[int, float] = {}
         self._outlet_index = -1
         self._line_is_reason = False
@@ -159,9 +178,11 @@ class ReaderScreen(ReadingScreen):
         if story is None:
             self.app.pop_screen()
             return
+        self.version = story.version
         self.query_one("#reader-header", Static).update(header_text(story, None))
         self.query_one("#article-text", Markdown).update("*Loading the article…*")
         self.reader_app.mark_read(story_id)
+        self.reader_app.reading(story_id)
         self.load(story_id)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
@@ -204,6 +225,7 @@ class ReaderScreen(ReadingScreen):
             note=store.note_text(story_id),
             quotes=len(store.quotes(story_id)),
             rules=store.rule_marks(story_id).rules,
+            desk=desk_line(story, store.last_change(story_id)),
         )
 
     def _load_failed(self, story_id: int, exc: Exception) -> None:
@@ -243,10 +265,11 @@ class ReaderScreen(ReadingScreen):
             return
         self.loaded = loaded
         story, article = loaded.story, loaded.article
+        self.version = story.version
         body = clean_text(article.markdown) or "*No text could be extracted from this page.*"
         matcher = WatchMatcher(self.reader_app.settings.watchlists)
         watched = matcher.names(f"{story.title}\n{body}") if matcher else []
-        self.query_one("#reader-header", Static).update(header_text(story, article, loaded.rules, watched))
+        self.query_one("#reader-header", Static).update(header_text(story, article, loaded.rules, watched, loaded.desk))
         if watched:
             body = highlight_terms(body, matcher)
         scroll = self.query_one("#article", VerticalScroll)
@@ -265,6 +288,9 @@ class ReaderScreen(ReadingScreen):
         panel.show_cluster(loaded.cluster_lines)
         panel.show_note(loaded.note, loaded.quotes)
         self.reader_app.post_story_changed(story.id)
+
+    def on_unmount(self) -> None:
+        self.reader_app.reading(None)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -327,7 +353,7 @@ class ReaderScreen(ReadingScreen):
         self._save_quote(event.quote)
 
     def _save_quote(self, quote: Quote) -> None:
-        self.reader_app.save_note(self.story_id, quote=quote)
+        self.reader_app.save_note(self.story_id, quote=quote, version=self.version)
         if self.loaded:
             self.loaded.quotes += 1
             self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
@@ -357,7 +383,7 @@ class ReaderScreen(ReadingScreen):
             return
         if not line:
             return
-        self.reader_app.save_note(self.story_id, line=line)
+        self.reader_app.save_note(self.story_id, line=line, version=self.version)
         if self.loaded:
             self.loaded.note = f"{self.loaded.note}\n{line}".strip()
             self.query_one(TriagePanel).show_note(self.loaded.note, self.loaded.quotes)
@@ -369,7 +395,7 @@ class ReaderScreen(ReadingScreen):
             return
         text = self._edit(self.loaded.note, "the note")
         if text is not None and text != self.loaded.note:
-            self.reader_app.save_note(self.story_id, text=text)
+            self.reader_app.save_note(self.story_id, text=text, version=self.version)
             self.loaded.note = text
             self.query_one(TriagePanel).show_note(text, self.loaded.quotes)
 
@@ -449,12 +475,19 @@ class ReaderScreen(ReadingScreen):
             self.notify("Still loading — try again in a moment.", timeout=2)
             return
         panel = self.query_one(TriagePanel)
-        inp = TriageInput(self.story_id, parse_tags(panel.tags_text), panel.grade, panel.summary, reason=panel.reason)
+        inp = TriageInput(
+            self.story_id,
+            parse_tags(panel.tags_text),
+            panel.grade,
+            panel.summary,
+            reason=panel.reason,
+            version=self.version,
+        )
         self.query_one("#article").focus()
         self.reader_app.save_triage(inp)
 
     def action_dismiss_story(self) -> None:
-        self.reader_app.dismiss_story(self.story_id)
+        self.reader_app.dismiss_story(self.story_id, self.version)
         self.action_step(1)
 
     def action_undo(self) -> None:

@@ -35,6 +35,8 @@ GLYPHS: dict[State, str] = {State.UNREAD: "●", State.READ: "○", State.TRIAGE
 """State column; all in DejaVu Sans Mono, Menlo and Cascadia, one cell wide (● ○ are East-Asian "ambiguous")."""
 WATCHED = "◆"
 """Beside the state, for a story holding a watchlist's term (one cell wide in the same fonts)."""
+READING = "◉"
+"""Before the title with the names of the colleagues who have the story open in their reader."""
 
 _WINDOW_MARGIN = 64
 """Rows read beyond each edge of the visible window, so small scrolls hit the cache."""
@@ -489,6 +491,8 @@ class StoryList(ScrollView, can_focus=True):
         cols = frame.columns
         line_style, meta, grade = frame.states[row.state]
         title = clean_line(row.title) or "(no title)"
+        if row.readers:  # a colleague has it open: a glyph and the name, which survive NO_COLOR
+            title = f"{READING}{clean_line(','.join(row.readers), max_len=24)} {title}"
         cluster = f"×{min(row.cluster_size, 99)}" if row.cluster_size > 1 else ""
         segments = [
             Segment(GLYPHS[row.state], line_style),
