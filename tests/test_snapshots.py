@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from tests.screen import workers_done
+from tests.screen import screen_text, workers_done
 from tui_reader.ui.widgets.story_list import StoryList
 
 APP = str(Path(__file__).with_name("snapshot_app.py"))
@@ -72,3 +72,24 @@ def test_help(snap_compare):
         await settle(pilot)
 
     assert snap_compare(APP, terminal_size=(100, 36), run_before=help_screen)
+
+
+def test_list_with_a_colleague_reading_at_80x24(snap_compare):
+    async def colleague_opens(pilot):
+        import asyncio
+
+        from tui_reader.store import Store
+
+        app = pilot.app
+        await settle(pilot)
+        tom = Store(app.store.path)
+        tom.analyst = "tom"
+        tom.reading(app.store.story_ids()[1])
+        for _ in range(150):  # the app looks at the change log twice a second
+            if "◉tom" in screen_text(app):
+                break
+            await asyncio.sleep(0.02)
+        await settle(pilot)
+        tom.close()
+
+    assert snap_compare(APP, terminal_size=(80, 24), run_before=colleague_opens)
