@@ -24,10 +24,11 @@ async def workers_done(app) -> None:
 
     Textual's ``wait_for_complete`` raises ``WorkerCancelled`` when an exclusive worker is replaced
     while it waits (a newer view load cancels the older one, which is the point of ``exclusive``);
-    that is not a failure, so wait on whatever is still running until nothing is.
+    that is not a failure, so wait on whatever is still running until nothing is. The desk's watcher
+    (group ``desk``) runs as long as the app does, so it is not waited for.
     """
     import asyncio
 
-    while running := [w for w in app.workers if not w.is_finished]:
+    while running := [w for w in app.workers if not w.is_finished and w.group != "desk"]:
         await asyncio.gather(*(w.wait() for w in running if w.is_running), return_exceptions=True)
         await asyncio.sleep(0)

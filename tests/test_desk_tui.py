@@ -23,17 +23,19 @@ PAGE = (
 )
 
 
-@pytest.fixture
-def desk(server, tmp_path):
-    """Sara's store with five stories served on 127.0.0.1, and Tom: another Store on the same file."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def desk(request, server, tmp_path):
+    """Sara's store with five stories served on 127.0.0.1, and Tom: another Store on the same file, then on
+    the same PostgreSQL database (where the TUI hears of Tom's changes by NOTIFY rather than polling)."""
     paths = Paths.for_home(tmp_path / "home")
-    sara = Store(paths.db_file)
+    where = paths.db_file if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    sara = Store(where)
     sara.analyst = "sara"
     ids = []
     for n in range(5):
         server.routes[f"/{n}"] = Reply(PAGE.format(title=f"Story {n}"), content_type="text/html")
         ids.append(sara.add_story(server.url(f"/{n}"), f"Story {n}", source="Alpha"))
-    tom = Store(paths.db_file)
+    tom = Store(where)
     tom.analyst = "tom"
     yield sara, tom, paths, ids
     tom.close()

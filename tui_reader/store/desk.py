@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from typing import AsyncIterator
 
 from tui_reader.errors import ConflictError, StoreError
 from tui_reader.store.base import Conn, StoreBase, _now
@@ -71,6 +72,11 @@ class DeskMixin(StoreBase):
     def change_seq(self) -> int:
         """The newest change's seq (0 for none): an index seek, cheap to poll twice a second at 100k stories."""
         return self.conn.execute("SELECT max(seq) FROM changes").fetchone()[0] or 0
+
+    def change_signals(self, every: float) -> AsyncIterator[None]:
+        """Wakes when a colleague's change may have landed: PostgreSQL says so as it commits, SQLite every
+        ``every`` seconds; :meth:`change_seq` then tells whether one did."""
+        return self.engine.change_signals(every)
 
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         """Changes after ``seq``, oldest first, at most ``limit`` (more means: re-read everything)."""

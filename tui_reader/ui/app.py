@@ -53,6 +53,7 @@ JOBS = {
     "notes": "Bringing the briefing note up to date",
     "sources": "Reading the source register",
     "notify": "Running notify_command",
+    "desk": "Watching for colleagues' changes",
 }
 """What each worker group that may raise does, in words, for the line that says it failed."""
 
@@ -151,7 +152,7 @@ class ReaderApp(App[None]):
             self.set_keymap(self.settings.keys)
         self._catch_up_notes()
         self._seen_seq = self.store.change_seq()
-        self.set_interval(CHANGES_POLL, self._poll_changes)
+        self._watch_changes()
         self.set_interval(HEARTBEAT, self._heartbeat)
         self.set_timer(BACKLOG_DELAY, self.cluster_backlog)
         if minutes := self.settings.fetch.auto_refresh_minutes:
@@ -182,6 +183,12 @@ class ReaderApp(App[None]):
             )
 
     # -- colleagues on the same store -------------------------------------------------------------
+
+    @work(group="desk", exit_on_error=False)
+    async def _watch_changes(self) -> None:
+        """Look at the change log whenever the store signals (PostgreSQL's NOTIFY, SQLite's poll)."""
+        async for _ in self.store.change_signals(CHANGES_POLL):
+            self._poll_changes()
 
     def _poll_changes(self) -> None:
         """Show what colleagues changed since the last look: their rows repaint where they are (the cursor
