@@ -8,7 +8,7 @@ import pytest
 
 from tests.localserver import Reply
 from tests.screen import Toasts, screen_text, workers_done
-from tui_reader.models import Grade, State, TriageInput
+from tui_reader.models import FeedEntry, Grade, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.store import Store
 from tui_reader.triage import apply_triage
@@ -66,6 +66,18 @@ async def test_a_colleagues_dismissal_shows_within_a_second_and_the_cursor_stays
         tom.set_state(ids[3], State.DISMISSED)
         await until(pilot, lambda: "✗" in row_line(app, "Story 3"), within=1.0)  # polled twice a second
         assert stories.cursor_story_id == cursor and stories.cursor == 2
+
+
+async def test_stories_the_desks_own_fetch_stores_appear_in_an_open_list(desk):
+    sara, tom, paths, ids = desk
+    app = ReaderApp(sara, paths)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await workers_done(app)
+        await pilot.press("j")
+        cursor = app.query_one(StoryList).cursor_story_id
+        tom.upsert_entries(None, [FeedEntry("cron-1", "https://b.example/cron-1", "Fetched by cron")], "Beta")
+        await until(pilot, lambda: "Fetched by cron" in screen_text(app), within=1.5)
+        assert app.query_one(StoryList).cursor_story_id == cursor
 
 
 async def test_the_list_marks_a_story_a_colleague_is_reading_until_they_leave(desk):

@@ -42,7 +42,8 @@ class Change:
     seq: int
     story_id: int
     kind: str
-    """triage, dismiss, note, quote, state (an undo), read, or open/close (the reader)."""
+    """triage, dismiss, note, quote, state (an undo), read, open/close (the reader), or intake (story 0: a
+    refresh stored stories)."""
     analyst: str
     session: str
     at: int
@@ -112,6 +113,12 @@ class DeskMixin(StoreBase):
             "INSERT INTO changes(story_id, kind, analyst, session, at) VALUES (?,?,?,?,?)",
             (story_id, kind, self.analyst, self.session, _now()),
         )
+
+    def _intake_changed(self, c: Conn) -> None:
+        """Log that a refresh (this app's, a colleague's, the desk's cron ``fetch``) stored stories: open lists
+        re-read themselves. One row, story 0, replacing the previous one, so intake never grows the log."""
+        self._changed(c, 0, "intake")
+        c.execute("DELETE FROM changes WHERE story_id = 0 AND seq < (SELECT max(seq) FROM changes)")
 
     def _forget_changes(self, c: Conn, story_ids: list[int]) -> None:
         """Purged stories' log rows go (a reused id must not inherit who dismissed it), all but the log's newest:

@@ -135,6 +135,8 @@ class StoriesMixin(DeskMixin):
                     "WHERE story_id = ? ON CONFLICT DO NOTHING",
                     [(i,) for i in updates],
                 )
+            if rows or updates:
+                self._intake_changed(c)
         return UpsertResult(
             new=len(rows), updated=len(updates), new_ids=[r[0] for r in rows], updated_ids=list(updates)
         )

@@ -205,7 +205,10 @@ class ReaderApp(App[None]):
         theirs = [c for c in changes if c.session != self.store.session]
         if not theirs:
             return
-        self.main_screen.show_changed({c.story_id for c in theirs})
+        if any(c.kind == "intake" for c in theirs):  # new stories from another refresh: the list re-reads
+            self.main_screen.show_store_changes()
+        else:
+            self.main_screen.show_changed({c.story_id for c in theirs})
         screen = self.screen
         if isinstance(screen, ReaderScreen):
             if mine := [c for c in theirs if c.story_id == screen.story_id and c.kind in VERSIONED]:
