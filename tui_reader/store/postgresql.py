@@ -350,7 +350,6 @@ class _Connection:
 class PostgreSQLEngine:
     """A store in a PostgreSQL database, named by its ``postgresql://`` URL."""
 
-    name = "postgresql"
     Error = psycopg.Error
     like = "ILIKE"
     """PostgreSQL's LIKE minds case; the ``source:`` filter does not (SQLite's LIKE folds it)."""

@@ -95,7 +95,6 @@ class _Connection(sqlite3.Connection):
 class SQLiteEngine:
     """A store in one SQLite file (or ``:memory:``); writes take the file's lock up front (``BEGIN IMMEDIATE``)."""
 
-    name = "sqlite"
     Error = sqlite3.Error
     like = "LIKE"
     """SQLite's LIKE folds ASCII case, as the ``source:`` filter wants."""
