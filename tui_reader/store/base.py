@@ -24,6 +24,7 @@ class Conn(Protocol):
 
     engine: Any
     in_transaction: bool
+    broken: bool
 
     def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
     def executemany(self, sql: str, parameters: Any, /) -> Any: ...
@@ -86,9 +87,10 @@ class StoreBase:
 
     @property
     def conn(self) -> Conn:
-        """This thread's connection, opened on first use."""
+        """This thread's connection, opened on first use, and again after a server dropped it (its failure
+        was said once, as a :class:`StoreError`)."""
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or conn.broken:
             conn = self._local.conn = self.engine.connect()
         return conn
 

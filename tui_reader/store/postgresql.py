@@ -340,6 +340,11 @@ class _Connection:
         return self.cursor().executemany(sql, parameters)
 
     @property
+    def broken(self) -> bool:
+        """The server closed it (a restart, a failover): the store opens another."""
+        return self.raw.broken or self.raw.closed
+
+    @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 

@@ -79,6 +79,8 @@ class _Connection(sqlite3.Connection):
 
     store_path: Path | str = ""
     engine: SQLiteEngine
+    broken = False
+    """A file's connection is never lost."""
 
     def execute(self, sql: str, parameters=(), /) -> sqlite3.Cursor:  # type: ignore[override]
         with worded(self.store_path):
