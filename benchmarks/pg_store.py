@@ -5,10 +5,12 @@
 Without ``--url`` a throwaway server is started as the tests start theirs (tests/pgserver.py: fsync
 off, so the intake figure is the store's own work, not the disk's). Figures:
 
-* intake: ``upsert_entries`` of ``--intake`` new stories, 200 per feed as a refresh stores them
-  (wall and CPU of this process; the server's CPU is not in the latter);
+* intake: ``upsert_entries`` of ``--intake`` new stories, 200 per feed as a refresh stores them:
+  wall time, and CPU time of this process plus, on PostgreSQL, of its server process (read from
+  /proc, the server being local), which stays meaningful when other work shares the cores;
 * first read: what the list's first paint reads of a store holding ``--list`` stories, on a new
-  connection: every id in display order, then the first window's rows (median of 5);
+  connection: every id in display order, then the first window's rows (median of 5, wall and CPU
+  as for intake);
 * a search over that store (``drone``), median of 5.
 
 PostgreSQL's tables are vacuumed and analysed after the load, as autovacuum does soon after one
@@ -20,6 +22,7 @@ Goals (issue 19): intake of 10,000 stories ≤ 2 s on PostgreSQL; its first read
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -62,14 +65,37 @@ def entries(feed: int, count: int) -> list[FeedEntry]:
     return out
 
 
+def cpu(store: Store) -> float:
+    """CPU seconds so far of this process and, on PostgreSQL, of the server process serving ``store``."""
+    if not store.engine.url:
+        return time.process_time()
+    (pid,) = store.conn.execute("SELECT pg_backend_pid()").fetchone()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def intake(store: Store, count: int, first_feed: int = 0) -> tuple[float, float]:
     """Wall and CPU seconds to store ``count`` new stories, a feed at a time."""
     feeds = [store.add_feed(f"https://site{n}.example/feed") for n in range(first_feed, first_feed + count // PER_FEED)]
     batches = [(f.id, entries(n, PER_FEED)) for n, f in enumerate(feeds, start=first_feed)]
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, used = time.perf_counter(), cpu(store)
     for feed_id, batch in batches:
         store.upsert_entries(feed_id, batch, f"Site {feed_id}")
-    return time.perf_counter() - wall, time.process_time() - cpu
+    return time.perf_counter() - wall, cpu(store) - used
+
+
+def first_read(target: Path | str) -> tuple[float, float]:
+    """Median wall and CPU seconds of a starting list's reads, on a new connection each time."""
+    walls, cpus = [], []
+    for _ in range(5):
+        wall, used = time.perf_counter(), time.process_time()
+        store = Store(target)  # a new connection, as a starting TUI has
+        ids = store.story_ids(StoryQuery())
+        store.list_rows(ids[:WINDOW])
+        walls.append(time.perf_counter() - wall)
+        cpus.append(cpu(store) - used)  # the new server process's CPU is all this job's
+        store.close()
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def median_seconds(job, times: int = 5) -> float:
@@ -79,16 +105,6 @@ def median_seconds(job, times: int = 5) -> float:
         job()
         runs.append(time.perf_counter() - start)
     return statistics.median(runs)
-
-
-def first_read(target: Path | str) -> float:
-    def job() -> None:
-        store = Store(target)  # a new connection, as a starting TUI has
-        ids = store.story_ids(StoryQuery())
-        store.list_rows(ids[:WINDOW])
-        store.close()
-
-    return median_seconds(job)
 
 
 def search(target: Path | str) -> float:
@@ -124,24 +140,29 @@ def main() -> int:
                     store.conn.execute("VACUUM ANALYZE")
                 store.close()
                 results[name] = {"intake_s": wall, "intake_cpu_s": cpu}
-                results[name]["first_read_s"] = first_read(target)
+                results[name]["first_read_s"], results[name]["first_read_cpu_s"] = first_read(target)
                 results[name]["search_s"] = search(target)
     finally:
         if server is not None:
             server.stop()
-    print(f"{'':12}{'intake ' + str(args.intake):>16}{'(cpu)':>9}{'first read ' + str(args.list):>20}{'search':>9}")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times suffer first)")
+    print(
+        f"{'':12}{'intake ' + str(args.intake):>14}{'(cpu)':>9}{'first read ' + str(args.list):>20}{'(cpu)':>9}{'search':>9}"
+    )
     for name, r in results.items():
         print(
-            f"{name:12}{r['intake_s']:>14.2f} s{r['intake_cpu_s']:>7.2f} s"
-            f"{r['first_read_s'] * 1000:>17.0f} ms{r['search_s'] * 1000:>6.0f} ms"
+            f"{name:12}{r['intake_s']:>12.2f} s{r['intake_cpu_s']:>7.2f} s"
+            f"{r['first_read_s'] * 1000:>17.0f} ms{r['first_read_cpu_s'] * 1000:>6.0f} ms{r['search_s'] * 1000:>6.0f} ms"
         )
-    ratio = results["postgresql"]["first_read_s"] / results["sqlite"]["first_read_s"]
-    intake_ok = results["postgresql"]["intake_s"] <= GOALS["intake_s"]
-    print(
-        f"goals: PostgreSQL intake ≤ {GOALS['intake_s']:g} s: {'met' if intake_ok else 'MISSED'}; "
-        f"first read ≤ {GOALS['first_read_ratio']:g}× SQLite's: {ratio:.2f}× "
-        f"{'met' if ratio <= GOALS['first_read_ratio'] else 'MISSED'}"
-    )
+    pg, lite = results["postgresql"], results["sqlite"]
+    for what, figure in (("wall", ""), ("cpu", "_cpu")):
+        ratio = pg[f"first_read{figure}_s"] / lite[f"first_read{figure}_s"]
+        intake_ok = pg[f"intake{figure}_s"] <= GOALS["intake_s"]
+        print(
+            f"goals ({what}): PostgreSQL intake ≤ {GOALS['intake_s']:g} s: {'met' if intake_ok else 'MISSED'}; "
+            f"first read ≤ {GOALS['first_read_ratio']:g}× SQLite's: {ratio:.2f}× "
+            f"{'met' if ratio <= GOALS['first_read_ratio'] else 'MISSED'}"
+        )
     return 0
 
 

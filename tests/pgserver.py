@@ -24,6 +24,16 @@ def _bin_dir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+def _has_user(name: str) -> bool:
+    import pwd
+
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def unavailable() -> str:
     """Why no server can start here, or "" when one can."""
     try:
@@ -32,8 +42,8 @@ def unavailable() -> str:
         return "psycopg is not installed (pip install -e '.[postgresql]')"
     if _bin_dir() is None:
         return "no PostgreSQL server binaries (initdb) in /usr/lib/postgresql/*/bin or on PATH"
-    if os.geteuid() == 0 and not shutil.which("runuser"):
-        return "running as root without runuser, and initdb refuses to run as root"
+    if os.geteuid() == 0 and not (shutil.which("runuser") and _has_user("postgres")):
+        return "running as root without runuser and a postgres user, and initdb refuses to run as root"
     return ""
 
 

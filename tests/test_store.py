@@ -397,3 +397,35 @@ def test_a_postgresql_database_gets_the_whole_schema_and_one_from_a_newer_versio
     store.close()
     with pytest.raises(StoreError, match="newer than this tui-reader"):
         Store(pg_url)
+
+
+def test_a_postgresql_connection_the_server_drops_is_one_line_then_opened_again(pg_url):
+    import psycopg
+
+    store = Store(pg_url)
+    store.add_feed("https://a.example/feed")
+    (pid,) = store.conn.execute("SELECT pg_backend_pid()").fetchone()
+    with psycopg.connect(pg_url, autocommit=True) as admin:  # as a server restart would
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(StoreError, match="lost the store postgresql://") as err:
+        store.feeds()
+    assert "\n" not in str(err.value)
+    assert [f.url for f in store.feeds()] == ["https://a.example/feed"]
+    store.close()
+
+
+def test_a_postgresql_write_waits_for_another_writer_then_says_so_in_one_line(pg_url, monkeypatch):
+    import psycopg
+
+    from tui_reader.store import postgresql
+
+    monkeypatch.setattr(postgresql, "LOCK_TIMEOUT", 1)
+    store = Store(pg_url)
+    with psycopg.connect(pg_url, autocommit=True) as other:  # another tui-reader's long write
+        other.execute("SELECT pg_advisory_lock(%s)", (postgresql.WRITE_LOCK,))
+        with pytest.raises(StoreError, match="stayed locked by another tui-reader") as err:
+            store.add_feed("https://a.example/feed")
+        assert "\n" not in str(err.value) and store.feeds() == []  # nothing half done, reads go on
+    store.add_feed("https://a.example/feed")  # once it is done
+    assert len(store.feeds()) == 1
+    store.close()

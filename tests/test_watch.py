@@ -30,8 +30,12 @@ alert = true
 """
 
 
-@pytest.fixture
-def wire(server, home):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def wire(server, home, request, monkeypatch):
+    """The feed served, and the home's store in a SQLite file, then in PostgreSQL (watchlists are full-text
+    queries, which each engine runs its own way)."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("TUI_READER_STORE_URL", request.getfixturevalue("pg_url"))
     server.routes["/feed.xml"] = Reply(rss(server.base, OLD), content_type="application/rss+xml")
     home.mkdir(parents=True, exist_ok=True)
     return server

@@ -664,9 +664,10 @@ def cmd_store_copy(ctx: Context, args: argparse.Namespace) -> int:
     """Copy a whole store into an empty one: a profile's SQLite file into the team's PostgreSQL, or back."""
     from tui_reader.store import Store
     from tui_reader.store.transfer import copy_store
+    from tui_reader.urls import is_postgresql_url
 
     def named(where: str, flag: str) -> Store:
-        if where.startswith(("postgresql:", "postgres:")):
+        if is_postgresql_url(where):
             check_store_url(flag, where)
         elif flag == "--from" and not Path(where).is_file():
             raise UsageError(f"--from: no store at {where}")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tui_reader.errors import ConfigError
-from tui_reader.urls import without_password
+from tui_reader.urls import is_postgresql_url, without_password
 
 if TYPE_CHECKING:
     from tui_reader.rules import Rule
@@ -268,7 +268,7 @@ def check_store_url(key: str, url: str) -> None:
         parts.port  # noqa: B018 - a port that is no number raises here
     except ValueError as exc:
         raise ConfigError(f"{key} is not a URL ({exc})") from None
-    if parts.scheme not in ("postgresql", "postgres") or not url.isprintable() or " " in url:
+    if not is_postgresql_url(url) or not url.isprintable() or " " in url:
         raise ConfigError(
             f"{key} must be a PostgreSQL URL such as postgresql://user@host/db "
             f"(or empty for the SQLite store), got {without_password(url)!r}"

@@ -34,6 +34,11 @@ def _domain(origin: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def is_postgresql_url(target: str) -> bool:
+    """Whether a store's location names a PostgreSQL server (else it is a SQLite file's path)."""
+    return target.partition(":")[0].lower() in ("postgresql", "postgres")
+
+
 def without_password(url: str) -> str:
     """A URL as it may be shown or logged: any password in it left out."""
     parts = urlsplit(url)

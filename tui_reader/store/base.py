@@ -13,6 +13,7 @@ from tui_reader.errors import StoreError
 from tui_reader.sanitize import html_text
 from tui_reader.store import schema
 from tui_reader.store.sqlite import SQLiteEngine
+from tui_reader.urls import is_postgresql_url
 
 Row = Any
 """A row read from the store: ``sqlite3.Row`` or the PostgreSQL engine's, both indexed by position and by name."""
@@ -23,6 +24,7 @@ class Conn(Protocol):
 
     engine: Any
     in_transaction: bool
+    broken: bool
 
     def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
     def executemany(self, sql: str, parameters: Any, /) -> Any: ...
@@ -53,7 +55,7 @@ def utc(ts: int) -> datetime:
 
 def engine_for(target: Path | str) -> Any:
     """The engine of a store: a ``postgresql://`` URL is PostgreSQL (psycopg imported only then), else a SQLite file."""
-    if isinstance(target, str) and target.startswith(("postgresql://", "postgres://")):
+    if isinstance(target, str) and is_postgresql_url(target):
         from tui_reader.store.postgresql import PostgreSQLEngine
 
         return PostgreSQLEngine(target)
@@ -85,9 +87,10 @@ class StoreBase:
 
     @property
     def conn(self) -> Conn:
-        """This thread's connection, opened on first use."""
+        """This thread's connection, opened on first use, and again after a server dropped it (its failure
+        was said once, as a :class:`StoreError`)."""
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or conn.broken:
             conn = self._local.conn = self.engine.connect()
         return conn
 

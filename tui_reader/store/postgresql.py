@@ -355,6 +355,11 @@ class _Connection:
         return self.cursor().executemany(sql, parameters)
 
     @property
+    def broken(self) -> bool:
+        """The server closed it (a restart, a failover): the store opens another."""
+        return self.raw.broken or self.raw.closed
+
+    @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
@@ -365,7 +370,6 @@ class _Connection:
 class PostgreSQLEngine:
     """A store in a PostgreSQL database, named by its ``postgresql://`` URL."""
 
-    name = "postgresql"
     Error = psycopg.Error
     like = "ILIKE"
     """PostgreSQL's LIKE minds case; the ``source:`` filter does not (SQLite's LIKE folds it)."""

@@ -111,11 +111,11 @@ class RulesMixin(ListingMixin):
         batch = self._batch(c, ids, ruleset.rules)
         if not batch.ids:
             return
-        ids_json, done = c.engine.ids(batch.ids), batch.done
+        ids_param, done = c.engine.ids(batch.ids), batch.done
         found = {name: hits & batch.ids_set for name, hits in fts.items()}
         queries = {r.name: parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query}
         conditions = [self._query_condition(n, q, batch) for n, q in queries.items() if not (q.tag or q.states)]
-        for name, ids_ in _masked(c, conditions, ids_json).items():
+        for name, ids_ in _masked(c, conditions, ids_param).items():
             found.setdefault(name, set()).update(ids_)
         maybe = ruleset.field_hits(batch)
         writes = _Writes(now)
@@ -126,7 +126,7 @@ class RulesMixin(ListingMixin):
                 q = queries[rule.name]
                 if q.tag or q.states:  # it sees what earlier rules did: run now, on what they did
                     writes.flush(c)
-                    found |= _masked(c, [self._query_condition(rule.name, q, batch)], ids_json)
+                    found |= _masked(c, [self._query_condition(rule.name, q, batch)], ids_param)
                 hits = {i for i in found.get(rule.name, ()) if i in batch}
             elif rule.regex:
                 try:
@@ -251,8 +251,8 @@ def _compiled(rules: tuple[Rule, ...]) -> RuleSet:
     return RuleSet(rules)
 
 
-def _masked(c: Conn, conditions: list[tuple[str, str, list]], ids_json: object) -> dict[str, set[int]]:
-    """The stories of ``ids_json`` each (name, condition, arguments) finds, in one pass over them: each
+def _masked(c: Conn, conditions: list[tuple[str, str, list]], ids_param: object) -> dict[str, set[int]]:
+    """The stories of ``ids_param`` each (name, condition, arguments) finds, in one pass over them: each
     condition a bit of a mask, and only the stories with some bit set come back."""
     hits: dict[str, set[int]] = {}
     for i in range(0, len(conditions), 60):
@@ -263,7 +263,7 @@ def _masked(c: Conn, conditions: list[tuple[str, str, list]], ids_json: object) 
             f"SELECT id, mask FROM (SELECT s.id, {bits} AS mask FROM stories s{join} "
             f"WHERE {c.engine.ids_in('s.id')}) AS m WHERE mask != 0"
         )
-        for story_id, mask in c.execute(sql, [*(a for _, _, args in chunk for a in args), ids_json]):
+        for story_id, mask in c.execute(sql, [*(a for _, _, args in chunk for a in args), ids_param]):
             for n, (name, _, _) in enumerate(chunk):
                 if mask >> n & 1:
                     hits.setdefault(name, set()).add(story_id)

@@ -80,6 +80,8 @@ class _Connection(sqlite3.Connection):
 
     store_path: Path | str = ""
     engine: SQLiteEngine
+    broken = False
+    """A file's connection is never lost."""
 
     def execute(self, sql: str, parameters=(), /) -> sqlite3.Cursor:  # type: ignore[override]
         with worded(self.store_path):
@@ -96,7 +98,6 @@ class _Connection(sqlite3.Connection):
 class SQLiteEngine:
     """A store in one SQLite file (or ``:memory:``); writes take the file's lock up front (``BEGIN IMMEDIATE``)."""
 
-    name = "sqlite"
     Error = sqlite3.Error
     like = "LIKE"
     """SQLite's LIKE folds ASCII case, as the ``source:`` filter wants."""
