@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
@@ -19,10 +19,51 @@ Row = Any
 """A row read from the store: ``sqlite3.Row`` or the PostgreSQL engine's, both indexed by position and by name."""
 
 
+class Engine(Protocol):
+    """What a store's engine (:mod:`~tui_reader.store.sqlite`, :mod:`~tui_reader.store.postgresql`) provides:
+    its connections and their failures worded for the user, its migrations, and the SQL the engines do not
+    share. Connections are the engine's own (``conn: Any``)."""
+
+    @property
+    def Error(self) -> type[Exception]: ...  # the DB-API error class of its driver
+    @property
+    def path(self) -> Path | str:
+        """Where the store is, as shown to the user."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def like(self) -> str: ...
+    @property
+    def ordered_join(self) -> str: ...
+    @property
+    def migrations(self) -> dict[int, str]: ...
+
+    def connect(self) -> Any: ...
+    def begin(self, conn: Any) -> None: ...
+    def user_error(self, exc: BaseException) -> StoreError | None: ...
+    def migrating(self, conn: Any) -> AbstractContextManager[None]: ...
+    def broken_links(self, conn: Any) -> bool: ...
+    def integrity_problems(self, conn: Any) -> list[str]: ...
+    def tables(self, conn: Any) -> set[str]: ...
+    def copied(self, conn: Any) -> None: ...
+    def insert_many(self, conn: Any, into: str, rows: list[tuple]) -> None: ...
+    def ids_in(self, expr: str) -> str: ...
+    def ids(self, values: Iterable) -> Any: ...
+    def match(self, table: str) -> str: ...
+    def fts(self, query: str) -> str: ...
+    def group_concat(self, expr: str, sep: str) -> str: ...
+    def nocase(self, expr: str) -> str: ...
+    def json_agg(self, exprs: str) -> str: ...
+    def json_rows(self, types: tuple[str, ...]) -> str: ...
+    def size(self, conn: Any) -> int: ...
+    def shrink(self, conn: Any) -> None: ...
+
+
 class Conn(Protocol):
     """What the store's modules use of a connection; both engines' connections have it."""
 
-    engine: Any
+    engine: Engine
     in_transaction: bool
     broken: bool
 
@@ -53,7 +94,7 @@ def utc(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, tz=timezone.utc)
 
 
-def engine_for(target: Path | str) -> Any:
+def engine_for(target: Path | str) -> Engine:
     """The engine of a store: a ``postgresql://`` URL is PostgreSQL (psycopg imported only then), else a SQLite file."""
     if isinstance(target, str) and is_postgresql_url(target):
         from tui_reader.store.postgresql import PostgreSQLEngine
@@ -79,7 +120,7 @@ class StoreBase:
     """Connections and transactions, which every part of the store's API shares."""
 
     def __init__(self, target: Path | str) -> None:
-        self.engine = engine_for(target)
+        self.engine: Engine = engine_for(target)
         self.path: Path | str = self.engine.path
         """The SQLite file (a Path), else where the store is, as shown to the user (a URL without its password)."""
         self._local = threading.local()
