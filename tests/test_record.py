@@ -186,7 +186,7 @@ def test_migration_from_a_v10_store_keeps_every_triage_and_builds_the_history(tm
     old.close()
     monkeypatch.setattr(store_module, "MIGRATIONS", MIGRATIONS)
     store = Store(path)
-    assert store.schema_version == len(MIGRATIONS) == 11 and store.integrity_ok()
+    assert store.schema_version == len(MIGRATIONS) >= 11 and store.integrity_ok()
     assert [(store.story(i).grade, store.story(i).summary) for i in (1, 2, 3)] == [
         (Grade.parse("C3"), "kept"),
         (None, "unrated"),

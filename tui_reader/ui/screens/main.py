@@ -19,7 +19,7 @@ from textual.widgets import Input, ProgressBar, Static
 from textual.worker import Worker
 
 from tui_reader.errors import QueryError
-from tui_reader.models import State
+from tui_reader.models import Grade, State
 from tui_reader.query import StoryQuery, parse_filter
 from tui_reader.sanitize import clean_line
 from tui_reader.ui.messages import RefreshProgress, StoryChanged, UrlAdded
@@ -62,6 +62,7 @@ class MainScreen(AppScreen):
         Binding("o", "open_current", "Open in browser", show=False, id="app.open"),
         Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
         Binding("T", "tag_view", "Tag all", show=False, id="app.tag_view"),
+        Binding("R", "rate_view", "Rate all shown", show=False, id="app.rate_view"),
         Binding("v", "cycle_view", "View", id="app.view"),
         Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
         Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
@@ -346,6 +347,39 @@ class MainScreen(AppScreen):
             return
         question = f"Tag the {len(ids)} untriaged stories in this view with {', '.join(tags)}? u undoes."
         self.app.push_screen(ConfirmScreen(question), lambda yes: self.reader_app.tag_many(ids, tags) if yes else None)
+
+    def action_rate_view(self) -> None:
+        """Rate every story shown (one row each, as grouped) with one grade, after asking it and then whether to:
+        each goes into today's briefing note as a single triage would put it there (u undoes)."""
+        from tui_reader.ui.screens.confirm import GradeScreen
+
+        ids = list(self.stories.story_ids)
+        if not ids:
+            self.notify("No story shown to rate.", timeout=3)
+            return
+
+        def asked(grade: Grade | None) -> None:
+            if grade is not None:
+                self._count_rated(ids, grade)
+
+        self.app.push_screen(GradeScreen(f"Rating for the {len(ids)} stories shown"), asked)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _count_rated(self, ids: list[int], grade: Grade) -> None:
+        before = len(ids) - len(self.reader_app.store.untriaged(ids))
+        self.app.call_from_thread(self._confirm_rate_view, ids, grade, before)
+
+    def _confirm_rate_view(self, ids: list[int], grade: Grade, before: int) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        again = f" ({before} triaged or dismissed before: re-rated)" if before else ""
+        question = (
+            f"Rate the {len(ids)} stories shown {grade.code} — {grade.words}{again}? "
+            "Each goes into today's briefing note; u undoes."
+        )
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: self.reader_app.rate_many(ids, grade) if yes else None
+        )
 
     def _confirm_dismiss_view(self, changes: list[tuple[int, State]]) -> None:
         from tui_reader.ui.screens.confirm import ConfirmScreen
