@@ -48,6 +48,7 @@ JOBS = {
     "view": "Reading the list",
     "cluster": "Grouping stories by event",
     "feeds": "Unsubscribing",
+    "counts": "Counting the feeds' unread stories",
     "notes": "Bringing the briefing note up to date",
     "sources": "Reading the source register",
     "notify": "Running notify_command",

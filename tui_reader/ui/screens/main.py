@@ -16,10 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, ProgressBar, Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from tui_reader.errors import QueryError
-from tui_reader.models import Grade, State
+from tui_reader.models import Feed, Grade, State
 from tui_reader.query import StoryQuery, parse_filter
 from tui_reader.sanitize import clean_line
 from tui_reader.ui.messages import RefreshProgress, StoryChanged, UrlAdded
@@ -243,12 +243,23 @@ class MainScreen(AppScreen):
         self._update_view_bar()
 
     def update_feeds(self) -> None:
+        """Recount the feeds panel, in a worker: a saved search's unread count is a search (full-text over
+        100k stories can take 100+ ms), and this runs after every story change."""
+        self._count_feeds()
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _count_feeds(self) -> None:
         store, settings = self.reader_app.store, self.reader_app.settings
         saved = [
             (name, store.count(replace(parse_filter(query, watchlists=settings.watchlists), states=(State.UNREAD,))))
             for name, query in settings.saved.items()
         ]
-        self.query_one("#feeds", FeedsPanel).show_feeds(store.feeds(), saved)
+        feeds = store.feeds()
+        if not get_current_worker().is_cancelled:  # a newer count is on its way
+            self.app.call_from_thread(self._show_feeds, feeds, saved)
+
+    def _show_feeds(self, feeds: list[Feed], saved: list[tuple[str, int]]) -> None:
+        self.query_one("#feeds", FeedsPanel).show_feeds(feeds, saved)
 
     @on(StoryChanged)
     def _story_changed(self, event: StoryChanged) -> None:
