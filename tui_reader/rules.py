@@ -317,12 +317,12 @@ class RuleRun:
     alerts: dict[int, list[str]] = field(default_factory=dict)
     """Stories alerting rules (``alert = true``, watchlists) matched: story id -> their names, in rule order."""
 
-    def add(self, rule: str, story_id: int, label: str) -> None:
-        """``rule`` did ``label`` (an action and its value, e.g. "tag syria") to a story."""
+    def add(self, rule: str, story_ids: list[int], label: str) -> None:
+        """``rule`` did ``label`` (an action and its value, e.g. "tag syria") to these stories."""
         if rule not in self.actions:
             self.stories[rule], self.actions[rule] = set(), Counter()
-        self.stories[rule].add(story_id)
-        self.actions[rule][label] += 1
+        self.stories[rule].update(story_ids)
+        self.actions[rule][label] += len(story_ids)
 
 
 def parse_rules(raw: Any, watchlists: tuple = ()) -> tuple[Rule, ...]:

@@ -176,8 +176,8 @@ class StoreBase:
     @property
     def _inserted(self) -> dict[int, tuple]:
         """New stories this thread inserted in its open transaction, as intake's rules read them (id, state,
-        title, url, source and domain, text): they take them from here, once, rather than read 10,000 rows
-        back (``store/rules.py``). Emptied when the transaction ends, committed or not."""
+        title, url, source and domain, text, no groups): they take them from here, once, rather than read
+        10,000 rows back (``store/rules.py``). Emptied when the transaction ends, committed or not."""
         if not hasattr(self._local, "inserted"):
             self._local.inserted = {}
         return self._local.inserted

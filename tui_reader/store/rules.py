@@ -144,10 +144,10 @@ class RulesMixin(ListingMixin):
                 }
                 if "tag" in rule.fields:
                     hits |= {s.id for s in batch.subjects() if rule.matches(s, "tag")}
-            for i in sorted(hits):
-                writes.act(rule, ruleset.actions[rule.name], batch.subject(i), done, run)
-                if rule.alert:
-                    run.alerts.setdefault(i, []).append(rule.name)
+            ordered = sorted(hits)
+            writes.act(rule, ruleset.actions[rule.name], [batch.subject(i) for i in ordered], done, run)
+            for i in ordered if rule.alert else ():
+                run.alerts.setdefault(i, []).append(rule.name)
         writes.flush(c)
 
     def _batch(self, c: sqlite3.Connection, ids: list[int], rules: tuple[Rule, ...]) -> Batch:
@@ -156,15 +156,16 @@ class RulesMixin(ListingMixin):
         transaction inserted come as they were inserted, unless a rule looks at groups); then, apart (a
         subquery per story cost more than the rest of the read, and new stories have neither), their tags
         when a rule looks at them or adds some, and what rules did to them before."""
-        looked, reads_text = {f for r in rules if not r.query for f in r.fields}, self._reads_text(rules)
+        looked = {f for r in rules if not r.query for f in r.fields}
         inserted = [row for i in ids if (row := self._inserted.pop(i, None))]
         cur = c.cursor()
         cur.row_factory = None
         ids_json = json.dumps(ids)
         if len(inserted) == len(ids) and "group" not in looked:  # intake: new stories, as inserted
-            rows = [(*row[:5], row[5] if reads_text else "", "") for row in inserted]
+            rows = inserted
         else:
-            sql = _SUBJECTS.format(text=_TEXT if reads_text else "''", groups=_GROUPS if "group" in looked else "''")
+            text = _TEXT if self._reads_text(rules) else "''"
+            sql = _SUBJECTS.format(text=text, groups=_GROUPS if "group" in looked else "''")
             rows = cur.execute(sql, (ids_json,)).fetchall()
         tags: dict[int, list[str]] = {}
         if any("tag" in r.fields or r.tags for r in rules):
@@ -297,26 +298,34 @@ class _Writes:
         self.dismissed: list[int] = []
         self.records: list[tuple] = []
 
-    def act(self, rule: Rule, actions: list[tuple[str, str, str]], s: Subject, done: set[tuple], run: RuleRun) -> None:
-        """Record what ``rule`` does to ``s`` (its ``actions``) but what it did before (``done``), and update ``s``."""
+    def act(
+        self, rule: Rule, actions: list[tuple[str, str, str]], subjects: list[Subject], done: set[tuple], run: RuleRun
+    ) -> None:
+        """Record what ``rule`` does to ``subjects`` (its ``actions``) but what it did to them before (``done``;
+        nothing, for new stories), and update them. A rule acts once per pass: what it does now is never
+        looked up again."""
+        name = rule.name
         for action, value, label in actions:
-            if (s.id, rule.name, action, value) in done:
-                continue
-            prior = None
-            if action == "tag":
-                if value in s.tags:
+            acted = []
+            for s in subjects:
+                if done and (s.id, name, action, value) in done:
                     continue
-                self.tags.append((s.id, len(s.tags), value))
-                s.tags.append(value)
-            elif action == "dismiss":
-                if s.state == State.DISMISSED:
-                    continue
-                prior = s.state.value
-                s.state = State.DISMISSED
-                self.dismissed.append(s.id)
-            self.records.append((s.id, rule.name, action, value, prior, self.now))
-            done.add((s.id, rule.name, action, value))
-            run.add(rule.name, s.id, label)
+                prior = None
+                if action == "tag":
+                    if value in s.tags:
+                        continue
+                    self.tags.append((s.id, len(s.tags), value))
+                    s.tags.append(value)
+                elif action == "dismiss":
+                    if s.state == State.DISMISSED:
+                        continue
+                    prior = s.state.value
+                    s.state = State.DISMISSED
+                    self.dismissed.append(s.id)
+                self.records.append((s.id, name, action, value, prior, self.now))
+                acted.append(s.id)
+            if acted:
+                run.add(name, acted, label)
 
     def flush(self, c: sqlite3.Connection) -> None:
         """Write what was gathered: rows as multi-row VALUES, hundreds to a statement (rows as one JSON parameter

@@ -200,7 +200,7 @@ class StoriesMixin(StoreBase):
         indexed = [(r[0], r[5], "", html_text(r[13]) or html_text(r[12])) for r in rows]
         _insert_many(c, "stories_fts(rowid, title, summary, body)", indexed)
         self._inserted.update(
-            (r[0], (r[0], "unread", r[5], r[3], f"{r[7]} {r[8]}", i[3])) for r, i in zip(rows, indexed, strict=True)
+            (r[0], (r[0], "unread", r[5], r[3], f"{r[7]} {r[8]}", i[3], "")) for r, i in zip(rows, indexed, strict=True)
         )
 
     def add_story(
