@@ -157,7 +157,8 @@ class RulesMixin(ListingMixin):
         subquery per story cost more than the rest of the read, and new stories have neither), their tags
         when a rule looks at them or adds some, and what rules did to them before."""
         looked = {f for r in rules if not r.query for f in r.fields}
-        inserted = [row for i in ids if (row := self._inserted.pop(i, None))]
+        mine = self._inserted
+        inserted = [row for i in ids if (row := mine.pop(i, None))]
         cur = c.cursor()
         cur.row_factory = None
         ids_json = json.dumps(ids)
