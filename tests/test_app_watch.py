@@ -1,7 +1,11 @@
 """Watchlists, saved searches, rules and alerts in the TUI, driven with Pilot on the demo and on a local feed."""
 
+import threading
+
+from textual.widgets.markdown import MarkdownBlock
+
 from tests.localserver import Reply
-from tests.screen import Toasts, screen_text
+from tests.screen import Toasts, screen_text, workers_done
 from tests.test_app import open_story, story_id_titled
 from tests.test_rules import rss
 from tui_reader.config import Settings
@@ -54,6 +58,29 @@ async def test_watched_stories_are_marked_and_a_saved_search_opens_like_a_feed(d
         assert "saved red-sea" not in screen_text(app) and len(app.query_one(StoryList).story_ids) == store.count()
 
 
+async def test_a_slow_saved_search_count_never_holds_up_the_keys(demo):
+    server, store, paths = demo
+    release, real = threading.Event(), store.count
+
+    def slow_count(query=None):
+        if query is not None and query.text:  # a saved search's count: a full-text search
+            assert threading.current_thread() is not threading.main_thread(), "counted on the UI thread"
+            release.wait(10)
+        return real() if query is None else real(query)
+
+    store.count = slow_count
+    app = ReaderApp(store, paths, SETTINGS)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("j", "j", "x")  # a dismissal recounts too
+        await pilot.pause()
+        assert app.query_one(StoryList).cursor == 2 and "⌕ red-sea" not in screen_text(app)
+        release.set()
+        await workers_done(app)
+        await pilot.pause()
+        assert "⌕ red-sea" in screen_text(app)
+
+
 async def test_the_reader_highlights_watched_terms_says_which_rule_acted_and_U_undoes_it(demo):
     server, store, paths = demo
     store.watchlists = SETTINGS.watchlists
@@ -64,7 +91,10 @@ async def test_the_reader_highlights_watched_terms_says_which_rule_acted_and_U_u
     toasts = Toasts()
     async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         reader = await open_story(app, pilot, sid)
-        assert "**Ruwaished**" in reader.query_one("#article-text").source
+        article = reader.query_one("#article-text")
+        assert "~~Ruwaished~~" in article.source
+        lit = article.query(MarkdownBlock).first().get_component_rich_style("s")
+        assert lit.bold and lit.underline and lit.color is not None and not lit.strike  # the list's colour
         text = screen_text(app)
         assert "rules: border (U undoes)" in text and "◆ watchlists: jordan" in text
         await pilot.press("U")
@@ -139,3 +169,17 @@ async def test_T_tags_every_untriaged_story_in_the_view_after_saying_how_many_an
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert all(store.story(i).tags == () for i in shown)
+
+
+def test_page_text_never_marks_itself_as_a_watchlist_highlight():
+    """The reader shows ~~x~~ as a watchlist's highlight: a page's own tildes stay tildes."""
+    import lxml.html
+
+    from tui_reader import htmlmd
+    from tui_reader.ui.screens.reader import highlight_terms
+    from tui_reader.watch import WatchMatcher
+
+    page = lxml.html.fromstring("<div><p>Prices fell ~~3% near Ruwaished~~ on Monday.</p></div>")
+    markdown = htmlmd.join_markdown(htmlmd.to_blocks(page, []))
+    assert markdown.count("~~") == 0 and markdown.count("\\~") == 4
+    assert highlight_terms(markdown, WatchMatcher((JORDAN,))).count("~~") == 2

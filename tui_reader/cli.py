@@ -450,8 +450,18 @@ def cmd_rules_apply(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_rules_undo(ctx: Context, args: argparse.Namespace) -> int:
-    """Undo one rule on the stories given, or on every story it acted on (a bulk triage too), in one transaction."""
+    """Undo one rule on the stories given, or on every story it acted on (a bulk triage or rating too), in one
+    transaction."""
+    from tui_reader.triage import undo_ratings
+
     store = ctx.store
+    structured = ctx.settings.brief.structured
+    if (
+        not args.story_ids
+        and (put_back := undo_ratings(store, ctx.paths.briefing_dir, args.rule, structured=structured)) is not None
+    ):
+        _out(f"put back the ratings of {put_back} stories")  # a bulk rating is undone whole
+        return 0
     ids = args.story_ids or store.rule_story_ids(args.rule)
     with store.tx():
         undone = {sid: actions for sid in ids if (actions := store.undo_rule(sid, args.rule))}
@@ -496,11 +506,14 @@ def _query(ctx: Context, text: str, base=None):
 
 def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
     """Tag or dismiss every untriaged story a query finds, in one transaction, recorded like a rule so that
-    `rules undo NAME` takes it all back (triaged stories are left alone: their notes say what they are)."""
+    `rules undo NAME` takes it all back (triaged stories are left alone: their notes say what they are);
+    or, with --grade, rate every story it finds (dismissed ones only if it asks for them)."""
     from tui_reader.triage import bulk_triage, parse_tags
 
-    if args.grade or args.summary or args.summary_file or args.draft:
-        raise UsageError("triage --query: only --tags and --dismiss apply to many stories at once")
+    if args.summary or args.summary_file or args.draft:
+        raise UsageError("triage --query: only --tags, --dismiss or --grade apply to many stories at once")
+    if args.grade is not None:
+        return _bulk_rate(ctx, args)
     tags = parse_tags(args.tags)
     if not tags and not args.dismiss:
         raise UsageError("triage --query: say what to do: --tags a,b and/or --dismiss")
@@ -513,6 +526,34 @@ def cmd_bulk_triage(ctx: Context, args: argparse.Namespace) -> int:
         + (f": {actions}" if actions else "")
         + (f"; undo with: tui-reader rules undo '{name}'" if changed else "")
     )
+    return 0
+
+
+def _bulk_rate(ctx: Context, args: argparse.Namespace) -> int:
+    """``triage --query Q --grade B2``: the TUI's "rate all shown" (R) on what the query finds, in its
+    inbox (unread, read, triaged) unless it names its states."""
+    from tui_reader.errors import GradeError
+    from tui_reader.models import Grade, State
+    from tui_reader.query import StoryQuery
+    from tui_reader.triage import rate_many
+
+    if args.tags is not None or args.dismiss:
+        raise UsageError("triage --query --grade: rates only; tag or dismiss with a second command")
+    try:
+        grade = Grade.parse(args.grade)
+    except GradeError as exc:
+        raise UsageError(f"triage: {exc}") from None
+    q = _query(ctx, args.query, StoryQuery(states=(State.UNREAD, State.READ, State.TRIAGED)))
+    ids = ctx.store.story_ids(q)
+    name, rated = rate_many(
+        ctx.store,
+        ctx.paths.briefing_dir,
+        ids,
+        grade,
+        reason=_safe(args.reason or ""),
+        structured=ctx.settings.brief.structured,
+    )
+    _out(f"{rated} stories rated {grade.code}" + (f"; undo with: tui-reader rules undo '{name}'" if rated else ""))
     return 0
 
 
@@ -844,7 +885,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--query",
         metavar="QUERY",
-        help="instead of one story, every untriaged story this filter query finds: --tags adds, --dismiss",
+        help="instead of one story, every untriaged story this filter query finds: --tags adds, --dismiss; "
+        "or --grade rates every story it finds (each into today's note)",
     )
     p.add_argument("--tags", metavar="a,b", help="comma-separated tags (replaces the story's tags)")
     p.add_argument("--grade", metavar="B2", help="Admiralty code: reliability A-F then credibility 1-6")

@@ -90,8 +90,9 @@ BLOCK_TAGS = frozenset(
 )
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _WS = re.compile(r"\s+")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<])")
-"""Characters that would turn page text into markdown syntax (emphasis, links, HTML)."""
+_MD_SPECIAL = re.compile(r"([\\`*_~\[\]<])")
+"""Characters that would turn page text into markdown syntax (emphasis, strikethrough, links, HTML); the reader
+shows strikethrough as a watchlist's highlight, so page text never makes any."""
 _MD_LEADER = re.compile(r"^(?=#|>|[-+] )|^(\d+)(?=[.)] )")
 """A paragraph starting like this would render as a heading, quote or list item."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import json
 import re
 import unicodedata
 from collections import Counter
@@ -147,6 +146,13 @@ class RuleSet:
                 if name in STATIC:
                     for word in {*rule._singles, *(p[0] for p in rule._phrases)}:
                         self._words.setdefault(name, {}).setdefault(word, []).append(rule.name)
+        self._probes = {
+            name: re.compile("|".join(map(re.escape, sorted(index))))
+            for name, index in self._words.items()
+            if len(index) <= 16
+        }
+        """Per field, when its words are few, one search for any of them as a substring: a value without
+        one needs no splitting into words."""
         self._scans = {
             r.name: regex_module().compile(r.regex, flags=regex_module().MULTILINE)
             for r in rules
@@ -162,14 +168,13 @@ class RuleSet:
         of the words as a substring (when they are few, as they usually are here)."""
         hits: dict[str, set[int]] = {}
         for name, index in self._words.items():
-            keys, seen = index.keys(), {}
-            few = len(keys) <= 16
+            keys, seen, probe = index.keys(), {}, self._probes.get(name)
             for story_id, value in zip(batch.ids, batch.values(name), strict=True):
                 if value not in seen:
                     low = value.lower()
                     seen[value] = (
                         [r for word in keys & set(words_of(low)) for r in index[word]]
-                        if not few or not low.isascii() or any(k in low for k in keys)
+                        if probe is None or not low.isascii() or probe.search(low)
                         else ()
                     )
                 for rule in seen[value]:
@@ -213,20 +218,21 @@ _STATES = {s.value: s for s in State}
 
 
 class Batch:
-    """The untriaged stories of one pass of the rules, as rows of (id, state, title, url, source, text, groups,
-    tags, what rules did as JSON), each made a :class:`Subject` only when a rule needs one (no rule matches
-    most stories)."""
+    """The untriaged stories of one pass of the rules, as rows of (id, state, title, url, source, text, groups),
+    with their tags and what rules did to them, each made a :class:`Subject` only when a rule needs one (no
+    rule matches most stories)."""
 
     _COLUMNS = {"title": 2, "url": 3, "source": 4, "text": 5, "group": 6}
 
-    def __init__(self, rows: list[tuple]) -> None:
+    def __init__(self, rows: list[tuple], tags: dict[int, list[str]], done: set[tuple]) -> None:
         self.rows = rows
+        self._tags = tags
         self.ids = [r[0] for r in rows]
         self.ids_set = set(self.ids)
         self._at = {r[0]: n for n, r in enumerate(rows)}
         self._subjects: dict[int, Subject] = {}
         self._joined: dict[str, tuple[str, list[int]]] = {}
-        self.done = {(r[0], *a) for r in rows if r[8] != "[]" for a in json.loads(r[8])}
+        self.done = done
         """(story, rule, action, value) of everything rules did to these stories before, undone or not."""
 
     def __contains__(self, story_id: int) -> bool:
@@ -235,7 +241,7 @@ class Batch:
     def subject(self, story_id: int) -> Subject:
         if (s := self._subjects.get(story_id)) is None:
             r = self.rows[self._at[story_id]]
-            s = Subject(r[0], _STATES[r[1]], r[2], r[5] or "", r[4], r[6] or "", r[7].split("\n") if r[7] else [], r[3])
+            s = Subject(r[0], _STATES[r[1]], r[2], r[5] or "", r[4], r[6] or "", self._tags.get(r[0], []), r[3])
             self._subjects[story_id] = s
         return s
 
@@ -311,12 +317,12 @@ class RuleRun:
     alerts: dict[int, list[str]] = field(default_factory=dict)
     """Stories alerting rules (``alert = true``, watchlists) matched: story id -> their names, in rule order."""
 
-    def add(self, rule: str, story_id: int, label: str) -> None:
-        """``rule`` did ``label`` (an action and its value, e.g. "tag syria") to a story."""
+    def add(self, rule: str, story_ids: list[int], label: str) -> None:
+        """``rule`` did ``label`` (an action and its value, e.g. "tag syria") to these stories."""
         if rule not in self.actions:
             self.stories[rule], self.actions[rule] = set(), Counter()
-        self.stories[rule].add(story_id)
-        self.actions[rule][label] += 1
+        self.stories[rule].update(story_ids)
+        self.actions[rule][label] += len(story_ids)
 
 
 def parse_rules(raw: Any, watchlists: tuple = ()) -> tuple[Rule, ...]:

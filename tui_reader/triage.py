@@ -14,15 +14,26 @@ import re
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import Callable
 
 from tui_reader import briefing
 from tui_reader.errors import ConflictError, NoteBehind, StoreError, TriageError
-from tui_reader.models import BriefItem, State, Story, TriageInput
+from tui_reader.models import BriefItem, Grade, State, Story, TriageInput
 from tui_reader.rules import RuleRun
 from tui_reader.sanitize import clean_line, valid_date
 from tui_reader.store import Store
 
-__all__ = ["normalize_tag", "parse_tags", "default_letter", "apply_triage", "refresh_item", "reconcile_logs"]
+__all__ = [
+    "normalize_tag",
+    "parse_tags",
+    "default_letter",
+    "apply_triage",
+    "refresh_item",
+    "reconcile_logs",
+    "bulk_triage",
+    "rate_many",
+    "undo_ratings",
+]
 
 MAX_TAG_LEN = 48
 
@@ -62,25 +73,45 @@ def _local_day(when: datetime) -> date:
 
 
 def _sync_note(store: Store, briefing_dir: Path, story_id: int, day: date | str, structured: bool) -> BriefItem | None:
-    """Make the note of ``day`` show what the store holds for ``story_id`` now (a new note structured if asked).
+    """Make the note of ``day`` show what the store holds for ``story_id`` now (a new note structured if asked)."""
+    return _sync_notes(store, briefing_dir, [story_id], day, structured).get(story_id)
 
-    A story is one item per event: saving it takes the place of any other outlet's copy of
-    the same story already in the note (the saved item lists those outlets under "also
-    reported by"), so the latest assessment of an event is the one the note shows.
+
+def _sync_notes(
+    store: Store, briefing_dir: Path, story_ids: list[int], day: date | str, structured: bool, *, on_day: bool = False
+) -> dict[int, BriefItem]:
+    """Make the note of ``day`` show what the store holds for ``story_ids`` now, in one write: an item for each
+    triaged one (with ``on_day``, each triaged on that day), the others' items taken out. Returns the items.
+
+    A story is one item per event: of an event's stories among them, the one triaged last (on a tie, the
+    later in ``story_ids``) takes the place of the others and of any other outlet's copy already in the
+    note (the item lists those outlets under "also reported by"), so the latest assessment of an event is
+    the one the note shows.
     """
     from tui_reader.cluster import cluster_members, corroborated
 
-    path = briefing.note_path(briefing_dir, day)
+    the_day = valid_date(day) if isinstance(day, str) else day
+    path = briefing.note_path(briefing_dir, the_day)
     with briefing.note_locked(path):
-        story = store.story(story_id)
-        item = store.brief_item(story_id) if story is not None and story.state == State.TRIAGED else None
-        if item is None:
-            briefing.update_note(path, day, remove_ids=[story_id])
-            return None
-        item = corroborated(store, item)
-        same_event = [m.id for m in cluster_members(store, story_id) if m.id != story_id]
-        briefing.update_note(path, day, [item], remove_ids=same_event, structured=structured)
-        return item
+        latest: dict[int, tuple[tuple[datetime, int], int]] = {}  # event -> (when triaged, place), story
+        gone: set[int] = set()
+        for place, story_id in enumerate(story_ids):
+            story = store.story(story_id)
+            when = story.triaged_at if story is not None and story.state == State.TRIAGED else None
+            if when is None or (on_day and _local_day(when) != the_day):
+                gone.add(story_id)
+                continue
+            members = [m.id for m in cluster_members(store, story_id)]
+            gone.update(members)
+            event, rank = min(members), (when, place)
+            if event not in latest or latest[event][0] <= rank:
+                latest[event] = (rank, story_id)
+        kept = [story_id for _, story_id in sorted(latest.values(), key=lambda v: v[0][1])]  # in the given order
+        items = {i: corroborated(store, item) for i in kept if (item := store.brief_item(i)) is not None}
+        briefing.update_note(
+            path, the_day, list(items.values()), remove_ids=sorted(gone - items.keys()), structured=structured
+        )
+        return items
 
 
 def _journal_dismissal(store: Store, story_id: int, day: date) -> None:
@@ -187,3 +218,61 @@ def bulk_triage(
     table = {"name": name, "query": query or "state:untriaged", "tags": list(tags), "dismiss": dismiss}
     rule = parse_rules([table], store.watchlists)
     return name, store.apply_rules(story_ids, rule)
+
+
+def rate_many(
+    store: Store,
+    briefing_dir: Path,
+    story_ids: list[int],
+    grade: Grade,
+    *,
+    reason: str = "",
+    now: datetime | None = None,
+    structured: bool = False,
+    saved: Callable[[str], object] = lambda name: None,
+) -> tuple[str, int]:
+    """Rate every story of ``story_ids`` (the list's order) ``grade``, each keeping its tags and summary: one
+    store transaction, then one write of today's note with each story's item as a single triage writes it.
+
+    ``saved`` gets the batch's name once the store holds it, before the note is written (which may raise
+    :class:`NoteBehind`, as :func:`apply_triage` does); :func:`undo_ratings` takes the batch back. Returns the
+    name and how many stories were rated ("" and 0 when none of them exists).
+    """
+    now = now or datetime.now().astimezone()
+    day = _local_day(now)
+    name, ids = store.save_ratings(story_ids, grade, day.isoformat(), reason=reason, now=int(now.timestamp()))
+    if not ids:
+        return "", 0
+    saved(name)
+    try:
+        _sync_notes(store, briefing_dir, ids, day, structured)
+        store.clear_pending_logs(ids, day.isoformat())
+        reconcile_logs(store, briefing_dir, structured=structured)
+    except briefing.BriefingError as exc:
+        raise NoteBehind(
+            f"ratings saved in the store, but {exc}; nothing is lost: the note catches up at the next tui-reader command"
+        ) from None
+    return name, len(ids)
+
+
+def undo_ratings(store: Store, briefing_dir: Path, name: str, *, structured: bool = False) -> int | None:
+    """Take rating batch ``name`` back: each story's state and triage as they were (one triaged again since
+    keeps that triage), then the batch's note in one write: the items it added go, the ones it re-rated show
+    their old rating again, and an event's story it had displaced comes back. Returns how many stories were
+    put back, None when there is no such batch left to undo."""
+    from tui_reader.cluster import cluster_members
+
+    undone = store.undo_ratings(name)
+    if undone is None:
+        return None
+    day, ids = undone
+    touched = list(dict.fromkeys(m.id for story_id in ids for m in cluster_members(store, story_id)))
+    try:
+        _sync_notes(store, briefing_dir, touched, day, structured, on_day=True)
+        store.clear_pending_logs(ids, day)
+        reconcile_logs(store, briefing_dir, structured=structured)
+    except briefing.BriefingError as exc:
+        raise NoteBehind(
+            f"ratings put back in the store, but {exc}; the note catches up at the next tui-reader command"
+        ) from None
+    return len(ids)

@@ -7,7 +7,7 @@ import time
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, AsyncIterator, Iterable, Iterator, Protocol
 
 from tui_reader.errors import StoreError
 from tui_reader.sanitize import html_text
@@ -41,6 +41,7 @@ class Engine(Protocol):
 
     def connect(self) -> Any: ...
     def begin(self, conn: Any) -> None: ...
+    def change_signals(self, every: float) -> AsyncIterator[None]: ...
     def user_error(self, exc: BaseException) -> StoreError | None: ...
     def migrating(self, conn: Any) -> AbstractContextManager[None]: ...
     def broken_links(self, conn: Any) -> bool: ...
@@ -54,8 +55,6 @@ class Engine(Protocol):
     def fts(self, query: str) -> str: ...
     def group_concat(self, expr: str, sep: str) -> str: ...
     def nocase(self, expr: str) -> str: ...
-    def json_agg(self, exprs: str) -> str: ...
-    def json_rows(self, types: tuple[str, ...]) -> str: ...
     def size(self, conn: Any) -> int: ...
     def shrink(self, conn: Any) -> None: ...
 
@@ -153,6 +152,17 @@ class StoreBase:
             if wrapped := self.engine.user_error(exc):  # a cursor's, say
                 raise wrapped from exc
             raise
+        finally:
+            self._local.inserted = {}
+
+    @property
+    def _inserted(self) -> dict[int, tuple]:
+        """New stories this thread inserted in its open transaction, as intake's rules read them (id, state,
+        title, url, source and domain, text, no groups): they take them from here, once, rather than read
+        10,000 rows back (``store/rules.py``). Emptied when the transaction ends, committed or not."""
+        if not hasattr(self._local, "inserted"):
+            self._local.inserted = {}
+        return self._local.inserted
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

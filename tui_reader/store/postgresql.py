@@ -501,15 +501,6 @@ class PostgreSQLEngine:
     def nocase(expr: str) -> str:
         return f"lower({expr})"
 
-    @staticmethod
-    def json_agg(exprs: str) -> str:
-        return f"COALESCE(json_agg(json_build_array({exprs}))::text, '[]')"
-
-    @staticmethod
-    def json_rows(types: tuple[str, ...]) -> str:
-        cols = ", ".join(f"(value->>{n})::{t} AS c{n}" for n, t in enumerate(types))
-        return f"SELECT {cols} FROM json_array_elements(?::json)"
-
     def size(self, conn: _Connection) -> int:
         return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
 

@@ -8,7 +8,6 @@ nothing, and an undone action is never redone.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable
@@ -21,14 +20,14 @@ from tui_reader.store.listing import ListingMixin, fts_query
 
 # ``s.state || ''``: the state read, not its index (the ids are the way in)
 _SUBJECTS = (
-    "SELECT s.id, s.state, s.title, s.url, s.source || ' ' || s.domain, {text}, {groups}, {tags}, "
-    "(SELECT {actions} FROM rule_actions WHERE story_id = s.id) "
+    "SELECT s.id, s.state, s.title, s.url, s.source || ' ' || s.domain, {text}, {groups} "
     "FROM stories s WHERE {ids} AND s.state || '' IN ('unread', 'read') ORDER BY s.id"
 )
 _TAGS = (
-    "(SELECT {names} FROM (SELECT g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id "
-    " WHERE st.story_id = s.id ORDER BY st.position) AS names)"
+    "SELECT st.story_id, g.name FROM story_tags st JOIN tags g ON g.id = st.tag_id "
+    "WHERE {ids} ORDER BY st.story_id, st.position"
 )
+_DONE = "SELECT story_id, rule, action, value FROM rule_actions WHERE {ids}"
 _TEXT = "(SELECT body FROM stories_fts WHERE rowid = s.id)"
 _GROUPS = (
     "(SELECT {groups} FROM feeds WHERE id = s.feed_id OR id IN (SELECT feed_id FROM story_feeds WHERE story_id = s.id))"
@@ -143,31 +142,40 @@ class RulesMixin(ListingMixin):
                 }
                 if "tag" in rule.fields:
                     hits |= {s.id for s in batch.subjects() if rule.matches(s, "tag")}
-            for i in sorted(hits):
-                writes.act(rule, ruleset.actions[rule.name], batch.subject(i), done, run)
-                if rule.alert:
-                    run.alerts.setdefault(i, []).append(rule.name)
+            ordered = sorted(hits)
+            writes.act(rule, ruleset.actions[rule.name], [batch.subject(i) for i in ordered], done, run)
+            for i in ordered if rule.alert else ():
+                run.alerts.setdefault(i, []).append(rule.name)
         writes.flush(c)
 
     def _batch(self, c: Conn, ids: list[int], rules: tuple[Rule, ...]) -> Batch:
-        """The untriaged stories among ``ids`` in one statement (each a GIL round trip, slow while a refresh
-        parses): their text read when a rule reads it, groups and tags when a rule looks at them (or adds
-        tags), and what rules did to them before."""
+        """The untriaged stories among ``ids`` (each statement a GIL round trip, slow while a refresh parses):
+        their text read when a rule reads it, groups when a rule looks at them (at intake, stories this
+        transaction inserted come as they were inserted, unless a rule looks at groups); then, apart (a
+        subquery per story cost more than the rest of the read, and new stories have neither), their tags
+        when a rule looks at them or adds some, and what rules did to them before."""
         looked = {f for r in rules if not r.query for f in r.fields}
         e = self.engine
-        sql = _SUBJECTS.format(
-            text=_TEXT if self._reads_text(rules) else "''",
-            groups=_GROUPS.format(groups=e.group_concat("grp", "\n")) if "group" in looked else "''",
-            tags=_TAGS.format(names=e.group_concat("name", "\n"))
-            if any("tag" in r.fields or r.tags for r in rules)
-            else "NULL",
-            actions=e.json_agg("rule, action, value"),
-            ids=e.ids_in("s.id"),
-        )
+        mine = self._inserted
+        inserted = [row for i in ids if (row := mine.pop(i, None))]
         cur = c.cursor()
         cur.row_factory = None
-        rows = cur.execute(sql, (e.ids(ids),)).fetchall()
-        return Batch(rows)
+        listed = e.ids(ids)
+        if len(inserted) == len(ids) and "group" not in looked:  # intake: new stories, as inserted
+            rows = inserted
+        else:
+            sql = _SUBJECTS.format(
+                text=_TEXT if self._reads_text(rules) else "''",
+                groups=_GROUPS.format(groups=e.group_concat("grp", "\n")) if "group" in looked else "''",
+                ids=e.ids_in("s.id"),
+            )
+            rows = cur.execute(sql, (listed,)).fetchall()
+        tags: dict[int, list[str]] = {}
+        if any("tag" in r.fields or r.tags for r in rules):
+            for story_id, name in cur.execute(_TAGS.format(ids=e.ids_in("st.story_id")), (listed,)).fetchall():
+                tags.setdefault(story_id, []).append(name)
+        done = {tuple(r) for r in cur.execute(_DONE.format(ids=e.ids_in("story_id")), (listed,)).fetchall()}
+        return Batch(rows, tags, done)
 
     @staticmethod
     def _reads_text(rules: tuple[Rule, ...]) -> bool:
@@ -295,50 +303,51 @@ class _Writes:
         self.dismissed: list[int] = []
         self.records: list[tuple] = []
 
-    def act(self, rule: Rule, actions: list[tuple[str, str, str]], s: Subject, done: set[tuple], run: RuleRun) -> None:
-        """Record what ``rule`` does to ``s`` (its ``actions``) but what it did before (``done``), and update ``s``."""
+    def act(
+        self, rule: Rule, actions: list[tuple[str, str, str]], subjects: list[Subject], done: set[tuple], run: RuleRun
+    ) -> None:
+        """Record what ``rule`` does to ``subjects`` (its ``actions``) but what it did to them before (``done``;
+        nothing, for new stories), and update them. A rule acts once per pass: what it does now is never
+        looked up again."""
+        name = rule.name
         for action, value, label in actions:
-            if (s.id, rule.name, action, value) in done:
-                continue
-            prior = None
-            if action == "tag":
-                if value in s.tags:
+            acted = []
+            for s in subjects:
+                if done and (s.id, name, action, value) in done:
                     continue
-                self.tags.append((s.id, len(s.tags), value))
-                s.tags.append(value)
-            elif action == "dismiss":
-                if s.state == State.DISMISSED:
-                    continue
-                prior = s.state.value
-                s.state = State.DISMISSED
-                self.dismissed.append(s.id)
-            self.records.append((s.id, rule.name, action, value, prior, self.now))
-            done.add((s.id, rule.name, action, value))
-            run.add(rule.name, s.id, label)
+                prior = None
+                if action == "tag":
+                    if value in s.tags:
+                        continue
+                    self.tags.append((s.id, len(s.tags), value))
+                    s.tags.append(value)
+                elif action == "dismiss":
+                    if s.state == State.DISMISSED:
+                        continue
+                    prior = s.state.value
+                    s.state = State.DISMISSED
+                    self.dismissed.append(s.id)
+                self.records.append((s.id, name, action, value, prior, self.now))
+                acted.append(s.id)
+            if acted:
+                run.add(name, acted, label)
 
     def flush(self, c: Conn) -> None:
-        """Write what was gathered: one statement per kind of change, its rows as one JSON parameter."""
+        """Write what was gathered: rows as multi-row VALUES (SQLite) or COPY (PostgreSQL), thousands to a
+        statement (rows as one JSON parameter made SQLite extract every field, and check rule_actions'
+        foreign key more slowly: 2-3x the time)."""
         e = c.engine
         if self.tags:
-            tags, rows = json.dumps(self.tags), e.json_rows(("bigint", "integer", "text"))
-            c.execute(
-                f"INSERT INTO tags(name) SELECT DISTINCT c2 FROM ({rows}) AS j WHERE true ON CONFLICT DO NOTHING",
-                (tags,),
-            )
-            c.execute(
-                f"INSERT INTO story_tags(story_id, tag_id, position) SELECT j.c0, t.id, j.c1 FROM ({rows}) AS j "
-                "JOIN tags t ON t.name = j.c2",
-                (tags,),
-            )
+            names = sorted({name for _, _, name in self.tags})
+            c.executemany("INSERT INTO tags(name) VALUES (?) ON CONFLICT DO NOTHING", [(n,) for n in names])
+            tag_ids = dict(c.execute(f"SELECT name, id FROM tags WHERE {e.ids_in('name')}", (e.ids(names),)).fetchall())
+            e.insert_many(c, "story_tags(story_id, tag_id, position)", [(s, tag_ids[n], p) for s, p, n in self.tags])
         if self.dismissed:
             c.execute(
                 f"UPDATE stories SET prev_state = state, state = 'dismissed' WHERE {e.ids_in('id')}",
                 (e.ids(self.dismissed),),
             )
         if self.records:
-            rows = e.json_rows(("bigint", "text", "text", "text", "text", "bigint"))
-            c.execute(
-                f"INSERT INTO rule_actions(story_id, rule, action, value, prior, at) SELECT * FROM ({rows}) AS j",
-                (json.dumps(self.records),),
-            )
+            self.records.sort(key=lambda r: r[:4])  # in key order: appended to the table's b-tree, not scattered
+            e.insert_many(c, "rule_actions(story_id, rule, action, value, prior, at)", self.records)
         self.tags, self.dismissed, self.records = [], [], []

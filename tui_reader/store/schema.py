@@ -351,6 +351,20 @@ MIGRATIONS: list[str] = [
         at BIGINT NOT NULL
     );
     """,
+    # 13: bulk ratings (the list's R, `triage --query Q --grade B2`): one row per batch with what it replaced
+    # (prior, JSON: each story's state and triage, each outlet's and domain's letter, the history rows it
+    # added), so that one undo puts the whole batch back. Plain SQL types, no foreign key: a purged story
+    # in a batch is simply not put back.
+    """
+    CREATE TABLE rating_batches(
+        name TEXT PRIMARY KEY,
+        at BIGINT NOT NULL,
+        day TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        prior TEXT NOT NULL,
+        undone INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 ]
 
 

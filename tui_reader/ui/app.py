@@ -16,7 +16,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -29,7 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_reader.config import STORE_URL_ENV, ClusterSettings, Settings
 from tui_reader.errors import ConflictError, NoteBehind, UserError
-from tui_reader.models import FetchStatus, Quote, State, TriageInput
+from tui_reader.models import FetchStatus, Grade, Quote, State, TriageInput
 from tui_reader.paths import Paths
 from tui_reader.sanitize import clean_line, is_openable_url
 from tui_reader.store import Store
@@ -50,6 +50,7 @@ JOBS = {
     "view": "Reading the list",
     "cluster": "Grouping stories by event",
     "feeds": "Unsubscribing",
+    "counts": "Counting the feeds' unread stories",
     "notes": "Bringing the briefing note up to date",
     "sources": "Reading the source register",
     "notify": "Running notify_command",
@@ -89,6 +90,14 @@ BACKLOG_DELAY = 1.0
 CHANGES_POLL = 0.5
 """Seconds between looks at the store's change log for a colleague's changes (one index seek each)."""
 
+
+@dataclass(frozen=True)
+class Rated:
+    """What u undoes after a bulk rating: its batch, by name (:func:`tui_reader.triage.undo_ratings`)."""
+
+    batch: str
+
+
 QUIT_ALWAYS = Binding("ctrl+q", "quit", "Quit", priority=True, show=False, id="app.quit_always")
 
 
@@ -108,9 +117,9 @@ class ReaderApp(App[None]):
         self.demo = demo
         self.main_screen = MainScreen()
         """The story list: the first screen, under every other."""
-        self._undo: list[list[tuple[int, State]] | str] = []
-        """What u undoes, last first: the states some stories had, or a bulk triage's rule name."""
-        """Each entry is one action to undo: the stories it changed and the states they had."""
+        self._undo: list[list[tuple[int, State]] | str | Rated] = []
+        """What u undoes, last first, one action each: the states the stories it changed had, a bulk tagging's
+        rule name, or a bulk rating."""
         self._refreshing = False
         self._quiet_refresh = False
         self._last_write = threading.Event()
@@ -401,6 +410,9 @@ class ReaderApp(App[None]):
             self.call_from_thread(self.notify, "Nothing to undo.", timeout=2)
             return
         changes = self._undo.pop()
+        if isinstance(changes, Rated):
+            self._undo_rated(changes)
+            return
         if isinstance(changes, str):  # a bulk tagging: its rule, undone on every story it changed
             with self.store.tx():
                 ids = [i for i in self.store.rule_story_ids(changes) if self.store.undo_rule(i, changes)]
@@ -426,6 +438,21 @@ class ReaderApp(App[None]):
         message = f"Restored {len(changes)} stories." if len(changes) > 1 else f"Restored to {changes[0][1].value}."
         self.call_from_thread(self.notify, message, timeout=2)
         self.call_from_thread(self._show_changes, changes)
+
+    def _undo_rated(self, rated: Rated) -> None:
+        from tui_reader.triage import undo_ratings
+
+        try:
+            put_back = undo_ratings(
+                self.store, self.paths.briefing_dir, rated.batch, structured=self.settings.brief.structured
+            )
+        except NoteBehind:  # put back in the store: done
+            raise
+        except Exception:
+            self._undo.append(rated)  # nothing changed: u can try again
+            raise
+        self.call_from_thread(self.notify, f"Put back the ratings of {put_back or 0} stories.", timeout=2)
+        self.call_from_thread(self.main_screen.show_store_changes)
 
     def undo_rules(self, story_id: int, rules: tuple[str, ...]) -> None:
         """Reverse what ``rules`` did to a story (the tags they added, a dismissal, their flags), in line."""
@@ -456,6 +483,26 @@ class ReaderApp(App[None]):
         if changed:
             self._undo.append(name)
         self.call_from_thread(self.notify, f"Tagged {len(changed)} stories — u undoes.", timeout=3)
+        self.call_from_thread(self.main_screen.show_store_changes)
+
+    def rate_many(self, story_ids: list[int], grade: Grade) -> None:
+        """Rate every story of ``story_ids`` ``grade``, in line: one transaction, one note write; u undoes it all."""
+        self._in_line(functools.partial(self._rate_all, story_ids, grade))
+
+    def _rate_all(self, story_ids: list[int], grade: Grade) -> None:
+        from tui_reader.triage import rate_many
+
+        _, rated = rate_many(
+            self.store,
+            self.paths.briefing_dir,
+            story_ids,
+            grade,
+            structured=self.settings.brief.structured,
+            saved=lambda batch: self._undo.append(Rated(batch)),  # before the note, which may be behind
+        )
+        self.call_from_thread(
+            self.notify, f"Rated {rated} stories {grade.code} into today's note — u undoes.", timeout=3
+        )
         self.call_from_thread(self.main_screen.show_store_changes)
 
     def dismiss_many(self, changes: list[tuple[int, State]]) -> None:

@@ -1,5 +1,5 @@
-"""Questions: yes/no for actions that change what the analyst follows (unsubscribing, bulk changes), or one
-line of text (the tags for a whole view)."""
+"""Questions: yes/no for actions that change what the analyst follows (unsubscribing, bulk changes), one
+line of text (the tags for a whole view), or an Admiralty grade (the rating for a whole view)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+
+from tui_reader.models import Grade
+from tui_reader.sanitize import safe_rich_text
+from tui_reader.ui.widgets.triage_panel import rating_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -47,3 +51,35 @@ class AskScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
+
+
+class GradeScreen(ModalScreen[Grade | None]):
+    """An Admiralty grade typed as in the reader's triage panel: a letter A–F, then a digit 1–6, which
+    answers; escape cancels (None)."""
+
+    BINDINGS = [
+        *[Binding(c, f"letter('{c}')", f"Reliability {c}", show=False, id=f"grade.rel{c}") for c in "ABCDEF"],
+        *[Binding(d, f"digit('{d}')", f"Credibility {d}", show=False, id=f"grade.cred{d}") for d in "123456"],
+        Binding("escape", "dismiss(None)", "Cancel", id="grade.cancel"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+        self.letter = ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Text(self.question, style="bold"))
+            yield Static(safe_rich_text(rating_text(None, "")), id="rating")
+            yield Static(Text("A–F source · 1–6 credibility · escape cancels", style="dim"))
+
+    def action_letter(self, letter: str) -> None:
+        self.letter = letter
+        self.query_one("#rating", Static).update(safe_rich_text(rating_text(None, letter)))
+
+    def action_digit(self, digit: str) -> None:
+        if self.letter:
+            self.dismiss(Grade(self.letter, digit))
+        else:
+            self.notify("Press A–F first: the source's reliability, then 1–6.", timeout=3)

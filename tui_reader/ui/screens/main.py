@@ -16,10 +16,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, ProgressBar, Static
-from textual.worker import Worker
+from textual.worker import Worker, get_current_worker
 
 from tui_reader.errors import QueryError
-from tui_reader.models import State
+from tui_reader.models import Feed, Grade, State
 from tui_reader.query import StoryQuery, parse_filter
 from tui_reader.sanitize import clean_line
 from tui_reader.ui.messages import RefreshProgress, StoryChanged, UrlAdded
@@ -62,6 +62,7 @@ class MainScreen(AppScreen):
         Binding("o", "open_current", "Open in browser", show=False, id="app.open"),
         Binding("y", "copy_current", "Copy link", show=False, id="app.copy"),
         Binding("T", "tag_view", "Tag all", show=False, id="app.tag_view"),
+        Binding("R", "rate_view", "Rate all shown", show=False, id="app.rate_view"),
         Binding("v", "cycle_view", "View", id="app.view"),
         Binding("S", "cycle_sort", "Sort", show=False, id="app.sort"),
         Binding("z", "toggle_grouped", "Group outlets", show=False, id="app.group"),
@@ -242,12 +243,23 @@ class MainScreen(AppScreen):
         self._update_view_bar()
 
     def update_feeds(self) -> None:
+        """Recount the feeds panel, in a worker: a saved search's unread count is a search (full-text over
+        100k stories can take 100+ ms), and this runs after every story change."""
+        self._count_feeds()
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _count_feeds(self) -> None:
         store, settings = self.reader_app.store, self.reader_app.settings
         saved = [
             (name, store.count(replace(parse_filter(query, watchlists=settings.watchlists), states=(State.UNREAD,))))
             for name, query in settings.saved.items()
         ]
-        self.query_one("#feeds", FeedsPanel).show_feeds(store.feeds(), saved)
+        feeds = store.feeds()
+        if not get_current_worker().is_cancelled:  # a newer count is on its way
+            self.app.call_from_thread(self._show_feeds, feeds, saved)
+
+    def _show_feeds(self, feeds: list[Feed], saved: list[tuple[str, int]]) -> None:
+        self.query_one("#feeds", FeedsPanel).show_feeds(feeds, saved)
 
     def show_changed(self, story_ids: set[int]) -> None:
         """Stories changed in another process (a colleague): repaint their rows where they are, and the counts."""
@@ -353,6 +365,39 @@ class MainScreen(AppScreen):
             return
         question = f"Tag the {len(ids)} untriaged stories in this view with {', '.join(tags)}? u undoes."
         self.app.push_screen(ConfirmScreen(question), lambda yes: self.reader_app.tag_many(ids, tags) if yes else None)
+
+    def action_rate_view(self) -> None:
+        """Rate every story shown (one row each, as grouped) with one grade, after asking it and then whether to:
+        each goes into today's briefing note as a single triage would put it there (u undoes)."""
+        from tui_reader.ui.screens.confirm import GradeScreen
+
+        ids = list(self.stories.story_ids)
+        if not ids:
+            self.notify("No story shown to rate.", timeout=3)
+            return
+
+        def asked(grade: Grade | None) -> None:
+            if grade is not None:
+                self._count_rated(ids, grade)
+
+        self.app.push_screen(GradeScreen(f"Rating for the {len(ids)} stories shown"), asked)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _count_rated(self, ids: list[int], grade: Grade) -> None:
+        before = len(ids) - len(self.reader_app.store.untriaged(ids))
+        self.app.call_from_thread(self._confirm_rate_view, ids, grade, before)
+
+    def _confirm_rate_view(self, ids: list[int], grade: Grade, before: int) -> None:
+        from tui_reader.ui.screens.confirm import ConfirmScreen
+
+        again = f" ({before} triaged or dismissed before: re-rated)" if before else ""
+        question = (
+            f"Rate the {len(ids)} stories shown {grade.code} — {grade.words}{again}? "
+            "Each goes into today's briefing note; u undoes."
+        )
+        self.app.push_screen(
+            ConfirmScreen(question), lambda yes: self.reader_app.rate_many(ids, grade) if yes else None
+        )
 
     def _confirm_dismiss_view(self, changes: list[tuple[int, State]]) -> None:
         from tui_reader.ui.screens.confirm import ConfirmScreen

@@ -98,14 +98,17 @@ _PROTECTED = re.compile(r"`[^`]*`|\]\([^)]*\)|<[^>]*>|https?://\S+")
 
 
 def highlight_terms(markdown: str, matcher: WatchMatcher) -> str:
-    """``markdown`` with the watchlists' terms in bold (``**``): whole words, so the emphasis always closes,
-    and never inside code or a link's target."""
+    """``markdown`` with the watchlists' terms marked as strikethrough (``~~``), which the reader's CSS shows
+    in the colour of the list's watch terms, bold and underlined (what survives 16 colours and NO_COLOR), since
+    Textual's Markdown has no highlight style to target and reader markdown has no strikethrough of its own
+    (:mod:`tui_reader.htmlmd` escapes ``~``). Whole words, so the mark always closes, and never inside code
+    or a link's target."""
     protected = [m.span() for m in _PROTECTED.finditer(markdown)]
     out, at = [], 0
     for start, end, _ in matcher.spans(markdown):
         if any(a < end and start < b for a, b in protected):
             continue
-        out += [markdown[at:start], "**", markdown[start:end], "**"]
+        out += [markdown[at:start], "~~", markdown[start:end], "~~"]
         at = end
     return "".join(out) + markdown[at:]
 

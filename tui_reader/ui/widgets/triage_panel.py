@@ -11,6 +11,18 @@ from tui_reader.models import RELIABILITY, Grade
 from tui_reader.sanitize import safe_rich_text
 
 
+def rating_text(grade: Grade | None, reliability: str, default_letter: str = "") -> str:
+    """The rating as it is being typed (a letter A–F, then a digit 1–6) and the key to press next: the
+    triage panel's, and the grade asked for a whole view (``R`` on the list)."""
+    if grade:
+        return f"Rating {grade.code} — {grade.words}"
+    if reliability:
+        return f"Rating {reliability}_ — {RELIABILITY[reliability]}; press 1–6"
+    if default_letter:
+        return f"Rating {default_letter}? (last for this source) — press 1–6"
+    return "Not rated — press A–F (source), then 1–6"
+
+
 class TagSuggester(Suggester):
     """Completes the tag being typed (after the last comma) from existing tags, most-used first."""
 
@@ -159,14 +171,7 @@ class TriagePanel(Vertical):
 
     def _show_rating(self) -> None:
         grade = self.grade
-        if grade and self.credibility:
-            text = f"Rating {grade.code} — {grade.words}"
-        elif self.reliability:
-            text = f"Rating {self.reliability}_ — {RELIABILITY[self.reliability]}; press 1–6"
-        elif self.default_letter:
-            text = f"Rating {self.default_letter}? (last for this source) — press 1–6"
-        else:
-            text = "Not rated — press A–F (source), then 1–6"
+        text = rating_text(grade if grade and self.credibility else None, self.reliability, self.default_letter)
         if self._reason:
             text += f" · why: {self._reason}"
         self.query_one("#rating", Static).update(safe_rich_text(text))
