@@ -126,6 +126,7 @@ class ReaderScreen(ReadingScreen):
     def __init__(self, story_id: int) -> None:
         super().__init__()
         self.story_id = story_id
+        """The story shown; :meth:`open` shows another in this same screen."""
         self.loaded: Loaded | None = None
         self._scroll_memory: dict[int, float] = {}
         self._outlet_index = -1
@@ -145,6 +146,21 @@ class ReaderScreen(ReadingScreen):
     def on_mount(self) -> None:
         self.query_one("#article").focus()
         self.show_story(self.story_id)
+
+    def open(self, story_id: int) -> None:
+        """Show ``story_id`` as a new reader would, once this screen is pushed again: the list keeps one reader,
+        since composing, styling and mounting its widgets anew was most of the wait for the first frame."""
+        if not self.is_mounted:  # on_mount shows it
+            self.story_id = story_id
+            return
+        self.loaded = None  # the story left has no scroll to remember
+        self._scroll_memory.clear()
+        self._line_is_reason = False
+        self.query_one("#note-input").remove_class("visible")
+        self.query_one(TriagePanel).clear()
+        self.query_one("#article", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#article").focus()
+        self.show_story(story_id)
 
     # -- loading ----------------------------------------------------------------------------
 
