@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import subprocess
 import sys
 import tempfile
@@ -50,6 +51,7 @@ JOBS = {
     "notes": "Bringing the briefing note up to date",
     "sources": "Reading the source register",
     "notify": "Running notify_command",
+    "preload": "Loading the reader",
 }
 """What each worker group that may raise does, in words, for the line that says it failed."""
 
@@ -78,6 +80,16 @@ def backlog_command(db: Path, cluster: ClusterSettings) -> list[str]:
 
 BACKLOG_DELAY = 1.0
 """Seconds after mount before clustering what a headless fetch left: the first paint and keys come first."""
+
+READER_MODULES = (
+    "tui_reader.ui.screens.reader",
+    "tui_reader.articles",
+    "tui_reader.cluster",
+    "tui_reader.summarize",
+    "tui_reader.triage",
+)
+"""What opening the first story imports (Textual's Markdown, httpx, lxml, numpy: ~0.3 s of CPU): imported in a
+thread once the list is up (after ``BACKLOG_DELAY``), so the first enter is as quick as the next."""
 
 QUIT_ALWAYS = Binding("ctrl+q", "quit", "Quit", priority=True, show=False, id="app.quit_always")
 
@@ -136,6 +148,7 @@ class ReaderApp(App[None]):
             self.set_keymap(self.settings.keys)
         self._catch_up_notes()
         self.set_timer(BACKLOG_DELAY, self.cluster_backlog)
+        self.set_timer(BACKLOG_DELAY, self._import_reader)
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
         if self.demo:
@@ -146,6 +159,11 @@ class ReaderApp(App[None]):
         if event.state is WorkerState.ERROR and event.worker.error is not None:
             what = JOBS.get(event.worker.group, "A background task")
             self.notify(f"{what} failed: {describe(event.worker.error)}", severity="error", timeout=8)
+
+    @work(thread=True, group="preload", exit_on_error=False)
+    def _import_reader(self) -> None:
+        for module in READER_MODULES:
+            importlib.import_module(module)
 
     @work(thread=True, group="notes", exit_on_error=False)
     def _catch_up_notes(self) -> None:
