@@ -147,7 +147,7 @@ class ReaderApp(App[None]):
         self.theme = self.settings.ui.theme if self.settings.ui.theme in self.available_themes else "textual-dark"
         if self.settings.keys:
             self.set_keymap(self.settings.keys)
-        self._catch_up_notes()
+        self.call_after_refresh(self._catch_up_notes)  # its thread (and imports) would hold the GIL from the paint
         self.set_timer(BACKLOG_DELAY, self.cluster_backlog)
         self.set_timer(BACKLOG_DELAY, self._warm_up)
         if minutes := self.settings.fetch.auto_refresh_minutes:
