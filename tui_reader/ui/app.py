@@ -167,11 +167,15 @@ class ReaderApp(App[None]):
 
         Frozen, the modules, widgets and styles that live as long as the app are no longer walked by
         every full garbage collection: that walk was a 40 ms pause inside a key press now and then.
+        ``tui-reader`` starts the app with collection off (nothing to find before the first frame).
         """
-        for module in READER_MODULES:
-            importlib.import_module(module)
-        if not self.is_headless:
-            gc.freeze()
+        try:
+            for module in READER_MODULES:
+                importlib.import_module(module)
+        finally:
+            if not self.is_headless:
+                gc.freeze()
+            gc.enable()
 
     @work(thread=True, group="notes", exit_on_error=False)
     def _catch_up_notes(self) -> None:
