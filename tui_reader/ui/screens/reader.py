@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -26,6 +27,9 @@ from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 from tui_reader.watch import WatchMatcher
 
 WORDS_PER_MINUTE = 230
+PAINT_WAIT = 0.25
+"""At most this many seconds the article's load waits for the title to be painted (a reader left at once
+paints no frame)."""
 
 
 @dataclass
@@ -178,11 +182,15 @@ class ReaderScreen(ReadingScreen):
         self.query_one("#reader-header", Static).update(header_text(story, None))
         self.query_one("#article-text", Markdown).update("*Loading the article…*")
         self.reader_app.mark_read(story_id)
-        self.load(story_id)
+        painted = threading.Event()
+        self.call_after_refresh(painted.set)
+        self.load(story_id, painted)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
-    def load(self, story_id: int) -> None:
-        """Fetch (or read the cached) article and everything the panel needs, off the UI thread."""
+    def load(self, story_id: int, painted: threading.Event) -> None:
+        """Fetch (or read the cached) article and everything the panel needs, off the UI thread, once the title
+        is on screen: the HTTP client's TLS set-up and the extraction hold the GIL, and held back that frame."""
+        painted.wait(PAINT_WAIT)
         try:
             loaded = self._read(story_id)
         except Exception as exc:  # never a reader stuck on "Loading the article…"
