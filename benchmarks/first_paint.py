@@ -2,13 +2,16 @@
 
     python benchmarks/first_paint.py --bench ../shared/bench [--feeds 50] [--items 200] [--rounds 3] [--runs 5]
                                      [--keys Down,j,PageDown] [--presses 40] [--no-keys] [--other "COMMAND"]
+                                     [--skip paint,keys,open,cron]
 
 Uses the harnesses of ``--bench`` (``first_paint.py``, ``key_latency.py``, ``bare_textual.py``,
 ``bare_list.py``, ``gen_feeds.py``): FEEDS × ITEMS stories served on loopback, stored by a headless
 ``tui-reader fetch`` (as cron leaves them: unclustered) and by newsboat's ``-x reload``. Every round
 alternates the tools start by start, ours always from that same store, so a loaded machine slows
 them alike; the ratios are what to read. ``--other`` measures a second tui-reader command (another
-checkout, for before/after) the same way. Goals (issue 16): first paint ≤ 1.2× bare
+checkout, for before/after) the same way; ``--skip`` leaves parts out. Opening a story and going back are
+read against ``open_floor.py``, a bare Textual app pushing and popping a screen with one Static (the
+escape of both waits out Textual's 100 ms ESCDELAY before the key is seen). Goals (issue 16): first paint ≤ 1.2× bare
 Textual and ≤ newsboat at 10,000 stories; keys ≤ 1.3× the bare list's median, p90 ≤ 45 ms, also while
 the backlog is clustered; the worst key during a cron ``fetch`` of as many new stories ≤ 100 ms.
 """
@@ -28,6 +31,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
 
 def free_port() -> int:
@@ -101,9 +105,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="starts per tool per round (the harness's median)")
     ap.add_argument("--keys", default="Down,j,PageDown", help="keys to time in the list, comma-separated (tmux names)")
     ap.add_argument("--presses", type=int, default=40)
-    ap.add_argument("--no-keys", action="store_true")
+    ap.add_argument("--no-keys", action="store_true", help="first paint only (as --skip keys,open,cron)")
+    ap.add_argument("--skip", default="", help="parts left out, comma-separated: paint, keys, open, cron")
     ap.add_argument("--other", help="another tui-reader command line to measure alongside ours")
     args = ap.parse_args()
+    args.skip = set(args.skip.split(",")) | ({"keys", "open", "cron"} if args.no_keys else set())
     bench = args.bench.resolve()
     newsboat = shutil.which("newsboat")
     tui = str(Path(sys.executable).with_name("tui-reader"))
@@ -125,6 +131,31 @@ def main() -> None:
     finally:
         server.terminate()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def first_paint(args: argparse.Namespace, tools: dict, paint: Callable, nb: bool, other: bool) -> None:
+    """Rounds of ``args.runs`` starts of every tool in turn: each tool's median and the ratios to read."""
+    print(
+        f"\nfirst paint, ms (median of {args.runs} alternating starts): "
+        + "  ".join(tools)
+        + "  | ours/bare"
+        + ("  ours/newsboat" if nb else "")
+        + ("  other/bare" if other else "")
+    )
+    for r in range(args.rounds):
+        times: dict[str, list[float]] = {name: [] for name in tools}
+        for _ in range(args.runs):
+            for name, (marker, cmd) in tools.items():
+                times[name].append(paint(marker, cmd()))
+        med = {name: statistics.median(t) for name, t in times.items()}
+        ratios = f"{med['ours'] / med['bare Textual']:.2f}"
+        if nb:
+            ratios += f"  {med['ours'] / med['newsboat']:.2f}"
+        if other:
+            ratios += f"  {med['other'] / med['bare Textual']:.2f}"
+        print(
+            f"round {r + 1}: " + "  ".join(f"{name} {m:.0f}" for name, m in med.items()) + f"  | {ratios}", flush=True
+        )
 
 
 def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: list[str] | None) -> None:
@@ -160,28 +191,9 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
         )
         return float(out)
 
-    print(
-        f"\nfirst paint, ms (median of {args.runs} alternating starts): "
-        + "  ".join(tools)
-        + "  | ours/bare"
-        + ("  ours/newsboat" if nb else "")
-        + ("  other/bare" if other else "")
-    )
-    for r in range(args.rounds):
-        times: dict[str, list[float]] = {name: [] for name in tools}
-        for _ in range(args.runs):
-            for name, (marker, cmd) in tools.items():
-                times[name].append(paint(marker, cmd()))
-        med = {name: statistics.median(t) for name, t in times.items()}
-        ratios = f"{med['ours'] / med['bare Textual']:.2f}"
-        if nb:
-            ratios += f"  {med['ours'] / med['newsboat']:.2f}"
-        if other:
-            ratios += f"  {med['other'] / med['bare Textual']:.2f}"
-        print(
-            f"round {r + 1}: " + "  ".join(f"{name} {m:.0f}" for name, m in med.items()) + f"  | {ratios}", flush=True
-        )
-    if args.no_keys:
+    if "paint" not in args.skip:
+        first_paint(args, tools, paint, nb is not None, other is not None)
+    if {"keys", "open", "cron"} <= args.skip:
         return
     figures = re.compile(r"median (\d+) ms, p90 (\d+) ms, max (\d+) ms")
 
@@ -200,14 +212,15 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
         shutil.copytree(clustered, home)
         return [*(command or [tui]), "--home", str(home)]
 
-    print(
-        f"\nkey → screen changed, ms, median/p90/worst of {args.presses} presses; 'clustering': the store as a "
-        "headless fetch left it, so the backlog process runs meanwhile. The bare list (200 rows) and newsboat "
-        "get Down for j and only 4 page presses (they run out of pages)"
-    )
-    header = ["ours", "ours clustering", "bare list", "newsboat"] + (["other"] if other else [])
-    print(f"{'':16}" + "".join(f"{h:>18}" for h in header))
-    for r in range(args.rounds):
+    if "keys" not in args.skip:
+        print(
+            f"\nkey → screen changed, ms, median/p90/worst of {args.presses} presses; 'clustering': the store as a "
+            "headless fetch left it, so the backlog process runs meanwhile. The bare list (200 rows) and newsboat "
+            "get Down for j and only 4 page presses (they run out of pages)"
+        )
+        header = ["ours", "ours clustering", "bare list", "newsboat"] + (["other"] if other else [])
+        print(f"{'':16}" + "".join(f"{h:>18}" for h in header))
+    for r in range(0 if "keys" in args.skip else args.rounds):
         for key in args.keys.split(","):
             plain = "Down" if key == "j" else key
             short = 4 if "Page" in key else args.presses
@@ -221,10 +234,17 @@ def measure(args: argparse.Namespace, bench: Path, work: Path, tui: str, nb: lis
                 row.append(keys("S0-0 ", key, idle_home(other)))
             print(f"round {r + 1} {key:<8}" + "".join(f"{c:>18}" for c in row), flush=True)
 
-    print(f"\nenter (open the reader) and escape (back to the list), ms, median/p90/worst of {args.presses // 2}:")
-    for r in range(args.rounds):
-        opened, back = open_and_back(idle_home(), args.presses // 2)
-        print(f"round {r + 1}: enter {spread(opened)}   escape {spread(back)}", flush=True)
+    if "open" not in args.skip:
+        openers = {"ours": idle_home, "floor": lambda: [sys.executable, str(Path(__file__).with_name("open_floor.py"))]}
+        if other:
+            openers["other"] = lambda: idle_home(other)
+        print(f"\nenter (open the story) and escape (back to the list), ms, median/p90/worst of {args.presses // 2}:")
+        for r in range(args.rounds):
+            for name, command in openers.items():
+                opened, back = open_and_back(command(), args.presses // 2)
+                print(f"round {r + 1} {name:<6} enter {spread(opened):>12}   escape {spread(back):>12}", flush=True)
+    if "cron" in args.skip:
+        return
 
     # A cron `fetch` of as many new stories while the analyst moves through the list.
     port2 = generate(bench, work / "www2", args.feeds, args.items)

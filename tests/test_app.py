@@ -157,6 +157,33 @@ async def test_next_untriaged_and_reader_walk(demo):
         assert not isinstance(app.screen, ReaderScreen)
 
 
+async def test_a_story_opened_after_another_shows_only_its_own_and_the_counts_follow(demo):
+    """The list keeps one reader for every story: nothing of the one left shows in the next."""
+    import re
+
+    from tui_reader.ui.widgets.triage_panel import TriagePanel
+
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        ids = app.query_one(StoryList).story_ids
+        unread = int(re.search(r"All feeds  (\d+)", screen_text(app))[1])
+        first = await open_story(app, pilot, ids[0])
+        await pilot.press("space", "t", *"half typed", "escape", "v", "escape", "escape")
+        await pilot.pause()
+        assert f"All feeds  {unread - 1}" in screen_text(app), "opening marked it read"
+        second = await open_story(app, pilot, ids[1])
+        assert second is first
+        shown = screen_text(app)
+        assert store.story(ids[1]).title[:40] in shown and store.story(ids[0]).title[:40] not in shown
+        assert second.query_one("#article").scroll_y == 0 and second.focused is second.query_one("#article")
+        assert second.query_one(TriagePanel).tags_text == "" and not second.selecting
+        await pilot.press("escape")
+        await pilot.pause()
+        assert f"All feeds  {unread - 2}" in screen_text(app)
+
+
 async def test_refresh_key_runs_in_the_background_and_reports(demo):
     server, store, paths = demo
     app = ReaderApp(store, paths)

@@ -338,7 +338,8 @@ async def test_a_save_whose_note_cannot_be_written_is_kept_and_the_next_start_wr
     assert store.story(sid).state is State.TRIAGED
     paths.briefing_dir.unlink()  # the analyst makes room
     app = ReaderApp(store, paths)
-    async with app.run_test(size=(120, 40)):
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()  # the list is up: the catch-up starts after its first frame
         await workers_done(app)
     assert sid in dict(parse_note(note_path(paths.briefing_dir, date.today()).read_text(encoding="utf-8")))
     assert store.pending_logs() == []

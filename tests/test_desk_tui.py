@@ -145,3 +145,17 @@ async def test_saves_in_a_row_are_not_refused_as_if_a_colleagues(desk):
         assert not isinstance(app.screen, ConfirmScreen)
         assert not [t for t in toasts if "Not saved" in t]
     assert sara.note_text(ids[0]) == "first line" and sara.story(ids[0]).version == 3
+
+
+async def test_colleagues_see_the_story_open_in_this_reader_until_it_is_left(desk):
+    sara, tom, paths, ids = desk
+    app = ReaderApp(sara, paths)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await workers_done(app)
+        opened = app.query_one(StoryList).cursor_story_id
+        await pilot.press("enter")
+        await until(pilot, lambda: tom.colleagues_reading([opened]) == {opened: ("sara",)})
+        await pilot.press("escape")  # the reader screen stays installed: leaving it is what counts
+        await until(pilot, lambda: not tom.colleagues_reading([opened]))
+        await pilot.press("enter")
+        await until(pilot, lambda: tom.colleagues_reading([opened]) == {opened: ("sara",)})

@@ -114,6 +114,11 @@ def catch_up_notes(ctx: Context) -> None:
 
 
 def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
+    import gc
+
+    # Textual's imports and the first frame make objects that live as long as the app: a collection finds
+    # no garbage there, only costs time. The app enables collection once it is up (ReaderApp._warm_up).
+    gc.disable()
     from tui_reader.ui.app import ReaderApp
 
     ctx.store.purge()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -28,6 +29,9 @@ from tui_reader.ui.widgets.feeds_panel import FeedsPanel
 from tui_reader.ui.widgets.key_bar import KeyBar
 from tui_reader.ui.widgets.story_list import StoryList
 from tui_reader.watch import WatchMatcher
+
+if TYPE_CHECKING:  # imported when the first story is opened: the list's start does not need it
+    from tui_reader.ui.screens.reader import ReaderScreen
 
 VIEWS: list[tuple[str, tuple[State, ...]]] = [
     ("inbox", (State.UNREAD, State.READ, State.TRIAGED)),
@@ -82,6 +86,15 @@ class MainScreen(AppScreen):
         self.feed_group = ""
         self.saved = ""
         """The saved search ([saved]) the list shows, opened from the feeds panel; "" for none."""
+        self._counts_behind = False
+        """Stories changed while another screen hid this one: the counts are redrawn when it is back."""
+        self._reader: ReaderScreen | None = None
+        """The reader, made on the first enter and kept (installed) for every story opened after."""
+        self._status = Static(id="status")
+        self._progress = ProgressBar(id="progress", show_eta=False)
+        self._status_bar = Horizontal(self._status, self._progress, id="status-bar")
+        """The refresh's progress line, mounted by the first refresh: a ProgressBar is three widgets and
+        their styles, a fifth of the work between the start and the list's first frame."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="view-bar")
@@ -97,9 +110,6 @@ class MainScreen(AppScreen):
                     watch=WatchMatcher(self.reader_app.settings.watchlists),
                     id="stories",
                 )
-        with Horizontal(id="status-bar"):
-            yield Static(id="status")
-            yield ProgressBar(id="progress", show_eta=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -271,31 +281,62 @@ class MainScreen(AppScreen):
     @on(StoryChanged)
     def _story_changed(self, event: StoryChanged) -> None:
         self.stories.refresh_story(event.story_id)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        """The feeds panel's counts and the view bar, unless a screen hides them (opening a story marks it read).
+
+        Rebuilt under the reader, the panel was work taken from the reader's first frame and, all of it
+        repainted at once, from the list's when it came back; now it is redrawn after that frame.
+        """
+        if self._hidden:
+            self._counts_behind = True
+            return
         self.update_feeds()
         self._update_view_bar()
+
+    @property
+    def _hidden(self) -> bool:
+        """A screen that is not a dialog (which shows this one around it) is above this one."""
+        for screen in reversed(self.app.screen_stack):
+            if screen is self:
+                return False
+            if not screen.is_modal:
+                return True
+        return True
+
+    def on_screen_resume(self) -> None:
+        if self._counts_behind:
+            self._counts_behind = False
+            self.call_after_refresh(self._update_counts)
 
     # -- the refresh's progress (the app runs the refresh) -----------------------------------------
 
     def start_progress(self, total: int) -> None:
-        self.query_one("#progress", ProgressBar).update(total=total, progress=0)
-        self.query_one("#status-bar").add_class("busy")
+        if not self._status_bar.is_attached:
+            self.mount(self._status_bar, before=self.query_one(KeyBar))
+        self._progress.update(total=total, progress=0)
+        self._status_bar.add_class("busy")
 
     def show_progress(self, event: RefreshProgress) -> None:
-        self.query_one("#progress", ProgressBar).update(progress=event.done)
-        self.query_one("#status", Static).update(
-            Text(f"Refreshing {event.done}/{event.total} · {event.new} new · {event.line}")
-        )
+        self._progress.update(progress=event.done)
+        self._status.update(Text(f"Refreshing {event.done}/{event.total} · {event.new} new · {event.line}"))
 
     def end_progress(self) -> None:
-        self.query_one("#status-bar").remove_class("busy")
+        self._status_bar.remove_class("busy")
 
     # -- opening and walking stories ------------------------------------------------------------
 
     @on(StoryList.Opened)
     def _open(self, event: StoryList.Opened) -> None:
+        """The one reader, installed so leaving it keeps its widgets for the next story (see ``ReaderScreen.open``)."""
         from tui_reader.ui.screens.reader import ReaderScreen
 
-        self.app.push_screen(ReaderScreen(event.story_id))
+        if self._reader is None:
+            self._reader = ReaderScreen(event.story_id)
+            self.app.install_screen(self._reader, "reader")
+        self.app.push_screen(self._reader)
+        self._reader.open(event.story_id)
 
     def neighbour_id(self, story_id: int, step: int) -> int | None:
         """The story ``step`` rows away in the list's current order; the list cursor follows."""

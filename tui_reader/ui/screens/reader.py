@@ -6,6 +6,7 @@ import asyncio
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -27,6 +28,9 @@ from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 from tui_reader.watch import WatchMatcher
 
 WORDS_PER_MINUTE = 230
+PAINT_WAIT = 0.25
+"""At most this many seconds the article's load waits for the title to be painted (a reader left at once
+paints no frame)."""
 
 
 @dataclass
@@ -146,6 +150,7 @@ class ReaderScreen(ReadingScreen):
     def __init__(self, story_id: int) -> None:
         super().__init__()
         self.story_id = story_id
+        """The story shown; :meth:`open` shows another in this same screen."""
         self.loaded: Loaded | None = None
         self.version: int | None = None
         """The story's version as loaded, which every write names (the app counts this screen's own writes on it)."""
@@ -168,6 +173,21 @@ class ReaderScreen(ReadingScreen):
         self.query_one("#article").focus()
         self.show_story(self.story_id)
 
+    def open(self, story_id: int) -> None:
+        """Show ``story_id`` as a new reader would, once this screen is pushed again: the list keeps one reader,
+        since composing, styling and mounting its widgets anew was most of the wait for the first frame."""
+        if not self.is_mounted:  # on_mount shows it
+            self.story_id = story_id
+            return
+        self.loaded = None  # the story left has no scroll to remember
+        self._scroll_memory.clear()
+        self._line_is_reason = False
+        self.query_one("#note-input").remove_class("visible")
+        self.query_one(TriagePanel).clear()
+        self.query_one("#article", VerticalScroll).scroll_home(animate=False)
+        self.query_one("#article").focus()
+        self.show_story(story_id)
+
     # -- loading ----------------------------------------------------------------------------
 
     def show_story(self, story_id: int) -> None:
@@ -186,11 +206,15 @@ class ReaderScreen(ReadingScreen):
         self.query_one("#article-text", Markdown).update("*Loading the article…*")
         self.reader_app.mark_read(story_id)
         self.reader_app.reading(story_id)
-        self.load(story_id)
+        painted = threading.Event()
+        self.call_after_refresh(painted.set)
+        self.load(story_id, painted)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
-    def load(self, story_id: int) -> None:
-        """Fetch (or read the cached) article and everything the panel needs, off the UI thread."""
+    def load(self, story_id: int, painted: threading.Event) -> None:
+        """Fetch (or read the cached) article and everything the panel needs, off the UI thread, once the title
+        is on screen: the HTTP client's TLS set-up and the extraction hold the GIL, and held back that frame."""
+        painted.wait(PAINT_WAIT)
         try:
             loaded = self._read(story_id)
         except Exception as exc:  # never a reader stuck on "Loading the article…"
@@ -292,8 +316,11 @@ class ReaderScreen(ReadingScreen):
         panel.show_note(loaded.note, loaded.quotes)
         self.reader_app.post_story_changed(story.id)
 
-    def on_unmount(self) -> None:
-        self.reader_app.reading(None)
+    def on_screen_suspend(self) -> None:
+        """Colleagues stop seeing this story as read once the reader is left (the list keeps this screen
+        installed, so leaving it is no unmount); a dialog over it is no leaving."""
+        if self not in self.app.screen_stack:
+            self.reader_app.reading(None)
 
     # -- reading ---------------------------------------------------------------------------
 
