@@ -57,7 +57,7 @@ def write_lock(demo):
 
 async def settle(app) -> None:
     """Wait for every worker, those that raised included (the app reports those itself)."""
-    await asyncio.gather(*(worker.wait() for worker in app.workers), return_exceptions=True)
+    await workers_done(app)
 
 
 def trigger(db, sql: str) -> None:

@@ -44,17 +44,17 @@ async def test_watched_stories_are_marked_and_a_saved_search_opens_like_a_feed(d
             await pilot.press("down")
         await pilot.press("enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert app.query_one(StoryList).story_ids == red_sea and 0 < len(red_sea) < store.count()
         assert "saved red-sea" in screen_text(app)
         await pilot.press("slash", *"watch:jordan", "enter")  # a search narrows the saved search
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert app.query_one(StoryList).story_ids == []
         await pilot.press("escape")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert "saved red-sea" not in screen_text(app) and len(app.query_one(StoryList).story_ids) == store.count()
 
 
@@ -99,9 +99,9 @@ async def test_the_reader_highlights_watched_terms_says_which_rule_acted_and_U_u
         assert "rules: border (U undoes)" in text and "◆ watchlists: jordan" in text
         await pilot.press("U")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert store.story(sid).tags == () and "rules: border" not in screen_text(app)
         assert any("Undid what border did" in t for t in toasts)
@@ -125,7 +125,7 @@ async def test_a_refresh_with_new_watched_stories_shows_an_alert_and_rings(serve
     toasts = Toasts()
     async with app.run_test(size=(100, 30), message_hook=toasts.hook) as pilot:
         await pilot.press("r")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert not rings and not any("Alert" in t for t in toasts)
         server.routes["/feed.xml"] = Reply(
@@ -133,7 +133,7 @@ async def test_a_refresh_with_new_watched_stories_shows_an_alert_and_rings(serve
             content_type="application/rss+xml",
         )
         await pilot.press("r")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert rings == [1] and any("Jordanian post hit [watch:jordan]" in t for t in toasts)
         assert WATCHED in row_of(app, "Jordanian post hit")
@@ -148,17 +148,17 @@ async def test_T_tags_every_untriaged_story_in_the_view_after_saying_how_many_an
     async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
         await pilot.press("slash", *"red sea", "enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         shown = list(app.query_one(StoryList).story_ids)
         await pilot.press("T", *"Red Sea, shipping", "enter")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         assert f"Tag the {len(shown)} untriaged stories in this view with red-sea, shipping?" in screen_text(app)
         await pilot.press("y")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert all(store.story(i).tags == ("red-sea", "shipping") for i in shown)
         assert any(f"Tagged {len(shown)} stories" in t for t in toasts)
@@ -166,7 +166,7 @@ async def test_T_tags_every_untriaged_story_in_the_view_after_saying_how_many_an
         assert others and all(store.story(i).tags == () for i in others)
         await pilot.press("u")
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert all(store.story(i).tags == () for i in shown)
 

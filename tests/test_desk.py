@@ -288,7 +288,7 @@ def test_a_purge_forgets_its_stories_changes_but_never_hands_out_a_seq_twice(des
         c.execute("UPDATE stories SET sort_ts = 0, published = 0")
     sara.keep_days = 30
     assert sara.purge().stories == 3
-    assert [(c.story_id, c.seq) for c in sara.changes_since(0) if c.kind != "intake"] == [(ids[2], newest)]
+    assert [(c.story_id, c.seq) for c in sara.changes_since(0) if c.kind != "bulk"] == [(ids[2], newest)]
     sara.add_story("https://a.example/new", "New")
     tom.mark_read(sara.story_ids()[0])
-    assert sara.change_seq() == newest + 2  # the new story's intake, then the read: no seq handed out twice
+    assert sara.change_seq() == newest + 2  # the new story's bulk row, then the read: no seq handed out twice

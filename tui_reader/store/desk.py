@@ -42,8 +42,8 @@ class Change:
     seq: int
     story_id: int
     kind: str
-    """triage, dismiss, note, quote, state (an undo), read, open/close (the reader), or intake (story 0: a
-    refresh stored stories)."""
+    """triage, dismiss, note, quote, state (an undo), read, open/close (the reader), or bulk (story 0: a
+    refresh stored stories, rules changed many)."""
     analyst: str
     session: str
     at: int
@@ -74,10 +74,10 @@ class DeskMixin(StoreBase):
         """The newest change's seq (0 for none): an index seek, cheap to poll twice a second at 100k stories."""
         return self.conn.execute("SELECT max(seq) FROM changes").fetchone()[0] or 0
 
-    def change_signals(self, every: float) -> AsyncIterator[None]:
-        """Wakes when a colleague's change may have landed: PostgreSQL says so as it commits, SQLite every
-        ``every`` seconds; :meth:`change_seq` then tells whether one did."""
-        return self.engine.change_signals(every)
+    def change_signals(self) -> AsyncIterator[None] | None:
+        """Wakes when a colleague's change may have landed (PostgreSQL says so as it commits; :meth:`change_seq`
+        then tells whether one did); None where the engine cannot tell (SQLite): poll :meth:`change_seq`."""
+        return self.engine.change_signals()
 
     def changes_since(self, seq: int, limit: int = 1000) -> list[Change]:
         """Changes after ``seq``, oldest first, at most ``limit`` (more means: re-read everything)."""
@@ -114,10 +114,10 @@ class DeskMixin(StoreBase):
             (story_id, kind, self.analyst, self.session, _now()),
         )
 
-    def _intake_changed(self, c: Conn) -> None:
-        """Log that a refresh (this app's, a colleague's, the desk's cron ``fetch``) stored stories: open lists
-        re-read themselves. One row, story 0, replacing the previous one, so intake never grows the log."""
-        self._changed(c, 0, "intake")
+    def _many_changed(self, c: Conn) -> None:
+        """Log that many stories changed at once (a refresh, the desk's cron ``fetch``, rules applied or undone):
+        open lists re-read themselves. One row, story 0, replacing the previous one, so intake never grows the log."""
+        self._changed(c, 0, "bulk")
         c.execute("DELETE FROM changes WHERE story_id = 0 AND seq < (SELECT max(seq) FROM changes)")
 
     def _forget_changes(self, c: Conn, story_ids: list[int]) -> None:

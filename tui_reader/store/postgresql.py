@@ -29,6 +29,8 @@ from tui_reader.urls import without_password
 WRITE_LOCK = 0x74756972
 """The advisory lock every write transaction takes (``tuir``)."""
 LOCK_TIMEOUT = 30
+RECONNECT = 5.0
+"""Seconds between tries to listen again after the server went away."""
 CHANGES_CHANNEL = "tui_reader_changes"
 """The channel a commit that logged a change notifies: every TUI on the desk listens (:meth:`PostgreSQLEngine.change_signals`)."""
 """Seconds a write waits for another writer before giving up, as SQLite's busy timeout."""
@@ -397,10 +399,13 @@ class PostgreSQLEngine:
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
 
-    async def change_signals(self, every: float) -> AsyncIterator[None]:
+    def change_signals(self) -> AsyncIterator[None]:
+        return self._notified()
+
+    async def _notified(self) -> AsyncIterator[None]:
         """Wakes when a transaction that logged a change commits (``LISTEN``; the ``changes`` table's trigger
         notifies), on a connection of its own that costs nothing while the desk is quiet. A lost server is
-        retried every ``every`` × 10 seconds, waking once after each reconnection for what it missed."""
+        retried every :data:`RECONNECT` seconds, waking once after each reconnection for what it missed."""
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self.url, autocommit=True, connect_timeout=10) as conn:
@@ -409,7 +414,7 @@ class PostgreSQLEngine:
                     async for _ in conn.notifies():
                         yield
             except psycopg.OperationalError:
-                await asyncio.sleep(every * 10)
+                await asyncio.sleep(RECONNECT)
 
     def user_error(self, exc: BaseException) -> StoreError | None:
         """The one-line :class:`StoreError` for a failure the user can act on, else None (a bug: let it raise)."""

@@ -93,6 +93,8 @@ class RulesMixin(ListingMixin):
                 if dry_run:
                     c.execute("ROLLBACK TO SAVEPOINT rules")
                     c.execute("RELEASE rules")
+            if run.actions and not dry_run:
+                self._many_changed(c)
         return run
 
     def _apply_chunk(
@@ -251,6 +253,8 @@ class RulesMixin(ListingMixin):
                         (prior, story_id),
                     )
             c.execute("UPDATE rule_actions SET undone = 1 WHERE story_id = ? AND rule = ?", (story_id, rule))
+            if rows:
+                self._changed(c, story_id, "state")
         return [RuleAction(rule, r[0], r[1], utc(r[3]), True) for r in rows]
 
 

@@ -7,12 +7,11 @@ case-insensitive order, JSON rows, vacuuming.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import AsyncIterator, Iterable, Iterator
+from typing import Iterable, Iterator
 
 from tui_reader.errors import StoreError
 from tui_reader.identity import content_guid
@@ -142,12 +141,10 @@ class SQLiteEngine:
     def begin(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
 
-    async def change_signals(self, every: float) -> AsyncIterator[None]:
-        """Wakes every ``every`` seconds: SQLite cannot tell another process's commit, so the caller polls the
-        change log's newest seq (one index seek)."""
-        while True:
-            await asyncio.sleep(every)
-            yield
+    def change_signals(self) -> None:
+        """None: SQLite cannot tell another process's commit, so a desk on one file polls the change log's newest
+        seq (one index seek)."""
+        return None
 
     def user_error(self, exc: BaseException) -> StoreError | None:
         return _user_error(exc, self.path) if isinstance(exc, sqlite3.Error) else None

@@ -136,7 +136,7 @@ class StoriesMixin(DeskMixin):
                     [(i,) for i in updates],
                 )
             if rows or updates:
-                self._intake_changed(c)
+                self._many_changed(c)
         return UpsertResult(
             new=len(rows), updated=len(updates), new_ids=[r[0] for r in rows], updated_ids=list(updates)
         )

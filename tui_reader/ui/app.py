@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -230,10 +230,17 @@ class ReaderApp(App[None]):
 
     # -- colleagues on the same store -------------------------------------------------------------
 
+    def _watch_changes(self) -> None:
+        """Look at the change log whenever the store says a change landed (PostgreSQL's NOTIFY), else (SQLite)
+        every :data:`CHANGES_POLL` seconds."""
+        if (signals := self.store.change_signals()) is None:
+            self.set_interval(CHANGES_POLL, self._poll_changes)
+        else:
+            self._listen(signals)
+
     @work(group="desk", exit_on_error=False)
-    async def _watch_changes(self) -> None:
-        """Look at the change log whenever the store signals (PostgreSQL's NOTIFY, SQLite's poll)."""
-        async for _ in self.store.change_signals(CHANGES_POLL):
+    async def _listen(self, signals: AsyncIterator[None]) -> None:
+        async for _ in signals:
             self._poll_changes()
 
     def _poll_changes(self) -> None:
@@ -251,7 +258,7 @@ class ReaderApp(App[None]):
         theirs = [c for c in changes if c.session != self.store.session]
         if not theirs:
             return
-        if any(c.kind == "intake" for c in theirs):  # new stories from another refresh: the list re-reads
+        if any(c.kind == "bulk" for c in theirs):  # another refresh, rules: the list re-reads
             self.main_screen.show_store_changes()
         else:
             self.main_screen.show_changed({c.story_id for c in theirs})
