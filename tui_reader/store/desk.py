@@ -123,11 +123,11 @@ class DeskMixin(StoreBase):
     def _forget_changes(self, c: Conn, story_ids: list[int]) -> None:
         """Purged stories' log rows go (a reused id must not inherit who dismissed it), all but the log's newest:
         without AUTOINCREMENT its seq would be handed out again, and a polling TUI would miss that change."""
-        newest = self.change_seq()
-        for i in range(0, len(story_ids), 500):
-            chunk = story_ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            c.execute(f"DELETE FROM changes WHERE seq < ? AND story_id IN ({marks})", (newest, *chunk))
+        e = self.engine
+        c.execute(
+            f"DELETE FROM changes WHERE seq < (SELECT max(seq) FROM changes) AND {e.ids_in('story_id')}",
+            (e.ids(story_ids),),
+        )
 
     def _refusal(self, c: Conn, story_id: int) -> StoreError:
         if c.execute("SELECT 1 FROM stories WHERE id = ?", (story_id,)).fetchone() is None:
