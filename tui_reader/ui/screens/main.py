@@ -272,16 +272,15 @@ class MainScreen(AppScreen):
         self.query_one("#feeds", FeedsPanel).show_feeds(feeds, saved)
 
     def show_changed(self, story_ids: set[int]) -> None:
-        """Stories changed in another process (a colleague): repaint their rows where they are, and the counts."""
+        """Stories changed (here, or in another process: a colleague): repaint their rows where they are, and the
+        counts."""
         for story_id in story_ids:
             self.stories.refresh_story(story_id)
-        self.update_feeds()
-        self._update_view_bar()
+        self._update_counts()
 
     @on(StoryChanged)
     def _story_changed(self, event: StoryChanged) -> None:
-        self.stories.refresh_story(event.story_id)
-        self._update_counts()
+        self.show_changed({event.story_id})
 
     def _update_counts(self) -> None:
         """The feeds panel's counts and the view bar, unless a screen hides them (opening a story marks it read).
