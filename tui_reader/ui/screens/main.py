@@ -249,8 +249,7 @@ class MainScreen(AppScreen):
     def show_store_changes(self) -> None:
         """Stories came, went or changed state behind the list's back: re-read the list, the counts, the bar."""
         self.stories.reload()
-        self.update_feeds()
-        self._update_view_bar()
+        self._update_counts()
 
     def update_feeds(self) -> None:
         """Recount the feeds panel, in a worker: a saved search's unread count is a search (full-text over
