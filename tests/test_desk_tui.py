@@ -68,6 +68,18 @@ async def test_a_colleagues_dismissal_shows_within_a_second_and_the_cursor_stays
         assert stories.cursor_story_id == cursor and stories.cursor == 2
 
 
+async def test_a_colleagues_change_landing_as_the_app_quits_does_not_crash_it(desk):
+    """The change log is looked at by a timer (or the listener) that can fire while quitting takes the screens
+    down; it must let the app end quietly rather than raise from a list that is gone."""
+    sara, tom, paths, ids = desk
+    app = ReaderApp(sara, paths)
+    async with app.run_test(size=(100, 24)):
+        await workers_done(app)
+    tom.set_state(ids[1], State.DISMISSED)
+    app._poll_changes()  # what the timer does when it fires after the screens are gone
+    assert sara.story(ids[1]).state is State.DISMISSED
+
+
 async def test_stories_the_desks_own_fetch_stores_appear_in_an_open_list(desk):
     sara, tom, paths, ids = desk
     app = ReaderApp(sara, paths)
