@@ -50,6 +50,7 @@ TURN_WAIT = 120.0
 """At most this many seconds a UI write waits for the one queued before it (which itself gives up sooner)."""
 JOBS = {
     "view": "Reading the list",
+    "reread": "Re-reading the list after the store changed",
     "cluster": "Grouping stories by event",
     "feeds": "Unsubscribing",
     "counts": "Counting the feeds' unread stories",

@@ -247,8 +247,23 @@ class MainScreen(AppScreen):
         self.stories.focus()
 
     def show_store_changes(self) -> None:
-        """Stories came, went or changed state behind the list's back: re-read the list, the counts, the bar."""
-        self.stories.reload()
+        """Stories came, went or changed state behind the list's back: re-read the list, the counts, the bar.
+
+        The ids are read in a worker: a cron fetch commits a batch every feed, each one a re-read of every
+        id in the view (10k–100k), which on the UI thread was a stall inside whatever key came next.
+        """
+        self._reread(self.stories.story_query)
+
+    @work(thread=True, exclusive=True, group="reread", exit_on_error=False)
+    def _reread(self, query: StoryQuery) -> None:
+        ids = self.reader_app.store.story_ids(query)
+        if not get_current_worker().is_cancelled:  # a newer re-read is on its way
+            self.app.call_from_thread(self._show_reread, query, ids)
+
+    def _show_reread(self, query: StoryQuery, ids: list[int]) -> None:
+        if query != self.stories.story_query:  # the view changed meanwhile: its own read is newer than this
+            return
+        self.stories.reload(ids=ids)
         self._update_counts()
 
     def update_feeds(self) -> None:

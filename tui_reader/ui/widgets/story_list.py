@@ -269,8 +269,8 @@ class StoryList(ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False)
         self.cursor = 0
 
-    def reload(self, keep_cursor: bool = True) -> None:
-        """Re-read the query (new stories, changed filters' matches).
+    def reload(self, keep_cursor: bool = True, *, ids: list[int] | None = None) -> None:
+        """Re-read the query (new stories, changed filters' matches); ``ids`` if a worker read them already.
 
         With ``keep_cursor`` the cursor stays on its story, or on the same index if that
         story left the view (so dismissing in an "untriaged" view lands on the next one),
@@ -278,7 +278,7 @@ class StoryList(ScrollView, can_focus=True):
         """
         current, index = self.cursor_story_id, self.cursor
         screen_line = index - self.scroll_offset.y
-        self._load()
+        self._load(ids)
         if not keep_cursor:
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
