@@ -107,9 +107,9 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200)
     args = parser.parse_args()
     ports: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=_serve, args=(args.feeds, args.items, ports), daemon=True)
+    server = multiprocessing.Process(target=_serve, args=(args.feeds, args.items, False, ports), daemon=True)
     server.start()
-    urls, _ = ports.get()
+    urls, _ = ports.get(timeout=120)  # a server that died says so rather than hanging the run
     try:
         asyncio.run(measure(urls, args.feeds * args.items))
     finally:
