@@ -246,8 +246,13 @@ tags = ["{tag}"]
 """
 
 
-def test_rules_shared_through_the_store_reach_every_analysts_intake_and_their_own_come_instead(tmp_path, capsys):
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_rules_shared_through_the_store_reach_every_analysts_intake_and_their_own_come_instead(
+    engine, request, tmp_path, capsys
+):
     data = tmp_path / "data"
+    where = data / "tui-reader.db" if engine == "sqlite" else request.getfixturevalue("pg_url")
+    desk = f'[paths]\ndata_dir = "{data}"\n' if engine == "sqlite" else f'[store]\nurl = "{where}"\n'
     tom_home, sara_home = tmp_path / "tom", tmp_path / "sara"
     for home, name, tag in ((tom_home, "tom", "toms"), (sara_home, "sara", "saras")):
         home.mkdir()
@@ -256,8 +261,8 @@ def test_rules_shared_through_the_store_reach_every_analysts_intake_and_their_ow
             if name == "tom"
             else '[[rules]]\nname = "mine"\nwords = "crossing"\ntags = ["saras"]\n'
         )
-        (home / "config.toml").write_text(f'[paths]\ndata_dir = "{data}"\n[user]\nname = "{name}"\n{own}')
-    store = Store(data / "tui-reader.db")
+        (home / "config.toml").write_text(f'{desk}[user]\nname = "{name}"\n{own}')
+    store = Store(where)
     drone = store.add_story("https://a.example/1", "Drone hits the crossing", source="Alpha")
     store.close()
     code, out, _ = run(capsys, "rules", "share", "--home", str(tom_home))
@@ -266,9 +271,9 @@ def test_rules_shared_through_the_store_reach_every_analysts_intake_and_their_ow
     assert code == 0 and "rule 'drones': changed 1 stories" in out
     code, out, err = run(capsys, "triage", "--query", "watch:ports", "--tags", "port", "--home", str(sara_home))
     assert code == 0 and "0 stories changed" in out, err  # sara's queries know the shared watchlist
-    story = Store(data / "tui-reader.db").story(drone)
+    story = Store(where).story(drone)
     assert set(story.tags) == {"drones", "saras"}, "the shared rule, and sara's own in place of tom's 'mine'"
-    other = Store(data / "tui-reader.db")  # shared from some other tui-reader: no valid rule here
+    other = Store(where)  # shared from some other tui-reader: no valid rule here
     other.analyst = "tom"
     other.share_settings({"rules": [{"name": "bad", "colour": 1}]})
     other.close()

@@ -15,7 +15,7 @@ from tui_reader.triage import apply_triage
 from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.screens.confirm import ConfirmScreen
 from tui_reader.ui.screens.reader import ReaderScreen
-from tui_reader.ui.widgets.story_list import StoryList
+from tui_reader.ui.widgets.story_list import WATCHED, StoryList
 from tui_reader.ui.widgets.triage_panel import TriagePanel
 
 PAGE = (
@@ -78,6 +78,23 @@ async def test_a_colleagues_change_landing_as_the_app_quits_does_not_crash_it(de
     tom.set_state(ids[1], State.DISMISSED)
     app._poll_changes()  # what the timer does when it fires after the screens are gone
     assert sara.story(ids[1]).state is State.DISMISSED
+
+
+async def test_rules_a_colleague_shares_apply_in_an_open_tui_without_a_restart(desk):
+    sara, tom, paths, ids = desk
+    aqaba = sara.add_story("https://a.example/aqaba", "Tanker held off Aqaba", source="Alpha")
+    toasts = Toasts()
+    app = ReaderApp(sara, paths, config={})
+    async with app.run_test(size=(100, 24), message_hook=toasts.hook) as pilot:
+        await workers_done(app)
+        assert WATCHED not in row_line(app, "Aqaba")
+        tom.share_settings({"watchlists": [{"name": "ports", "terms": ["aqaba"]}], "rules": []})
+        await until(pilot, lambda: WATCHED in row_line(app, "Aqaba"), within=1.5)
+        assert any("tom shared the desk's rules" in t and "(rules: 0, watchlists: 1)" in t for t in toasts), toasts
+        tom.share_settings({"rules": [{"name": "bad", "colour": 1}]})  # not a rule this version can run
+        await until(pilot, lambda: any("not used here" in t for t in toasts), within=1.5)
+        assert WATCHED in row_line(app, "Aqaba"), "the rules in use stay"
+        assert sara.story(aqaba).title == "Tanker held off Aqaba"
 
 
 async def test_stories_the_desks_own_fetch_stores_appear_in_an_open_list(desk):

@@ -122,7 +122,7 @@ def cmd_tui(ctx: Context, args: argparse.Namespace) -> int:
     from tui_reader.ui.app import ReaderApp
 
     ctx.store.purge()
-    ReaderApp(ctx.store, ctx.paths, ctx.settings).run()  # the app catches the notes up itself
+    ReaderApp(ctx.store, ctx.paths, ctx.settings, config=ctx.config).run()  # the app catches the notes up itself
     return 0
 
 
@@ -144,7 +144,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 0
         from tui_reader.ui.app import ReaderApp
 
-        ReaderApp(ctx.store, ctx.paths, ctx.settings, demo=True).run()
+        ReaderApp(ctx.store, ctx.paths, ctx.settings, demo=True, config=ctx.config).run()
         _out(
             f"demo briefing notes were in {ctx.paths.briefing_dir} (a throwaway directory, now removed)"
             if not args.home
@@ -414,11 +414,10 @@ def cmd_rules_share(ctx: Context, args: argparse.Namespace) -> int:
     """Put the config's rules and watchlists in the store, replacing what was shared: every analyst's intake
     and ``rules apply`` use them (an analyst's own rule or watchlist of the same name comes instead)."""
     from tui_reader.config import SHARED
-    from tui_reader.store import Store
+    from tui_reader.store import open_store
 
     tables = {key: ctx.config.get(key, []) for key in SHARED}
-    store = Store(ctx.paths.db_file)  # not ctx.store: what was shared before need not parse any more
-    store.analyst = ctx.own.user.name
+    store = open_store(ctx.own, ctx.paths)  # not ctx.store: what was shared before need not parse any more
     store.share_settings(tables)
     store.close()
     _out(

@@ -42,8 +42,8 @@ class Change:
     seq: int
     story_id: int
     kind: str
-    """triage, dismiss, note, quote, state (an undo), read, open/close (the reader), or bulk (story 0: a
-    refresh stored stories, rules changed many)."""
+    """triage, dismiss, note, quote, state (an undo), read, open/close (the reader), bulk (story 0: a
+    refresh stored stories, rules changed many) or shared (story 0: rules and watchlists were shared)."""
     analyst: str
     session: str
     at: int
@@ -118,7 +118,7 @@ class DeskMixin(StoreBase):
         """Log that many stories changed at once (a refresh, the desk's cron ``fetch``, rules applied or undone):
         open lists re-read themselves. One row, story 0, replacing the previous one, so intake never grows the log."""
         self._changed(c, 0, "bulk")
-        c.execute("DELETE FROM changes WHERE story_id = 0 AND seq < (SELECT max(seq) FROM changes)")
+        c.execute("DELETE FROM changes WHERE story_id = 0 AND kind = 'bulk' AND seq < (SELECT max(seq) FROM changes)")
 
     def _forget_changes(self, c: Conn, story_ids: list[int]) -> None:
         """Purged stories' log rows go (a reused id must not inherit who dismissed it), all but the log's newest:
@@ -157,6 +157,7 @@ class DeskMixin(StoreBase):
                     "DO UPDATE SET body = excluded.body, analyst = excluded.analyst, at = excluded.at",
                     (name, json.dumps(body), self.analyst, _now()),
                 )
+            self._changed(c, 0, "shared")  # open TUIs take them up
 
     def shared_settings(self) -> tuple[dict[str, list], str]:
         """The shared config tables by name, and who shared them last (tables that are not lists are dropped)."""

@@ -126,11 +126,22 @@ class ReaderApp(App[None]):
     TITLE = "tui-reader"
     BINDINGS = [QUIT_ALWAYS, REFRESH, HELP]
 
-    def __init__(self, store: Store, paths: Paths, settings: Settings | None = None, *, demo: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        paths: Paths,
+        settings: Settings | None = None,
+        *,
+        demo: bool = False,
+        config: dict | None = None,
+    ) -> None:
         super().__init__()
         self.store = store
         self.paths = paths
         self.settings = settings or Settings()
+        self.config = config
+        """The analyst's config file as read, which rules and watchlists a colleague shares are merged into
+        again (None: ``settings`` came from elsewhere, and stay as they are)."""
         self.demo = demo
         self.main_screen = MainScreen()
         """The story list: the first screen, under every other."""
@@ -261,7 +272,9 @@ class ReaderApp(App[None]):
         theirs = [c for c in changes if c.session != self.store.session]
         if not theirs:
             return
-        if any(c.kind == "bulk" for c in theirs):  # another refresh, rules: the list re-reads
+        if shared := [c for c in theirs if c.kind == "shared"]:
+            self._take_shared(shared[-1].analyst)
+        if any(c.kind in ("bulk", "shared") for c in theirs):  # a refresh, rules, highlights: the list re-reads
             self.main_screen.show_store_changes()
         else:
             self.main_screen.show_changed({c.story_id for c in theirs})
@@ -270,6 +283,29 @@ class ReaderApp(App[None]):
             if mine := [c for c in theirs if c.story_id == screen.story_id and c.kind in VERSIONED]:
                 said = clean_line(mine[-1].says(), max_len=120)  # a name from the store: whatever wrote it
                 self.notify(f"{said}: saving now asks first.", severity="warning", timeout=6)
+
+    def _take_shared(self, by: str) -> None:
+        """A colleague shared rules and watchlists (``rules share``): this app's refreshes and highlights use
+        them from now on, not from its next start. Shared tables that do not parse leave the ones in use."""
+        from tui_reader.config import with_shared
+        from tui_reader.store import configured
+
+        if self.config is None:
+            return
+        who = clean_line(by or "someone", max_len=40)
+        try:
+            shared, _ = self.store.shared_settings()
+            settings = with_shared(self.config, shared, by)
+        except UserError as exc:
+            self.notify(f"{who} shared rules that are not used here: {describe(exc)}", severity="warning", timeout=10)
+            return
+        self.settings = settings
+        configured(self.store, settings)
+        self.notify(
+            f"{who} shared the desk's rules and watchlists: they apply here now "
+            f"(rules: {len(settings.rules)}, watchlists: {len(settings.watchlists)})",
+            timeout=6,
+        )
 
     def reading(self, story_id: int | None) -> None:
         """Colleagues' lists mark the story open in this app's reader (None: the reader closed); in line."""
