@@ -144,6 +144,7 @@ async def test_a_save_over_a_colleagues_triage_is_refused_naming_them_and_y_relo
         assert sara.colleagues_reading([ids[2]]) == {} and tom.colleagues_reading([ids[2]]) == {ids[2]: ("sara",)}
         apply_triage(tom, paths.briefing_dir, TriageInput(ids[2], ("toms-tag",), Grade.parse("C3"), "Tom's view."))
         await until(pilot, lambda: any("tom triaged this story" in t for t in toasts))
+        await until(pilot, lambda: "C3 by tom" in screen_text(app))  # the header says it too, at once
         await pilot.press("A", "1", "t", *"mine", "enter")  # four keys and a save, over Tom's
         await workers_done(app)
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))

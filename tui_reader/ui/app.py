@@ -283,6 +283,7 @@ class ReaderApp(App[None]):
             if mine := [c for c in theirs if c.story_id == screen.story_id and c.kind in VERSIONED]:
                 said = clean_line(mine[-1].says(), max_len=120)  # a name from the store: whatever wrote it
                 self.notify(f"{said}: saving now asks first.", severity="warning", timeout=6)
+                screen.show_colleagues_change()
 
     def _take_shared(self, by: str) -> None:
         """A colleague shared rules and watchlists (``rules share``): this app's refreshes and highlights use

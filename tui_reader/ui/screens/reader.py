@@ -7,7 +7,7 @@ import os
 import re
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -152,6 +152,8 @@ class ReaderScreen(ReadingScreen):
         self.story_id = story_id
         """The story shown; :meth:`open` shows another in this same screen."""
         self.loaded: Loaded | None = None
+        self._watched: list[str] = []
+        """The watchlists the story open matches, for a header redrawn without re-reading its text."""
         self.version: int | None = None
         """The story's version as loaded, which every write names (the app counts this screen's own writes on it)."""
         self._scroll_memory: dict[int, float] = {}
@@ -296,6 +298,7 @@ class ReaderScreen(ReadingScreen):
         body = clean_text(article.markdown) or "*No text could be extracted from this page.*"
         matcher = WatchMatcher(self.reader_app.settings.watchlists)
         watched = matcher.names(f"{story.title}\n{body}") if matcher else []
+        self._watched = watched
         self.query_one("#reader-header", Static).update(header_text(story, article, loaded.rules, watched, loaded.desk))
         if watched:
             body = highlight_terms(body, matcher)
@@ -315,6 +318,18 @@ class ReaderScreen(ReadingScreen):
         panel.show_cluster(loaded.cluster_lines)
         panel.show_note(loaded.note, loaded.quotes)
         self.reader_app.post_story_changed(story.id)
+
+    def show_colleagues_change(self) -> None:
+        """A colleague triaged, dismissed or noted this story: the header says so now ("dismissed by tom,
+        06:42"); the triage panel keeps what was typed in it (saving asks first)."""
+        store, loaded = self.reader_app.store, self.loaded
+        story = store.story(self.story_id) if loaded is not None and self.story_id is not None else None
+        if loaded is None or story is None:
+            return
+        self.loaded = replace(loaded, story=story, desk=desk_line(story, store.last_change(story.id)))
+        self.query_one("#reader-header", Static).update(
+            header_text(story, loaded.article, loaded.rules, self._watched, self.loaded.desk)
+        )
 
     def on_screen_suspend(self) -> None:
         """Colleagues stop seeing this story as read once the reader is left (the list keeps this screen
