@@ -49,6 +49,9 @@ class Engine(Protocol):
     def tables(self, conn: Any) -> set[str]: ...
     def copied(self, conn: Any) -> None: ...
     def insert_many(self, conn: Any, into: str, rows: list[tuple]) -> None: ...
+    def index_later(self, conn: Any) -> None: ...  # full-text rows committed unindexed: index them soon
+    def index_words(self, conn: Any, first: int, last: int) -> None: ...  # those rows, now, in conn's transaction
+    def wait_indexed(self) -> None: ...
     def ids_in(self, expr: str) -> str: ...
     def ids(self, values: Iterable) -> Any: ...
     def match(self, table: str) -> str: ...
@@ -124,6 +127,7 @@ class StoreBase:
         """The SQLite file (a Path), else where the store is, as shown to the user (a URL without its password)."""
         self._local = threading.local()
         self._migrate()
+        self.engine.index_later(self.conn)  # what a process killed while indexing left
 
     @property
     def conn(self) -> Conn:
@@ -145,6 +149,8 @@ class StoreBase:
             self.engine.begin(conn)
             yield conn
             conn.execute("COMMIT")  # a COMMIT that fails (disk full) must roll back too, not stay open
+            if getattr(self._local, "unindexed", False):
+                self.engine.index_later(conn)
         except BaseException as exc:
             if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
                 with suppress(self.engine.Error, StoreError):  # a failing rollback must not hide why
@@ -154,6 +160,7 @@ class StoreBase:
             raise
         finally:
             self._local.inserted = {}
+            self._local.unindexed = False
 
     @property
     def _inserted(self) -> dict[int, tuple]:
@@ -197,14 +204,25 @@ class StoreBase:
         ).fetchall()
         return tuple(r[0] for r in rows)
 
+    def wait_indexed(self) -> None:
+        """Until every story committed so far is in the full-text index (at once on SQLite; PostgreSQL fills
+        it in after intake commits, and searches find a story either way)."""
+        self.engine.wait_indexed()
+
     def _reindex(self, c: Conn, story_id: int) -> None:
         """A story's full-text row anew."""
         c.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
-        self._insert_many(c, _FTS_INTO, _search_rows(c.execute(_SEARCH + " WHERE s.id = ?", (story_id,))))
+        self._insert_search(c, _search_rows(c.execute(_SEARCH + " WHERE s.id = ?", (story_id,))))
 
     def _index_all(self, c: Conn) -> None:
         """Every story's full-text row, into an empty index (a copied store's)."""
-        self._insert_many(c, _FTS_INTO, _search_rows(c.execute(_SEARCH)))
+        self._insert_search(c, _search_rows(c.execute(_SEARCH)))
+
+    def _insert_search(self, c: Conn, rows: list[tuple]) -> None:
+        """Full-text rows (id, title, summary, body); once the transaction commits the engine indexes their
+        words if it has not as they went in (:meth:`Engine.index_later`)."""
+        self._insert_many(c, _FTS_INTO, rows)
+        self._local.unindexed = True
 
     def _insert_many(self, c: Conn, into: str, rows: list[tuple]) -> None:
         """``INSERT INTO into VALUES`` rows, in bulk (``into``: a table and its columns)."""

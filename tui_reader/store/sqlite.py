@@ -191,6 +191,15 @@ class SQLiteEngine:
                 f"INSERT INTO {into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row]
             )
 
+    def index_later(self, conn: sqlite3.Connection) -> None:
+        """Nothing: FTS5 indexes rows as they are inserted."""
+
+    def index_words(self, conn: sqlite3.Connection, first: int, last: int) -> None:
+        """Nothing: every row is indexed already."""
+
+    def wait_indexed(self) -> None:
+        """Nothing to wait for."""
+
     # -- the SQL that differs ------------------------------------------------------------
 
     @staticmethod
