@@ -9,9 +9,9 @@ off, so the intake figure is the store's own work, not the disk's). Figures:
   *committed* (the last feed's transaction committed: every story stored, listed and found by search)
   and until *indexed* (PostgreSQL's indexer has also filled in their search words, after the commits
   and alongside them, on connections of its own; SQLite indexes as it inserts, so its two are one):
-  wall time, and CPU time of this process plus, on PostgreSQL, of the whole server (its postmaster,
-  the backends it reaped and those still running, read from /proc, the server being local), which
-  stays meaningful when other work shares the cores;
+  wall time, and CPU time of this process plus, on PostgreSQL, of the server processes serving it
+  (the store's connection and the indexer's, read from /proc, the server being local; not autovacuum),
+  which stays meaningful when other work shares the cores;
 * first read: what the list's first paint reads of a store holding ``--list`` stories, on a new
   connection: every id in display order, then the first window's rows (median of 5, wall and CPU
   as for intake);
@@ -32,6 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -71,32 +72,21 @@ def entries(feed: int, count: int) -> list[FeedEntry]:
 
 
 def cpu(store: Store, *, server: bool = True) -> float:
-    """CPU seconds so far of this process and, on PostgreSQL, of the whole server serving ``store`` (or of
-    only the backend serving its connection)."""
+    """CPU seconds so far of this process and, on PostgreSQL, of the server's client backends on the store's
+    database (the store's connection and its indexer's: every client of a throwaway server is ours; not
+    autovacuum), or of only the backend serving the store's connection. A backend's CPU counts from its start: the times of two calls
+    differ by what was used between them, as long as no backend ended in between."""
+    used = time.process_time()
     if not store.engine.url:
-        return time.process_time()
-    (backend,) = store.conn.execute("SELECT pg_backend_pid()").fetchone()
-    if not server:
-        return time.process_time() + _ticks(_stat(backend))
-    postmaster = int(_stat(backend)[1])
-    used = _ticks(_stat(postmaster), children=True)  # its own time and that of the backends it reaped
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == postmaster:
-            used += _ticks(fields)
-    return time.process_time() + used
-
-
-def _ticks(fields: list[str], children: bool = False) -> float:
-    """Seconds of CPU of a process, from its /proc stat fields: user and system, and its reaped children's."""
-    return sum(int(n) for n in fields[11 : 15 if children else 13]) / os.sysconf("SC_CLK_TCK")
-
-
-def _stat(pid: int) -> list[str]:
-    """The fields of /proc/PID/stat after the command's name (state, ppid…), or none if it ended."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return []
+        return used
+    sql = "SELECT pid FROM pg_stat_activity WHERE " + (
+        "backend_type = 'client backend' AND datname = current_database()" if server else "pid = pg_backend_pid()"
+    )
+    for (pid,) in store.conn.execute(sql).fetchall():
+        with suppress(FileNotFoundError, ProcessLookupError):  # it ended meanwhile
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
 
 
 def intake(store: Store, count: int, first_feed: int = 0) -> dict[str, float]:

@@ -118,6 +118,19 @@ def _search_rows(rows: Iterable[Row]) -> list[tuple]:
     return [(r[0], r[1], r[2], r["text"] or html_text(r["feed_content"]) or html_text(r["feed_summary"])) for r in rows]
 
 
+class _TxLocal(threading.local):
+    """A thread's connection, and what its open transaction did that the store acts on before it ends."""
+
+    def __init__(self) -> None:  # once per thread
+        self.conn: Any = None
+        self.inserted: dict[int, tuple] = {}
+        """Stories inserted, as intake's rules read them (:attr:`StoreBase._inserted`)."""
+        self.unindexed = False
+        """Full-text rows inserted: the engine indexes them once committed (:meth:`Engine.index_later`)."""
+        self.many_changed = False
+        """The change log's bulk row is written (:meth:`~tui_reader.store.desk.DeskMixin._many_changed`)."""
+
+
 class StoreBase:
     """Connections and transactions, which every part of the store's API shares."""
 
@@ -125,7 +138,7 @@ class StoreBase:
         self.engine: Engine = engine_for(target)
         self.path: Path | str = self.engine.path
         """The SQLite file (a Path), else where the store is, as shown to the user (a URL without its password)."""
-        self._local = threading.local()
+        self._local = _TxLocal()
         self._migrate()
         self.engine.index_later(self.conn)  # what a process killed while indexing left
 
@@ -133,7 +146,7 @@ class StoreBase:
     def conn(self) -> Conn:
         """This thread's connection, opened on first use, and again after a server dropped it (its failure
         was said once, as a :class:`StoreError`)."""
-        conn = getattr(self._local, "conn", None)
+        conn = self._local.conn
         if conn is None or conn.broken:
             conn = self._local.conn = self.engine.connect()
         return conn
@@ -149,7 +162,7 @@ class StoreBase:
             self.engine.begin(conn)
             yield conn
             conn.execute("COMMIT")  # a COMMIT that fails (disk full) must roll back too, not stay open
-            if getattr(self._local, "unindexed", False):
+            if self._local.unindexed:
                 self.engine.index_later(conn)
         except BaseException as exc:
             if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
@@ -160,19 +173,17 @@ class StoreBase:
             raise
         finally:
             self._local.inserted = {}
-            self._local.unindexed = False
+            self._local.unindexed = self._local.many_changed = False
 
     @property
     def _inserted(self) -> dict[int, tuple]:
         """New stories this thread inserted in its open transaction, as intake's rules read them (id, state,
         title, url, source and domain, text, no groups): they take them from here, once, rather than read
         10,000 rows back (``store/rules.py``). Emptied when the transaction ends, committed or not."""
-        if not hasattr(self._local, "inserted"):
-            self._local.inserted = {}
         return self._local.inserted
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
+        conn = self._local.conn
         if conn is not None:
             conn.close()
             self._local.conn = None
