@@ -15,6 +15,9 @@ from tui_reader.store import schema
 from tui_reader.store.sqlite import SQLiteEngine
 from tui_reader.urls import is_postgresql_url
 
+BATCH = 1000
+"""Rows a bulk read (a store copy, the full-text index of a copied store) holds at once: a 100k store is
+copied in bounded memory (an article's row carries its page, so not many more)."""
 Row = Any
 """A row read from the store: ``sqlite3.Row`` or the PostgreSQL engine's, both indexed by position and by name."""
 
@@ -49,6 +52,7 @@ class Engine(Protocol):
     def tables(self, conn: Any) -> set[str]: ...
     def copied(self, conn: Any) -> None: ...
     def insert_many(self, conn: Any, into: str, rows: list[tuple]) -> None: ...
+    def batches(self, conn: Any, sql: str, size: int) -> Iterator[list[tuple]]: ...  # never the whole result at once
     def index_later(self, conn: Any) -> None: ...  # full-text rows committed unindexed: index them soon
     def index_words(self, conn: Any, first: int, last: int) -> None: ...  # those rows, now, in conn's transaction
     def wait_indexed(self) -> None: ...
@@ -113,9 +117,9 @@ _FTS_INTO = "stories_fts(rowid, title, summary, body)"
 
 
 def _search_rows(rows: Iterable[Row]) -> list[tuple]:
-    """Full-text rows: a story's title, the analyst's summary and the words of its text (the article's,
-    else the feed's HTML without its markup)."""
-    return [(r[0], r[1], r[2], r["text"] or html_text(r["feed_content"]) or html_text(r["feed_summary"])) for r in rows]
+    """Full-text rows of :data:`_SEARCH`'s: a story's title, the analyst's summary and the words of its text
+    (the article's, else the feed's HTML without its markup)."""
+    return [(r[0], r[1], r[2], r[3] or html_text(r[4]) or html_text(r[5])) for r in rows]
 
 
 class _TxLocal(threading.local):
@@ -226,8 +230,9 @@ class StoreBase:
         self._insert_search(c, _search_rows(c.execute(_SEARCH + " WHERE s.id = ?", (story_id,))))
 
     def _index_all(self, c: Conn) -> None:
-        """Every story's full-text row, into an empty index (a copied store's)."""
-        self._insert_search(c, _search_rows(c.execute(_SEARCH)))
+        """Every story's full-text row, into an empty index (a copied store's), :data:`BATCH` stories at a time."""
+        for rows in self.engine.batches(c, _SEARCH, BATCH):
+            self._insert_search(c, _search_rows(rows))
 
     def _insert_search(self, c: Conn, rows: list[tuple]) -> None:
         """Full-text rows (id, title, summary, body); once the transaction commits the engine indexes their

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import functools
+import itertools
 import re
 import threading
 from contextlib import contextmanager, nullcontext, suppress
@@ -52,6 +53,9 @@ _FILL = (
 )
 """One slice: rows without words after a rowid that no other worker (of this process or another) has taken;
 returns the last one filled in, or NULL."""
+
+_CURSORS = itertools.count()
+"""Names for server-side cursors (:meth:`PostgreSQLEngine.batches`), unique in the process."""
 
 _BASELINE = """
 CREATE EXTENSION IF NOT EXISTS unaccent;
@@ -532,6 +536,18 @@ class PostgreSQLEngine:
         with self.worded(), conn.raw.cursor().copy(f"COPY {into} FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def batches(self, conn: _Connection, sql: str, size: int) -> Iterator[list[tuple]]:
+        """A query's rows ``size`` at a time, as plain tuples, through a server-side cursor (a client-side one
+        holds the whole result), inside a transaction of its own unless one is open."""
+        with (
+            nullcontext() if conn.in_transaction else conn.raw.transaction(),
+            self.worded(),
+            conn.raw.cursor(name=f"tui_reader_batches_{next(_CURSORS)}", row_factory=tuple_row) as cur,
+        ):
+            cur.execute(sql)
+            while rows := cur.fetchmany(size):
+                yield rows
 
     def index_later(self, conn: _Connection) -> None:
         """Rows of ``stories_fts`` committed without their words (by intake, or a process killed before its

@@ -191,6 +191,14 @@ class SQLiteEngine:
                 f"INSERT INTO {into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row]
             )
 
+    def batches(self, conn: sqlite3.Connection, sql: str, size: int) -> Iterator[list[tuple]]:
+        """A query's rows ``size`` at a time, as plain tuples: SQLite steps through them as they are fetched."""
+        cur = conn.cursor()
+        cur.row_factory = None
+        cur.execute(sql)
+        while rows := cur.fetchmany(size):
+            yield rows
+
     def index_later(self, conn: sqlite3.Connection) -> None:
         """Nothing: FTS5 indexes rows as they are inserted."""
 
