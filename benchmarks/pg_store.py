@@ -93,7 +93,7 @@ def intake(store: Store, count: int, first_feed: int = 0) -> dict[str, float]:
     """Wall and CPU seconds to store ``count`` new stories, a feed at a time: until committed, and until indexed."""
     feeds = [store.add_feed(f"https://site{n}.example/feed") for n in range(first_feed, first_feed + count // PER_FEED)]
     batches = [(f.id, entries(n, PER_FEED)) for n, f in enumerate(feeds, start=first_feed)]
-    store.wait_indexed()  # not the feeds' rows: only the stories' count
+    store.wait_indexed()  # nothing an earlier load left indexes in the timed window
     wall, used = time.perf_counter(), cpu(store)
     for feed_id, batch in batches:
         store.upsert_entries(feed_id, batch, f"Site {feed_id}")
