@@ -416,7 +416,7 @@ def test_postgresql_search_finds_stories_before_their_words_are_indexed_and_a_ki
     from tui_reader.watch import Watchlist
 
     request = postgresql._Indexer.request
-    monkeypatch.setattr(postgresql._Indexer, "request", lambda self: None)  # this process dies before it indexes
+    monkeypatch.setattr(postgresql._Indexer, "request", lambda self, after: None)  # this process dies before it indexes
     store = Store(pg_url)
     store.watchlists = (Watchlist("east", ("Abu Kamal",)),)
     res = store.upsert_entries(None, [entry(n, summary=f"<p>Routine item {n}</p>") for n in range(250)] + NEWS, "Wire")

@@ -53,7 +53,7 @@ class Engine(Protocol):
     def copied(self, conn: Any) -> None: ...
     def insert_many(self, conn: Any, into: str, rows: list[tuple]) -> None: ...
     def batches(self, conn: Any, sql: str, size: int) -> Iterator[list[tuple]]: ...  # never the whole result at once
-    def index_later(self, conn: Any) -> None: ...  # full-text rows committed unindexed: index them soon
+    def index_later(self, conn: Any, after: int = 0) -> None: ...  # rows above `after` committed unindexed
     def index_words(self, conn: Any, first: int, last: int) -> None: ...  # those rows, now, in conn's transaction
     def wait_indexed(self) -> None: ...
     def ids_in(self, expr: str) -> str: ...
@@ -129,8 +129,9 @@ class _TxLocal(threading.local):
         self.conn: Any = None
         self.inserted: dict[int, tuple] = {}
         """Stories inserted, as intake's rules read them (:attr:`StoreBase._inserted`)."""
-        self.unindexed = False
-        """Full-text rows inserted: the engine indexes them once committed (:meth:`Engine.index_later`)."""
+        self.unindexed: int | None = None
+        """The lowest id of the full-text rows inserted: the engine indexes them once committed
+        (:meth:`Engine.index_later`)."""
         self.many_changed = False
         """The change log's bulk row is written (:meth:`~tui_reader.store.desk.DeskMixin._many_changed`)."""
 
@@ -166,8 +167,8 @@ class StoreBase:
             self.engine.begin(conn)
             yield conn
             conn.execute("COMMIT")  # a COMMIT that fails (disk full) must roll back too, not stay open
-            if self._local.unindexed:
-                self.engine.index_later(conn)
+            if self._local.unindexed is not None:
+                self.engine.index_later(conn, self._local.unindexed - 1)
         except BaseException as exc:
             if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
                 with suppress(self.engine.Error, StoreError):  # a failing rollback must not hide why
@@ -177,7 +178,7 @@ class StoreBase:
             raise
         finally:
             self._local.inserted = {}
-            self._local.unindexed = self._local.many_changed = False
+            self._local.unindexed, self._local.many_changed = None, False
 
     @property
     def _inserted(self) -> dict[int, tuple]:
@@ -237,8 +238,10 @@ class StoreBase:
     def _insert_search(self, c: Conn, rows: list[tuple]) -> None:
         """Full-text rows (id, title, summary, body); once the transaction commits the engine indexes their
         words if it has not as they went in (:meth:`Engine.index_later`)."""
-        self._insert_many(c, _FTS_INTO, rows)
-        self._local.unindexed = True
+        if rows:
+            self._insert_many(c, _FTS_INTO, rows)
+            first, known = min(r[0] for r in rows), self._local.unindexed
+            self._local.unindexed = first if known is None else min(first, known)
 
     def _insert_many(self, c: Conn, into: str, rows: list[tuple]) -> None:
         """``INSERT INTO into VALUES`` rows, in bulk (``into``: a table and its columns)."""

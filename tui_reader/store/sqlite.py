@@ -199,7 +199,7 @@ class SQLiteEngine:
         while rows := cur.fetchmany(size):
             yield rows
 
-    def index_later(self, conn: sqlite3.Connection) -> None:
+    def index_later(self, conn: sqlite3.Connection, after: int = 0) -> None:
         """Nothing: FTS5 indexes rows as they are inserted."""
 
     def index_words(self, conn: sqlite3.Connection, first: int, last: int) -> None:
