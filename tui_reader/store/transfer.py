@@ -61,9 +61,9 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
             cols = ", ".join(f'"{d[0]}"' for d in rows.description if d[0] in have and d[0] != "rowid")
             order = " ORDER BY rowid" if table == "story_feeds" else ""
             copied[table] = 0
-            for rows in source.engine.batches(source.conn, f"SELECT {cols} FROM {table}{order}", BATCH):
-                target._insert_many(c, f"{table}({cols})", rows)
-                copied[table] += len(rows)
+            for batch in source.engine.batches(source.conn, f"SELECT {cols} FROM {table}{order}", BATCH):
+                target._insert_many(c, f"{table}({cols})", batch)
+                copied[table] += len(batch)
         target._index_all(c)
         for (story_id,) in c.execute("SELECT story_id FROM notes UNION SELECT story_id FROM quotes").fetchall():
             target._reindex_note(c, story_id)
