@@ -6,7 +6,10 @@ parameters on the client (``ClientCursor``) so that an untyped ``?`` (``? IS NUL
 Write transactions take one advisory lock first, as SQLite's ``BEGIN IMMEDIATE`` takes the file's:
 writers queue, one set of semantics for both engines. Search is a ``tsvector`` column per full-text
 table, under a GIN index, in the ``simple`` configuration (no stemming: the desk reads many
-languages) with ``unaccent`` before it, as SQLite's index folds diacritics (``simple_unaccent``). Change notification for the desk can come as LISTEN/NOTIFY on these connections.
+languages) with ``unaccent`` before it, as SQLite's index folds diacritics (``simple_unaccent``); the
+stories' column is filled in after intake commits, by :class:`_Indexer` on connections of its own, and
+searches match the rows it has not reached yet too. Change notification for the desk can come as
+LISTEN/NOTIFY on these connections.
 """
 
 from __future__ import annotations
