@@ -292,11 +292,13 @@ def _contents(store) -> dict[str, list]:
 
 
 def test_store_copy_carries_everything_to_postgresql_and_back_and_refuses_a_store_in_use(
-    wire, home, capsys, pg_url, tmp_path
+    wire, home, capsys, pg_url, tmp_path, monkeypatch
 ):
     from tui_reader.query import StoryQuery
-    from tui_reader.store import Store
+    from tui_reader.store import Store, base, transfer
 
+    for module in (base, transfer):  # rows are read and written a batch at a time: here, one row
+        monkeypatch.setattr(module, "BATCH", 1)
     h = ("--home", str(home))
     run(capsys, *h, "add", wire.url("/feed.xml"))
     run(capsys, *h, "fetch")

@@ -297,3 +297,18 @@ def test_a_purge_forgets_its_stories_changes_but_never_hands_out_a_seq_twice(des
     sara.add_story("https://a.example/new", "New")
     tom.mark_read(sara.story_ids()[0])
     assert sara.change_seq() == newest + 2  # the new story's bulk row, then the read: no seq handed out twice
+
+
+def test_intake_and_its_rules_log_one_bulk_change_for_their_transaction(desk):
+    """A refresh's transaction (feeds stored together, then the rules on their stories) is one row of the log."""
+    from tui_reader.rules import parse_rules
+
+    sara, tom, _ = desk
+    sara.rules = parse_rules([{"name": "wire", "query": "source:wire", "tags": ["wire"]}])
+    seen = tom.change_seq()
+    with sara.tx():
+        for n in range(2):
+            new = sara.upsert_entries(None, [FeedEntry(f"w{n}", f"https://w.example/{n}", f"Wire {n}")], "Wire")
+            assert sara.apply_rules(new.new_ids).stories == {"wire": set(new.new_ids)}
+    assert [(c.story_id, c.kind) for c in tom.changes_since(seen)] == [(0, "bulk")]
+    assert tom.change_seq() == seen + 1

@@ -399,6 +399,87 @@ def test_a_postgresql_database_gets_the_whole_schema_and_one_from_a_newer_versio
         Store(pg_url)
 
 
+NEWS = [
+    entry(900, title="Grève à Zürich", content="<p>The tanker crossed near <b>Abu Kamal</b> at dawn.</p>"),
+    entry(901, title="Tanker news", summary="<p>The port reopened.</p>"),
+]
+SEARCHES = ("zurich", "greve tanker", "tank", '"crossed near"', "watch:east", "story 12", "port")
+
+
+def test_postgresql_search_finds_stories_before_their_words_are_indexed_and_a_killed_pass_is_finished(
+    pg_url, monkeypatch
+):
+    """Intake commits stories before the indexer fills in their search words: searches find the same stories
+    before its pass, after a pass killed half-way, and once the next process to open the store finished it."""
+    from tui_reader.query import parse_filter
+    from tui_reader.store import postgresql
+    from tui_reader.watch import Watchlist
+
+    request = postgresql._Indexer.request
+    monkeypatch.setattr(postgresql._Indexer, "request", lambda self, after: None)  # this process dies before it indexes
+    store = Store(pg_url)
+    store.watchlists = (Watchlist("east", ("Abu Kamal",)),)
+    res = store.upsert_entries(None, [entry(n, summary=f"<p>Routine item {n}</p>") for n in range(250)] + NEWS, "Wire")
+    zurich, tanker = res.new_ids[-2:]
+
+    def found():
+        return {text: store.story_ids(parse_filter(text, watchlists=store.watchlists)) for text in SEARCHES}
+
+    def unindexed():
+        return store.conn.execute("SELECT count(*) FROM stories_fts WHERE words IS NULL").fetchone()[0]
+
+    before = found()
+    assert before["zurich"] == before["greve tanker"] == before['"crossed near"'] == before["watch:east"] == [zurich]
+    assert before["tank"] == [tanker, zurich] and before["port"] == [tanker] and len(before["story 12"]) == 11
+    assert unindexed() == 252
+    store.conn.execute(postgresql._FILL, (0, postgresql.INDEX_SLICE))  # one slice committed, then the kill
+    assert unindexed() == 252 - postgresql.INDEX_SLICE and found() == before
+    monkeypatch.setattr(postgresql._Indexer, "request", request)
+    Store(pg_url).wait_indexed()  # the next process: opening the store is enough
+    assert unindexed() == 0 and found() == before
+    store.close()
+
+
+def test_a_postgresql_story_with_more_words_than_a_tsvector_holds_is_stored_and_found_by_its_first_ones(pg_url):
+    """A tsvector holds 1 MB of words: a longer text is indexed by each column's first 80,000 characters,
+    rather than failing its feed's intake, or every search while the indexer retries it."""
+    store = Store(pg_url)
+    words = [f"w{n:07d}x" for n in range(200_000)]  # 2 MB of distinct words
+    res = store.upsert_entries(None, [entry(1, title="Leaked ledger", content=f"<p>{' '.join(words)}</p>")], "Wire")
+    for text in ("leaked ledger", words[0], words[7000]):  # before and after the indexer's pass
+        assert store.story_ids(StoryQuery(text=text)) == res.new_ids
+    store.wait_indexed()
+    assert store.conn.execute("SELECT count(*) FROM stories_fts WHERE words IS NULL").fetchone()[0] == 0
+    for text in ("leaked ledger", words[0], words[7000]):
+        assert store.story_ids(StoryQuery(text=text)) == res.new_ids
+    assert store.story_ids(StoryQuery(text=words[-1])) == []
+    store.close()
+
+
+def test_rules_in_intakes_transaction_see_the_new_stories_words(store):
+    """Before it commits, intake's rules match the text of the stories it stores (on PostgreSQL, words
+    the indexer has not filled in yet)."""
+    from tui_reader.rules import parse_rules
+    from tui_reader.watch import Watchlist, watch_rules
+
+    store.watchlists = (Watchlist("east", ("Abu Kamal",)),)
+    store.rules = parse_rules(
+        [
+            {"name": "ships", "fields": ["title", "text"], "words": "tanker", "tags": ["ships"]},
+            {"name": "swiss", "query": "zurich source:wire", "tags": ["swiss"]},
+            {"name": "east", "query": "watch:east", "tags": ["east"]},
+        ],
+        store.watchlists,
+    ) + watch_rules(store.watchlists)
+    with store.tx():
+        ids = store.upsert_entries(None, [entry(n) for n in range(5)] + NEWS, "Wire").new_ids
+        run = store.apply_rules(ids)
+    zurich, tanker = ids[-2:]
+    assert run.stories == {"ships": {zurich, tanker}, "swiss": {zurich}, "east": {zurich}}
+    assert run.alerts == {zurich: ["watch:east"]}
+    assert store.story(zurich).tags == ("ships", "swiss", "east")
+
+
 def test_a_postgresql_connection_the_server_drops_is_one_line_then_opened_again(pg_url):
     import psycopg
 

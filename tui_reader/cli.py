@@ -721,6 +721,7 @@ def cmd_store_copy(ctx: Context, args: argparse.Namespace) -> int:
     source = named(args.source, "--from") if args.source else ctx.store
     target = named(args.to, "--to")
     copied = copy_store(source, target)
+    target.wait_indexed()  # PostgreSQL fills its search words in after the copy commits: "rebuilt" below
     _out(
         f"copied {copied.get('stories', 0)} stories, {copied.get('feeds', 0)} feeds and "
         f"{copied.get('triage_history', 0)} saved triages from {_safe(str(source.path))} to {_safe(str(target.path))}; "

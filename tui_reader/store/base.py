@@ -15,6 +15,9 @@ from tui_reader.store import schema
 from tui_reader.store.sqlite import SQLiteEngine
 from tui_reader.urls import is_postgresql_url
 
+BATCH = 1000
+"""Rows a bulk read (a store copy, the full-text index of a copied store) holds at once: a 100k store is
+copied in bounded memory (an article's row carries its page, so not many more)."""
 Row = Any
 """A row read from the store: ``sqlite3.Row`` or the PostgreSQL engine's, both indexed by position and by name."""
 
@@ -49,6 +52,10 @@ class Engine(Protocol):
     def tables(self, conn: Any) -> set[str]: ...
     def copied(self, conn: Any) -> None: ...
     def insert_many(self, conn: Any, into: str, rows: list[tuple]) -> None: ...
+    def batches(self, conn: Any, sql: str, size: int) -> Iterator[list[tuple]]: ...  # never the whole result at once
+    def index_later(self, conn: Any, after: int = 0) -> None: ...  # rows above `after` committed unindexed
+    def index_words(self, conn: Any, first: int, last: int) -> None: ...  # rows first..last, now, in conn's tx
+    def wait_indexed(self) -> None: ...
     def ids_in(self, expr: str) -> str: ...
     def ids(self, values: Iterable) -> Any: ...
     def match(self, table: str) -> str: ...
@@ -110,9 +117,23 @@ _FTS_INTO = "stories_fts(rowid, title, summary, body)"
 
 
 def _search_rows(rows: Iterable[Row]) -> list[tuple]:
-    """Full-text rows: a story's title, the analyst's summary and the words of its text (the article's,
-    else the feed's HTML without its markup)."""
-    return [(r[0], r[1], r[2], r["text"] or html_text(r["feed_content"]) or html_text(r["feed_summary"])) for r in rows]
+    """Full-text rows of :data:`_SEARCH`'s: a story's title, the analyst's summary and the words of its text
+    (the article's, else the feed's HTML without its markup)."""
+    return [(r[0], r[1], r[2], r[3] or html_text(r[4]) or html_text(r[5])) for r in rows]
+
+
+class _TxLocal(threading.local):
+    """A thread's connection, and what its open transaction did that the store acts on before it ends."""
+
+    def __init__(self) -> None:  # once per thread
+        self.conn: Any = None
+        self.inserted: dict[int, tuple] = {}
+        """Stories inserted, as intake's rules read them (:attr:`StoreBase._inserted`)."""
+        self.unindexed: int | None = None
+        """The lowest id of the full-text rows inserted: the engine indexes them once committed
+        (:meth:`Engine.index_later`)."""
+        self.many_changed = False
+        """The change log's bulk row is written (:meth:`~tui_reader.store.desk.DeskMixin._many_changed`)."""
 
 
 class StoreBase:
@@ -122,14 +143,15 @@ class StoreBase:
         self.engine: Engine = engine_for(target)
         self.path: Path | str = self.engine.path
         """The SQLite file (a Path), else where the store is, as shown to the user (a URL without its password)."""
-        self._local = threading.local()
+        self._local = _TxLocal()
         self._migrate()
+        self.engine.index_later(self.conn)  # what a process killed while indexing left
 
     @property
     def conn(self) -> Conn:
         """This thread's connection, opened on first use, and again after a server dropped it (its failure
         was said once, as a :class:`StoreError`)."""
-        conn = getattr(self._local, "conn", None)
+        conn = self._local.conn
         if conn is None or conn.broken:
             conn = self._local.conn = self.engine.connect()
         return conn
@@ -145,6 +167,8 @@ class StoreBase:
             self.engine.begin(conn)
             yield conn
             conn.execute("COMMIT")  # a COMMIT that fails (disk full) must roll back too, not stay open
+            if self._local.unindexed is not None:
+                self.engine.index_later(conn, self._local.unindexed - 1)
         except BaseException as exc:
             if conn.in_transaction:  # SQLite may have rolled back already (SQLITE_FULL)
                 with suppress(self.engine.Error, StoreError):  # a failing rollback must not hide why
@@ -154,18 +178,17 @@ class StoreBase:
             raise
         finally:
             self._local.inserted = {}
+            self._local.unindexed, self._local.many_changed = None, False
 
     @property
     def _inserted(self) -> dict[int, tuple]:
         """New stories this thread inserted in its open transaction, as intake's rules read them (id, state,
         title, url, source and domain, text, no groups): they take them from here, once, rather than read
         10,000 rows back (``store/rules.py``). Emptied when the transaction ends, committed or not."""
-        if not hasattr(self._local, "inserted"):
-            self._local.inserted = {}
         return self._local.inserted
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
+        conn = self._local.conn
         if conn is not None:
             conn.close()
             self._local.conn = None
@@ -197,14 +220,28 @@ class StoreBase:
         ).fetchall()
         return tuple(r[0] for r in rows)
 
+    def wait_indexed(self) -> None:
+        """Until every story committed so far is in the full-text index (at once on SQLite; PostgreSQL fills
+        it in after intake commits, and searches find a story either way)."""
+        self.engine.wait_indexed()
+
     def _reindex(self, c: Conn, story_id: int) -> None:
         """A story's full-text row anew."""
         c.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
-        self._insert_many(c, _FTS_INTO, _search_rows(c.execute(_SEARCH + " WHERE s.id = ?", (story_id,))))
+        self._insert_search(c, _search_rows(c.execute(_SEARCH + " WHERE s.id = ?", (story_id,))))
 
     def _index_all(self, c: Conn) -> None:
-        """Every story's full-text row, into an empty index (a copied store's)."""
-        self._insert_many(c, _FTS_INTO, _search_rows(c.execute(_SEARCH)))
+        """Every story's full-text row, into an empty index (a copied store's), :data:`BATCH` stories at a time."""
+        for rows in self.engine.batches(c, _SEARCH, BATCH):
+            self._insert_search(c, _search_rows(rows))
+
+    def _insert_search(self, c: Conn, rows: list[tuple]) -> None:
+        """Full-text rows (id, title, summary, body); once the transaction commits the engine indexes their
+        words if it has not as they went in (:meth:`Engine.index_later`)."""
+        if rows:
+            self._insert_many(c, _FTS_INTO, rows)
+            first, known = min(r[0] for r in rows), self._local.unindexed
+            self._local.unindexed = first if known is None else min(first, known)
 
     def _insert_many(self, c: Conn, into: str, rows: list[tuple]) -> None:
         """``INSERT INTO into VALUES`` rows, in bulk (``into``: a table and its columns)."""

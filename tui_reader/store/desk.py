@@ -116,7 +116,11 @@ class DeskMixin(StoreBase):
 
     def _many_changed(self, c: Conn) -> None:
         """Log that many stories changed at once (a refresh, the desk's cron ``fetch``, rules applied or undone):
-        open lists re-read themselves. One row, story 0, replacing the previous one, so intake never grows the log."""
+        open lists re-read themselves. One row, story 0, replacing the previous one, so intake never grows the log;
+        once per transaction (intake's, then its rules', or a refresh's feeds stored together)."""
+        if self._local.many_changed:
+            return
+        self._local.many_changed = True
         self._changed(c, 0, "bulk")
         c.execute("DELETE FROM changes WHERE story_id = 0 AND kind = 'bulk' AND seq < (SELECT max(seq) FROM changes)")
 

@@ -86,6 +86,8 @@ class RulesMixin(ListingMixin):
             if dry_run:
                 c.execute("SAVEPOINT rules")
             try:
+                if self._reads_words(ruleset):
+                    c.engine.index_words(c, ids[0], ids[-1])
                 found = _fts_hits(c, ruleset, ids[0], ids[-1])  # once: each query reads its words' lists once
                 for i in range(0, len(ids), CHUNK):
                     self._apply_chunk(c, ruleset, ids[i : i + CHUNK], found, run, now)
@@ -178,6 +180,12 @@ class RulesMixin(ListingMixin):
                 tags.setdefault(story_id, []).append(name)
         done = {tuple(r) for r in cur.execute(_DONE.format(ids=e.ids_in("story_id")), (listed,)).fetchall()}
         return Batch(rows, tags, done)
+
+    def _reads_words(self, ruleset: RuleSet) -> bool:
+        """Whether some rule looks its words up in the full-text index: a words rule on title or text, a
+        filter with words or naming a watchlist."""
+        queries = (parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query)
+        return bool(ruleset.fts_queries) or any(q.text.strip() or q.watch for q in queries)
 
     @staticmethod
     def _reads_text(rules: tuple[Rule, ...]) -> bool:

@@ -365,6 +365,9 @@ MIGRATIONS: list[str] = [
         undone INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 14: PostgreSQL's search words are filled in after intake commits (tui_reader.store.postgresql); SQLite's
+    # FTS5 index is written as rows go in, so nothing changes here.
+    "",
 ]
 
 
@@ -393,5 +396,12 @@ def migrate(c: Any, path: Path | str) -> None:
 
 
 def _statements(script: str) -> list[str]:
-    """Split a migration script on ``;`` at line ends (our scripts hold no ``;`` inside strings)."""
-    return [s.strip() for s in script.split(";\n") if s.strip()]
+    """Split a migration script on ``;`` at line ends, but not inside a ``$$``-quoted function body (our
+    scripts hold no ``;`` inside strings)."""
+    statements, part = [], ""
+    for piece in script.split(";\n"):
+        part = f"{part};\n{piece}" if part else piece
+        if part.count("$$") % 2 == 0:
+            statements.append(part.strip())
+            part = ""
+    return [s for s in statements if s]

@@ -191,6 +191,23 @@ class SQLiteEngine:
                 f"INSERT INTO {into} VALUES {', '.join([one] * len(chunk))}", [v for row in chunk for v in row]
             )
 
+    def batches(self, conn: sqlite3.Connection, sql: str, size: int) -> Iterator[list[tuple]]:
+        """A query's rows ``size`` at a time, as plain tuples: SQLite steps through them as they are fetched."""
+        cur = conn.cursor()
+        cur.row_factory = None
+        cur.execute(sql)
+        while rows := cur.fetchmany(size):
+            yield rows
+
+    def index_later(self, conn: sqlite3.Connection, after: int = 0) -> None:
+        """Nothing: FTS5 indexes rows as they are inserted."""
+
+    def index_words(self, conn: sqlite3.Connection, first: int, last: int) -> None:
+        """Nothing: every row is indexed already."""
+
+    def wait_indexed(self) -> None:
+        """Nothing to wait for."""
+
     # -- the SQL that differs ------------------------------------------------------------
 
     @staticmethod

@@ -202,7 +202,7 @@ class StoriesMixin(DeskMixin):
         """Insert new story rows and their full-text rows (the words of the feed's HTML, not its markup)."""
         self._insert_many(c, f"stories({_STORY_COLS})", rows)
         indexed = [(r[0], r[5], "", html_text(r[13]) or html_text(r[12])) for r in rows]
-        self._insert_many(c, "stories_fts(rowid, title, summary, body)", indexed)
+        self._insert_search(c, indexed)
         self._inserted.update(
             (r[0], (r[0], "unread", r[5], r[3], f"{r[7]} {r[8]}", i[3], "")) for r, i in zip(rows, indexed, strict=True)
         )

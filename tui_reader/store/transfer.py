@@ -4,7 +4,8 @@ Every table of the analyst's record is copied as it is, ids included: feeds, sto
 articles, triage and its history, the briefing journal, notes and quotes, the source register,
 rules' actions, corroboration's tables. The full-text index is not copied but rebuilt on the target,
 since each engine indexes in its own way. One transaction on the target: a copy that fails leaves
-it empty.
+it empty. Tables are read and written :data:`~tui_reader.store.base.BATCH` rows at a time, so a store of
+any size copies in bounded memory.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tui_reader.errors import StoreError
+from tui_reader.store.base import BATCH
 
 if TYPE_CHECKING:
     from tui_reader.store import Store
@@ -58,9 +60,10 @@ def copy_store(source: Store, target: Store) -> dict[str, int]:
             # PostgreSQL's story_feeds.rowid stands for SQLite's implicit one: the order rows were added
             cols = ", ".join(f'"{d[0]}"' for d in rows.description if d[0] in have and d[0] != "rowid")
             order = " ORDER BY rowid" if table == "story_feeds" else ""
-            data = [tuple(r) for r in source.conn.execute(f"SELECT {cols} FROM {table}{order}")]
-            target._insert_many(c, f"{table}({cols})", data)
-            copied[table] = len(data)
+            copied[table] = 0
+            for batch in source.engine.batches(source.conn, f"SELECT {cols} FROM {table}{order}", BATCH):
+                target._insert_many(c, f"{table}({cols})", batch)
+                copied[table] += len(batch)
         target._index_all(c)
         for (story_id,) in c.execute("SELECT story_id FROM notes UNION SELECT story_id FROM quotes").fetchall():
             target._reindex_note(c, story_id)
