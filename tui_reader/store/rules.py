@@ -154,16 +154,17 @@ class RulesMixin(ListingMixin):
         """The untriaged stories among ``ids`` (each statement a GIL round trip, slow while a refresh parses):
         their text read when a rule reads it, groups when a rule looks at them (at intake, stories this
         transaction inserted come as they were inserted, unless a rule looks at groups); then, apart (a
-        subquery per story cost more than the rest of the read, and new stories have neither), their tags
-        when a rule looks at them or adds some, and what rules did to them before."""
+        subquery per story cost more than the rest of the read), their tags when a rule looks at them or
+        adds some, and what rules did to them before: neither for new stories, which have none."""
         looked = {f for r in rules if not r.query for f in r.fields}
         e = self.engine
         mine = self._inserted
         inserted = [row for i in ids if (row := mine.pop(i, None))]
+        new = len(inserted) == len(ids)
         cur = c.cursor()
         cur.row_factory = None
         listed = e.ids(ids)
-        if len(inserted) == len(ids) and "group" not in looked:  # intake: new stories, as inserted
+        if new and "group" not in looked:  # intake: new stories, as inserted
             rows = inserted
         else:
             sql = _SUBJECTS.format(
@@ -173,10 +174,12 @@ class RulesMixin(ListingMixin):
             )
             rows = cur.execute(sql, (listed,)).fetchall()
         tags: dict[int, list[str]] = {}
-        if any("tag" in r.fields or r.tags for r in rules):
-            for story_id, name in cur.execute(_TAGS.format(ids=e.ids_in("st.story_id")), (listed,)).fetchall():
-                tags.setdefault(story_id, []).append(name)
-        done = {tuple(r) for r in cur.execute(_DONE.format(ids=e.ids_in("story_id")), (listed,)).fetchall()}
+        done: set[tuple] = set()
+        if not new:
+            if any("tag" in r.fields or r.tags for r in rules):
+                for story_id, name in cur.execute(_TAGS.format(ids=e.ids_in("st.story_id")), (listed,)).fetchall():
+                    tags.setdefault(story_id, []).append(name)
+            done = {tuple(r) for r in cur.execute(_DONE.format(ids=e.ids_in("story_id")), (listed,)).fetchall()}
         return Batch(rows, tags, done)
 
     @staticmethod
@@ -299,13 +302,16 @@ def _fts_hits(c: Conn, ruleset: RuleSet, first: int, last: int) -> dict[str, set
 
 
 class _Writes:
-    """What rules do to a chunk, gathered as they run and written together: a handful of statements per chunk."""
+    """What rules do to a chunk, gathered as they run and written together: a handful of statements per chunk,
+    each action's stories as one group (:meth:`~tui_reader.store.base.Engine.insert_spread`)."""
 
     def __init__(self, now: int) -> None:
         self.now = now
-        self.tags: list[tuple[int, int, str]] = []
+        self.tags: dict[tuple[str, int], list[int]] = {}
+        """(tag, position) -> the stories it goes on."""
         self.dismissed: list[int] = []
-        self.records: list[tuple] = []
+        self.records: dict[tuple[str, str, str, str | None], list[int]] = {}
+        """(rule, action, value, prior state) -> the stories it was done to."""
 
     def act(
         self, rule: Rule, actions: list[tuple[str, str, str]], subjects: list[Subject], done: set[tuple], run: RuleRun
@@ -323,7 +329,7 @@ class _Writes:
                 if action == "tag":
                     if value in s.tags:
                         continue
-                    self.tags.append((s.id, len(s.tags), value))
+                    self.tags.setdefault((value, len(s.tags)), []).append(s.id)
                     s.tags.append(value)
                 elif action == "dismiss":
                     if s.state == State.DISMISSED:
@@ -331,27 +337,26 @@ class _Writes:
                     prior = s.state.value
                     s.state = State.DISMISSED
                     self.dismissed.append(s.id)
-                self.records.append((s.id, name, action, value, prior, self.now))
+                self.records.setdefault((name, action, value, prior), []).append(s.id)
                 acted.append(s.id)
             if acted:
                 run.add(name, acted, label)
 
     def flush(self, c: Conn) -> None:
-        """Write what was gathered: rows as multi-row VALUES (SQLite) or COPY (PostgreSQL), thousands to a
-        statement (rows as one JSON parameter made SQLite extract every field, and check rule_actions'
-        foreign key more slowly: 2-3x the time)."""
+        """Write what was gathered."""
         e = c.engine
         if self.tags:
-            names = sorted({name for _, _, name in self.tags})
+            names = sorted({name for name, _ in self.tags})
             c.executemany("INSERT INTO tags(name) VALUES (?) ON CONFLICT DO NOTHING", [(n,) for n in names])
             tag_ids = dict(c.execute(f"SELECT name, id FROM tags WHERE {e.ids_in('name')}", (e.ids(names),)).fetchall())
-            e.insert_many(c, "story_tags(story_id, tag_id, position)", [(s, tag_ids[n], p) for s, p, n in self.tags])
+            tagged = [((tag_ids[n], p), ids) for (n, p), ids in self.tags.items()]
+            e.insert_spread(c, "story_tags(story_id, tag_id, position)", tagged)
         if self.dismissed:
             c.execute(
                 f"UPDATE stories SET prev_state = state, state = 'dismissed' WHERE {e.ids_in('id')}",
                 (e.ids(self.dismissed),),
             )
         if self.records:
-            self.records.sort(key=lambda r: r[:4])  # in key order: appended to the table's b-tree, not scattered
-            e.insert_many(c, "rule_actions(story_id, rule, action, value, prior, at)", self.records)
-        self.tags, self.dismissed, self.records = [], [], []
+            records = [((*key, self.now), ids) for key, ids in self.records.items()]
+            e.insert_spread(c, "rule_actions(story_id, rule, action, value, prior, at)", records)
+        self.tags, self.dismissed, self.records = {}, [], {}
