@@ -14,7 +14,7 @@ from typing import Iterable
 
 from tui_reader.models import Grade, State
 from tui_reader.query import StoryQuery, parse_filter
-from tui_reader.rules import STATIC, Batch, Rule, RuleRun, RuleSet, RuleTimeout, Subject
+from tui_reader.rules import Batch, Rule, RuleRun, RuleSet, RuleTimeout, Subject
 from tui_reader.store.base import Conn, _now, utc
 from tui_reader.store.listing import ListingMixin, fts_query
 
@@ -118,7 +118,7 @@ class RulesMixin(ListingMixin):
         conditions = [self._query_condition(n, q, batch) for n, q in queries.items() if not (q.tag or q.states)]
         for name, ids_ in _masked(c, conditions, ids_param).items():
             found.setdefault(name, set()).update(ids_)
-        maybe = ruleset.field_hits(batch)
+        fields = ruleset.field_hits(batch)
         writes = _Writes(now)
         for rule in ruleset.rules:
             if rule.name in run.timed_out:
@@ -136,12 +136,7 @@ class RulesMixin(ListingMixin):
                     run.timed_out.append(rule.name)
                     continue
             else:
-                hits = {i for i in found.get(rule.name, ()) if i in batch}
-                hits |= {
-                    i
-                    for i in maybe.get(rule.name, ())
-                    if i not in hits and any(rule.matches(batch.subject(i), f) for f in rule.fields if f in STATIC)
-                }
+                hits = {i for i in found.get(rule.name, ()) if i in batch} | fields.get(rule.name, set())
                 if "tag" in rule.fields:
                     hits |= {s.id for s in batch.subjects() if rule.matches(s, "tag")}
             ordered = sorted(hits)
