@@ -151,13 +151,20 @@ class RuleSet:
                 if name in STATIC:
                     for word in {*rule._singles, *(p[0] for p in rule._phrases)}:
                         self._words.setdefault(name, {}).setdefault(word, []).append(rule)
+        terms: dict[str, set[tuple[str, ...]]] = {}
+        for rule in rules:
+            for name in rule.fields if rule.words else ():
+                if name in STATIC:
+                    terms.setdefault(name, set()).update([(w,) for w in rule._singles], rule._phrases)
         self._probes = {
-            name: re.compile("|".join(map(re.escape, sorted(index))))
-            for name, index in self._words.items()
-            if len(index) <= 16
+            name: re.compile("|".join(sorted(f"[^\\w{_SEP}]+".join(map(re.escape, t)) for t in found)))
+            for name, found in terms.items()
+            if len(found) <= 16
         }
-        """Per field, when its words are few, one search for any of them as a substring (an alternation of many
-        words with different first letters is slower than splitting every value)."""
+        """Per field, when its words and phrases are few, one search for any of them as they appear in an ASCII
+        value lowered (a phrase: its words with anything but letters, digits and ``_`` between), which every
+        value a rule matches holds (an alternation of many words with different first letters is slower than
+        splitting every value)."""
         self._scans = {
             r.name: regex_module().compile(r.regex, flags=regex_module().MULTILINE)
             for r in rules
@@ -175,8 +182,8 @@ class RuleSet:
         hits: dict[str, set[int]] = {}
         for name, index in self._words.items():
             values, keys, probe = batch.values(name), index.keys(), self._probes.get(name)
-            joined, starts = batch.joined(name)
-            if probe is not None and joined.isascii():
+            joined, starts = _joined(values, _SEP)
+            if probe is not None and joined.isascii() and joined.count(_SEP) == len(values) - 1:
                 at: Iterable[int] = sorted(
                     {bisect.bisect_right(starts, m.start()) - 1 for m in probe.finditer(joined.lower())}
                 )
@@ -288,10 +295,15 @@ class Batch:
         return self._joined[name]
 
 
-def _joined(texts: list[str]) -> tuple[str, list[int]]:
-    return "\n".join(texts), list(
-        map(operator.add, itertools.accumulate(map(len, texts), initial=0), itertools.count())
-    )[:-1]
+def _joined(texts: list[str], sep: str = "\n") -> tuple[str, list[int]]:
+    """``texts`` joined by ``sep`` (one character), and where each starts."""
+    starts = map(operator.add, itertools.accumulate(map(len, texts), initial=0), itertools.count())
+    return sep.join(texts), list(starts)[:-1]
+
+
+_SEP = "\x1e"
+"""What :meth:`RuleSet.field_hits` joins a field's values with: no phrase it looks for may run across it (and
+no field with one in a value is searched so)."""
 
 
 @functools.cache
