@@ -245,8 +245,8 @@ _STATES = {s.value: s for s in State}
 
 class Batch:
     """The untriaged stories of one pass of the rules, as rows of (id, state, title, url, source, text, groups),
-    with their tags and what rules did to them, each made a :class:`Subject` only when a rule needs one (no
-    rule matches most stories)."""
+    with their tags and what rules did to them, each made a :class:`Subject` only when a rule needs to look at
+    one (no rule matches most stories); their tags and state as earlier rules of the pass left them."""
 
     _COLUMNS = {"title": 2, "url": 3, "source": 4, "text": 5, "group": 6}
 
@@ -257,6 +257,8 @@ class Batch:
         self.ids_set = set(self.ids)
         self._at = {r[0]: n for n, r in enumerate(rows)}
         self._subjects: dict[int, Subject] = {}
+        self.dismissed: set[int] = set()
+        """Stories a rule of this pass dismissed."""
         self._joined: dict[str, tuple[str, list[int]]] = {}
         self._values: dict[str, list[str]] = {}
         self.done = done
@@ -268,9 +270,16 @@ class Batch:
     def subject(self, story_id: int) -> Subject:
         if (s := self._subjects.get(story_id)) is None:
             r = self.rows[self._at[story_id]]
-            s = Subject(r[0], _STATES[r[1]], r[2], r[5] or "", r[4], r[6] or "", self._tags.get(r[0], []), r[3])
+            s = Subject(r[0], r[2], r[5] or "", r[4], r[6] or "", self.tags(story_id), r[3])
             self._subjects[story_id] = s
         return s
+
+    def tags(self, story_id: int) -> list[str]:
+        """The story's tags, which rules add to."""
+        return self._tags.setdefault(story_id, [])
+
+    def state(self, story_id: int) -> State:
+        return State.DISMISSED if story_id in self.dismissed else _STATES[self.rows[self._at[story_id]][1]]
 
     def subjects(self) -> list[Subject]:
         return [self.subject(i) for i in self.ids]
@@ -289,7 +298,7 @@ class Batch:
         """Field ``name`` of every story joined by newlines, and where each story's starts (tags as they are
         now: earlier rules may have added some)."""
         if name == "tag":
-            return _joined([" ".join(self.subject(i).tags) for i in self.ids])
+            return _joined([" ".join(self._tags.get(i, ())) for i in self.ids])
         if name not in self._joined:
             self._joined[name] = _joined(self.values(name))
         return self._joined[name]
@@ -316,10 +325,9 @@ def regex_module() -> Any:
 
 @dataclass(slots=True)
 class Subject:
-    """What rules look at in one untriaged story; tags and state change as earlier rules act on it."""
+    """What rules look at in one untriaged story; its tags change as earlier rules act on it."""
 
     id: int
-    state: State
     title: str
     text: str
     """The story's text, read only when a rule needs it (a regex on it, a language); else ""."""

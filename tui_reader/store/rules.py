@@ -14,7 +14,7 @@ from typing import Iterable
 
 from tui_reader.models import Grade, State
 from tui_reader.query import StoryQuery, parse_filter
-from tui_reader.rules import Batch, Rule, RuleRun, RuleSet, RuleTimeout, Subject
+from tui_reader.rules import Batch, Rule, RuleRun, RuleSet, RuleTimeout
 from tui_reader.store.base import Conn, _now, utc
 from tui_reader.store.listing import ListingMixin, fts_query
 
@@ -113,8 +113,8 @@ class RulesMixin(ListingMixin):
         batch = self._batch(c, ids, ruleset.rules)
         if not batch.ids:
             return
-        ids_param, done = c.engine.ids(batch.ids), batch.done
-        found = {name: hits & batch.ids_set for name, hits in fts.items()}
+        ids_param = c.engine.ids(batch.ids)
+        found = {name: hits & batch.ids_set for name, hits in fts.items()}  # every set in it: stories of the batch
         queries = {r.name: parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query}
         conditions = [self._query_condition(n, q, batch) for n, q in queries.items() if not (q.tag or q.states)]
         for name, ids_ in _masked(c, conditions, ids_param).items():
@@ -129,7 +129,7 @@ class RulesMixin(ListingMixin):
                 if q.tag or q.states:  # it sees what earlier rules did: run now, on what they did
                     writes.flush(c)
                     found |= _masked(c, [self._query_condition(rule.name, q, batch)], ids_param)
-                hits = {i for i in found.get(rule.name, ()) if i in batch}
+                hits = found.get(rule.name, set())
             elif rule.regex:
                 try:
                     hits = ruleset.regex_hits(rule, batch)
@@ -137,11 +137,11 @@ class RulesMixin(ListingMixin):
                     run.timed_out.append(rule.name)
                     continue
             else:
-                hits = {i for i in found.get(rule.name, ()) if i in batch} | fields.get(rule.name, set())
+                hits = found.get(rule.name, set()) | fields.get(rule.name, set())
                 if "tag" in rule.fields:
                     hits |= {s.id for s in batch.subjects() if rule.matches(s, "tag")}
             ordered = sorted(hits)
-            writes.act(rule, ruleset.actions[rule.name], [batch.subject(i) for i in ordered], done, run)
+            writes.act(rule, ruleset.actions[rule.name], ordered, batch, run)
             for i in ordered if rule.alert else ():
                 run.alerts.setdefault(i, []).append(rule.name)
         writes.flush(c)
@@ -157,18 +157,17 @@ class RulesMixin(ListingMixin):
         mine = self._inserted
         inserted = [row for i in ids if (row := mine.pop(i, None))]
         new = len(inserted) == len(ids)
+        if new and "group" not in looked:  # intake: new stories, as inserted
+            return Batch(inserted, {}, set())
         cur = c.cursor()
         cur.row_factory = None
         listed = e.ids(ids)
-        if new and "group" not in looked:  # intake: new stories, as inserted
-            rows = inserted
-        else:
-            sql = _SUBJECTS.format(
-                text=_TEXT if self._reads_text(rules) else "''",
-                groups=_GROUPS.format(groups=e.group_concat("grp", "\n")) if "group" in looked else "''",
-                ids=e.ids_in("s.id"),
-            )
-            rows = cur.execute(sql, (listed,)).fetchall()
+        sql = _SUBJECTS.format(
+            text=_TEXT if self._reads_text(rules) else "''",
+            groups=_GROUPS.format(groups=e.group_concat("grp", "\n")) if "group" in looked else "''",
+            ids=e.ids_in("s.id"),
+        )
+        rows = cur.execute(sql, (listed,)).fetchall()
         tags: dict[int, list[str]] = {}
         done: set[tuple] = set()
         if not new:
@@ -310,31 +309,31 @@ class _Writes:
         """(rule, action, value, prior state) -> the stories it was done to."""
 
     def act(
-        self, rule: Rule, actions: list[tuple[str, str, str]], subjects: list[Subject], done: set[tuple], run: RuleRun
+        self, rule: Rule, actions: list[tuple[str, str, str]], story_ids: list[int], batch: Batch, run: RuleRun
     ) -> None:
-        """Record what ``rule`` does to ``subjects`` (its ``actions``) but what it did to them before (``done``;
-        nothing, for new stories), and update them. A rule acts once per pass: what it does now is never
-        looked up again."""
-        name = rule.name
+        """Record what ``rule`` does to ``story_ids`` (its ``actions``) but what it did to them before (the
+        batch's ``done``; nothing, for new stories), and update the batch. A rule acts once per pass: what it
+        does now is never looked up again."""
+        name, done = rule.name, batch.done
         for action, value, label in actions:
             acted = []
-            for s in subjects:
-                if done and (s.id, name, action, value) in done:
+            for i in story_ids:
+                if done and (i, name, action, value) in done:
                     continue
                 prior = None
                 if action == "tag":
-                    if value in s.tags:
+                    if value in (tags := batch.tags(i)):
                         continue
-                    self.tags.setdefault((value, len(s.tags)), []).append(s.id)
-                    s.tags.append(value)
+                    self.tags.setdefault((value, len(tags)), []).append(i)
+                    tags.append(value)
                 elif action == "dismiss":
-                    if s.state == State.DISMISSED:
+                    if (state := batch.state(i)) is State.DISMISSED:
                         continue
-                    prior = s.state.value
-                    s.state = State.DISMISSED
-                    self.dismissed.append(s.id)
-                self.records.setdefault((name, action, value, prior), []).append(s.id)
-                acted.append(s.id)
+                    prior = state.value
+                    batch.dismissed.add(i)
+                    self.dismissed.append(i)
+                self.records.setdefault((name, action, value, prior), []).append(i)
+                acted.append(i)
             if acted:
                 run.add(name, acted, label)
 
