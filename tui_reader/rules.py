@@ -250,8 +250,10 @@ class Batch:
 
     _COLUMNS = {"title": 2, "url": 3, "source": 4, "text": 5, "group": 6}
 
-    def __init__(self, rows: list[tuple], tags: dict[int, list[str]], done: set[tuple]) -> None:
+    def __init__(self, rows: list[tuple], tags: dict[int, list[str]], done: set[tuple], *, new: bool) -> None:
         self.rows = rows
+        self.new = new
+        """Whether these stories were all inserted by the open transaction (intake)."""
         self._tags = tags
         self.ids = [r[0] for r in rows]
         self.ids_set = set(self.ids)

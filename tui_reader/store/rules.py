@@ -88,13 +88,15 @@ class RulesMixin(ListingMixin):
                 c.execute("SAVEPOINT rules")
             try:
                 found = _fts_hits(c, ruleset, ids[0], ids[-1])  # once: each query reads its words' lists once
-                for i in range(0, len(ids), CHUNK):
+                new = [
                     self._apply_chunk(c, ruleset, ids[i : i + CHUNK], found, run, now)
+                    for i in range(0, len(ids), CHUNK)
+                ]
             finally:
                 if dry_run:
                     c.execute("ROLLBACK TO SAVEPOINT rules")
                     c.execute("RELEASE rules")
-            if run.actions and not dry_run:
+            if run.actions and not dry_run and not all(new):  # new stories: their insert logged the change already
                 self._many_changed(c)
         return run
 
@@ -106,13 +108,14 @@ class RulesMixin(ListingMixin):
         fts: dict[str, set[int]],
         run: RuleRun,
         now: int,
-    ) -> None:
+    ) -> bool:
         """Every rule over a chunk, in order, after what can be found for the whole chunk at once (``fts``, the
         full-text queries' finds; one SQL pass for the filter-language rules; the other fields' words), its
-        writes gathered and made together."""
+        writes gathered and made together. Returns whether the chunk's stories were all inserted by this
+        transaction."""
         batch = self._batch(c, ids, ruleset.rules)
         if not batch.ids:
-            return
+            return batch.new
         ids_param = c.engine.ids(batch.ids)
         found = {name: hits & batch.ids_set for name, hits in fts.items()}  # every set in it: stories of the batch
         queries = {r.name: parse_filter(r.query, watchlists=self.watchlists) for r in ruleset.rules if r.query}
@@ -145,6 +148,7 @@ class RulesMixin(ListingMixin):
             for i in ordered if rule.alert else ():
                 run.alerts.setdefault(i, []).append(rule.name)
         writes.flush(c)
+        return batch.new
 
     def _batch(self, c: Conn, ids: list[int], rules: tuple[Rule, ...]) -> Batch:
         """The untriaged stories among ``ids`` (each statement a GIL round trip, slow while a refresh parses):
@@ -158,7 +162,7 @@ class RulesMixin(ListingMixin):
         inserted = [row for i in ids if (row := mine.pop(i, None))]
         new = len(inserted) == len(ids)
         if new and "group" not in looked:  # intake: new stories, as inserted
-            return Batch(inserted, {}, set())
+            return Batch(inserted, {}, set(), new=True)
         cur = c.cursor()
         cur.row_factory = None
         listed = e.ids(ids)
@@ -175,7 +179,7 @@ class RulesMixin(ListingMixin):
                 for story_id, name in cur.execute(_TAGS.format(ids=e.ids_in("st.story_id")), (listed,)).fetchall():
                     tags.setdefault(story_id, []).append(name)
             done = {tuple(r) for r in cur.execute(_DONE.format(ids=e.ids_in("story_id")), (listed,)).fetchall()}
-        return Batch(rows, tags, done)
+        return Batch(rows, tags, done, new=new)
 
     @staticmethod
     def _reads_text(rules: tuple[Rule, ...]) -> bool:
