@@ -286,13 +286,23 @@ def _masked(c: Conn, conditions: list[tuple[str, str, list]], ids_param: object)
 
 def _fts_hits(c: Conn, ruleset: RuleSet, first: int, last: int) -> dict[str, set[int]]:
     """For every words rule on title or text, the stories from ``first`` to ``last`` whose indexed words it
-    could match: one statement (a compound SELECT) for all rules, each a full-text query within the id range."""
+    could match: one statement (a compound SELECT) for all rules, each a full-text query within the id range.
+
+    A query reads its words' lists from one end up to the range (a phrase of a word most stories hold
+    costs the most): newest first when the range is the store's newest stories, as at intake into an
+    archive, where reading from the oldest took 1.7x the time for the newest 800 of 10,000 stories (and
+    grows with the archive). Read backwards, a list costs 1.3-1.7x as much: hence the margin."""
     found: dict[str, set[int]] = {}
     queries = ruleset.fts_queries
+    if not queries:
+        return found
+    low, high = c.execute("SELECT min(id), max(id) FROM stories").fetchone()
+    order = "DESC" if 2 * (high - first) < last - low else "ASC"
     for i in range(0, len(queries), 100):  # SQLite allows 500 terms in a compound SELECT
         chunk = queries[i : i + 100]
         sql = " UNION ALL ".join(
-            f"SELECT {n}, rowid FROM stories_fts WHERE {c.engine.match('stories_fts')} AND rowid BETWEEN ? AND ?"
+            f"SELECT {n}, rowid FROM (SELECT rowid FROM stories_fts WHERE {c.engine.match('stories_fts')} "
+            f"AND rowid BETWEEN ? AND ? ORDER BY rowid {order}) AS q{n}"
             for n in range(len(chunk))
         )
         for n, rowid in c.execute(sql, [v for _, q in chunk for v in (c.engine.fts(q), first, last)]):
