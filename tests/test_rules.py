@@ -396,3 +396,12 @@ def test_words_on_source_and_url_match_whole_words_and_phrases_in_any_case_and_a
     assert run_.stories["desk"] == {ids[1], ids[4]}
     assert run_.stories["path"] == {ids[0], ids[1]}
     assert run_.stories["host"] == {ids[3]}
+
+
+def test_a_query_rule_acts_on_the_stories_given_whether_their_ids_run_on_or_not(store):
+    store.rules = parse_rules([{"name": "conv", "query": "convoy", "tags": ["c"]}])
+    entries = [FeedEntry(f"g{i}", f"http://x.example/{i}", f"Convoy {i}") for i in range(5)]
+    ids = store.upsert_entries(None, entries, "x").new_ids
+    assert store.apply_rules([ids[0], ids[2], ids[4]]).stories["conv"] == {ids[0], ids[2], ids[4]}
+    assert store.apply_rules(ids[1:3]).stories["conv"] == {ids[1]}  # ids[2] was done before
+    assert [store.story(i).tags for i in ids] == [("c",)] * 3 + [()] + [("c",)]
