@@ -146,15 +146,12 @@ class RuleSet:
         """Each rule's actions as (action, value, label)."""
         self._words: dict[str, dict[str, list[Rule]]] = {}
         """Per field of :data:`STATIC`, each word of a words rule there (a phrase's first) -> those rules."""
+        terms: dict[str, set[tuple[str, ...]]] = {}
         for rule in rules:
             for name in rule.fields if rule.words else ():
                 if name in STATIC:
                     for word in {*rule._singles, *(p[0] for p in rule._phrases)}:
                         self._words.setdefault(name, {}).setdefault(word, []).append(rule)
-        terms: dict[str, set[tuple[str, ...]]] = {}
-        for rule in rules:
-            for name in rule.fields if rule.words else ():
-                if name in STATIC:
                     terms.setdefault(name, set()).update([(w,) for w in rule._singles], rule._phrases)
         self._probes = {
             name: re.compile("|".join(sorted(f"[^\\w{_SEP}]+".join(map(re.escape, t)) for t in found)))
@@ -176,9 +173,9 @@ class RuleSet:
 
     def field_hits(self, batch: Batch) -> dict[str, set[int]]:
         """The stories whose source, group, URL or language a words rule matches, per rule. Each distinct value
-        of a field is split into words once, and only if it holds one of the field's words as a substring:
-        when they are few and the field is ASCII, one search of the field joined finds the stories whose
-        value may (a source, a group is the same for a feed's stories, a URL is each story's own)."""
+        of a field is split into words once (a source, a group is the same for a feed's stories), and only
+        if it may match: when the field's words and phrases are few and its values ASCII, one search of them
+        all joined (:attr:`_probes`) finds the values that hold one, and only those are split."""
         hits: dict[str, set[int]] = {}
         for name, index in self._words.items():
             values, keys, probe = batch.values(name), index.keys(), self._probes.get(name)
@@ -265,9 +262,6 @@ class Batch:
         self._values: dict[str, list[str]] = {}
         self.done = done
         """(story, rule, action, value) of everything rules did to these stories before, undone or not."""
-
-    def __contains__(self, story_id: int) -> bool:
-        return story_id in self._at
 
     def subject(self, story_id: int) -> Subject:
         if (s := self._subjects.get(story_id)) is None:
