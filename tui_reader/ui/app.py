@@ -528,7 +528,7 @@ class ReaderApp(App[None]):
         except NoteBehind:  # restored in the store: done
             raise
         except Exception:
-            self._undo.insert(at, changes)
+            self._undo.insert(at, changes)  # nothing changed: u can try again
             raise
         message = f"Restored {len(changes)} stories." if len(changes) > 1 else f"Restored to {changes[0][1].value}."
         self.call_from_thread(self.notify, message, timeout=2)
