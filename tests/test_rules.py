@@ -405,3 +405,11 @@ def test_a_query_rule_acts_on_the_stories_given_whether_their_ids_run_on_or_not(
     assert store.apply_rules([ids[0], ids[2], ids[4]]).stories["conv"] == {ids[0], ids[2], ids[4]}
     assert store.apply_rules(ids[1:3]).stories["conv"] == {ids[1]}  # ids[2] was done before
     assert [store.story(i).tags for i in ids] == [("c",)] * 3 + [()] + [("c",)]
+
+
+def test_rules_on_ids_no_story_has_change_nothing(store):
+    rules = parse_rules([{"name": "a", "words": "convoy", "tags": ["t"]}])
+    assert store.apply_rules([1, 2], rules).stories == {}  # an empty store
+    ids = store.upsert_entries(None, [FeedEntry("g", "http://x.example/1", "Convoy")], "x").new_ids
+    assert store.apply_rules([ids[0] + 10], rules).stories == {}
+    assert store.story(ids[0]).tags == ()

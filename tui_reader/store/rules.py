@@ -301,6 +301,8 @@ def _fts_hits(c: Conn, ruleset: RuleSet, first: int, last: int) -> dict[str, set
     if not queries:
         return found
     low, high = c.execute("SELECT min(id), max(id) FROM stories").fetchone()
+    if high is None:  # no story at all (ids gone since)
+        return found
     order = "DESC" if 2 * (high - first) < last - low else "ASC"
     for i in range(0, len(queries), 100):  # SQLite allows 500 terms in a compound SELECT
         chunk = queries[i : i + 100]
