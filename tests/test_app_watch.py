@@ -9,6 +9,7 @@ from tests.screen import Toasts, screen_text, workers_done
 from tests.test_app import open_story, story_id_titled
 from tests.test_rules import rss
 from tui_reader.config import Settings
+from tui_reader.models import State
 from tui_reader.paths import Paths
 from tui_reader.query import parse_filter
 from tui_reader.rules import parse_rules
@@ -81,7 +82,7 @@ async def test_a_slow_saved_search_count_never_holds_up_the_keys(demo):
         assert "⌕ red-sea" in screen_text(app)
 
 
-async def test_the_reader_highlights_watched_terms_says_which_rule_acted_and_U_undoes_it(demo):
+async def test_the_reader_highlights_watched_terms_says_which_rule_acted_and_u_undoes_it(demo):
     server, store, paths = demo
     store.watchlists = SETTINGS.watchlists
     sid = story_id_titled(store, "Ruwaished")
@@ -96,18 +97,58 @@ async def test_the_reader_highlights_watched_terms_says_which_rule_acted_and_U_u
         lit = article.query(MarkdownBlock).first().get_component_rich_style("s")
         assert lit.bold and lit.underline and lit.color is not None and not lit.strike  # the list's colour
         text = screen_text(app)
-        assert "rules: border (U undoes)" in text and "◆ watchlists: jordan" in text
-        await pilot.press("U")
-        await pilot.pause()
-        await workers_done(app)
-        await pilot.pause()
-        await workers_done(app)
-        await pilot.pause()
+        assert "rules: border (u undoes)" in text and "◆ watchlists: jordan" in text
+        await pilot.press("u")
+        await settled(app, pilot)
         assert store.story(sid).tags == () and "rules: border" not in screen_text(app)
-        assert any("Undid what border did" in t for t in toasts)
-        await pilot.press("U")
+        assert "Undid what border did to this story." in toasts
+        before = (store.story(sid), store.rule_actions(sid))
+        await pilot.press("u")
+        await settled(app, pilot)
+        assert toasts[-1] == "Nothing to undo on this story." and (store.story(sid), store.rule_actions(sid)) == before
+
+
+async def settled(app, pilot) -> None:
+    """The write u asked for, and the reader's reload after it."""
+    for _ in range(2):
         await pilot.pause()
-        assert toasts[-1] == "No rule acted on this story."
+        await workers_done(app)
+    await pilot.pause()
+
+
+async def test_the_readers_u_undoes_this_storys_newest_change_yours_first_then_the_rules(demo):
+    """u in the reader is about the story shown: your own change to it (or the dismissal x just made to get
+    here) comes first, then what the rules did; a change to another story an hour ago is not its business."""
+    server, store, paths = demo
+    app = ReaderApp(store, paths, SETTINGS)
+    toasts = Toasts()
+    async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
+        await pilot.pause()
+        shown = app.query_one(StoryList).story_ids
+        tagged, after, other = shown[0], shown[1], shown[-1]
+        store.apply_rules([tagged, after], parse_rules([{"name": "wire", "query": "state:unread", "tags": ["wire"]}]))
+        await pilot.press("G", "x")  # an older change to another story
+        await settled(app, pilot)
+        assert store.story(other).state is State.DISMISSED
+        await open_story(app, pilot, tagged)
+        await pilot.press("x")  # dismissed, and on to the next story
+        await settled(app, pilot)
+        reader = app.screen
+        assert store.story(tagged).state is State.DISMISSED and reader.story_id == after
+        await pilot.press("u")  # brings back the story x just dismissed
+        await settled(app, pilot)
+        assert store.story(tagged).state is State.READ and store.story(tagged).tags == ("wire",)
+        assert store.story(after).tags == ("wire",) and reader.story_id == after
+        await pilot.press("u")  # nothing of yours left on this one: the rule's tag
+        await settled(app, pilot)
+        assert store.story(after).tags == () and "Undid what wire did to this story." in toasts
+        await pilot.press("u")
+        await settled(app, pilot)
+        assert toasts[-1] == "Nothing to undo on this story."
+        assert store.story(other).state is State.DISMISSED and store.story(tagged).tags == ("wire",)
+        await pilot.press("escape", "u")  # the list's u: the last change, whichever story
+        await settled(app, pilot)
+        assert store.story(other).state is State.UNREAD
 
 
 async def test_a_refresh_with_new_watched_stories_shows_an_alert_and_rings(server, tmp_path):

@@ -335,3 +335,81 @@ def test_words_ignore_case_and_accents_in_every_field(store):
         + store.upsert_entries(None, [FeedEntry("d", "http://x.example/d", "Nothing either")], "Al-Qāim Radio").new_ids
     )
     assert store.apply_rules(ids).stories["dz"] == {ids[0], ids[3]}
+
+
+def test_a_regex_match_running_into_the_next_story_hides_none_of_that_storys_matches(store):
+    """The batch's titles are scanned joined by newlines: a match from one title that runs into the next
+    must neither count for the first nor hide a match that starts in the second."""
+    titles = ["ends 1", "x 2 y 3", "plain", "ends 4", "z"] * 2
+    patterns = [r"\d\s\w+\s\d", r"\d\s+\w"]
+    store.rules = parse_rules(
+        [{"name": f"p{n}", "fields": ["title"], "regex": p, "tags": [f"p{n}"]} for n, p in enumerate(patterns)]
+    )
+    ids = store.upsert_entries(
+        None, [FeedEntry(f"g{i}", f"http://x.example/{i}", t) for i, t in enumerate(titles)], "x"
+    ).new_ids
+    run_ = store.apply_rules(ids)
+    for n, pattern in enumerate(patterns):
+        expected = {i for i in ids if re.search(pattern, store.story(i).title)}
+        assert run_.stories.get(f"p{n}", set()) == expected, pattern
+    assert run_.stories["p0"] == {ids[1], ids[6]}
+
+
+def test_a_regex_on_tags_sees_the_tags_every_earlier_rule_added(store):
+    store.rules = parse_rules(
+        [
+            {"name": "first", "fields": ["tag"], "regex": "^nothing", "tags": ["never"]},
+            {"name": "tagger", "words": "convoy", "tags": ["convoy-seen"]},
+            {"name": "after", "fields": ["tag"], "regex": r"\bconvoy-seen\b", "priority": True},
+        ]
+    )
+    ids = store.upsert_entries(
+        None, [FeedEntry(f"g{i}", f"http://x.example/{i}", t) for i, t in enumerate(["A convoy", "A port"])], "x"
+    ).new_ids
+    assert store.apply_rules(ids).stories["after"] == {ids[0]}
+
+
+def test_words_on_source_and_url_match_whole_words_and_phrases_in_any_case_and_accent(store):
+    """Words on the source and URL are looked for in all the batch's values at once: what matches is
+    still exactly what the value alone holds as words (not parts of words), phrases in order."""
+    store.rules = parse_rules(
+        [
+            {"name": "qaim", "fields": ["source"], "words": "qaim", "tags": ["qaim"]},
+            {"name": "desk", "fields": ["source"], "words": '"news desk"', "tags": ["desk"]},
+            {"name": "path", "fields": ["url"], "words": '"world mideast"', "tags": ["path"]},
+            {"name": "host", "fields": ["url"], "words": "example_org", "tags": ["host"]},
+        ]
+    )
+    feeds = {
+        "Al-QĀIM Radio": "http://a.example/world/mideast/1",  # accents and case folded
+        "Qaimstan News Desk": "http://b.example/world-mideast/2",  # qaim only inside a word; "news desk" phrase
+        "Desk News": "http://c.example/mideast/world/3",  # the phrases' words in the other order
+        "Ràdio qaim": "http://example_org.example/4",  # underscore is part of a word, as in the index
+        "News, desk": "http://example.org/5",
+    }
+    ids = [
+        store.upsert_entries(None, [FeedEntry(f"g{n}", url, f"Story {n}")], source).new_ids[0]
+        for n, (source, url) in enumerate(feeds.items())
+    ]
+    run_ = store.apply_rules(ids)
+    assert run_.stories["qaim"] == {ids[0], ids[3]}
+    assert run_.stories["desk"] == {ids[1], ids[4]}
+    assert run_.stories["path"] == {ids[0], ids[1]}
+    assert run_.stories["host"] == {ids[3]}
+
+
+def test_a_query_rule_acts_on_the_stories_given_whether_their_ids_run_on_or_not(store):
+    store.rules = parse_rules([{"name": "conv", "query": "convoy", "tags": ["c"]}])
+    entries = [FeedEntry(f"g{i}", f"http://x.example/{i}", f"Convoy {i}") for i in range(5)]
+    ids = store.upsert_entries(None, entries, "x").new_ids
+    assert store.apply_rules([ids[0], ids[2], ids[4]]).stories["conv"] == {ids[0], ids[2], ids[4]}
+    assert store.apply_rules(ids[1:3]).stories["conv"] == {ids[1]}  # ids[2] was done before
+    assert [store.story(i).tags for i in ids] == [("c",)] * 3 + [()] + [("c",)]
+
+
+def test_rules_on_ids_no_story_has_change_nothing(store):
+    rules = parse_rules([{"name": "a", "words": "convoy", "tags": ["t"]}])
+    assert store.apply_rules([1, 2], rules).stories == {}  # an empty store
+    ids = store.upsert_entries(None, [FeedEntry("g", "http://x.example/1", "Convoy")], "x").new_ids
+    assert store.apply_rules([ids[0] + 10], rules).stories == {}
+    assert store.story(ids[0]).tags == ()

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from tui_reader.config import ConfigError
 from tui_reader.models import Grade, GradeError, State
@@ -61,7 +63,10 @@ class Rule:
                 return self._pattern.search(subject.raw(name), timeout=REGEX_TIMEOUT) is not None
             except TimeoutError:
                 raise RuleTimeout(self.name) from None
-        tokens = subject.tokens(name)
+        return self.has_words(subject.tokens(name))
+
+    def has_words(self, tokens: list[str]) -> bool:
+        """Whether a field's words (:func:`words_of`) hold one of the rule's words or phrases."""
         return not self._singles.isdisjoint(tokens) or any(_has_phrase(tokens, p) for p in self._phrases)
 
     @property
@@ -139,20 +144,24 @@ class RuleSet:
         self.fts_queries = [(r.name, r.fts_query) for r in rules if r.fts_query]
         self.actions = {r.name: [(a, v, f"{a} {v}".strip()) for a, v in r.actions()] for r in rules}
         """Each rule's actions as (action, value, label)."""
-        self._words: dict[str, dict[str, list[str]]] = {}
+        self._words: dict[str, dict[str, list[Rule]]] = {}
         """Per field of :data:`STATIC`, each word of a words rule there (a phrase's first) -> those rules."""
+        terms: dict[str, set[tuple[str, ...]]] = {}
         for rule in rules:
             for name in rule.fields if rule.words else ():
                 if name in STATIC:
                     for word in {*rule._singles, *(p[0] for p in rule._phrases)}:
-                        self._words.setdefault(name, {}).setdefault(word, []).append(rule.name)
+                        self._words.setdefault(name, {}).setdefault(word, []).append(rule)
+                    terms.setdefault(name, set()).update([(w,) for w in rule._singles], rule._phrases)
         self._probes = {
-            name: re.compile("|".join(map(re.escape, sorted(index))))
-            for name, index in self._words.items()
-            if len(index) <= 16
+            name: re.compile("|".join(sorted(f"[^\\w{_SEP}]+".join(map(re.escape, t)) for t in found)))
+            for name, found in terms.items()
+            if len(found) <= 16
         }
-        """Per field, when its words are few, one search for any of them as a substring: a value without
-        one needs no splitting into words."""
+        """Per field, when its words and phrases are few, one search for any of them as they appear in an ASCII
+        value lowered (a phrase: its words with anything but letters, digits and ``_`` between), which every
+        value a rule matches holds (an alternation of many words with different first letters is slower than
+        splitting every value)."""
         self._scans = {
             r.name: regex_module().compile(r.regex, flags=regex_module().MULTILINE)
             for r in rules
@@ -163,22 +172,28 @@ class RuleSet:
         story's line is that story's match, with no need to search its field again."""
 
     def field_hits(self, batch: Batch) -> dict[str, set[int]]:
-        """The stories whose source, group, URL or language hold a words rule's words (a phrase's first),
-        per rule: each distinct value of a field looked at once, split into words only if it holds one
-        of the words as a substring (when they are few, as they usually are here)."""
+        """The stories whose source, group, URL or language a words rule matches, per rule. Each distinct value
+        of a field is split into words once (a source, a group is the same for a feed's stories), and only
+        if it may match: when the field's words and phrases are few and its values ASCII, one search of them
+        all joined (:attr:`_probes`) finds the values that hold one, and only those are split."""
         hits: dict[str, set[int]] = {}
         for name, index in self._words.items():
-            keys, seen, probe = index.keys(), {}, self._probes.get(name)
-            for story_id, value in zip(batch.ids, batch.values(name), strict=True):
-                if value not in seen:
-                    low = value.lower()
-                    seen[value] = (
-                        [r for word in keys & set(words_of(low)) for r in index[word]]
-                        if probe is None or not low.isascii() or probe.search(low)
-                        else ()
-                    )
+            values, keys, probe = batch.values(name), index.keys(), self._probes.get(name)
+            joined, starts = _joined(values, _SEP)
+            if probe is not None and joined.isascii() and joined.count(_SEP) == len(values) - 1:
+                at: Iterable[int] = sorted(
+                    {bisect.bisect_right(starts, m.start()) - 1 for m in probe.finditer(joined.lower())}
+                )
+            else:
+                at = range(len(values))
+            seen: dict[str, list[str]] = {}
+            for n in at:
+                if (value := values[n]) not in seen:
+                    tokens = words_of(value)
+                    maybe = {r.name: r for w in keys & set(tokens) for r in index[w]}
+                    seen[value] = [name for name, r in maybe.items() if r.has_words(tokens)]
                 for rule in seen[value]:
-                    hits.setdefault(rule, set()).add(story_id)
+                    hits.setdefault(rule, set()).add(batch.ids[n])
         return hits
 
     def regex_hits(self, rule: Rule, batch: Batch) -> set[int]:
@@ -193,20 +208,28 @@ class RuleSet:
     def _candidates(self, rule: Rule, batch: Batch, name: str) -> list[tuple[int, bool]]:
         """The stories whose field ``name`` may match, and whether it certainly does. A match in one story's
         field is a match starting in its line of the joined batch, as nothing in a scannable pattern sees
-        past the newline differently; for an exact one, a match ending there too is the story's."""
+        past the newline differently; for an exact one, a match ending there too is the story's. One pass
+        finds the first match of each line, but a match running into the next line: the pass starts again
+        at that line, as a match there may start under it."""
         scan, ids = self._scans.get(rule.name), batch.ids
         if scan is None or len(ids) < 2:
             return [(i, False) for i in ids]
         joined, starts = batch.joined(name)
-        found, pos, exact = [], 0, rule.name in self._exact
+        found: list[tuple[int, bool]] = []
+        pos: int | None = 0
+        exact, last = rule.name in self._exact, -1
         try:
-            while (m := scan.search(joined, pos, timeout=REGEX_TIMEOUT)) is not None:
-                n = bisect.bisect_right(starts, m.start()) - 1
-                end = starts[n + 1] - 1 if n + 1 < len(ids) else len(joined)
-                found.append((ids[n], exact and m.end() <= end))
-                if n + 1 == len(ids):
-                    break
-                pos = starts[n + 1]
+            while pos is not None:
+                matches, pos = scan.finditer(joined, pos, timeout=REGEX_TIMEOUT), None
+                for m in matches:
+                    n = bisect.bisect_right(starts, m.start()) - 1
+                    end = starts[n + 1] - 1 if n + 1 < len(ids) else len(joined)
+                    if n != last:
+                        found.append((ids[n], exact and m.end() <= end))
+                        last = n
+                    if m.end() > end:
+                        pos = starts[n + 1]
+                        break
         except TimeoutError:  # look story by story, each search with its own time limit
             return [(i, False) for i in ids]
         return found
@@ -219,52 +242,73 @@ _STATES = {s.value: s for s in State}
 
 class Batch:
     """The untriaged stories of one pass of the rules, as rows of (id, state, title, url, source, text, groups),
-    with their tags and what rules did to them, each made a :class:`Subject` only when a rule needs one (no
-    rule matches most stories)."""
+    with their tags and what rules did to them, each made a :class:`Subject` only when a rule needs to look at
+    one (no rule matches most stories); their tags and state as earlier rules of the pass left them."""
 
     _COLUMNS = {"title": 2, "url": 3, "source": 4, "text": 5, "group": 6}
 
-    def __init__(self, rows: list[tuple], tags: dict[int, list[str]], done: set[tuple]) -> None:
+    def __init__(self, rows: list[tuple], tags: dict[int, list[str]], done: set[tuple], *, new: bool) -> None:
         self.rows = rows
+        self.new = new
+        """Whether these stories were all inserted by the open transaction (intake)."""
         self._tags = tags
         self.ids = [r[0] for r in rows]
         self.ids_set = set(self.ids)
         self._at = {r[0]: n for n, r in enumerate(rows)}
         self._subjects: dict[int, Subject] = {}
+        self.dismissed: set[int] = set()
+        """Stories a rule of this pass dismissed."""
         self._joined: dict[str, tuple[str, list[int]]] = {}
+        self._values: dict[str, list[str]] = {}
         self.done = done
         """(story, rule, action, value) of everything rules did to these stories before, undone or not."""
-
-    def __contains__(self, story_id: int) -> bool:
-        return story_id in self._at
 
     def subject(self, story_id: int) -> Subject:
         if (s := self._subjects.get(story_id)) is None:
             r = self.rows[self._at[story_id]]
-            s = Subject(r[0], _STATES[r[1]], r[2], r[5] or "", r[4], r[6] or "", self._tags.get(r[0], []), r[3])
+            s = Subject(r[0], r[2], r[5] or "", r[4], r[6] or "", self.tags(story_id), r[3])
             self._subjects[story_id] = s
         return s
+
+    def tags(self, story_id: int) -> list[str]:
+        """The story's tags, which rules add to."""
+        return self._tags.setdefault(story_id, [])
+
+    def state(self, story_id: int) -> State:
+        return State.DISMISSED if story_id in self.dismissed else _STATES[self.rows[self._at[story_id]][1]]
 
     def subjects(self) -> list[Subject]:
         return [self.subject(i) for i in self.ids]
 
     def values(self, name: str) -> list[str]:
         """Field ``name`` of every story, in order (tags excepted: they change as rules run)."""
-        if name == "language":
-            return [guess_language(r[2] + "\n" + (r[5] or "")) for r in self.rows]
-        n = self._COLUMNS[name]
-        return [r[n] or "" for r in self.rows]
+        if name not in self._values:
+            if name == "language":
+                self._values[name] = [guess_language(r[2] + "\n" + (r[5] or "")) for r in self.rows]
+            else:
+                n = self._COLUMNS[name]
+                self._values[name] = [r[n] or "" for r in self.rows]
+        return self._values[name]
 
     def joined(self, name: str) -> tuple[str, list[int]]:
-        """Field ``name`` of every story joined by newlines, and where each story's starts."""
+        """Field ``name`` of every story joined by newlines, and where each story's starts (tags as they are
+        now: earlier rules may have added some)."""
+        if name == "tag":
+            return _joined([" ".join(self._tags.get(i, ())) for i in self.ids])
         if name not in self._joined:
-            texts = [" ".join(self.subject(i).tags) for i in self.ids] if name == "tag" else self.values(name)
-            starts, at = [], 0
-            for text in texts:
-                starts.append(at)
-                at += len(text) + 1
-            self._joined[name] = ("\n".join(texts), starts)
+            self._joined[name] = _joined(self.values(name))
         return self._joined[name]
+
+
+def _joined(texts: list[str], sep: str = "\n") -> tuple[str, list[int]]:
+    """``texts`` joined by ``sep`` (one character), and where each starts."""
+    starts = map(operator.add, itertools.accumulate(map(len, texts), initial=0), itertools.count())
+    return sep.join(texts), list(starts)[:-1]
+
+
+_SEP = "\x1e"
+"""What :meth:`RuleSet.field_hits` joins a field's values with: no phrase it looks for may run across it (and
+no field with one in a value is searched so)."""
 
 
 @functools.cache
@@ -277,10 +321,9 @@ def regex_module() -> Any:
 
 @dataclass(slots=True)
 class Subject:
-    """What rules look at in one untriaged story; tags and state change as earlier rules act on it."""
+    """What rules look at in one untriaged story; its tags change as earlier rules act on it."""
 
     id: int
-    state: State
     title: str
     text: str
     """The story's text, read only when a rule needs it (a regex on it, a language); else ""."""

@@ -572,6 +572,10 @@ class PostgreSQLEngine:
     def wait_indexed(self) -> None:
         _indexer(self.url).wait()
 
+    def insert_spread(self, conn: _Connection, into: str, groups: list[tuple[tuple, list[int]]]) -> None:
+        """The rows spread out, by COPY."""
+        self.insert_many(conn, into, [(i, *values) for values, ids in groups for i in ids])
+
     # -- the SQL that differs ------------------------------------------------------------
 
     @staticmethod

@@ -208,6 +208,24 @@ class SQLiteEngine:
     def wait_indexed(self) -> None:
         """Nothing to wait for."""
 
+    def insert_spread(self, conn: sqlite3.Connection, into: str, groups: list[tuple[tuple, list[int]]]) -> None:
+        """Rows ``(id, *values)`` for every id of each ``(values, ids)`` group (what rules did: one rule's action
+        on many stories), in one statement: a group is a row of VALUES, its ids one JSON list that ``json_each``
+        spreads, and the rows go in sorted by their columns, so a table keyed by its leading columns takes them
+        as appends. 6,760 rows of values took twice the time: they cost more to parse than to insert."""
+        width = len(groups[0][0]) + 1
+        one = f"({', '.join('?' * width)})"
+        columns = ", ".join(f"g.column{n}" for n in range(2, width + 1))
+        order = ", ".join(str(n) for n in range(1, width + 1))
+        per = max(1, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width)
+        for i in range(0, len(groups), per):
+            chunk = groups[i : i + per]
+            conn.execute(
+                f"INSERT INTO {into} SELECT j.value, {columns} FROM (VALUES {', '.join([one] * len(chunk))}) AS g, "
+                f"json_each(g.column1) AS j ORDER BY {order}",
+                [v for values, ids in chunk for v in (json.dumps(ids), *values)],
+            )
+
     # -- the SQL that differs ------------------------------------------------------------
 
     @staticmethod

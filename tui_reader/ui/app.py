@@ -100,6 +100,25 @@ class Rated:
     """What u undoes after a bulk rating: its batch, by name (:func:`tui_reader.triage.undo_ratings`)."""
 
     batch: str
+    story_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """What u undoes after a bulk tagging: the rule it was recorded as, and the stories it changed."""
+
+    rule: str
+    story_ids: frozenset[int]
+
+
+Undoable = list[tuple[int, State]] | Tagged | Rated
+"""One entry of what u undoes: the states the stories a dismissal changed had, a bulk tagging, a bulk rating."""
+
+
+def _touches(entry: Undoable, story_ids: set[int]) -> bool:
+    if isinstance(entry, list):
+        return any(story_id in story_ids for story_id, _ in entry)
+    return not entry.story_ids.isdisjoint(story_ids)
 
 
 READER_MODULES = (
@@ -145,9 +164,8 @@ class ReaderApp(App[None]):
         self.demo = demo
         self.main_screen = MainScreen()
         """The story list: the first screen, under every other."""
-        self._undo: list[list[tuple[int, State]] | str | Rated] = []
-        """What u undoes, last first, one action each: the states the stories it changed had, a bulk tagging's
-        rule name, or a bulk rating."""
+        self._undo: list[Undoable] = []
+        """What u undoes, last first, one action each."""
         self._refreshing = False
         self._quiet_refresh = False
         self._last_write = threading.Event()
@@ -485,26 +503,59 @@ class ReaderApp(App[None]):
         self.post_story_changed(story_id)
 
     def undo(self) -> None:
+        """The list's u: the last undoable change, whichever stories it touched."""
         self._in_line(self._undo_last)
 
     def _undo_last(self) -> None:
-        from tui_reader.triage import apply_triage
-
         if not self._undo:
             self.call_from_thread(self.notify, "Nothing to undo.", timeout=2)
             return
-        changes = self._undo.pop()
-        if isinstance(changes, Rated):
-            self._undo_rated(changes)
+        self._undo_entry(len(self._undo) - 1)
+
+    def undo_story(self, story_id: int, left: int | None = None) -> None:
+        """The reader's u: the newest change to this story. That is the analyst's own last change that touched
+        it, or touched ``left`` (the story x dismissed to get here: u brings it back), if one is still to
+        undo; else what the rules did to it (the tags they added, a dismissal, their flags)."""
+        self._in_line(functools.partial(self._undo_story, story_id, left))
+
+    def _undo_story(self, story_id: int, left: int | None) -> None:
+        touched = {story_id} if left is None else {story_id, left}
+        at = next((n for n in range(len(self._undo) - 1, -1, -1) if _touches(self._undo[n], touched)), None)
+        if at is not None:
+            self._undo_entry(at)
+        elif rules := self.store.rule_marks(story_id).rules:
+            for rule in rules:
+                self.store.undo_rule(story_id, rule)
+            self.call_from_thread(self.notify, f"Undid what {', '.join(rules)} did to this story.", timeout=3)
+            self.post_story_changed(story_id)
+        else:
+            self.call_from_thread(self.notify, "Nothing to undo on this story.", timeout=2)
             return
-        if isinstance(changes, str):  # a bulk tagging: its rule, undone on every story it changed
-            with self.store.tx():
-                ids = [i for i in self.store.rule_story_ids(changes) if self.store.undo_rule(i, changes)]
-            self.call_from_thread(self.notify, f"Untagged {len(ids)} stories.", timeout=2)
-            self.call_from_thread(self.main_screen.show_store_changes)
-            return
-        story = self.store.story(changes[0][0])
+        self.call_from_thread(self._undone, story_id)
+
+    def _undone(self, story_id: int) -> None:
+        """The reader on ``story_id`` shows it again as it now is."""
+        from tui_reader.ui.screens.reader import ReaderScreen
+
+        if isinstance(self.screen, ReaderScreen):
+            self.screen.undone(story_id)
+
+    def _undo_entry(self, at: int) -> None:
+        """Undo entry ``at`` of the undo list (in line); if nothing changed, it stays there to try again."""
+        from tui_reader.triage import apply_triage
+
+        changes = self._undo.pop(at)
         try:
+            if isinstance(changes, Rated):
+                self._undo_rated(changes)
+                return
+            if isinstance(changes, Tagged):  # its rule, undone on every story it changed
+                with self.store.tx():
+                    ids = [i for i in self.store.rule_story_ids(changes.rule) if self.store.undo_rule(i, changes.rule)]
+                self.call_from_thread(self.notify, f"Untagged {len(ids)} stories.", timeout=2)
+                self.call_from_thread(self.main_screen.show_store_changes)
+                return
+            story = self.store.story(changes[0][0])
             if len(changes) == 1 and changes[0][1] is State.TRIAGED and story is not None:
                 apply_triage(
                     self.store,
@@ -517,7 +568,7 @@ class ReaderApp(App[None]):
         except NoteBehind:  # restored in the store: done
             raise
         except Exception:
-            self._undo.append(changes)  # nothing changed: u can try again
+            self._undo.insert(at, changes)  # nothing changed: u can try again
             raise
         message = f"Restored {len(changes)} stories." if len(changes) > 1 else f"Restored to {changes[0][1].value}."
         self.call_from_thread(self.notify, message, timeout=2)
@@ -526,34 +577,11 @@ class ReaderApp(App[None]):
     def _undo_rated(self, rated: Rated) -> None:
         from tui_reader.triage import undo_ratings
 
-        try:
-            put_back = undo_ratings(
-                self.store, self.paths.briefing_dir, rated.batch, structured=self.settings.brief.structured
-            )
-        except NoteBehind:  # put back in the store: done
-            raise
-        except Exception:
-            self._undo.append(rated)  # nothing changed: u can try again
-            raise
+        put_back = undo_ratings(
+            self.store, self.paths.briefing_dir, rated.batch, structured=self.settings.brief.structured
+        )
         self.call_from_thread(self.notify, f"Put back the ratings of {put_back or 0} stories.", timeout=2)
         self.call_from_thread(self.main_screen.show_store_changes)
-
-    def undo_rules(self, story_id: int, rules: tuple[str, ...]) -> None:
-        """Reverse what ``rules`` did to a story (the tags they added, a dismissal, their flags), in line."""
-        self._in_line(functools.partial(self._undo_rules, story_id, rules))
-
-    def _undo_rules(self, story_id: int, rules: tuple[str, ...]) -> None:
-        for rule in rules:
-            self.store.undo_rule(story_id, rule)
-        self.call_from_thread(self.notify, f"Undid what {', '.join(rules)} did to this story.", timeout=3)
-        self.post_story_changed(story_id)
-        self.call_from_thread(self._rules_undone, story_id)
-
-    def _rules_undone(self, story_id: int) -> None:
-        from tui_reader.ui.screens.reader import ReaderScreen
-
-        if isinstance(self.screen, ReaderScreen):
-            self.screen.rules_undone(story_id)
 
     def tag_many(self, story_ids: list[int], tags: tuple[str, ...]) -> None:
         """Tag the untriaged ones of ``story_ids``, in line: one transaction, and u undoes it all."""
@@ -565,7 +593,7 @@ class ReaderApp(App[None]):
         name, run = bulk_triage(self.store, story_ids, tags=tags)
         changed = run.stories.get(name, set())
         if changed:
-            self._undo.append(name)
+            self._undo.append(Tagged(name, frozenset(changed)))
         self.call_from_thread(self.notify, f"Tagged {len(changed)} stories — u undoes.", timeout=3)
         self.call_from_thread(self.main_screen.show_store_changes)
 
@@ -582,7 +610,7 @@ class ReaderApp(App[None]):
             story_ids,
             grade,
             structured=self.settings.brief.structured,
-            saved=lambda batch: self._undo.append(Rated(batch)),  # before the note, which may be behind
+            saved=lambda batch: self._undo.append(Rated(batch, frozenset(story_ids))),  # before the note, maybe behind
         )
         self.call_from_thread(
             self.notify, f"Rated {rated} stories {grade.code} into today's note — u undoes.", timeout=3

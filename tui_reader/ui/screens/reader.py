@@ -50,7 +50,7 @@ class Loaded:
     note: str
     quotes: int
     rules: tuple[str, ...] = ()
-    """The rules whose actions on the story are in force (``U`` undoes them)."""
+    """The rules whose actions on the story are in force (u undoes them, once nothing of the analyst's is left)."""
     desk: str = ""
     """Who last triaged or dismissed it, and when (:func:`desk_line`)."""
 
@@ -90,7 +90,7 @@ def header_text(
     if article and article.notice:
         text.append("\n⚠ " + clean_line(article.notice), style="bold")
     marks = [desk] if desk else []
-    marks += [f"rules: {', '.join(rules)} (U undoes)"] if rules else []
+    marks += [f"rules: {', '.join(rules)} (u undoes)"] if rules else []
     marks += [f"◆ watchlists: {', '.join(watched)}"] if watched else []
     if marks:
         text.append("\n" + clean_line(" · ".join(marks), max_len=200), style="bold")
@@ -133,8 +133,7 @@ class ReaderScreen(ReadingScreen):
         Binding("ctrl+s", "save", "Save", show=False, priority=True, id="reader.save_anywhere"),
         Binding("E", "edit_summary", "$EDITOR", show=False, id="reader.editor"),
         Binding("x", "dismiss_story", "Dismiss", id="reader.dismiss"),
-        Binding("u", "undo", "Undo", show=False, id="reader.undo"),
-        Binding("U", "undo_rules", "Undo the rules", show=False, id="reader.undo_rules"),
+        Binding("u", "undo", "Undo your change here, else the rules'", show=False, id="reader.undo"),
         Binding("o", "open_original", "Open in browser", show=False, id="reader.open"),
         Binding("y", "copy_link", "Copy link (a mouse selection: quote it)", show=False, id="reader.copy"),
         Binding("c", "next_outlet", "Other outlet", show=False, id="reader.outlet"),
@@ -158,6 +157,8 @@ class ReaderScreen(ReadingScreen):
         """The story's version as loaded, which every write names (the app counts this screen's own writes on it)."""
         self._scroll_memory: dict[int, float] = {}
         self._outlet_index = -1
+        self._left: int | None = None
+        """The story x dismissed to get to this one (u brings it back)."""
         self._line_is_reason = False
         """What the one-line input at the bottom takes: a line of the note, or the reason for the grade."""
 
@@ -198,6 +199,7 @@ class ReaderScreen(ReadingScreen):
         self.story_id = story_id
         self.loaded = None
         self._outlet_index = -1
+        self._left = None
         self._leave_selection()
         story = self.reader_app.store.story(story_id)
         if story is None:
@@ -532,21 +534,17 @@ class ReaderScreen(ReadingScreen):
         self.reader_app.save_triage(inp)
 
     def action_dismiss_story(self) -> None:
-        self.reader_app.dismiss_story(self.story_id, self.version)
+        left = self.story_id
+        self.reader_app.dismiss_story(left, self.version)
         self.action_step(1)
+        self._left = left
 
     def action_undo(self) -> None:
-        self.reader_app.undo()
+        """The newest change to this story, or to the one x just dismissed (:meth:`ReaderApp.undo_story`)."""
+        self.reader_app.undo_story(self.story_id, self._left)
 
-    def action_undo_rules(self) -> None:
-        """Reverse what the rules did to this story (u is the undo of your own last change)."""
-        if self.loaded is None or not self.loaded.rules:
-            self.notify("No rule acted on this story.", timeout=2)
-            return
-        self.reader_app.undo_rules(self.story_id, self.loaded.rules)
-
-    def rules_undone(self, story_id: int) -> None:
-        """The rules' actions on ``story_id`` are undone: show the story again as it now is."""
+    def undone(self, story_id: int) -> None:
+        """A change to ``story_id`` is undone: show the story again as it now is."""
         if story_id == self.story_id:
             self.show_story(story_id)
 
