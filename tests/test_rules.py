@@ -293,6 +293,21 @@ def test_bulk_triage_on_a_query_is_one_change_and_one_undo(wire, home, capsys):
     assert code == 2 and "state:nope" in err
 
 
+def assert_titles_match_as_re_does(store, titles: list[str], patterns: list[str]):
+    """A regex rule per pattern on stories with ``titles``: each tags exactly the stories ``re.search`` finds."""
+    store.rules = parse_rules(
+        [{"name": f"p{n}", "fields": ["title"], "regex": p, "tags": [f"p{n}"]} for n, p in enumerate(patterns)]
+    )
+    ids = store.upsert_entries(
+        None, [FeedEntry(f"g{i}", f"http://x.example/{i}", t) for i, t in enumerate(titles)], "x"
+    ).new_ids
+    run_ = store.apply_rules(ids)
+    for n, pattern in enumerate(patterns):
+        expected = {i for i in ids if re.search(pattern, store.story(i).title)}
+        assert run_.stories.get(f"p{n}", set()) == expected, pattern
+    return ids, run_
+
+
 def test_a_regex_rule_matches_a_story_exactly_when_it_matches_that_story_alone(store):
     """Regular expressions are scanned over a whole batch at once: anchors, lookarounds and matches that
     would run into the next story must still give what the field alone gives."""
@@ -309,16 +324,7 @@ def test_a_regex_rule_matches_a_story_exactly_when_it_matches_that_story_alone(s
         "PORT",
     ] * 3
     patterns = [r"^Breaking", r"(?<!not )sanctions", r"(?i)\bport\b", r"\d{3}$", r"(?m)^second", r"\Aends", r"(a+)+!$"]
-    store.rules = parse_rules(
-        [{"name": f"p{n}", "fields": ["title"], "regex": p, "tags": [f"p{n}"]} for n, p in enumerate(patterns)]
-    )
-    ids = store.upsert_entries(
-        None, [FeedEntry(f"g{i}", f"http://x.example/{i}", t) for i, t in enumerate(titles)], "x"
-    ).new_ids
-    run_ = store.apply_rules(ids)
-    for n, pattern in enumerate(patterns):
-        expected = {i for i in ids if re.search(pattern, store.story(i).title)}
-        assert run_.stories.get(f"p{n}", set()) == expected, pattern
+    assert_titles_match_as_re_does(store, titles, patterns)
 
 
 def test_words_ignore_case_and_accents_in_every_field(store):
@@ -342,16 +348,7 @@ def test_a_regex_match_running_into_the_next_story_hides_none_of_that_storys_mat
     must neither count for the first nor hide a match that starts in the second."""
     titles = ["ends 1", "x 2 y 3", "plain", "ends 4", "z"] * 2
     patterns = [r"\d\s\w+\s\d", r"\d\s+\w"]
-    store.rules = parse_rules(
-        [{"name": f"p{n}", "fields": ["title"], "regex": p, "tags": [f"p{n}"]} for n, p in enumerate(patterns)]
-    )
-    ids = store.upsert_entries(
-        None, [FeedEntry(f"g{i}", f"http://x.example/{i}", t) for i, t in enumerate(titles)], "x"
-    ).new_ids
-    run_ = store.apply_rules(ids)
-    for n, pattern in enumerate(patterns):
-        expected = {i for i in ids if re.search(pattern, store.story(i).title)}
-        assert run_.stories.get(f"p{n}", set()) == expected, pattern
+    ids, run_ = assert_titles_match_as_re_does(store, titles, patterns)
     assert run_.stories["p0"] == {ids[1], ids[6]}
 
 
