@@ -634,3 +634,22 @@ async def test_the_key_bar_follows_the_screen_and_a_click_runs_its_key(demo):
         await open_story(app, pilot, story_id_titled(store, "Ruwaished"))
         line = str(app.screen.query_one(KeyBar).render())
         assert "Back" in line and "Search" not in line  # the reader's keys, not the list's
+
+
+async def test_a_theme_chosen_on_the_list_shows_in_the_reader_opened_next(demo):
+    """The list keeps one reader, and pushing it again leaves its widgets' styles as they were: a theme
+    chosen meanwhile still restyles it."""
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first, second = store.story_ids()[:2]
+        reader = await open_story(app, pilot, first)
+        header = reader.query_one("#reader-header")
+        dark = header.styles.background
+        await pilot.press("escape")
+        await pilot.pause()
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert await open_story(app, pilot, second) is reader
+        assert header.styles.background != dark
+        assert header.styles.background == app.main_screen.query_one("#view-bar").styles.background  # both $panel
