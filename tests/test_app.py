@@ -609,7 +609,7 @@ async def test_list_keys_do_nothing_over_the_reader_or_the_note(demo):
         reader = await open_story(app, pilot, story_id_titled(store, "Ruwaished"))
         await pilot.press("slash", "z", "S")  # search, group, sort: keys of the list (v selects, in the reader)
         await pilot.pause()
-        assert app.screen is reader and not app.query_one("#search").has_class("visible")
+        assert app.screen is reader and not app.main_screen.query("#search.visible")
         assert (app.main_screen.view_index, app.main_screen.grouped, app.main_screen.sort_index) == (0, False, 0)
         await pilot.press("escape")
         await pilot.pause()
