@@ -653,3 +653,20 @@ async def test_a_theme_chosen_on_the_list_shows_in_the_reader_opened_next(demo):
         assert await open_story(app, pilot, second) is reader
         assert header.styles.background != dark
         assert header.styles.background == app.main_screen.query_one("#view-bar").styles.background  # both $panel
+
+
+async def test_a_theme_chosen_over_the_reader_shows_on_the_list_after(demo):
+    """The list is never restyled as it comes back (nor at the start): a theme changed meanwhile restyles it
+    with the stack it stays in."""
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        bar = app.main_screen.query_one("#view-bar")
+        dark = bar.styles.background
+        reader = await open_story(app, pilot, store.story_ids()[0])
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert bar.styles.background != dark
+        assert bar.styles.background == reader.query_one("#reader-header").styles.background  # both $panel

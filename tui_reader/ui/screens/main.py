@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -307,7 +307,11 @@ class MainScreen(AppScreen):
                 return True
         return True
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual re-applies every widget's styles when a screen is pushed, the first screen at the start too,
+        where its widgets got theirs as they mounted: a tenth of the work before the list's first frame. Always
+        in the stack, this screen is restyled with it when the theme changes."""
+        event.refresh_styles = False
         if self._counts_behind:
             self._counts_behind = False
             self.call_after_refresh(self._update_counts)
