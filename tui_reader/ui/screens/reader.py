@@ -158,8 +158,9 @@ class ReaderScreen(ReadingScreen):
         self._outlet_index = -1
         self._line_is_reason = False
         """What the one-line input at the bottom takes: a line of the note, or the reason for the grade."""
-        self._restyle = True
-        """Whether the next push re-applies every widget's styles: first, and after a change of theme."""
+        self._restyle = False
+        """Whether the next push re-applies every widget's styles: after a change of theme (not the first, which
+        mounts them: they get their styles as they do)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
