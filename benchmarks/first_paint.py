@@ -114,6 +114,7 @@ def main() -> None:
     newsboat = shutil.which("newsboat")
     tui = str(Path(sys.executable).with_name("tui-reader"))
     work = Path(tempfile.mkdtemp(prefix="tui-reader-paint-"))
+    keeper = "fp-keep-" + uuid.uuid4().hex[:6]
     port = generate(bench, work / "www", args.feeds, args.items)
     server = serve(work / "www", port)
     try:
@@ -127,8 +128,12 @@ def main() -> None:
             started = time.perf_counter()
             run(*nb, "-x", "reload")
             print(f"newsboat reload {time.perf_counter() - started:.1f} s", flush=True)
+        # A session of its own keeps the tmux server up between starts: killing the last session ends the
+        # server, and a start racing its exit failed with "server exited unexpectedly".
+        subprocess.run(["tmux", "new-session", "-d", "-s", keeper, "sleep 86400"], check=True)
         measure(args, bench, work, tui, nb)
     finally:
+        subprocess.run(["tmux", "kill-session", "-t", keeper], check=False, capture_output=True)
         server.terminate()
         shutil.rmtree(work, ignore_errors=True)
 

@@ -609,7 +609,7 @@ async def test_list_keys_do_nothing_over_the_reader_or_the_note(demo):
         reader = await open_story(app, pilot, story_id_titled(store, "Ruwaished"))
         await pilot.press("slash", "z", "S")  # search, group, sort: keys of the list (v selects, in the reader)
         await pilot.pause()
-        assert app.screen is reader and not app.query_one("#search").has_class("visible")
+        assert app.screen is reader and not app.main_screen.query("#search.visible")
         assert (app.main_screen.view_index, app.main_screen.grouped, app.main_screen.sort_index) == (0, False, 0)
         await pilot.press("escape")
         await pilot.pause()
@@ -634,3 +634,39 @@ async def test_the_key_bar_follows_the_screen_and_a_click_runs_its_key(demo):
         await open_story(app, pilot, story_id_titled(store, "Ruwaished"))
         line = str(app.screen.query_one(KeyBar).render())
         assert "Back" in line and "Search" not in line  # the reader's keys, not the list's
+
+
+async def test_a_theme_chosen_on_the_list_shows_in_the_reader_opened_next(demo):
+    """The list keeps one reader, and pushing it again leaves its widgets' styles as they were: a theme
+    chosen meanwhile still restyles it."""
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first, second = store.story_ids()[:2]
+        reader = await open_story(app, pilot, first)
+        header = reader.query_one("#reader-header")
+        dark = header.styles.background
+        await pilot.press("escape")
+        await pilot.pause()
+        app.theme = "textual-light"
+        await pilot.pause()
+        assert await open_story(app, pilot, second) is reader
+        assert header.styles.background != dark
+        assert header.styles.background == app.main_screen.query_one("#view-bar").styles.background  # both $panel
+
+
+async def test_a_theme_chosen_over_the_reader_shows_on_the_list_after(demo):
+    """The list is never restyled as it comes back (nor at the start): a theme changed meanwhile restyles it
+    with the stack it stays in."""
+    server, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        bar = app.main_screen.query_one("#view-bar")
+        dark = bar.styles.background
+        reader = await open_story(app, pilot, store.story_ids()[0])
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert bar.styles.background != dark
+        assert bar.styles.background == reader.query_one("#reader-header").styles.background  # both $panel

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -95,12 +95,14 @@ class MainScreen(AppScreen):
         self._status_bar = Horizontal(self._status, self._progress, id="status-bar")
         """The refresh's progress line, mounted by the first refresh: a ProgressBar is three widgets and
         their styles, a fifth of the work between the start and the list's first frame."""
+        self._search = Input(
+            placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)", id="search"
+        )
+        """The search field, mounted by the first ``/``: an Input and its styles are work the first frame
+        would do for a field it does not show."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="view-bar")
-        yield Input(
-            placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)", id="search"
-        )
         with Horizontal(id="main"):
             yield FeedsPanel(id="feeds")
             with Vertical(id="list-pane"):
@@ -192,7 +194,9 @@ class MainScreen(AppScreen):
         self.query_one("#view-bar", Static).update(text)
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
+        search = self._search
+        if not search.is_attached:
+            self.mount(search, after=self.query_one("#view-bar"))
         search.value = self.filter_text
         search.add_class("visible")
         search.focus()
@@ -210,7 +214,7 @@ class MainScreen(AppScreen):
         self._apply_view()
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
+        search = self._search
         if search.has_class("visible"):
             search.remove_class("visible")
             self.stories.focus()
@@ -318,7 +322,11 @@ class MainScreen(AppScreen):
                 return True
         return True
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual re-applies every widget's styles when a screen is pushed, the first screen at the start too,
+        where its widgets got theirs as they mounted: a tenth of the work before the list's first frame. Always
+        in the stack, this screen is restyled with it when the theme changes."""
+        event.refresh_styles = False
         if self._counts_behind:
             self._counts_behind = False
             self.call_after_refresh(self._update_counts)

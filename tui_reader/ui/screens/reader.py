@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -161,6 +161,9 @@ class ReaderScreen(ReadingScreen):
         """The story x dismissed to get to this one (u brings it back)."""
         self._line_is_reason = False
         """What the one-line input at the bottom takes: a line of the note, or the reason for the grade."""
+        self._restyle = False
+        """Whether the next push re-applies every widget's styles: after a change of theme (not the first, which
+        mounts them: they get their styles as they do)."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
@@ -173,8 +176,19 @@ class ReaderScreen(ReadingScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.query_one("#article").focus()
         self.show_story(self.story_id)
+
+    def _theme_changed(self, _theme: object) -> None:
+        self._restyle = True
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The kept reader's styles are as it was left unless the theme changed meanwhile (a class change
+        restyles its own widget at once): Textual re-applies every widget's styles on each push otherwise,
+        a quarter of the work of opening a story."""
+        event.refresh_styles = self._restyle
+        self._restyle = False
 
     def open(self, story_id: int) -> None:
         """Show ``story_id`` as a new reader would, once this screen is pushed again: the list keeps one reader,
