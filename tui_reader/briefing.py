@@ -22,6 +22,7 @@ when the analyst asks (``write_section``, ``add_judgement``) through the same lo
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import tempfile
@@ -73,8 +74,12 @@ __all__ = [
 UNTAGGED = "Untagged"
 LOCK_NAME = ".tui-reader.lock"
 LOCK_TIMEOUT = 30.0
-_START = re.compile(r"<!-- tui-reader:(?:item (\d{1,18})|(bluf|judgements|new)) -->\r?\n?")
-_END = re.compile(r"<!-- /tui-reader:(item|bluf|judgements|new) -->\r?\n?")
+_MARKER = re.compile(
+    r"<!-- (?:tui-reader:(?:item (\d{1,18})|(bluf|judgements|new))|/tui-reader:(item|bluf|judgements|new)) -->\r?(?:\n|\Z)"
+)
+"""A start marker (item id: group 1, section: group 2) or an end marker (group 3) up to the end of its line; a
+marker only where it starts its line. No ``^``: a literal first lets ``re`` skip
+ahead to each ``<!--``."""
 _HEADING = re.compile(r"(#{1,2}) (.*)")
 _RATING = re.compile(r"^- Rating: \*\*([A-F][1-6])\*\*", re.MULTILINE)
 _UNRATED = "Z9"  # sorts after every Admiralty code
@@ -263,35 +268,24 @@ def _lines(text: str) -> list[str]:
     return re.findall(r"[^\n]*\n|[^\n]+$", text)
 
 
-def _block_end(lines: list[str], i: int) -> int | None:
-    """Index of the end marker closing a block that starts at ``lines[i]``, if it is one."""
-    start = _START.fullmatch(lines[i])
-    if not start:
-        return None
-    kind = "item" if start.group(1) else start.group(2)
-    for j in range(i + 1, len(lines)):
-        if _START.fullmatch(lines[j]):
-            return None
-        if end := _END.fullmatch(lines[j]):
-            return j if end.group(1) == kind else None
-    return None
-
-
 def _units(text: str) -> list:
-    """The note as a list of units: whole blocks (:class:`_Block`) and single lines (str)."""
-    lines = _lines(text)
+    """The note as a list of units: whole blocks (:class:`_Block`) and single lines (str).
+
+    A start marker line opens a block when the next marker line is its own end marker. Marker lines are
+    found by one scan of the text, and only the text between blocks is split into lines: a note of a
+    thousand items has ten thousand lines, and every save reads it.
+    """
+    marks = [m for m in _MARKER.finditer(text) if m.start() == 0 or text[m.start() - 1] == "\n"]
     units: list = []
-    i = 0
-    while i < len(lines):
-        end = _block_end(lines, i)
-        start = _START.fullmatch(lines[i]) if end is not None else None
-        if end is None or start is None:
-            units.append(lines[i])
-            i += 1
-        else:
-            story_id = int(start.group(1)) if start.group(1) else None
-            units.append(_Block(story_id, "".join(lines[i : end + 1]), start.group(2)))
-            i = end + 1
+    done = 0  # text before this offset is in units
+    for start, end in itertools.pairwise(marks):
+        kind = "item" if start[1] else start[2]
+        if kind is None or end[3] != kind:
+            continue
+        units += _lines(text[done : start.start()])
+        units.append(_Block(int(start[1]) if start[1] else None, text[start.start() : end.end()], start[2]))
+        done = end.end()
+    units += _lines(text[done:])
     return units
 
 
