@@ -74,6 +74,9 @@ __all__ = [
 UNTAGGED = "Untagged"
 LOCK_NAME = ".tui-reader.lock"
 LOCK_TIMEOUT = 30.0
+LOCK_POLL = 0.002
+"""Seconds between tries for a note's lock another process holds (filelock polls; its default, 50 ms, is longer
+than a save holds it: two analysts saving at once waited up to 50 ms a save for a lock held for 10)."""
 _MARKER = re.compile(
     r"<!-- (?:tui-reader:(?:item (\d{1,18})|(bluf|judgements|new))|/tui-reader:(item|bluf|judgements|new)) -->\r?(?:\n|\Z)"
 )
@@ -678,7 +681,7 @@ def add_judgement(path: Path, day: date | str, judgement: Judgement, *, structur
 def note_locked(path: Path) -> Iterator[None]:
     """Hold the lock of the note at ``path``; lock timeouts and OS errors become one-line :class:`BriefingError`."""
     try:
-        with note_lock(path.parent):
+        with note_lock(path.parent).acquire(poll_interval=LOCK_POLL):
             yield
     except Timeout:
         raise BriefingError(

@@ -96,20 +96,20 @@ def _sync_notes(
         latest: dict[int, tuple[tuple[datetime, int], int]] = {}  # event -> (when triaged, place), story
         gone: set[int] = set()
         clusters: dict[int, list[Member]] = {}
+        read: dict[int, BriefItem] = {}
         for place, story_id in enumerate(story_ids):
-            story = store.story(story_id)
-            when = story.triaged_at if story is not None and story.state == State.TRIAGED else None
-            if when is None or (on_day and _local_day(when) != the_day):
+            item = store.brief_item(story_id, triaged=True)
+            if item is None or (on_day and _local_day(item.triaged_at) != the_day):
                 gone.add(story_id)
                 continue
-            clusters[story_id] = cluster_members(store, story_id)
+            read[story_id], clusters[story_id] = item, cluster_members(store, story_id)
             members = [m.id for m in clusters[story_id]]
             gone.update(members)
-            event, rank = min(members), (when, place)
+            event, rank = min(members), (item.triaged_at, place)
             if event not in latest or latest[event][0] <= rank:
                 latest[event] = (rank, story_id)
         kept = [story_id for _, story_id in sorted(latest.values(), key=lambda v: v[0][1])]  # in the given order
-        items = {i: corroborated(store, item, clusters[i]) for i in kept if (item := store.brief_item(i)) is not None}
+        items = {i: corroborated(store, read[i], clusters[i]) for i in kept}
         briefing.update_note(
             path, the_day, list(items.values()), remove_ids=sorted(gone - items.keys()), structured=structured
         )

@@ -217,12 +217,14 @@ class TriageMixin(SourcesMixin, NotesMixin):
         ).fetchall()
         return [(r[0] or "", r[1], r[2], utc(r[3])) for r in rows]
 
-    def brief_item(self, story_id: int) -> BriefItem | None:
-        """The triaged story as its briefing item; ``cluster.corroborated`` adds the other outlets."""
+    def brief_item(self, story_id: int, *, triaged: bool = False) -> BriefItem | None:
+        """The triaged story as its briefing item (with ``triaged``, None unless its state is triaged: a
+        dismissed story has a triage row too); ``cluster.corroborated`` adds the other outlets."""
+        state = " AND s.state = 'triaged'" if triaged else ""
         row = self.conn.execute(
             "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at, t.analyst, "
             "n.text AS note FROM stories s JOIN triage t ON t.story_id = s.id "
-            "LEFT JOIN notes n ON n.story_id = s.id WHERE s.id = ?",
+            f"LEFT JOIN notes n ON n.story_id = s.id WHERE s.id = ?{state}",
             (story_id,),
         ).fetchone()
         if row is None:
