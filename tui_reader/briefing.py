@@ -78,11 +78,12 @@ LOCK_POLL = 0.002
 """Seconds between tries for a note's lock another process holds (filelock polls; its default, 50 ms, is longer
 than a save holds it: two analysts saving at once waited up to 50 ms a save for a lock held for 10)."""
 _MARKER = re.compile(
-    r"<!-- (?:tui-reader:(?:item (\d{1,18})|(bluf|judgements|new))|/tui-reader:(item|bluf|judgements|new)) -->\r?(?:\n|\Z)"
+    r"<!-- (?<![^\n]<!-- )(?:tui-reader:(?:item (\d{1,18})|(bluf|judgements|new))|/tui-reader:(item|bluf|judgements|new))"
+    r" -->\r?(?:\n|\Z)"
 )
-"""A start marker (item id: group 1, section: group 2) or an end marker (group 3) up to the end of its line; a
-marker only where it starts its line. No ``^``: a literal first lets ``re`` skip
-ahead to each ``<!--``."""
+"""A whole line that is a start marker (item id: group 1, section: group 2) or an end marker (group 3). Its
+line's start is checked after the literal ``<!-- `` rather than by a leading ``^``, so that ``re`` skips ahead
+to each ``<!--``."""
 _HEADING = re.compile(r"(#{1,2}) (.*)")
 _RATING = re.compile(r"^- Rating: \*\*([A-F][1-6])\*\*", re.MULTILINE)
 _UNRATED = "Z9"  # sorts after every Admiralty code
@@ -278,14 +279,15 @@ def _units(text: str) -> list:
     found by one scan of the text, and only the text between blocks is split into lines: a note of a
     thousand items has ten thousand lines, and every save reads it.
     """
-    marks = [m for m in _MARKER.finditer(text) if m.start() == 0 or text[m.start() - 1] == "\n"]
+    marks = list(_MARKER.finditer(text))
     units: list = []
     done = 0  # text before this offset is in units
     for start, end in itertools.pairwise(marks):
         kind = "item" if start[1] else start[2]
         if kind is None or end[3] != kind:
             continue
-        units += _lines(text[done : start.start()])
+        gap = text[done : start.start()]
+        units += ("\n",) if gap == "\n" else _lines(gap)  # mostly the blank line between two items
         units.append(_Block(int(start[1]) if start[1] else None, text[start.start() : end.end()], start[2]))
         done = end.end()
     units += _lines(text[done:])
