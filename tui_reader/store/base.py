@@ -204,7 +204,7 @@ class StoreBase:
 
     def _reindex_summary(self, c: Conn, story_id: int, summary: str) -> None:
         """A story's full-text row with the analyst's new summary (a triage changes nothing else of it): one
-        statement, where :meth:`_reindex` reads the story back; that where the story has no row yet."""
+        statement, where :meth:`_reindex` takes three; that only where the story has no row yet."""
         if not c.execute("UPDATE stories_fts SET summary = ? WHERE rowid = ?", (summary, story_id)).rowcount:
             self._reindex(c, story_id)
 
