@@ -248,6 +248,8 @@ class ReaderApp(App[None]):
         stays), and the story open in the reader says who changed it. Our own changes are shown already."""
         from tui_reader.ui.screens.reader import ReaderScreen
 
+        if not self.main_screen.is_mounted:  # a slow start: the list is not there to repaint yet (the next look is)
+            return
         try:
             if self.store.change_seq() <= self._seen_seq:
                 return
