@@ -26,14 +26,16 @@ from tui_reader.ui.app import ReaderApp
 from tui_reader.ui.widgets.story_list import StoryList
 
 HOLD = (
-    "import sqlite3, sys, time\n"
+    "import select, sqlite3, sys\n"
     "conn = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
     "conn.execute('BEGIN IMMEDIATE')\n"
     "print('locked', flush=True)\n"
-    "time.sleep(float(sys.argv[2]))\n"
+    "select.select([sys.stdin], [], [], float(sys.argv[2]))\n"
     "conn.execute('COMMIT')"
 )
-"""Another process (a cron ``tui-reader fetch``) holding the store's write lock for a while."""
+"""Another process (a cron ``tui-reader fetch``) holding the store's write lock for a while, or until told to
+let go (its stdin closed: ``proc.stdin.close()``), so a test that has seen what it waited for need not sit out
+the rest."""
 
 
 @pytest.fixture
@@ -43,7 +45,10 @@ def write_lock(demo):
 
     def hold(seconds: float) -> subprocess.Popen:
         proc = subprocess.Popen(
-            [sys.executable, "-c", HOLD, str(demo[2].db_file), str(seconds)], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", HOLD, str(demo[2].db_file), str(seconds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         procs.append(proc)
         assert proc.stdout.readline() == "locked\n"
@@ -82,9 +87,10 @@ async def test_keys_never_wait_for_another_processs_write_and_land_in_order(demo
         await pilot.press("x", "u", "x", "u", "j")  # dismiss, undo, twice, move on: while a fetch holds the lock
         assert holder.poll() is None, f"a key waited for the lock ({time.perf_counter() - started:.1f} s)"
         assert stories.cursor_story_id != sid
+        holder.stdin.close()  # the fetch commits
         await workers_done(app)  # the writes waited for the lock, off the UI thread
         await pilot.pause()
-    assert holder.poll() is not None
+    assert holder.wait(5) == 0
     row = sqlite3.connect(paths.db_file).execute("SELECT state, prev_state FROM stories WHERE id = ?", (sid,))
     assert row.fetchone() == ("unread", "dismissed")  # dismissed then undone, twice: in the order pressed
 
@@ -130,6 +136,7 @@ async def test_a_story_opens_while_another_process_writes_and_is_marked_read_aft
         while reader.loaded is None and holder.poll() is None:
             await pilot.pause(0.02)
         assert holder.poll() is None, "the article waited for the other process's write lock"
+        holder.stdin.close()  # the fetch commits, and the story is marked read
         await workers_done(app)
     assert store.story(sid).state is State.READ
 

@@ -323,7 +323,8 @@ def test_two_sources_with_an_unrated_echo_stays_possibly_true(store):
 
 
 def test_briefing_item_lists_other_independent_outlets(store, event):
-    item = corroborated(store, store.save_triage(TriageInput(event["copy"], grade=Grade.parse("C3")), "2026-11-24"))
+    store.save_triage(TriageInput(event["copy"], grade=Grade.parse("C3")), "2026-11-24")
+    item = corroborated(store, store.brief_item(event["copy"]))
     assert item.also == (
         ("AP", "https://www.apnews.com/izmail"),
         ("Reuters", "https://www.reuters.com/izmail-b"),

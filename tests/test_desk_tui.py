@@ -97,6 +97,19 @@ async def test_rules_a_colleague_shares_apply_in_an_open_tui_without_a_restart(d
         assert sara.story(aqaba).title == "Tanker held off Aqaba"
 
 
+async def test_a_colleagues_change_before_the_list_is_up_waits_for_it(desk):
+    """A TUI still starting (on a loaded machine the first look at the log can come before the list is there)
+    does not fail, and the next change shows."""
+    sara, tom, paths, ids = desk
+    app = ReaderApp(sara, paths)
+    tom.set_state(ids[3], State.DISMISSED)
+    app._poll_changes()  # as a look before the main screen is mounted would
+    async with app.run_test(size=(100, 24)) as pilot:
+        tom.set_state(ids[1], State.DISMISSED)
+        await until(pilot, lambda: "✗" in row_line(app, "Story 1"), within=2.0)
+        assert "Story 3" not in screen_text(app)  # dismissed before the list's first read
+
+
 async def test_stories_the_desks_own_fetch_stores_appear_in_an_open_list(desk):
     sara, tom, paths, ids = desk
     app = ReaderApp(sara, paths)

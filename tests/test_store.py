@@ -252,7 +252,8 @@ def test_triage_round_trip_history_and_source_memory(store):
     store.upsert_entries(feed.id, [entry(1)], "News")
     sid = store.story_ids()[0]
     store.save_triage(TriageInput(sid, ("syria", "iran"), Grade.parse("b2"), "First."), "2026-11-25")
-    item = store.save_triage(TriageInput(sid, ("syria",), Grade.parse("C3"), "Second."), "2026-11-25")
+    assert store.save_triage(TriageInput(sid, ("syria",), Grade.parse("C3"), "Second."), "2026-11-25") == "2026-11-25"
+    item = store.brief_item(sid)
     assert (item.grade.code, item.tags, item.summary) == ("C3", ("syria",), "Second.")
     assert [h[0] for h in store.triage_history(sid)] == ["B2", "C3"]
     assert store.source_letter("news.example") == "C"

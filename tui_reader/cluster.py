@@ -636,17 +636,17 @@ def _others(members: list[Member], excluded: set[str]) -> list[Member]:
     return out
 
 
-def also_reported(store, story_id: int) -> tuple[tuple[str, str], ...]:
+def also_reported(store, story_id: int, members: list[Member] | None = None) -> tuple[tuple[str, str], ...]:
     """(source, url) of each other outlet's original of the story, for the briefing (for a copy,
-    its original comes first: that is where the text is from)."""
-    members = cluster_members(store, story_id)
+    its original comes first: that is where the text is from); ``members``: its cluster, if already read."""
+    members = cluster_members(store, story_id) if members is None else members
     own = {m.source or m.domain for m in members if m.id == story_id}  # an agency's copy lists the agency
     return tuple((m.source, m.url) for m in _others(members, own))
 
 
-def corroborated(store, item: BriefItem) -> BriefItem:
-    """The briefing item with the other outlets that reported its story."""
-    return replace(item, also=also_reported(store, item.story_id))
+def corroborated(store, item: BriefItem, members: list[Member] | None = None) -> BriefItem:
+    """The briefing item with the other outlets that reported its story (``members``: its cluster, if read)."""
+    return replace(item, also=also_reported(store, item.story_id, members))
 
 
 def suggest_credibility(store, story_id: int) -> tuple[str, str]:

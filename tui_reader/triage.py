@@ -88,40 +88,32 @@ def _sync_notes(
     note (the item lists those outlets under "also reported by"), so the latest assessment of an event is
     the one the note shows.
     """
-    from tui_reader.cluster import cluster_members, corroborated
+    from tui_reader.cluster import Member, cluster_members, corroborated
 
     the_day = valid_date(day) if isinstance(day, str) else day
     path = briefing.note_path(briefing_dir, the_day)
     with briefing.note_locked(path):
         latest: dict[int, tuple[tuple[datetime, int], int]] = {}  # event -> (when triaged, place), story
         gone: set[int] = set()
+        clusters: dict[int, list[Member]] = {}
+        read: dict[int, BriefItem] = {}
         for place, story_id in enumerate(story_ids):
-            story = store.story(story_id)
-            when = story.triaged_at if story is not None and story.state == State.TRIAGED else None
-            if when is None or (on_day and _local_day(when) != the_day):
+            item = store.brief_item(story_id, triaged=True)
+            if item is None or (on_day and _local_day(item.triaged_at) != the_day):
                 gone.add(story_id)
                 continue
-            members = [m.id for m in cluster_members(store, story_id)]
+            read[story_id], clusters[story_id] = item, cluster_members(store, story_id)
+            members = [m.id for m in clusters[story_id]]
             gone.update(members)
-            event, rank = min(members), (when, place)
+            event, rank = min(members), (item.triaged_at, place)
             if event not in latest or latest[event][0] <= rank:
                 latest[event] = (rank, story_id)
         kept = [story_id for _, story_id in sorted(latest.values(), key=lambda v: v[0][1])]  # in the given order
-        items = {i: corroborated(store, item) for i in kept if (item := store.brief_item(i)) is not None}
+        items = {i: corroborated(store, read[i], clusters[i]) for i in kept}
         briefing.update_note(
             path, the_day, list(items.values()), remove_ids=sorted(gone - items.keys()), structured=structured
         )
         return items
-
-
-def _journal_dismissal(store: Store, story_id: int, day: date) -> None:
-    """Queue the note update of a dismissal before the store saves it.
-
-    ``Store.save_triage`` journals triages only; without this row a crash right after a
-    dismissal would leave the story in its note for ever. Replaying the row early is
-    harmless: :func:`_sync_note` writes whatever the store holds.
-    """
-    store.queue_log(story_id, day.isoformat())
 
 
 def apply_triage(
@@ -137,33 +129,27 @@ def apply_triage(
     Saves whose note update failed before are replayed here too, once the note can be written.
     """
     now = now or datetime.now().astimezone()
-    before = store.story(inp.story_id)
-    if before is None:
-        raise TriageError(f"no story with id {inp.story_id}")
     inp = replace(inp, tags=parse_tags(",".join(inp.tags)), summary=inp.summary.strip())
-    if not inp.dismiss:
-        days = [_local_day(now)]
-    elif before.state == State.TRIAGED and before.triaged_at is not None:
-        days = [_local_day(before.triaged_at)]
-        _journal_dismissal(store, inp.story_id, days[0])
-    else:
-        days = []
     try:
-        item = store.save_triage(inp, _local_day(now).isoformat(), now=int(now.timestamp()))
+        day = store.save_triage(inp, _local_day(now).isoformat(), now=int(now.timestamp()))
     except ConflictError:  # a colleague's change came first (inp.version): the caller offers to reload
         raise
-    except StoreError as exc:
+    except StoreError as exc:  # no such story, among others: nothing was written
         raise TriageError(str(exc)) from None
+    item = None
     try:
-        for day in days:
-            item = _sync_note(store, briefing_dir, inp.story_id, day, structured) or item
-            store.clear_pending_log(inp.story_id, day.isoformat())
+        if day:
+            item = _sync_note(store, briefing_dir, inp.story_id, day, structured)
+            store.clear_pending_log(inp.story_id, day)
         reconcile_logs(store, briefing_dir, structured=structured)
     except briefing.BriefingError as exc:
         what = "dismissal" if inp.dismiss else "triage"
         raise NoteBehind(
             f"{what} saved in the store, but {exc}; nothing is lost: the note catches up at the next tui-reader command"
         ) from None
+    if item is None:  # a dismissal: in no note, but the caller shows what was saved
+        item = store.brief_item(inp.story_id)
+        assert item is not None
     return item
 
 

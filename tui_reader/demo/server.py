@@ -92,6 +92,11 @@ def resolve(url_path: str, root: Path = SITE_DIR) -> Path | None:
     return target
 
 
+SHUTDOWN_POLL = 0.05
+"""Seconds between the serving thread's checks for :meth:`DemoServer.stop`: socketserver's default (0.5 s)
+added up to half a second to quitting ``tui-reader --demo`` (and to every test that serves the demo)."""
+
+
 class DemoServer:
     """Serve ``site/`` on 127.0.0.1 at a random free port, in a daemon thread.
 
@@ -128,7 +133,12 @@ class DemoServer:
 
     def start(self) -> "DemoServer":
         if self._thread is None:
-            self._thread = threading.Thread(target=self._httpd.serve_forever, name="tui-reader-demo", daemon=True)
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": SHUTDOWN_POLL},
+                name="tui-reader-demo",
+                daemon=True,
+            )
             self._thread.start()
         return self
 

@@ -231,6 +231,12 @@ class StoreBase:
         c.execute("DELETE FROM stories_fts WHERE rowid = ?", (story_id,))
         self._insert_search(c, _search_rows(c.execute(_SEARCH + " WHERE s.id = ?", (story_id,))))
 
+    def _reindex_summary(self, c: Conn, story_id: int, summary: str) -> None:
+        """A story's full-text row with the analyst's new summary (a triage changes nothing else of it): one
+        statement, where :meth:`_reindex` takes three; that only where the story has no row yet."""
+        if not c.execute("UPDATE stories_fts SET summary = ? WHERE rowid = ?", (summary, story_id)).rowcount:
+            self._reindex(c, story_id)
+
     def _index_all(self, c: Conn) -> None:
         """Every story's full-text row, into an empty index (a copied store's), :data:`BATCH` stories at a time."""
         for rows in self.engine.batches(c, _SEARCH, BATCH):

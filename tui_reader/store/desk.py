@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import AsyncIterator
 
 from tui_reader.errors import ConflictError, StoreError
-from tui_reader.store.base import Conn, StoreBase, _now
+from tui_reader.store.base import Conn, Row, StoreBase, _now
 
 PRESENCE_TTL = 120
 """Seconds after its last heartbeat that a reader row counts as gone (a TUI that was killed)."""
@@ -98,17 +98,28 @@ class DeskMixin(StoreBase):
         return Change(*row) if row else None
 
     def _changed(self, c: Conn, story_id: int, kind: str, version: int | None = None) -> None:
-        """Log a change inside the writing transaction; a versioned kind bumps the story's version first,
-        refused with :class:`ConflictError` when ``version`` (the one the writer loaded) is no longer current."""
+        """Log a change inside the writing transaction; a versioned kind bumps the story's version first
+        (:meth:`_bump`)."""
         if kind in VERSIONED:
-            if version is None:
-                bumped = c.execute("UPDATE stories SET version = version + 1 WHERE id = ?", (story_id,))
-            else:
-                bumped = c.execute(
-                    "UPDATE stories SET version = version + 1 WHERE id = ? AND version = ?", (story_id, version)
-                )
-            if bumped.rowcount == 0:
-                raise self._refusal(c, story_id)
+            self._bump(c, story_id, version)
+        self._log_change(c, story_id, kind)
+
+    def _bump(
+        self, c: Conn, story_id: int, version: int | None, sets: str = "", params: tuple = (), returning: str = "id"
+    ) -> Row:
+        """Bump a story's version, refused with :class:`ConflictError` when ``version`` (the one the writer
+        loaded) is no longer current, and set ``sets`` (``", state = ?"`` with ``params``) in the same
+        statement; returns the story's ``returning`` columns (new values), so a save need not read it first."""
+        where, more = ("", ()) if version is None else (" AND version = ?", (version,))
+        rows = c.execute(
+            f"UPDATE stories SET version = version + 1{sets} WHERE id = ?{where} RETURNING {returning}",
+            (*params, story_id, *more),
+        ).fetchall()
+        if not rows:
+            raise self._refusal(c, story_id)
+        return rows[0]
+
+    def _log_change(self, c: Conn, story_id: int, kind: str) -> None:
         c.execute(
             "INSERT INTO changes(story_id, kind, analyst, session, at) VALUES (?,?,?,?,?)",
             (story_id, kind, self.analyst, self.session, _now()),

@@ -457,8 +457,8 @@ class PostgreSQLEngine:
         return _Connection(raw, self)
 
     def begin(self, conn: _Connection) -> None:
-        conn.execute("BEGIN")
-        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+        """BEGIN and the write lock in one round trip (client-side binding sends both as one query)."""
+        conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     def change_signals(self) -> AsyncIterator[None]:
         return self._notified()

@@ -106,23 +106,22 @@ class SourcesMixin(DeskMixin):
             )
             return 0
 
-    def _record_grade(self, c: Conn, story_id: int, grade: Grade, reason: str, now: int) -> None:
-        """A triage's grade into its outlet's history (when it changed) and letter; inside ``save_triage``."""
-        row = c.execute(f"SELECT {OUTLET} AS name FROM stories s WHERE s.id = ?", (story_id,)).fetchone()
-        if row is None or not row["name"]:
+    def _record_grade(self, c: Conn, story_id: int, outlet: str, grade: Grade, reason: str, now: int) -> None:
+        """A triage's grade into its outlet's history (when it or its reason changed) and letter; inside
+        ``save_triage``, two statements: the history row is written only where the story's last graded one
+        differs."""
+        if not outlet:
             return
-        last = c.execute(
-            "SELECT grade, reason FROM source_history WHERE story_id = ? AND grade IS NOT NULL ORDER BY id DESC LIMIT 1",
-            (story_id,),
-        ).fetchone()
-        if last is None or last["grade"] != grade.code or (reason and reason != last["reason"]):
-            c.execute(
-                "INSERT INTO source_history(source, letter, grade, story_id, reason, at, analyst) "
-                "VALUES (?,?,?,?,?,?,?)",
-                (row["name"], grade.reliability, grade.code, story_id, reason, now, self.analyst),
-            )
+        c.execute(
+            "INSERT INTO source_history(source, letter, grade, story_id, reason, at, analyst) "
+            "SELECT ?,?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM (SELECT grade, reason FROM source_history "
+            "WHERE story_id = ? AND grade IS NOT NULL ORDER BY id DESC LIMIT 1) AS last "
+            "WHERE last.grade = ? AND (? = '' OR last.reason = ?))",
+            (outlet, grade.reliability, grade.code, story_id, reason, now, self.analyst, story_id, grade.code)
+            + (reason, reason),
+        )
         c.execute(
             "INSERT INTO sources(name, letter, updated) VALUES (?,?,?) ON CONFLICT(name) "
             "DO UPDATE SET letter = excluded.letter, updated = excluded.updated",
-            (row["name"], grade.reliability, now),
+            (outlet, grade.reliability, now),
         )

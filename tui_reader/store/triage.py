@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from tui_reader.errors import StoreError
 from tui_reader.models import BriefItem, Grade, State, TriageInput
 from tui_reader.store.base import Conn, _now, from_epoch, to_epoch, utc
 from tui_reader.store.notes import NotesMixin
@@ -26,24 +25,31 @@ class TriageMixin(SourcesMixin, NotesMixin):
         row = self.conn.execute("SELECT reliability FROM source_grades WHERE domain = ?", (domain,)).fetchone()
         return row[0] if row else None
 
-    def save_triage(self, inp: TriageInput, day: str, now: int | None = None) -> BriefItem:
-        """Save one triage in one transaction and queue its briefing-log update.
+    def save_triage(self, inp: TriageInput, day: str, now: int | None = None) -> str | None:
+        """Save one triage in one transaction, journalling the briefing-note update it needs.
 
         The ``log_pending`` row is the journal that makes store and log agree after a crash:
-        it is cleared only once the log holds the item (see :mod:`tui_reader.triage`).
+        it is cleared only once the log holds the item (see :mod:`tui_reader.triage`). Returns the day
+        of the note to update: ``day`` for a triage, the day it was triaged for a dismissal of a triaged
+        story (taken out of that note), None for any other dismissal.
         """
         with self.tx() as c:
-            self._triage(c, inp, day, now or _now())
-        item = self.brief_item(inp.story_id)
-        assert item is not None
-        return item
+            return self._triage(c, inp, day, now or _now())
 
-    def _triage(self, c: Conn, inp: TriageInput, day: str, now: int) -> None:
-        """One story's triage inside the open transaction ``c`` (a single save, or one of a bulk rating)."""
-        story = c.execute("SELECT id, url, domain, state FROM stories WHERE id = ?", (inp.story_id,)).fetchone()
-        if story is None:
-            raise StoreError(f"no story with id {inp.story_id}")
-        self._changed(c, inp.story_id, "dismiss" if inp.dismiss else "triage", inp.version)
+    def _triage(self, c: Conn, inp: TriageInput, day: str, now: int) -> str | None:
+        """One story's triage inside the open transaction ``c`` (a single save, or one of a bulk rating), in
+        as few statements as its parts take (each is a round trip to a server): the version check, the
+        new state and the story's own columns in one."""
+        new_state = State.DISMISSED if inp.dismiss else State.TRIAGED
+        story = self._bump(
+            c,
+            inp.story_id,
+            inp.version,
+            ", prev_state = state, state = ?",
+            (new_state.value,),
+            "source, domain, prev_state, (SELECT t.triaged_at FROM triage t WHERE t.story_id = stories.id) AS triaged_at",
+        )
+        self._log_change(c, inp.story_id, "dismiss" if inp.dismiss else "triage")
         self._set_tags(c, inp.story_id, inp.tags)
         grade = inp.grade.code if inp.grade else None
         c.execute(
@@ -57,18 +63,21 @@ class TriageMixin(SourcesMixin, NotesMixin):
             (inp.story_id, grade, inp.summary, ",".join(inp.tags), now, self.analyst),
         )
         if inp.grade:
-            self._record_grade(c, inp.story_id, inp.grade, inp.reason, now)
+            self._record_grade(c, inp.story_id, story["source"] or story["domain"], inp.grade, inp.reason, now)
         if inp.grade and story["domain"]:
             c.execute(
                 "INSERT INTO source_grades(domain, reliability, updated) VALUES (?,?,?) ON CONFLICT(domain) "
                 "DO UPDATE SET reliability = excluded.reliability, updated = excluded.updated",
                 (story["domain"], inp.grade.reliability, now),
             )
-        new_state = State.DISMISSED if inp.dismiss else State.TRIAGED
-        c.execute("UPDATE stories SET prev_state = state, state = ? WHERE id = ?", (new_state.value, inp.story_id))
-        if not inp.dismiss:
-            self._journal(c, inp.story_id, day)
-        self._reindex(c, inp.story_id)
+        note_day: str | None = day
+        if inp.dismiss:  # out of the note of the day it was triaged, journalled with the dismissal itself
+            was_triaged = story["prev_state"] == State.TRIAGED.value and story["triaged_at"] is not None
+            note_day = datetime.fromtimestamp(story["triaged_at"]).date().isoformat() if was_triaged else None
+        if note_day:
+            self._journal(c, inp.story_id, note_day)
+        self._reindex_summary(c, inp.story_id, inp.summary)
+        return note_day
 
     def save_ratings(
         self, story_ids: list[int], grade: Grade, day: str, *, reason: str = "", now: int | None = None
@@ -188,11 +197,18 @@ class TriageMixin(SourcesMixin, NotesMixin):
         return day, restored
 
     def _set_tags(self, c: Conn, story_id: int, tags: tuple[str, ...]) -> None:
+        """The story's tags, in order: three statements however many there are."""
         c.execute("DELETE FROM story_tags WHERE story_id = ?", (story_id,))
-        for pos, name in enumerate(dict.fromkeys(tags)):
-            c.execute("INSERT INTO tags(name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
-            tag_id = c.execute("SELECT id FROM tags WHERE name = ?", (name,)).fetchone()[0]
-            c.execute("INSERT INTO story_tags(story_id, tag_id, position) VALUES (?,?,?)", (story_id, tag_id, pos))
+        names = list(dict.fromkeys(tags))
+        if not names:
+            return
+        marks = ", ".join("?" * len(names))
+        c.execute(f"INSERT INTO tags(name) VALUES {', '.join(['(?)'] * len(names))} ON CONFLICT DO NOTHING", names)
+        c.execute(
+            f"INSERT INTO story_tags(story_id, tag_id, position) SELECT ?, id, CASE name {' WHEN ? THEN ?' * len(names)} "
+            f"END FROM tags WHERE name IN ({marks})",
+            (story_id, *(v for pos, name in enumerate(names) for v in (name, pos)), *names),
+        )
 
     def triage_history(self, story_id: int) -> list[tuple[str, str, str, datetime]]:
         """Every saved triage of a story, oldest first: (grade, summary, tags, when)."""
@@ -201,11 +217,14 @@ class TriageMixin(SourcesMixin, NotesMixin):
         ).fetchall()
         return [(r[0] or "", r[1], r[2], utc(r[3])) for r in rows]
 
-    def brief_item(self, story_id: int) -> BriefItem | None:
-        """The triaged story as its briefing item; ``cluster.corroborated`` adds the other outlets."""
+    def brief_item(self, story_id: int, *, triaged: bool = False) -> BriefItem | None:
+        """The triaged story as its briefing item (with ``triaged``, None unless its state is triaged: a
+        dismissed story has a triage row too); ``cluster.corroborated`` adds the other outlets."""
+        state = " AND s.state = 'triaged'" if triaged else ""
         row = self.conn.execute(
-            "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at, t.analyst "
-            "FROM stories s JOIN triage t ON t.story_id = s.id WHERE s.id = ?",
+            "SELECT s.id, s.title, s.url, s.source, s.published, t.grade, t.summary, t.triaged_at, t.analyst, "
+            "n.text AS note FROM stories s JOIN triage t ON t.story_id = s.id "
+            f"LEFT JOIN notes n ON n.story_id = s.id WHERE s.id = ?{state}",
             (story_id,),
         ).fetchone()
         if row is None:
@@ -220,7 +239,7 @@ class TriageMixin(SourcesMixin, NotesMixin):
             tags=self.story_tags(story_id),
             summary=row["summary"],
             triaged_at=utc(row["triaged_at"]),
-            note=self.note_text(story_id),
+            note=row["note"] or "",
             quotes=self.quotes(story_id),
             triaged_by=row["analyst"],
         )

@@ -278,7 +278,7 @@ class ReaderApp(App[None]):
         stays), and the story open in the reader says who changed it. Our own changes are shown already."""
         from tui_reader.ui.screens.reader import ReaderScreen
 
-        if not self.is_running:  # quitting: the screens are being taken down under a timer still ticking
+        if not (self.is_running and self.main_screen.is_mounted):  # quitting, or a slow start: no list to repaint
             return
         try:
             if self.store.change_seq() <= self._seen_seq:
