@@ -587,6 +587,15 @@ class PostgreSQLEngine:
         return list(values)
 
     @staticmethod
+    def summary_update() -> str:
+        """A story's full-text row with a new summary and its words computed now, in the same statement (the
+        words are no generated column: a summary changed under words already filled in would not be found)."""
+        return (
+            "UPDATE stories_fts SET summary = v.summary, words = stories_words(stories_fts.title, v.summary, "
+            "stories_fts.body) FROM (SELECT ?::text AS summary) AS v WHERE stories_fts.rowid = ?"
+        )
+
+    @staticmethod
     def match(table: str) -> str:
         """``stories_fts`` rows match whether their words are filled in yet or not (``stories_match``), so a
         search finds the same before and after the indexer's pass; ``notes_fts`` computes its words as written."""

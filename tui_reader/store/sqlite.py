@@ -238,6 +238,11 @@ class SQLiteEngine:
         return json.dumps(list(values))
 
     @staticmethod
+    def summary_update() -> str:
+        """A story's full-text row with a new summary: FTS5 re-indexes the row as it is updated."""
+        return "UPDATE stories_fts SET summary = ? WHERE rowid = ?"
+
+    @staticmethod
     def match(table: str) -> str:
         """The rows of a full-text table (``stories_fts``, ``notes_fts``) matching one query parameter (:meth:`fts`)."""
         return f"{table} MATCH ?"
