@@ -315,7 +315,7 @@ class ReaderScreen(ReadingScreen):
         matcher = WatchMatcher(self.reader_app.settings.watchlists)
         watched = matcher.names(f"{story.title}\n{body}") if matcher else []
         self._watched = watched
-        self.query_one("#reader-header", Static).update(header_text(story, article, loaded.rules, watched, loaded.desk))
+        self._show_header(loaded)
         if watched:
             body = highlight_terms(body, matcher)
         scroll = self.query_one("#article", VerticalScroll)
@@ -339,13 +339,16 @@ class ReaderScreen(ReadingScreen):
         """A colleague triaged, dismissed or noted this story: the header says so now ("dismissed by tom,
         06:42"); the triage panel keeps what was typed in it (saving asks first)."""
         store, loaded = self.reader_app.store, self.loaded
-        story = store.story(self.story_id) if loaded is not None and self.story_id is not None else None
+        story = store.story(self.story_id) if loaded is not None else None
         if loaded is None or story is None:
             return
         self.loaded = replace(loaded, story=story, desk=desk_line(story, store.last_change(story.id)))
-        self.query_one("#reader-header", Static).update(
-            header_text(story, loaded.article, loaded.rules, self._watched, self.loaded.desk)
-        )
+        self._show_header(self.loaded)
+
+    def _show_header(self, loaded: Loaded) -> None:
+        """The header of ``loaded``: title, byline, who last changed it, the rules' marks, the watchlists."""
+        header = header_text(loaded.story, loaded.article, loaded.rules, self._watched, loaded.desk)
+        self.query_one("#reader-header", Static).update(header)
 
     def on_screen_suspend(self) -> None:
         """Colleagues stop seeing this story as read once the reader is left (the list keeps this screen
