@@ -752,7 +752,7 @@ class ReaderApp(App[None]):
             said = errors.read()[-2000:].decode("utf-8", "replace").strip().splitlines() or ["no reason given"]
             self.notify(f"{JOBS['cluster']} failed: {clean_line(said[-1], max_len=200)}", severity="error", timeout=8)
         errors.close()
-        self.main_screen.stories.reload()  # the ×N column and grouped view now know the new clusters
+        self.main_screen.show_store_changes()  # the ×N column and grouped view now know the new clusters
 
     def on_unmount(self) -> None:
         if self._backlog is not None:  # its current batch rolls back; the next start resumes there
