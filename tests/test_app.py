@@ -455,7 +455,7 @@ async def test_d_in_the_feeds_panel_unsubscribes_after_asking_and_keeps_the_stor
 
 
 async def test_auto_refresh_runs_on_its_timer_and_speaks_only_when_there_is_news(server, tmp_path):
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from tests.localserver import Reply
     from tui_reader.config import Settings

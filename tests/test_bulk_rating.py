@@ -1,10 +1,10 @@
 """Rating many stories at once ("rate all shown", R in the list; `triage --query Q --grade B2`): one transaction,
 one note write with each story's item once, and one undo that puts back exactly what the batch changed."""
 
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from msgspec.structs import replace
 
 from tests.screen import Toasts, screen_text, workers_done
 from tests.test_rules import run, stories, wire  # noqa: F401 - wire: the rules tests' feed, as a fixture

@@ -2,7 +2,6 @@
 
 import re
 import tomllib
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ def test_the_readme_example_lists_every_setting_at_its_default():
     defaults = Settings()
     for section in ("paths", "store", "fetch", "ui", "cluster", "retention"):
         documented = example.get(section, {})
-        keys = {f.name for f in fields(getattr(defaults, section))}
+        keys = set(getattr(defaults, section).__struct_fields__)
         assert set(documented) == keys, f"[{section}] in the README differs from the settings: {set(documented) ^ keys}"
     assert parse_settings({k: v for k, v in example.items() if k != "keys"}) == defaults
 

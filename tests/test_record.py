@@ -277,7 +277,7 @@ def test_reprints_of_one_agency_story_are_one_source_not_corroboration(store):
 
 
 def _with(item, body):
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     return replace(item, content=body)
 

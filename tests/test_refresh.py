@@ -7,9 +7,9 @@ import gzip
 import json
 import threading
 import time
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from tests.localserver import Reply
 from tests.test_feeds import ATOM10, BILLION_LAUGHS, JSONFEED

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from tui_reader.config import ClusterSettings, FetchSettings
 from tui_reader.fetch import PAGE_ACCEPT, Fetcher, FetchResult, using

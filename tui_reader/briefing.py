@@ -27,13 +27,13 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from urllib.parse import quote
 
 from filelock import FileLock, Timeout
+from msgspec import Struct
 
 from tui_reader.errors import BriefingError, JudgementError
 from tui_reader.models import BriefItem, Judgement, State
@@ -489,8 +489,7 @@ def _set_section(units: list, name: str, body: str) -> None:
     units[pos:pos] = [_Block(None, block, name), "\n"]
 
 
-@dataclass(frozen=True)
-class EarlierBrief:
+class EarlierBrief(Struct, frozen=True):
     """The latest note before a day's: what "new since the last brief" is measured against."""
 
     day: date | None

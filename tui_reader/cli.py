@@ -10,10 +10,12 @@ import argparse
 import json
 import os
 import sys
-from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from tui_reader import __version__
 from tui_reader.config import Settings, StoreSettings, check_store_url, read_config, settings_from
@@ -26,8 +28,7 @@ PIPE_CLOSED = 141
 NO_FEEDS = "no feeds yet: add one with `tui-reader add URL` or `tui-reader import-opml FILE`"
 
 
-@dataclass
-class Context:
+class Context(Struct):
     paths: Paths
     own: Settings
     """The analyst's config as it is; :attr:`settings` adds what the desk shares through the store."""

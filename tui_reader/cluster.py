@@ -33,12 +33,13 @@ from __future__ import annotations
 import re
 import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from hashlib import blake2b
 from typing import Iterable, Sequence
 
 import numpy as np
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from tui_reader.config import ClusterSettings
 from tui_reader.models import BriefItem
@@ -238,8 +239,7 @@ def _url_probe(key: int) -> int:
 # -- clustering --------------------------------------------------------------------------
 
 
-@dataclass
-class ClusterReport:
+class ClusterReport(Struct):
     """What one :func:`cluster_new` call did."""
 
     stories: int = 0
@@ -256,8 +256,7 @@ class ClusterReport:
 _NO_KEYS = np.empty(0, dtype=np.int64)
 
 
-@dataclass
-class _Node:
+class _Node(Struct):
     id: int
     ts: int
     outlet: str
@@ -563,8 +562,7 @@ def catch_up(store, settings: ClusterSettings, batch: int = 250) -> int:
 # -- reading clusters ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(Struct, frozen=True):
     """One story of a cluster, as the reader's corroboration panel lists it."""
 
     id: int

@@ -10,10 +10,12 @@ import getpass
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from tui_reader.errors import ConfigError
 from tui_reader.urls import is_postgresql_url, without_password
@@ -23,8 +25,7 @@ if TYPE_CHECKING:
     from tui_reader.watch import Watchlist
 
 
-@dataclass(frozen=True)
-class FetchSettings:
+class FetchSettings(Struct, frozen=True):
     concurrency: int = 0
     """Requests in flight at once, over all hosts; 0 chooses for this machine (:attr:`in_flight`)."""
     per_host: int = 2
@@ -68,51 +69,44 @@ class FetchSettings:
         return 512 if soft == resource.RLIM_INFINITY else max(16, min(512, soft // 4))
 
 
-@dataclass(frozen=True)
-class UISettings:
+class UISettings(Struct, frozen=True):
     theme: str = "textual-dark"
     """Any Textual theme name, e.g. textual-dark, textual-light, nord, gruvbox."""
     show_feeds: bool = True
     """Show the feeds panel beside the list (it collapses on narrow terminals anyway)."""
 
 
-@dataclass(frozen=True)
-class ClusterSettings:
+class ClusterSettings(Struct, frozen=True):
     window_hours: float = 72.0
     """Stories further apart in time than this never cluster."""
     threshold: float = 0.4
     """Estimated Jaccard similarity of shingles above which two stories are the same event."""
 
 
-@dataclass(frozen=True)
-class PathSettings:
+class PathSettings(Struct, frozen=True):
     briefing_dir: str = ""
     """Where the daily YYYY-MM-DD.md notes go; empty means the default location."""
     data_dir: str = ""
     """Where the SQLite store lives; empty means the default location."""
 
 
-@dataclass(frozen=True)
-class StoreSettings:
+class StoreSettings(Struct, frozen=True):
     url: str = ""
     """A PostgreSQL store a team shares, ``postgresql://user@host/db`` (``TUI_READER_STORE_URL`` overrides);
     empty means the SQLite file in ``data_dir``."""
 
 
-@dataclass(frozen=True)
-class RetentionSettings:
+class RetentionSettings(Struct, frozen=True):
     keep_days: int = 0
     """Purge untriaged stories older than this many days after each refresh (0: keep everything)."""
 
 
-@dataclass(frozen=True)
-class BriefSettings:
+class BriefSettings(Struct, frozen=True):
     structured: bool = False
     """Start each day's note as a structured brief: BLUF, key judgements, sourcing lines, what is new."""
 
 
-@dataclass(frozen=True)
-class AlertSettings:
+class AlertSettings(Struct, frozen=True):
     notify_command: tuple[str, ...] = ()
     """A command run for each new story a watchlist or an ``alert = true`` rule matched, the story as JSON
     on its stdin: an argument list, never a shell, e.g. ["notify-send-story", "--urgent"]; () = none."""
@@ -140,15 +134,13 @@ def login_name() -> str:
         return "analyst"
 
 
-@dataclass(frozen=True)
-class UserSettings:
+class UserSettings(Struct, frozen=True):
     name: str = field(default_factory=login_name)
     """Who you are on a shared store: recorded on every triage, dismissal, grade and note, shown to colleagues
     (up to 32 letters, digits, dots, hyphens or spaces; default: the login name)."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     paths: PathSettings = field(default_factory=PathSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     fetch: FetchSettings = field(default_factory=FetchSettings)
@@ -237,7 +229,7 @@ def parse_settings(data: dict[str, Any]) -> Settings:
         if not isinstance(value, dict):
             raise ConfigError(f"config: [{section}] must be a table")
         current = getattr(settings, section)
-        known = {f.name: f for f in fields(cls)}
+        known = cls.__struct_fields__
         updates = {}
         for key, raw in value.items():
             if key not in known:

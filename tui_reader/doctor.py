@@ -6,9 +6,10 @@ hand, or the older block of a story re-triaged on another day, is how notes are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from tui_reader.briefing import block_rating, parse_note
 from tui_reader.models import State
@@ -16,8 +17,7 @@ from tui_reader.sanitize import valid_date
 from tui_reader.store import Store
 
 
-@dataclass
-class Report:
+class Report(Struct):
     lines: list[str] = field(default_factory=list)
     """What was checked and found, one line each."""
     problems: int = 0

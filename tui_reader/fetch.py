@@ -15,12 +15,12 @@ import importlib.util
 import time
 import zlib
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
 import httpx
+from msgspec import Struct
 
 from tui_reader import __version__
 from tui_reader.config import FetchSettings
@@ -40,8 +40,7 @@ PIECE = 64 * 1024
 _MB = 1024 * 1024
 
 
-@dataclass
-class FetchResult:
+class FetchResult(Struct):
     """What one GET produced; ``error`` is a one-line reason when there is no usable body."""
 
     url: str

@@ -8,10 +8,10 @@ it becomes a caption block in the markdown and nothing in the plain text (captio
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import lxml.etree
+from msgspec import Struct
 
 from tui_reader.models import Caption
 
@@ -97,8 +97,7 @@ _MD_LEADER = re.compile(r"^(?=#|>|[-+] )|^(\d+)(?=[.)] )")
 """A paragraph starting like this would render as a heading, quote or list item."""
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(Struct, frozen=True):
     """One paragraph-level unit; ``text`` is empty for caption blocks."""
 
     markdown: str

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import replace
 from datetime import datetime
 from typing import Iterable
+
+from msgspec.structs import replace
 
 from tui_reader.models import FeedEntry
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
+
+from msgspec import Struct, field
 
 from tui_reader.errors import GradeError, JudgementError
 from tui_reader.urls import domain_of
@@ -47,8 +48,7 @@ CREDIBILITY = {
 _GRADE_RE = re.compile(r"^\s*([A-Fa-f])\s*([1-6])\s*$")
 
 
-@dataclass(frozen=True, order=True)
-class Grade:
+class Grade(Struct, frozen=True, order=True):
     """An Admiralty (NATO) code: source reliability A–F and information credibility 1–6."""
 
     reliability: str
@@ -81,8 +81,7 @@ class Grade:
         return self.code
 
 
-@dataclass(frozen=True)
-class FeedEntry:
+class FeedEntry(Struct, frozen=True):
     """One item parsed from a feed, before it is stored."""
 
     guid: str
@@ -97,8 +96,7 @@ class FeedEntry:
     """Full content from the feed, if the feed carries it (HTML)."""
 
 
-@dataclass(frozen=True)
-class ParsedFeed:
+class ParsedFeed(Struct, frozen=True):
     title: str
     link: str
     entries: list[FeedEntry]
@@ -106,8 +104,7 @@ class ParsedFeed:
     """rss, atom or json."""
 
 
-@dataclass(frozen=True)
-class Feed:
+class Feed(Struct, frozen=True):
     id: int
     url: str
     title: str
@@ -123,8 +120,7 @@ class Feed:
     total: int = 0
 
 
-@dataclass(frozen=True)
-class Story:
+class Story(Struct, frozen=True):
     id: int
     url: str
     title: str
@@ -160,8 +156,7 @@ class Story:
         return self.source or self.domain
 
 
-@dataclass(frozen=True)
-class Caption:
+class Caption(Struct, frozen=True):
     text: str
     credit: str = ""
     image: str = ""
@@ -173,8 +168,7 @@ class Caption:
         return f"▣ {self.text}"
 
 
-@dataclass(frozen=True)
-class Article:
+class Article(Struct, frozen=True):
     """Reader-mode view of one page."""
 
     title: str = ""
@@ -194,8 +188,7 @@ class Article:
     """One line for the reader when something is off (e.g. fell back to the feed's text)."""
 
 
-@dataclass(frozen=True)
-class TriageInput:
+class TriageInput(Struct, frozen=True):
     """What the analyst decided about a story; the same for the TUI and ``tui-reader triage``."""
 
     story_id: int
@@ -210,8 +203,7 @@ class TriageInput:
     save (:class:`~tui_reader.errors.ConflictError`); None (the CLI) saves whatever came before."""
 
 
-@dataclass(frozen=True)
-class BriefItem:
+class BriefItem(Struct, frozen=True):
     """One triaged story as the briefing note shows it."""
 
     story_id: int
@@ -234,8 +226,7 @@ class BriefItem:
     """In a team brief (:mod:`tui_reader.team`): everyone who triaged the story's event, shown instead."""
 
 
-@dataclass(frozen=True)
-class Quote:
+class Quote(Struct, frozen=True):
     """A passage of a story's article text the analyst quoted: where it starts, and its words."""
 
     text: str
@@ -246,8 +237,7 @@ class Quote:
     id: int = 0
 
 
-@dataclass(frozen=True)
-class SourceEvent:
+class SourceEvent(Struct, frozen=True):
     """One entry of a source's history: a grade given on a story, or its letter set by hand."""
 
     source: str
@@ -260,8 +250,7 @@ class SourceEvent:
     at: datetime
 
 
-@dataclass(frozen=True)
-class SourceInfo:
+class SourceInfo(Struct, frozen=True):
     """One outlet in the source register, with its counts."""
 
     name: str
@@ -289,8 +278,7 @@ CONFIDENCE_LEVELS = ("low", "moderate", "high")
 """ICD 203's confidence in a judgement (how good the sourcing and reasoning are, not how likely)."""
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(Struct, frozen=True):
     """A key judgement in a structured brief: how likely, with what confidence, what the analyst judges."""
 
     probability: str

@@ -9,8 +9,9 @@ whatever width the reader had when the passage was selected.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from tui_reader.models import Article, Quote, Story
 from tui_reader.sanitize import clean_line, html_paragraphs
@@ -32,8 +33,7 @@ def article_paragraphs(story: Story, article: Article | None) -> list[str]:
     return paragraphs(text or html_paragraphs(story.feed_content or story.feed_summary))
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Struct, frozen=True):
     """One display line: characters [start, end) of paragraph ``paragraph``."""
 
     paragraph: int

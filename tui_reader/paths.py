@@ -7,14 +7,14 @@ the briefing writer create their own directories when they first write.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 APP_NAME = "tui-reader"
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(Struct, frozen=True):
     """Resolved locations for one profile."""
 
     config_dir: Path

@@ -8,9 +8,11 @@ values raise :class:`QueryError` with a one-line message for the search bar.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Iterable
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from tui_reader.errors import GradeError, QueryError
 from tui_reader.models import Grade, State
@@ -19,8 +21,7 @@ if TYPE_CHECKING:
     from tui_reader.watch import Watchlist
 
 
-@dataclass(frozen=True)
-class StoryQuery:
+class StoryQuery(Struct, frozen=True):
     """What the list shows: filters plus a sort order. Empty fields mean "no filter"."""
 
     states: tuple[State, ...] = ()

@@ -16,8 +16,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
 from typing import Callable, TypeVar
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from tui_reader.articles import prefetch_articles
 from tui_reader.config import ClusterSettings, FetchSettings
@@ -32,8 +34,7 @@ PARSE_WORKERS = min(4, os.cpu_count() or 1)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class FeedOutcome:
+class FeedOutcome(Struct, frozen=True):
     """How one feed's refresh went."""
 
     feed_id: int
@@ -50,8 +51,7 @@ class FeedOutcome:
     updated_ids: tuple[int, ...] = ()
 
 
-@dataclass
-class RefreshReport:
+class RefreshReport(Struct):
     outcomes: list[FeedOutcome] = field(default_factory=list)
     total_new: int = 0
     total_updated: int = 0

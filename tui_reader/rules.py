@@ -16,8 +16,9 @@ import operator
 import re
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any, Iterable
+
+from msgspec import Struct, field
 
 from tui_reader.config import ConfigError
 from tui_reader.models import Grade, GradeError, State
@@ -36,9 +37,10 @@ class RuleTimeout(Exception):
     """A rule's regular expression ran out of time on a story."""
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One ``[[rules]]`` table: where it looks, what it looks for, what it does."""
+class Rule(Struct, frozen=True, dict=True):
+    """One ``[[rules]]`` table: where it looks, what it looks for, what it does. Its matchers (the words split,
+    the regular expression compiled) are worked out on first use and kept in its ``__dict__``, outside the
+    fields, so they take no part in equality, hashing or the repr."""
 
     name: str
     fields: tuple[str, ...] = ("title", "text")
@@ -52,9 +54,18 @@ class Rule:
     priority: bool = False
     highlight: bool = False
     alert: bool = False
-    _singles: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
-    _phrases: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
-    _pattern: Any = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def _singles(self) -> frozenset[str]:
+        return word_terms(self.words)[0]
+
+    @functools.cached_property
+    def _phrases(self) -> tuple[tuple[str, ...], ...]:
+        return word_terms(self.words)[1]
+
+    @functools.cached_property
+    def _pattern(self) -> Any:
+        return regex_module().compile(self.regex) if self.regex else None
 
     def matches(self, subject: Subject, name: str) -> bool:
         """Whether the rule's words or regular expression occur in one field of ``subject`` (may raise RuleTimeout)."""
@@ -78,12 +89,6 @@ class Rule:
             return ""
         terms = sorted({*self._singles, *(" ".join(p) for p in self._phrases)})
         return f"{{{columns}}} : (" + " OR ".join('"' + t.replace('"', '""') + '"' for t in terms) + ")"
-
-    @classmethod
-    def of_words(cls, name: str, words: str, fields: tuple[str, ...], **actions: Any) -> Rule:
-        """A words rule made in code (watchlists), not read from the config."""
-        singles, phrases = word_terms(words)
-        return cls(name, fields, words=words, _singles=singles, _phrases=phrases, **actions)
 
     def actions(self) -> list[tuple[str, str]]:
         """What the rule does, as (action, value) pairs in the order they are applied."""
@@ -319,8 +324,7 @@ def regex_module() -> Any:
     return regex
 
 
-@dataclass(slots=True)
-class Subject:
+class Subject(Struct):
     """What rules look at in one untriaged story; its tags change as earlier rules act on it."""
 
     id: int
@@ -331,7 +335,7 @@ class Subject:
     groups: str
     tags: list[str]
     url: str
-    _tokens: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _tokens: dict[str, list[str]] = field(default_factory=dict)
 
     def raw(self, name: str) -> str:
         if name == "title":
@@ -349,8 +353,7 @@ class Subject:
         return self._tokens[name]
 
 
-@dataclass
-class RuleRun:
+class RuleRun(Struct):
     """What applying rules did (or, dry, would do): per rule, the stories changed and the count per action."""
 
     stories: dict[str, set[int]] = field(default_factory=dict)
@@ -442,12 +445,11 @@ def _parse_rule(table: dict[str, Any], where: str, watchlists: tuple) -> Rule:
     if not any(values.get(a) for a in (*ACTIONS, "alert")):
         raise bad("tags", f"the rule does nothing: give at least one of {', '.join(ACTIONS)}, alert")
     if "words" in values:
-        values["_singles"], values["_phrases"] = word_terms(values["words"])
-        if not values["_singles"] and not values["_phrases"]:
+        if not any(word_terms(values["words"])):
             raise bad("words", "has no words to look for")
     elif "regex" in values:
         try:
-            values["_pattern"] = regex_module().compile(values["regex"])
+            regex_module().compile(values["regex"])  # the rule's own compile (:attr:`Rule._pattern`) hits its cache
         except regex_module().error as exc:
             raise bad("regex", f"bad regular expression: {exc}") from None
     else:

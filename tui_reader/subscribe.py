@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlsplit
+
+from msgspec import Struct, field
 
 from tui_reader import opml
 from tui_reader.config import FetchSettings
@@ -39,8 +40,7 @@ class AddKind(str, Enum):
     ERROR = "error"
 
 
-@dataclass(frozen=True)
-class AddResult:
+class AddResult(Struct, frozen=True):
     """What ``add_url`` found: a feed (subscribed), a page advertising feeds, an article (stored), or an error."""
 
     kind: AddKind

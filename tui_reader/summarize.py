@@ -17,11 +17,12 @@ Whatever is offered is whole sentences, so a draft never stops mid-sentence.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import cached_property
 from html import unescape
 from itertools import islice
 from typing import NamedTuple
+
+from msgspec.structs import replace
 
 from tui_reader.furniture import unfit_for_draft
 from tui_reader.models import Article, Story

@@ -8,8 +8,9 @@ does: by tag, best rating first (:func:`tui_reader.briefing.apply_changes`).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
+
+from msgspec.structs import replace
 
 from tui_reader.briefing import apply_changes, day_bounds
 from tui_reader.models import BriefItem

@@ -11,10 +11,11 @@ concurrent saves cannot leave an older version in it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
+
+from msgspec.structs import replace
 
 from tui_reader import briefing
 from tui_reader.errors import ConflictError, NoteBehind, StoreError, TriageError

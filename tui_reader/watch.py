@@ -18,8 +18,9 @@ import signal
 import subprocess
 import tempfile
 import unicodedata
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
+
+from msgspec import Struct
 
 from tui_reader.config import ConfigError
 from tui_reader.rules import Rule, word_terms
@@ -32,8 +33,7 @@ WATCH_PREFIX = "watch:"
 """How a watchlist names itself among the rules (no rule may be called so)."""
 
 
-@dataclass(frozen=True)
-class Watchlist:
+class Watchlist(Struct, frozen=True):
     """One ``[[watchlists]]`` table: a name and its terms (words or phrases, spelling variants included)."""
 
     name: str
@@ -84,7 +84,7 @@ def parse_watchlists(raw: Any) -> tuple[Watchlist, ...]:
 
 def watch_rules(watchlists: Iterable[Watchlist]) -> tuple[Rule, ...]:
     """Each watchlist as a rule that only alerts (it records nothing on the story), for intake."""
-    return tuple(Rule.of_words(WATCH_PREFIX + w.name, w.words, ("title", "text"), alert=True) for w in watchlists)
+    return tuple(Rule(WATCH_PREFIX + w.name, ("title", "text"), words=w.words, alert=True) for w in watchlists)
 
 
 def find_watchlist(watchlists: Iterable[Watchlist], name: str) -> Watchlist | None:
@@ -147,8 +147,7 @@ def _key(found: str) -> str:
 # -- alerts ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Alert:
+class Alert(Struct, frozen=True):
     """A new story a watchlist or an alerting rule matched."""
 
     story_id: int

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import AsyncIterator
+
+from msgspec import Struct
 
 from tui_reader.errors import ConflictError, StoreError
 from tui_reader.store.base import Conn, Row, StoreBase, _now
@@ -35,8 +36,7 @@ _VERBS = {
 }
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     """One row of the change log."""
 
     seq: int

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from tui_reader.models import State
 from tui_reader.query import StoryQuery
@@ -21,8 +22,7 @@ _SORTS = {
 }
 
 
-@dataclass(frozen=True)
-class ListRow:
+class ListRow(Struct, frozen=True):
     """The few columns the story list paints; cheap to read by window."""
 
     id: int

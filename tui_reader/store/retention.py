@@ -8,8 +8,9 @@ come back as new at the next refresh.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable
+
+from msgspec import Struct
 
 from tui_reader.models import FeedEntry
 from tui_reader.store.base import Conn, _now, to_epoch
@@ -26,8 +27,7 @@ _PURGEABLE = (
 DAY = 86400
 
 
-@dataclass(frozen=True)
-class PurgeResult:
+class PurgeResult(Struct, frozen=True):
     stories: int
     """Stories purged (or, dry, that would be)."""
     bytes_before: int

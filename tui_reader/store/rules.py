@@ -8,9 +8,11 @@ nothing, and an undone action is never redone.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from tui_reader.models import Grade, State
 from tui_reader.query import StoryQuery, parse_filter
@@ -37,8 +39,7 @@ CHUNK = 10_000
 cold refresh's in one, as each pass's statements wait for the GIL while the refresh parses."""
 
 
-@dataclass(frozen=True)
-class RuleAction:
+class RuleAction(Struct, frozen=True):
     """One thing a rule did to a story."""
 
     rule: str
@@ -49,8 +50,7 @@ class RuleAction:
     undone: bool
 
 
-@dataclass(frozen=True)
-class RuleMarks:
+class RuleMarks(Struct, frozen=True):
     """What the rules still in force on a story say about it (for the list, the reader and triage defaults)."""
 
     rules: tuple[str, ...] = ()

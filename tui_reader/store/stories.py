@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
+
+from msgspec import Struct, field
 
 from tui_reader.identity import global_guid, headline_key, separate_repeats
 from tui_reader.models import Article, Caption, FeedEntry, Grade, State, Story
@@ -25,8 +26,7 @@ _ARTICLE_COLS = "html, content_type, fetched, title, byline, site_name, publishe
 """What ``save_article`` writes of a story's article (all but its key)."""
 
 
-@dataclass
-class UpsertResult:
+class UpsertResult(Struct):
     new: int = 0
     updated: int = 0
     new_ids: list[int] = field(default_factory=list)

@@ -18,10 +18,11 @@ import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from msgspec import Struct
+from msgspec.structs import replace
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
@@ -95,16 +96,14 @@ CHANGES_POLL = 0.5
 """Seconds between looks at the store's change log for a colleague's changes (one index seek each)."""
 
 
-@dataclass(frozen=True)
-class Rated:
+class Rated(Struct, frozen=True):
     """What u undoes after a bulk rating: its batch, by name (:func:`tui_reader.triage.undo_ratings`)."""
 
     batch: str
     story_ids: frozenset[int]
 
 
-@dataclass(frozen=True)
-class Tagged:
+class Tagged(Struct, frozen=True):
     """What u undoes after a bulk tagging: the rule it was recorded as, and the stories it changed."""
 
     rule: str

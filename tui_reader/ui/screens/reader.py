@@ -7,8 +7,9 @@ import os
 import re
 import tempfile
 import threading
-from dataclasses import dataclass, replace
 
+from msgspec import Struct
+from msgspec.structs import replace
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -33,8 +34,7 @@ PAINT_WAIT = 0.25
 paints no frame)."""
 
 
-@dataclass
-class Loaded:
+class Loaded(Struct):
     """Everything the reader shows for one story, read off the UI thread."""
 
     story: Story

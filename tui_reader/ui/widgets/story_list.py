@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, ClassVar
 
+from msgspec import Struct
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
@@ -62,8 +63,7 @@ def age_label(ts: int, now: float) -> str:
     return f"{int(secs // (365 * 86400))}y"
 
 
-@dataclass(frozen=True)
-class Columns:
+class Columns(Struct, frozen=True):
     """Cell widths of the columns for one widget width; a width of 0 drops the column."""
 
     source: int
@@ -521,8 +521,7 @@ class StoryList(ScrollView, can_focus=True):
         return strip
 
 
-@dataclass(frozen=True)
-class _Frame:
+class _Frame(Struct, frozen=True):
     """What every row of one frame shares (see :meth:`StoryList.render_lines`)."""
 
     base: Style
