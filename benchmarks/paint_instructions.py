@@ -43,10 +43,10 @@ def first_frame(argv: list[str]) -> None:
     runpy.run_path(argv[0], run_name="__main__")
 
 
-def count(argv: list[str], work: Path) -> int:
-    """Main-thread instructions of ``argv`` up to its first frame."""
+def count(argv: list[str], work: Path, python: str = sys.executable) -> int:
+    """Main-thread instructions of ``argv``, run by ``python``, up to its first frame."""
     out = work / f"cg-{time.monotonic_ns()}"
-    runner = [sys.executable, str(Path(__file__).resolve()), "--first-frame", *argv]
+    runner = [python, str(Path(__file__).resolve()), "--first-frame", *argv]
     valgrind = ["valgrind", "--tool=callgrind", "--separate-threads=yes", f"--log-file={out}.log"]
     command = [*valgrind, f"--callgrind-out-file={out}", *runner]
     session = f"pi-{os.getpid()}-{out.name}"
@@ -104,7 +104,8 @@ def main() -> None:
 
         figures = {"bare Textual": count([str(bench / "bare_textual.py")], work), "ours": count(ours(tui), work)}
         if args.other:
-            figures["other"] = count(ours(args.other), work)
+            # its own interpreter (the script's #! line), else it would import our checkout, not its own
+            figures["other"] = count(ours(args.other), work, Path(args.other).read_text().split("\n", 1)[0][2:].strip())
         bare = figures["bare Textual"]
         print(f"{args.feeds * args.items} stories; main-thread instructions to the first frame:")
         for name, n in figures.items():
