@@ -170,23 +170,25 @@ class StoryList(ScrollView, can_focus=True):
     NO_MATCH_TEXT = "No stories match this view"
     ALLOW_SELECT = False  # a click picks a row; it does not start a text selection
 
-    @dataclass
     class Highlighted(Message):
         """The cursor moved to a story (``story_id`` is None when the list is empty)."""
 
-        story_list: StoryList
-        story_id: int | None
+        def __init__(self, story_list: StoryList, story_id: int | None) -> None:
+            super().__init__()
+            self.story_list = story_list
+            self.story_id = story_id
 
         @property
         def control(self) -> StoryList:
             return self.story_list
 
-    @dataclass
     class Opened(Message):
         """The analyst asked to read the story under the cursor."""
 
-        story_list: StoryList
-        story_id: int
+        def __init__(self, story_list: StoryList, story_id: int) -> None:
+            super().__init__()
+            self.story_list = story_list
+            self.story_id = story_id
 
         @property
         def control(self) -> StoryList:
