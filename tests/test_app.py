@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 from tests.screen import Toasts, screen_text, workers_done
 from tui_reader.models import Grade, State, TriageInput
 from tui_reader.query import StoryQuery
@@ -670,3 +672,19 @@ async def test_a_theme_chosen_over_the_reader_shows_on_the_list_after(demo):
         await pilot.pause()
         assert bar.styles.background != dark
         assert bar.styles.background == reader.query_one("#reader-header").styles.background  # both $panel
+
+
+@pytest.mark.parametrize("read_first", [False, True], ids=["opened-at-once", "opened-later"])
+async def test_screens_are_styled_whether_opened_at_once_or_after_the_app_read_their_styles(demo, read_first):
+    """The first frame parses only the list's styles; the other screens' are read once it is up, or by their
+    first push if a key comes sooner: they look the same either way."""
+    _, store, paths = demo
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        if read_first:
+            app._read_screen_styles()
+        reader = await open_story(app, pilot, story_id_titled(store, "Ruwaished"))
+        assert reader.query_one("#triage").region.width == 42
+        await pilot.press("escape", "a")
+        await pilot.pause()
+        assert app.screen.query_one(".dialog").region.x == (120 - 90) // 2  # 80 % wide at most 90, centred

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tests.localserver import Reply
-from tui_reader.cli import main
+from tui_reader.cli import build_parser, main, tui_only
 
 RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Test Wire</title><link>{base}/</link>
@@ -195,6 +195,21 @@ def test_console_script_version_and_help():
     for cmd in ("add", "fetch", "extract", "brief", "list", "triage", "import-opml", "export-opml"):
         res = subprocess.run([sys.executable, "-m", "tui_reader", cmd, "--help"], capture_output=True, text=True)
         assert res.returncode == 0 and "--home" in res.stdout, cmd
+
+
+@pytest.mark.parametrize("argv", [[], ["--home", "/tmp/h"], ["--home=/tmp/h"], ["--home", ""], ["--home=-h"]])
+def test_a_plain_start_opens_the_tui_on_the_home_the_parser_reads(argv):
+    """The TUI's start skips the parser: it must read exactly what the parser would."""
+    args = build_parser().parse_args(argv)
+    assert args.command is None and not args.demo
+    assert tui_only(argv) == (True, args.home)
+
+
+@pytest.mark.parametrize(
+    "argv", [["--home"], ["--home="], ["--home", "-h"], ["--hom", "/tmp/h"], ["--demo"], ["-h"], ["list"]]
+)
+def test_anything_else_goes_through_the_parser(argv):
+    assert tui_only(argv) == (False, None)
 
 
 def test_headless_commands_do_not_import_textual(home):

@@ -294,3 +294,30 @@ async def test_new_stories_above_do_not_move_the_cursor_line(store):
         assert "Story 3 " in lines(sl)[3]
         sl.reload(keep_cursor=False)
         assert sl.cursor == 0 and sl.scroll_offset.y == 0
+
+
+async def test_a_list_longer_than_its_first_read_counts_scrolls_and_jumps_as_the_whole(tmp_path):
+    """The first frame reads only the head of a long list, with the count: the counts, scrollbar and keys are the
+    whole list's, before the rest is read (keys pressed at once) and after."""
+    store = make_store(tmp_path / "db.sqlite", [f"Story {n}" for n in range(700)])
+    ids = store.story_ids()
+    early = StoryList(store)  # as composed: nothing past the head read yet
+    assert early.row_count == 700 and early.virtual_size.height == 700
+    assert early.validate_cursor(10_000) == 699 and early.story_ids == ids
+    app = ListApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sl = app.query_one(StoryList)
+        assert sl.row_count == 700 and sl.virtual_size.height == 700
+        await pilot.press("G")
+        assert sl.cursor == 699 and sl.cursor_story_id == ids[-1]
+        assert "Story 699 " in lines(sl)[-1]
+        assert sl.story_ids == ids
+
+
+async def test_stories_stored_between_the_first_read_and_the_rest_are_shown(tmp_path):
+    store = make_store(tmp_path / "db.sqlite", [f"Story {n}" for n in range(700)])
+    sl = StoryList(store)
+    feed = store.feeds()[0]
+    now = datetime.now(timezone.utc)
+    store.upsert_entries(feed.id, [FeedEntry("late", "https://news.example/late", "Late", published=now)], "Wire")
+    assert sl.story_ids == store.story_ids() and sl.row_count == 701

@@ -464,11 +464,18 @@ def _parse_rule(table: dict[str, Any], where: str, watchlists: tuple) -> Rule:
 
 # -- language ---------------------------------------------------------------------------
 
-_SCRIPTS = re.compile(
-    r"(?P<ar>[\u0600-\u06ff\u0750-\u077f])|(?P<he>[\u0590-\u05ff])|(?P<ru>[\u0400-\u04ff])|(?P<el>[\u0370-\u03ff])"
-    r"|(?P<ja>[\u3040-\u30ff])|(?P<ko>[\uac00-\ud7af])|(?P<zh>[\u4e00-\u9fff])|(?P<hi>[\u0900-\u097f])"
-    r"|(?P<th>[\u0e00-\u0e7f])|(?P<latin>[a-zA-Z\u00c0-\u024f])"
-)
+
+@functools.cache
+def _scripts() -> re.Pattern[str]:
+    """The scripts' letters, compiled at the first guess: their ranges take 19 M instructions to compile, which the
+    TUI's first frame (it guesses nothing) paid for at import."""
+    return re.compile(
+        r"(?P<ar>[\u0600-\u06ff\u0750-\u077f])|(?P<he>[\u0590-\u05ff])|(?P<ru>[\u0400-\u04ff])"
+        r"|(?P<el>[\u0370-\u03ff])|(?P<ja>[\u3040-\u30ff])|(?P<ko>[\uac00-\ud7af])|(?P<zh>[\u4e00-\u9fff])"
+        r"|(?P<hi>[\u0900-\u097f])|(?P<th>[\u0e00-\u0e7f])|(?P<latin>[a-zA-Z\u00c0-\u024f])"
+    )
+
+
 _REFINE = {"ar": (("ur", "ٹڈڑںے"), ("fa", "پچژگکی")), "ru": (("uk", "іїєґ"),)}
 _FUNCTION_WORDS = {
     "en": "the and of to in is that for on with was said",
@@ -494,7 +501,7 @@ def guess_language(text: str) -> str:
     to the language whose commonest function words it uses most.
     """
     sample = text[:600]
-    scripts = Counter(m.lastgroup for m in _SCRIPTS.finditer(sample))
+    scripts = Counter(m.lastgroup for m in _scripts().finditer(sample))
     if not scripts:
         return ""
     if scripts["ja"]:

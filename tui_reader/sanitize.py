@@ -9,7 +9,6 @@ the CLI and the UI share one definition of "clean".
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from datetime import date
@@ -85,6 +84,8 @@ def html_text(s: str, sep: str = " ") -> str:
     are decoded. Linear time on any input, so a hostile feed cannot stall a refresh or the clusterer."""
     if "<" not in s and "&" not in s:
         return s
+    import html  # here: its entity tables are 8.5 M instructions to import, which the TUI's first frame never uses
+
     return html.unescape(_HTML_TAG.sub(sep, _without_hidden(s, sep)))
 
 

@@ -99,12 +99,15 @@ class ListingMixin(DeskMixin):
             clauses.append("(s.cluster_id IS NULL OR s.cluster_id = s.id)")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
-    def story_ids(self, q: StoryQuery = StoryQuery()) -> list[int]:
-        """Ids of every story matching ``q`` in display order; the list reads details by window."""
+    def story_ids(self, q: StoryQuery = StoryQuery(), limit: int | None = None) -> list[int]:
+        """Ids of every story matching ``q`` (or the first ``limit``) in display order; the list reads details by
+        window."""
         where, args = self._where(q)
         order = _SORTS.get(q.sort, _SORTS["date"]).format(source=self.engine.nocase("s.source"))
         join = " LEFT JOIN triage t ON t.story_id = s.id" if (q.max_grade or q.sort == "rating") else ""
         sql = f"SELECT s.id FROM stories s{join}{where} ORDER BY {order}"
+        if limit is not None:
+            sql, args = f"{sql} LIMIT ?", [*args, limit]
         cur = self.conn.cursor()
         cur.row_factory = None  # plain tuples: a third faster than sqlite3.Row at 100k ids
         return [r[0] for r in cur.execute(sql, args)]

@@ -23,6 +23,8 @@ from tui_reader.sanitize import clean_line
 class AddUrlScreen(ModalScreen[str | None]):
     """One line: the URL of a feed, of a site (its feeds are offered), or of an article (saved as a story)."""
 
+    CSS_PATH = "dialog.tcss"
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="add.cancel")]
 
     def compose(self) -> ComposeResult:
@@ -42,6 +44,8 @@ class AddUrlScreen(ModalScreen[str | None]):
 
 class ChooseFeedScreen(ModalScreen[str | None]):
     """The feeds a site offers; enter subscribes to the highlighted one."""
+
+    CSS_PATH = "dialog.tcss"
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="choose.cancel")]
 

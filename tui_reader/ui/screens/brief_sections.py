@@ -29,6 +29,7 @@ class BlufScreen(ModalScreen[str | None]):
     """The bottom line up front, prefilled with the note's; ``ctrl+s`` keeps it, ``escape`` leaves the note alone."""
 
     DEFAULT_CSS = _CSS
+    CSS_PATH = "dialog.tcss"
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="bluf.cancel"),
@@ -53,6 +54,7 @@ class JudgementScreen(ModalScreen[Judgement | None]):
     """A key judgement in ICD 203's words: probability and confidence complete as you type (enter accepts)."""
 
     DEFAULT_CSS = _CSS
+    CSS_PATH = "dialog.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="judgement.cancel")]
 
     def compose(self) -> ComposeResult:

@@ -31,6 +31,8 @@ from tui_reader.ui.widgets.key_bar import KeyBar
 class BriefingScreen(ReadingScreen):
     """One day's note; ``[`` and ``]`` walk the days, ``e`` opens the file in the analyst's editor."""
 
+    CSS_PATH = "briefing.tcss"
+
     READING = "#briefing-body"
 
     BINDINGS = [

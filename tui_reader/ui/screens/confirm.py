@@ -18,6 +18,8 @@ from tui_reader.ui.widgets.triage_panel import rating_text
 class ConfirmScreen(ModalScreen[bool]):
     """``y`` (or enter) answers yes, ``n`` (or escape) no; the question is plain text, never markup."""
 
+    CSS_PATH = "dialog.tcss"
+
     BINDINGS = [
         Binding("y,enter", "dismiss(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "dismiss(False)", "No", id="confirm.no"),
@@ -35,6 +37,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
 class AskScreen(ModalScreen[str | None]):
     """One line of text for a question; enter answers, escape cancels (None)."""
+
+    CSS_PATH = "dialog.tcss"
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="ask.cancel")]
 
@@ -56,6 +60,8 @@ class AskScreen(ModalScreen[str | None]):
 class GradeScreen(ModalScreen[Grade | None]):
     """An Admiralty grade typed as in the reader's triage panel: a letter A–F, then a digit 1–6, which
     answers; escape cancels (None)."""
+
+    CSS_PATH = "dialog.tcss"
 
     BINDINGS = [
         *[Binding(c, f"letter('{c}')", f"Reliability {c}", show=False, id=f"grade.rel{c}") for c in "ABCDEF"],

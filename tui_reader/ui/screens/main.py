@@ -16,7 +16,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, ProgressBar, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, get_current_worker
 
 from tui_reader.errors import QueryError
@@ -30,7 +30,9 @@ from tui_reader.ui.widgets.key_bar import KeyBar
 from tui_reader.ui.widgets.story_list import StoryList
 from tui_reader.watch import WatchMatcher
 
-if TYPE_CHECKING:  # imported when the first story is opened: the list's start does not need it
+if TYPE_CHECKING:  # imported when the first story is opened (the reader) or refreshed: the list's start needs neither
+    from textual.widgets import ProgressBar
+
     from tui_reader.ui.screens.reader import ReaderScreen
 
 VIEWS: list[tuple[str, tuple[State, ...]]] = [
@@ -91,10 +93,10 @@ class MainScreen(AppScreen):
         self._reader: ReaderScreen | None = None
         """The reader, made on the first enter and kept (installed) for every story opened after."""
         self._status = Static(id="status")
-        self._progress = ProgressBar(id="progress", show_eta=False)
-        self._status_bar = Horizontal(self._status, self._progress, id="status-bar")
-        """The refresh's progress line, mounted by the first refresh: a ProgressBar is three widgets and
-        their styles, a fifth of the work between the start and the list's first frame."""
+        self._progress: ProgressBar | None = None
+        """The refresh's progress bar, made and mounted with the status line by the first refresh: a ProgressBar
+        is three widgets and their styles, a fifth of the work between the start and the list's first frame,
+        and its modules 12 M instructions more."""
         self._search = Input(
             placeholder="search: words  tag:x  rating:<=B2  source:x  since:2d  state:unread  (? help)", id="search"
         )
@@ -334,17 +336,21 @@ class MainScreen(AppScreen):
     # -- the refresh's progress (the app runs the refresh) -----------------------------------------
 
     def start_progress(self, total: int) -> None:
-        if not self._status_bar.is_attached:
-            self.mount(self._status_bar, before=self.query_one(KeyBar))
+        if self._progress is None:
+            from textual.widgets import ProgressBar
+
+            self._progress = ProgressBar(id="progress", show_eta=False)
+            self.mount(Horizontal(self._status, self._progress, id="status-bar"), before=self.query_one(KeyBar))
         self._progress.update(total=total, progress=0)
-        self._status_bar.add_class("busy")
+        self.query_one("#status-bar").add_class("busy")
 
     def show_progress(self, event: RefreshProgress) -> None:
+        assert self._progress is not None  # start_progress came first
         self._progress.update(progress=event.done)
         self._status.update(Text(f"Refreshing {event.done}/{event.total} · {event.new} new · {event.line}"))
 
     def end_progress(self) -> None:
-        self._status_bar.remove_class("busy")
+        self.query("#status-bar").remove_class("busy")
 
     # -- opening and walking stories ------------------------------------------------------------
 

@@ -120,6 +120,8 @@ def highlight_terms(markdown: str, matcher: WatchMatcher) -> str:
 class ReaderScreen(ReadingScreen):
     """Reads and triages one story; n/p walk the list without going back to it."""
 
+    CSS_PATH = "reader.tcss"
+
     READING = "#article"
 
     BINDINGS = [

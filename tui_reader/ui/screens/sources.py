@@ -22,6 +22,8 @@ from tui_reader.ui.widgets.key_bar import KeyBar
 class SourcesScreen(AppScreen):
     """The register as a table; the highlighted source's history below it."""
 
+    CSS_PATH = "sources.tcss"
+
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back", id="sources.back"),
         Binding("j", "cursor(1)", "Down", show=False, id="sources.down"),

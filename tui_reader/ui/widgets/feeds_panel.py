@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
@@ -64,19 +62,21 @@ class FeedsPanel(OptionList):
 
     BINDINGS = [Binding("d", "unsubscribe", "Unsubscribe", id="feeds.unsubscribe")]
 
-    @dataclass
     class Selected(Message):
         """A feed (``feed_id``), a group (``group``), a saved search (``saved``) or, with none, all feeds."""
 
-        feed_id: int | None
-        group: str = ""
-        saved: str = ""
+        def __init__(self, feed_id: int | None, group: str = "", saved: str = "") -> None:
+            super().__init__()
+            self.feed_id = feed_id
+            self.group = group
+            self.saved = saved
 
-    @dataclass
     class UnsubscribeRequested(Message):
         """``d`` on a feed: the app asks first, then unsubscribes."""
 
-        feed_id: int
+        def __init__(self, feed_id: int) -> None:
+            super().__init__()
+            self.feed_id = feed_id
 
     def show_feeds(self, feeds: list[Feed], saved: list[tuple[str, int]] | None = None) -> None:
         """The feeds under their groups, after the ``saved`` searches and their unread counts."""

@@ -8,8 +8,6 @@ The selection is drawn in reverse video, which survives ``NO_COLOR``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -40,11 +38,12 @@ class PassageView(ScrollView, can_focus=True):
         Binding("escape", "leave", "Cancel", id="passage.cancel"),
     ]
 
-    @dataclass
     class Quoted(Message):
         """The analyst quoted the selection."""
 
-        quote: Quote
+        def __init__(self, quote: Quote) -> None:
+            super().__init__()
+            self.quote = quote
 
     class Left(Message):
         """The analyst left selection without quoting."""

@@ -41,6 +41,9 @@ READING = "◉"
 
 _WINDOW_MARGIN = 64
 """Rows read beyond each edge of the visible window, so small scrolls hit the cache."""
+_HEAD = 256
+"""Ids read with the count of all before the first frame: a tall terminal's screen and the cache's margin. The
+rest are read once it is painted (:meth:`StoryList._read_rest`): 10k ids cost 28 M instructions before it."""
 _CACHE_MAX = 2048
 """Cached rows before the cache is dropped and refilled from the current window."""
 _SCAN_CHUNK = 512
@@ -170,23 +173,25 @@ class StoryList(ScrollView, can_focus=True):
     NO_MATCH_TEXT = "No stories match this view"
     ALLOW_SELECT = False  # a click picks a row; it does not start a text selection
 
-    @dataclass
     class Highlighted(Message):
         """The cursor moved to a story (``story_id`` is None when the list is empty)."""
 
-        story_list: StoryList
-        story_id: int | None
+        def __init__(self, story_list: StoryList, story_id: int | None) -> None:
+            super().__init__()
+            self.story_list = story_list
+            self.story_id = story_id
 
         @property
         def control(self) -> StoryList:
             return self.story_list
 
-    @dataclass
     class Opened(Message):
         """The analyst asked to read the story under the cursor."""
 
-        story_list: StoryList
-        story_id: int
+        def __init__(self, story_list: StoryList, story_id: int) -> None:
+            super().__init__()
+            self.story_list = story_list
+            self.story_id = story_id
 
         @property
         def control(self) -> StoryList:
@@ -214,6 +219,9 @@ class StoryList(ScrollView, can_focus=True):
         self.store = store
         self.story_query = query
         self._ids: list[int] = []
+        """The ids shown, in display order: all of them, or the first ``_HEAD`` until :meth:`_read_rest`."""
+        self._count = 0
+        """How many ids the query has (``_ids`` may hold only the first)."""
         self._store_empty = False
         self._rows: dict[int, ListRow] = {}
         self._highlight_re: re.Pattern[str] | None = None
@@ -222,7 +230,7 @@ class StoryList(ScrollView, can_focus=True):
         self.highlight = highlight
         self.watch_terms = watch or WatchMatcher(())
         """Finds the watchlists' terms in the titles of the rows the store marks as watched."""
-        self._load()
+        self._load(head=_HEAD)
 
     # -- public API -----------------------------------------------------------------
 
@@ -240,11 +248,12 @@ class StoryList(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return len(self._ids)
+        return self._count
 
     @property
     def story_ids(self) -> list[int]:
         """The ids shown, in display order (do not mutate)."""
+        self._read_rest()
         return self._ids
 
     @property
@@ -301,6 +310,7 @@ class StoryList(ScrollView, can_focus=True):
 
     def select_story(self, story_id: int) -> bool:
         """Put the cursor on ``story_id``; False if the current view does not hold it."""
+        self._read_rest()
         try:
             self.cursor = self._ids.index(story_id)
         except ValueError:
@@ -314,6 +324,7 @@ class StoryList(ScrollView, can_focus=True):
         process triaged) and are not added to the cache, so a long scan does not evict the
         visible window. Returns False, leaving the cursor, when nothing matches.
         """
+        self._read_rest()
         order = list(range(self.cursor + 1, len(self._ids)))
         if wrap:
             order += range(0, self.cursor)
@@ -339,7 +350,7 @@ class StoryList(ScrollView, can_focus=True):
         self.cursor = 0
 
     def action_last(self) -> None:
-        self.cursor = len(self._ids) - 1
+        self.cursor = self._count - 1
 
     def action_page_down(self) -> None:
         self.cursor += max(1, self.scrollable_content_region.height)
@@ -354,6 +365,8 @@ class StoryList(ScrollView, can_focus=True):
     # -- reactive cursor --------------------------------------------------------------
 
     def validate_cursor(self, value: int) -> int:
+        if value >= len(self._ids):
+            self._read_rest()
         return max(0, min(value, len(self._ids) - 1))
 
     def watch_cursor(self, old: int, new: int) -> None:
@@ -377,6 +390,7 @@ class StoryList(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self.set_interval(60, self.refresh)  # keeps the age column current while the analyst reads
+        self.call_after_refresh(self._read_rest)
 
     def on_resize(self) -> None:
         self._scroll_cursor_into_view()
@@ -392,30 +406,50 @@ class StoryList(ScrollView, can_focus=True):
         if offset is None:
             return
         index = self.scroll_offset.y + offset.y
-        if index < len(self._ids):
+        if index < self._count:
             self.cursor = index
             if event.chain >= 2:
                 self.action_open()
 
     # -- data -----------------------------------------------------------------------
 
-    def _load(self, ids: list[int] | None = None) -> None:
-        self._ids = self.store.story_ids(self.story_query) if ids is None else ids
-        self._store_empty = not self._ids and self.store.count() == 0
+    def _load(self, ids: list[int] | None = None, *, head: int | None = None) -> None:
+        """Show ``ids``, or the query's as read now; with ``head``, only that many are read, and the count of all."""
+        query = self.story_query
+        self._ids = self.store.story_ids(query, limit=head) if ids is None else ids
+        more = ids is None and head is not None and len(self._ids) == head
+        self._count = self.store.count(query) if more else len(self._ids)
+        self._store_empty = not self._count and self.store.count() == 0
         self._rows.clear()
-        self.virtual_size = Size(0, len(self._ids))
+        self.virtual_size = Size(0, self._count)
         self.refresh()
+
+    def _read_rest(self) -> None:
+        """Read the ids past the head the first frame showed, once: after it is painted, or before anything that
+        needs them. Stories that came or went in between are shown at once (the change log reports them too)."""
+        if len(self._ids) >= self._count:
+            return
+        ids = self.store.story_ids(self.story_query)
+        if ids[: len(self._ids)] != self._ids or len(ids) != self._count:
+            self._rows.clear()
+            self.virtual_size = Size(0, len(ids))
+            self.refresh()
+        self._ids, self._count = ids, len(ids)
 
     def _row(self, index: int) -> ListRow | None:
         """The row at ``index``, reading the window around it from the store on a miss."""
+        top = self.scroll_offset.y
+        hi = max(index + 1, top + self.size.height) + _WINDOW_MARGIN
+        if hi > len(self._ids):  # the window may reach past the head the first frame was read with
+            self._read_rest()
+            if index >= len(self._ids):  # gone meanwhile
+                return None
         sid = self._ids[index]
         row = self._rows.get(sid)
         if row is None:
             if len(self._rows) > _CACHE_MAX:
                 self._rows.clear()
-            top = self.scroll_offset.y
             lo = max(0, min(index, top) - _WINDOW_MARGIN)
-            hi = max(index + 1, top + self.size.height) + _WINDOW_MARGIN
             missing = [i for i in self._ids[lo:hi] if i not in self._rows]
             self._rows.update((r.id, r) for r in self.store.list_rows(missing))
             row = self._rows.get(sid)
@@ -471,13 +505,13 @@ class StoryList(ScrollView, can_focus=True):
         frame = self._frame_styles()
         width, base = frame.width, frame.base
         index = self.scroll_offset.y + y
-        if not self._ids:
+        if not self._count:
             if y == 0:
                 text = self.EMPTY_TEXT if self._store_empty else self.NO_MATCH_TEXT
                 empty_style = self.get_component_rich_style("story-list--empty")
                 return self._strip([Segment(" " + text, empty_style)], width, base)
             return Strip.blank(width, base)
-        if index >= len(self._ids):
+        if index >= self._count:
             return Strip.blank(width, base)
         row = self._row(index)
         if row is None:  # deleted since the ids were read
