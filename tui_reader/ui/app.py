@@ -211,13 +211,18 @@ class ReaderApp(App[None]):
         self.call_after_refresh(self._catch_up_notes)  # its thread (and imports) would hold the GIL from the paint
         self.call_after_refresh(self._watch_changes)
         self.set_interval(HEARTBEAT, self._heartbeat)
-        self.set_timer(BACKLOG_DELAY, self.cluster_backlog)
-        self.set_timer(BACKLOG_DELAY, self._warm_up)
-        self.set_timer(BACKLOG_DELAY, self._read_screen_styles)
+        self.call_after_refresh(self._time_background_work)
         if minutes := self.settings.fetch.auto_refresh_minutes:
             self.feeds_timer = self.set_interval(minutes * 60, self._timed_refresh)
         if self.demo:
             self.notify("Demo: stories from three local feeds. Enter opens, ? lists the keys.", timeout=6)
+
+    def _time_background_work(self) -> None:
+        """Background work is timed from the first frame, not from mount: on a start slower than BACKLOG_DELAY (a
+        loaded box, a cold disk cache) timers set at mount fired before the list was painted, and delayed it."""
+        self.set_timer(BACKLOG_DELAY, self.cluster_backlog)
+        self.set_timer(BACKLOG_DELAY, self._warm_up)
+        self.set_timer(BACKLOG_DELAY, self._read_screen_styles)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that raised says so in one line and the screen stays as it was, usable (screens pass theirs on)."""
