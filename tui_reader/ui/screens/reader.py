@@ -371,6 +371,9 @@ class ReaderScreen(ReadingScreen):
         installed, so leaving it is no unmount); a dialog over it is no leaving."""
         if self not in self.app.screen_stack:
             self.reader_app.reading(None)
+            # The next open's first frame draws its layout as it was left: hidden now, the body is not drawn
+            # there (hidden at the open, its new layout would come a frame later).
+            self._show_loading(True)
 
     # -- reading ---------------------------------------------------------------------------
 
