@@ -370,7 +370,7 @@ class ReaderScreen(ReadingScreen):
         """Colleagues stop seeing this story as read once the reader is left (the list keeps this screen
         installed, so leaving it is no unmount); a dialog over it is no leaving."""
         if self not in self.app.screen_stack:
-            self.reader_app.reading(None)
+            self.app.call_after_refresh(self.reader_app.reading, None)  # after the list's frame: a thread, a commit
             # The next open's first frame draws its layout as it was left: hidden now, the body is not drawn
             # there (hidden at the open, its new layout would come a frame later).
             self._show_loading(True)
