@@ -328,14 +328,14 @@ class ReaderScreen(ReadingScreen):
         body = clean_text(article.markdown) or "*No text could be extracted from this page.*"
         matcher = WatchMatcher(self.reader_app.settings.watchlists)
         watched = matcher.names(f"{story.title}\n{body}") if matcher else []
+        if self.focused is None:  # hidden while loading, the article lost the focus: regained before the text
+            self.query_one("#article").focus()  # is mounted, since a focus change restyles all its blocks
         await self.query_one("#article-text", Markdown).update(highlight_terms(body, matcher) if watched else body)
         if opening is not self._opening:  # another story was opened meanwhile
             return
         self.loaded, self.version, self._watched = loaded, story.version, watched
         self._show_header(loaded)
         self._show_loading(False)
-        if self.focused is None:  # hidden while loading, the article lost the focus
-            self.query_one("#article").focus()
         scroll = self.query_one("#article", VerticalScroll)
         scroll.call_after_refresh(scroll.scroll_to, y=self._scroll_memory.get(story.id, 0), animate=False)
         panel = self.query_one(TriagePanel)
@@ -372,8 +372,10 @@ class ReaderScreen(ReadingScreen):
         if self not in self.app.screen_stack:
             self.app.call_after_refresh(self.reader_app.reading, None)  # after the list's frame: a thread, a commit
             # The next open's first frame draws its layout as it was left: hidden now, the body is not drawn
-            # there (hidden at the open, its new layout would come a frame later).
+            # there (hidden at the open, its new layout would come a frame later). Its text goes once the list
+            # is painted: losing the focus and regaining it restyle every block of the text (~20 ms).
             self._show_loading(True)
+            self.app.call_after_refresh(self.query_one("#article-text", Markdown).update, "")
 
     # -- reading ---------------------------------------------------------------------------
 
