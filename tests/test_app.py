@@ -186,6 +186,48 @@ async def test_a_story_opened_after_another_shows_only_its_own_and_the_counts_fo
         assert f"All feeds  {unread - 2}" in screen_text(app)
 
 
+async def test_a_story_says_it_is_loading_until_its_text_is_in_and_a_load_left_behind_is_not_shown(demo, monkeypatch):
+    """The first frame is the story's header and a loading line (no stale article, no empty fields); a load that
+    an earlier open of the same story started, and that ends later, changes nothing."""
+    import asyncio
+    import threading
+
+    from tui_reader import articles
+
+    server, store, paths = demo
+    fetch, gates = articles.fetch_article, [threading.Event(), threading.Event()]
+
+    async def held(store, *args, **kwargs):  # each open's page comes when the test lets it
+        gate = gates.pop(0)
+        await asyncio.to_thread(gate.wait, 10)
+        return await fetch(store, *args, **kwargs)
+
+    monkeypatch.setattr("tui_reader.articles.fetch_article", held)
+    first_gate, second_gate = gates
+    sid = story_id_titled(store, "Ruwaished")
+    app = ReaderApp(store, paths)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(StoryList).select_story(sid)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        shown = screen_text(app)
+        assert store.story(sid).title[:40] in shown and "Loading the article…" in shown
+        assert "Tags (comma-separated)" not in shown, "the triage panel waits for the story's triage"
+        assert store.story(sid).state is State.READ, "written once the header was painted, not after the page"
+        await pilot.press("escape", "enter")  # the same story again, its first load still waiting
+        await pilot.pause(0.3)
+        reader = app.screen
+        first_gate.set()
+        await pilot.pause(0.5)
+        assert reader.loaded is None and "Loading the article…" in screen_text(app)
+        second_gate.set()
+        await workers_done(app)
+        await pilot.pause()
+        shown = screen_text(app)
+        assert reader.loaded is not None and "Loading the article…" not in shown
+        assert "Tags (comma-separated)" in shown and reader.focused is reader.query_one("#article")
+
+
 async def test_refresh_key_runs_in_the_background_and_reports(demo):
     server, store, paths = demo
     app = ReaderApp(store, paths)

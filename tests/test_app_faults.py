@@ -14,7 +14,7 @@ from datetime import date
 
 import pytest
 
-from tests.screen import Toasts, workers_done
+from tests.screen import Toasts, screen_text, workers_done
 from tests.test_app import open_story, story_id_titled
 from tests.test_faults import BASE_ITEMS, FEEDS, NEW_PER_RUN, ChangingFeeds
 from tui_reader.briefing import note_path, parse_note
@@ -195,7 +195,7 @@ async def test_a_write_lock_held_past_the_bound_is_one_line_and_nothing_changes(
 # -- failing workers ------------------------------------------------------------------------------
 
 
-async def test_an_article_that_fails_to_load_says_so_and_the_story_can_still_be_triaged(demo, monkeypatch):
+async def test_an_article_that_fails_to_load_says_so_once_and_the_story_can_still_be_triaged(demo, monkeypatch):
     _, store, paths = demo
 
     async def broken(*args, **kwargs):
@@ -206,9 +206,12 @@ async def test_an_article_that_fails_to_load_says_so_and_the_story_can_still_be_
     app = ReaderApp(store, paths)
     toasts = Toasts()
     async with app.run_test(size=(120, 40), message_hook=toasts.hook) as pilot:
-        reader = await open_story(app, pilot, sid)
-        assert "Loading the article" not in reader.query_one("#article-text").source
-        assert "Could not load the article: RuntimeError: injected: extraction crashed" in toasts
+        await open_story(app, pilot, sid)
+        shown = screen_text(app)
+        assert "Loading the article" not in shown
+        assert "could not load the article: RuntimeError: injected: extraction crashed" in shown  # the header
+        assert "Could not load the article." in shown  # the text says so too
+        assert not [t for t in toasts if "load" in t]  # and no toast on top
         await pilot.press("B", "2", "w")
         await pilot.pause()
         await workers_done(app)

@@ -208,6 +208,18 @@ def test_connection_refused_is_retried_with_backoff_then_reported():
     assert 0.4 < time.monotonic() - started < 3
 
 
+def test_a_host_name_that_does_not_exist_is_reported_at_once_not_retried():
+    try:
+        socket.getaddrinfo("no-such-host.invalid", 80)
+    except socket.gaierror as exc:
+        if exc.errno != socket.EAI_NONAME:
+            pytest.skip(f"this resolver does not answer for .invalid names ({exc})")
+    started = time.monotonic()
+    result = get("http://no-such-host.invalid/", FetchSettings(retries=2))
+    assert result.error.startswith("could not connect") and result.status == 0
+    assert time.monotonic() - started < 0.5, "retried (0.5 s, then 1 s)"
+
+
 def test_server_that_never_answers_times_out(server):
     release = threading.Event()
     server.routes["/hang"] = lambda h: release.wait(10)

@@ -484,12 +484,16 @@ class ReaderApp(App[None]):
         self.call_from_thread(self.notify, f"{clean_line(name, max_len=40)} is now {letter}: {kept}.", timeout=4)
         self.call_from_thread(then)
 
-    def mark_read(self, story_id: int) -> None:
-        """Opening an unread story makes it read: a write, so in line, and never in the way of the article."""
-        self._in_line(functools.partial(self._mark_read, story_id))
+    def opened(self, story_id: int) -> None:
+        """The reader shows ``story_id``: an unread story is read now and colleagues see it open, in one write
+        in line (a thread and a commit for both), never in the way of the article."""
+        self._reading = story_id
+        self._in_line(functools.partial(self._opened, story_id))
 
-    def _mark_read(self, story_id: int) -> None:
-        self.store.mark_read(story_id)
+    def _opened(self, story_id: int) -> None:
+        with self.store.tx():
+            self.store.mark_read(story_id)
+            self.store.reading(story_id)
         self.post_story_changed(story_id)
 
     def dismiss_story(self, story_id: int, version: int | None = None) -> None:

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Markdown, Static, TextArea
+from textual.worker import get_current_worker
 
 from tui_reader.models import Article, Quote, State, Story, TriageInput
 from tui_reader.notes import article_paragraphs
@@ -29,6 +30,7 @@ from tui_reader.ui.widgets.triage_panel import TagInput, TriagePanel
 from tui_reader.watch import WatchMatcher
 
 WORDS_PER_MINUTE = 230
+LOADING = Text("Loading the article…", style="italic")
 PAINT_WAIT = 0.25
 """At most this many seconds the article's load waits for the title to be painted (a reader left at once
 paints no frame)."""
@@ -161,6 +163,9 @@ class ReaderScreen(ReadingScreen):
         self._outlet_index = -1
         self._left: int | None = None
         """The story x dismissed to get to this one (u brings it back)."""
+        self._opening = threading.Event()
+        """Set once the story being opened is painted; a load started for an earlier open (of the same story,
+        say: a thread runs on after its worker is cancelled) names its own, and is not shown."""
         self._line_is_reason = False
         """What the one-line input at the bottom takes: a line of the note, or the reason for the grade."""
         self._restyle = False
@@ -169,6 +174,7 @@ class ReaderScreen(ReadingScreen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="reader-header")
+        yield Static(LOADING, id="article-loading")
         with Horizontal(id="reader-body"):
             with VerticalScroll(id="article", can_focus=True):
                 yield Markdown(id="article-text", open_links=False)
@@ -179,7 +185,6 @@ class ReaderScreen(ReadingScreen):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        self.query_one("#article").focus()
         self.show_story(self.story_id)
 
     def _theme_changed(self, _theme: object) -> None:
@@ -202,9 +207,7 @@ class ReaderScreen(ReadingScreen):
         self._scroll_memory.clear()
         self._line_is_reason = False
         self.query_one("#note-input").remove_class("visible")
-        self.query_one(TriagePanel).clear()
         self.query_one("#article", VerticalScroll).scroll_home(animate=False)
-        self.query_one("#article").focus()
         self.show_story(story_id)
 
     # -- loading ----------------------------------------------------------------------------
@@ -223,25 +226,37 @@ class ReaderScreen(ReadingScreen):
             return
         self.version = story.version
         self.query_one("#reader-header", Static).update(header_text(story, None))
-        self.query_one("#article-text", Markdown).update("*Loading the article…*")
-        self.reader_app.mark_read(story_id)
-        self.reader_app.reading(story_id)
-        painted = threading.Event()
-        self.call_after_refresh(painted.set)
+        self._show_loading(True)
+        self._opening = painted = threading.Event()
+        self.call_after_refresh(self._painted, story_id, painted)
         self.load(story_id, painted)
+
+    def _show_loading(self, loading: bool) -> None:
+        """While a story loads, a line under its header says so, and the article and the triage panel are hidden
+        rather than emptied: the first frame draws neither the article left (its blocks are removed and the
+        new ones mounted once the text is read) nor the panel's fields, a third of its work."""
+        self.query_one("#article-loading").display = loading
+        self.query_one("#reader-body").display = not loading
+
+    def _painted(self, story_id: int, painted: threading.Event) -> None:
+        """The story is on screen: its load may run, and its writes (read, open here) go in line."""
+        painted.set()
+        if painted is self._opening:
+            self.reader_app.opened(story_id)
 
     @work(thread=True, exclusive=True, group="reader-load", exit_on_error=False)
     def load(self, story_id: int, painted: threading.Event) -> None:
         """Fetch (or read the cached) article and everything the panel needs, off the UI thread, once the title
         is on screen: the HTTP client's TLS set-up and the extraction hold the GIL, and held back that frame."""
         painted.wait(PAINT_WAIT)
+        # (Textual's annotation of call_from_thread cannot be solved for a coroutine: mypy needs the ignores)
         try:
             loaded = self._read(story_id)
         except Exception as exc:  # never a reader stuck on "Loading the article…"
-            self.app.call_from_thread(self._load_failed, story_id, exc)
+            self.app.call_from_thread(self._load_failed, story_id, exc, painted)  # type: ignore[arg-type]
             return
         if loaded is not None:
-            self.app.call_from_thread(self._show_loaded, loaded)
+            self.app.call_from_thread(self._show_loaded, loaded, painted)  # type: ignore[arg-type]
 
     def _read(self, story_id: int) -> Loaded | None:
         """Network, extraction and store reads: the worker's part, free to raise."""
@@ -255,6 +270,8 @@ class ReaderScreen(ReadingScreen):
         if story is None:
             return None
         article = asyncio.run(fetch_article(store, settings.fetch, story_id, cluster=settings.cluster))
+        if get_current_worker().is_cancelled:  # another story was opened meanwhile
+            return None
         draft = draft_for_story(story, store.article_html(story_id), article)
         members = [m for m in cluster_members(store, story_id) if m.id != story_id]
         lines = ["Also carried by (c to open):"] if members else []
@@ -275,23 +292,20 @@ class ReaderScreen(ReadingScreen):
             desk=desk_line(story, store.last_change(story_id)),
         )
 
-    def _load_failed(self, story_id: int, exc: Exception) -> None:
-        """Say what failed; the story can still be triaged from its title, and n, p and escape work."""
+    async def _load_failed(self, story_id: int, exc: Exception, opening: threading.Event) -> None:
+        """Say what failed, once, in the header; the story can still be triaged from its title, and n, p and
+        escape work."""
         from tui_reader.ui.app import describe
 
-        if story_id != self.story_id:
-            return
-        self.notify(f"Could not load the article: {describe(exc)}", severity="error", timeout=8)
         story = self.reader_app.store.story(story_id)
-        if story is None:
-            self.query_one("#article-text", Markdown).update("*Could not load the article.*")
+        if opening is not self._opening or story is None:  # gone meanwhile: the next n, p or escape leaves it
             return
         failed = Article(
             markdown="*Could not load the article.* n and p walk on, escape goes back, and the triage "
             "panel still saves.",
-            notice="could not load the article",
+            notice=f"could not load the article: {describe(exc)}",
         )
-        self._show_loaded(
+        await self._show_loaded(
             Loaded(
                 story=story,
                 article=failed,
@@ -304,26 +318,28 @@ class ReaderScreen(ReadingScreen):
                 paragraphs=article_paragraphs(story, None),
                 note=self.reader_app.store.note_text(story_id),
                 quotes=len(self.reader_app.store.quotes(story_id)),
-            )
+            ),
+            opening,
         )
 
-    def _show_loaded(self, loaded: Loaded) -> None:
-        if loaded.story.id != self.story_id:
-            return
-        self.loaded = loaded
+    async def _show_loaded(self, loaded: Loaded, opening: threading.Event) -> None:
+        """The story's text, header and triage panel, shown at once when its text is mounted."""
         story, article = loaded.story, loaded.article
-        self.version = story.version
+        if opening is not self._opening:
+            return
         body = clean_text(article.markdown) or "*No text could be extracted from this page.*"
         matcher = WatchMatcher(self.reader_app.settings.watchlists)
         watched = matcher.names(f"{story.title}\n{body}") if matcher else []
-        self._watched = watched
+        if self.focused is None:  # hidden while loading, the article lost the focus: regained before the text
+            self.query_one("#article").focus()  # is mounted, since a focus change restyles all its blocks
+        await self.query_one("#article-text", Markdown).update(highlight_terms(body, matcher) if watched else body)
+        if opening is not self._opening:  # another story was opened meanwhile
+            return
+        self.loaded, self.version, self._watched = loaded, story.version, watched
         self._show_header(loaded)
-        if watched:
-            body = highlight_terms(body, matcher)
+        self._show_loading(False)
         scroll = self.query_one("#article", VerticalScroll)
-        remembered = self._scroll_memory.get(story.id, 0)
-        self.query_one("#article-text", Markdown).update(body)
-        scroll.call_after_refresh(scroll.scroll_to, y=remembered, animate=False)
+        scroll.call_after_refresh(scroll.scroll_to, y=self._scroll_memory.get(story.id, 0), animate=False)
         panel = self.query_one(TriagePanel)
         panel.load(
             tags=story.tags,
@@ -356,7 +372,12 @@ class ReaderScreen(ReadingScreen):
         """Colleagues stop seeing this story as read once the reader is left (the list keeps this screen
         installed, so leaving it is no unmount); a dialog over it is no leaving."""
         if self not in self.app.screen_stack:
-            self.reader_app.reading(None)
+            self.app.call_after_refresh(self.reader_app.reading, None)  # after the list's frame: a thread, a commit
+            # The next open's first frame draws its layout as it was left: hidden now, the body is not drawn
+            # there (hidden at the open, its new layout would come a frame later). Its text goes once the list
+            # is painted: losing the focus and regaining it restyle every block of the text (~20 ms).
+            self._show_loading(True)
+            self.app.call_after_refresh(self.query_one("#article-text", Markdown).update, "")
 
     # -- reading ---------------------------------------------------------------------------
 

@@ -15,6 +15,9 @@ from textual.app import RenderResult
 from textual.screen import Screen
 from textual.widget import Widget
 
+Key = tuple[str, str, bool, str]
+Shown = tuple[tuple[Key, ...], Key | None]
+
 
 class KeyBar(Widget, can_focus=False):
     """The shown bindings of its screen (one per action), the command palette's key at the right."""
@@ -45,6 +48,9 @@ class KeyBar(Widget, can_focus=False):
     def __init__(self) -> None:
         super().__init__()
         self._spans: list[tuple[int, int, str, bool]] = []  # start, end, key, enabled: what a click hits
+        self._drawn: Shown | None = None
+        """The keys last drawn: a screen pushed or popped again updates its
+        bindings with the same keys, and redrawing them was a fifth of the compositor's work for that frame."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -53,37 +59,48 @@ class KeyBar(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen:
+        if self.is_attached and screen is self.screen and self._shown() != self._drawn:
             self.refresh()
+
+    def _shown(self) -> Shown:
+        """The screen's shown keys, one per action, as (display, description, enabled, key), and the command
+        palette's (drawn at the right) if it has one."""
+        seen: set[str] = set()
+        keys = []
+        active = self.screen.active_bindings
+        palette = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
+        for key, (_node, binding, enabled, _tooltip) in active.items():
+            if binding.show and binding.action not in seen and key != palette:
+                seen.add(binding.action)
+                keys.append((self.app.get_key_display(binding), binding.description, enabled, binding.key))
+        if palette is None or palette not in active:
+            return tuple(keys), None
+        binding = active[palette][1]
+        return tuple(keys), (self.app.get_key_display(binding), binding.description, True, binding.key)
 
     def render(self) -> RenderResult:
         key_style = self.get_component_rich_style("key-bar--key")
         text_style = self.get_component_rich_style("key-bar--description")
         line = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
-        seen: set[str] = set()
-        active = self.screen.active_bindings
-        palette = self.app.COMMAND_PALETTE_BINDING if self.app.ENABLE_COMMAND_PALETTE else None
-        for key, (_node, binding, enabled, _tooltip) in active.items():
-            if not binding.show or binding.action in seen or key == palette:
-                continue
-            seen.add(binding.action)
+        self._drawn = keys, palette = self._shown()
+        for display, description, enabled, key in keys:
             start = len(line)
             dim = Style(dim=not enabled)
-            line.append(f" {self.app.get_key_display(binding)} ", key_style + dim)
-            line.append(f"{binding.description} ", text_style + dim)
-            self._spans.append((start, len(line), binding.key, enabled))
-        if palette is not None and palette in active:
-            binding = active[palette][1]
+            line.append(f" {display} ", key_style + dim)
+            line.append(f"{description} ", text_style + dim)
+            self._spans.append((start, len(line), key, enabled))
+        if palette is not None:
+            display, description, _, key = palette
             tail = Text.assemble(
                 ("▏", self.get_component_rich_style("key-bar--palette")),
-                (self.app.get_key_display(binding), key_style),
-                (f" {binding.description} ", text_style),
+                (display, key_style),
+                (f" {description} ", text_style),
             )
             room = max(0, self.size.width - len(tail))
             line.truncate(room)  # a narrow terminal loses the last keys, never the palette's
             line.append(" " * (room - len(line)))
-            self._spans.append((len(line), len(line) + len(tail), binding.key, True))
+            self._spans.append((len(line), len(line) + len(tail), key, True))
             line.append_text(tail)
         return line
 

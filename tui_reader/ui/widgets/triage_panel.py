@@ -110,14 +110,6 @@ class TriagePanel(Vertical):
         )
         self._show_rating()
 
-    def clear(self) -> None:
-        """Empty, as composed: what the panel shows until the next story's triage is loaded."""
-        self.reliability = self.credibility = self.default_letter = self.suggested_digit = self._reason = ""
-        self.query_one("#tags", TagInput).value = ""
-        self.query_one("#summary", TextArea).text = ""
-        for shown in ("#rating", "#suggestion", "#note-info", "#cluster"):
-            self.query_one(shown, Static).update("")
-
     def set_summary_if_empty(self, text: str) -> None:
         area = self.query_one("#summary", TextArea)
         if not area.text.strip():
