@@ -9,7 +9,6 @@ from __future__ import annotations
 import getpass
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -291,6 +290,8 @@ def read_config(path: Path) -> dict[str, Any]:
         return {}
     except OSError as exc:
         raise ConfigError(f"config: cannot read {path}: {exc.strerror}") from None
+    import tomllib  # here: 8.6 M instructions to import, which a start without a config file does not need
+
     try:
         return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
