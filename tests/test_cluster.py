@@ -410,6 +410,35 @@ def test_the_tuis_clustering_process_reaches_the_store_by_its_path_or_by_the_url
     assert not store.has_cluster_backlog() and sizes(store, event)["wire"] == 3
 
 
+def test_the_clustering_process_waits_while_the_tui_reports_keys_and_goes_on_once_they_stop(store, event):
+    """The TUI writes a byte to the process's standard input while keys are pressed: no batch starts until
+    they have been quiet for KEYS_QUIET seconds, so clustering never shares the machine with a burst of keys."""
+    import subprocess
+    import time
+
+    from tui_reader.backlog import KEYS_QUIET
+    from tui_reader.ui.app import backlog_process
+
+    with store.tx() as c:  # as a headless fetch leaves them
+        for table in ("cluster_sigs", "cluster_keys", "cluster_df"):
+            c.execute(f"DELETE FROM {table}")
+    argv, env = backlog_process(store, SETTINGS)
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(b"k")  # keys pressed before its first batch
+        pressing_until = time.monotonic() + 3 * KEYS_QUIET
+        while time.monotonic() < pressing_until:
+            time.sleep(KEYS_QUIET / 4)
+            proc.stdin.write(b"k")
+            assert proc.poll() is None and store.has_cluster_backlog()
+        _, errors = proc.communicate(timeout=120)  # no more keys: it goes on, and ends with the pipe
+        assert proc.returncode == 0, errors
+    finally:
+        proc.kill()
+    assert not store.has_cluster_backlog() and sizes(store, event)["wire"] == 3
+
+
 def test_briefing_can_show_a_cluster_once(store, event):
     heads = store.cluster_of([event["b"], event["c"], event["other"]])
     assert heads[event["b"]] == heads[event["c"]] != heads[event["other"]] == event["other"]

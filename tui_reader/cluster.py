@@ -35,7 +35,7 @@ import zlib
 from collections import Counter, defaultdict
 from functools import lru_cache
 from hashlib import blake2b
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from msgspec import Struct, field
@@ -548,15 +548,19 @@ def _candidates(store, dirty: list[_Node], window: int, rarity: _Rarity) -> set[
     return pairs
 
 
-def catch_up(store, settings: ClusterSettings, batch: int = 250) -> int:
+def catch_up(store, settings: ClusterSettings, batch: int = 250, between: Callable[[], None] | None = None) -> int:
     """Cluster the store's backlog (``Store.unclustered_ids``) one committed batch at a time, so a run cut
-    short (the analyst quits) keeps what it did and the next run resumes there. Returns how many."""
+    short (the analyst quits) keeps what it did and the next run resumes there; ``between`` runs before each
+    batch, outside its transaction (the TUI's process waits there while keys are pressed). Returns how many."""
     done: list[int] = []
     total = 0
-    while (ids := store.unclustered_ids(batch)) and ids != done:
+    while True:
+        if between is not None:
+            between()
+        if not (ids := store.unclustered_ids(batch)) or ids == done:
+            return total
         cluster_new(store, ids, settings)
         done, total = ids, total + len(ids)
-    return total
 
 
 # -- reading clusters ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import IO, TYPE_CHECKING
 
 from msgspec import Struct
 from msgspec.structs import replace
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -176,6 +177,8 @@ class ReaderApp(App[None]):
         """The background refresh timer when ``fetch.auto_refresh_minutes`` is set."""
         self._backlog: subprocess.Popen[bytes] | None = None
         """The clustering process (:mod:`tui_reader.backlog`) while it runs."""
+        self._keys_told = 0.0
+        """When the backlog process was last told that keys are being pressed (monotonic seconds)."""
         self._seen_seq = 0
         """The newest change in the store's log this app has shown."""
         self._reading: int | None = None
@@ -756,11 +759,29 @@ class ReaderApp(App[None]):
         proc = subprocess.Popen(
             argv,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,  # the key pipe (see _tell_backlog_keys)
             stdout=subprocess.DEVNULL,
             stderr=errors,
+            bufsize=0,
         )
+        if proc.stdin is not None:
+            os.set_blocking(proc.stdin.fileno(), False)  # a busy child can never hold up a key
         self.call_from_thread(self._watch_backlog, proc, errors)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._tell_backlog_keys()
+        await super().on_event(event)
+
+    def _tell_backlog_keys(self) -> None:
+        """A byte on the clustering process's standard input, at most every quarter second: it waits between
+        its batches until the keys have stopped (:data:`tui_reader.backlog.KEYS_QUIET`)."""
+        now = time.monotonic()
+        if self._backlog is None or self._backlog.stdin is None or now - self._keys_told < 0.25:
+            return
+        self._keys_told = now
+        with suppress(OSError):  # it has ended (a broken pipe), or its pipe is full: it is waiting already
+            self._backlog.stdin.write(b"k")
 
     def _watch_backlog(self, proc: subprocess.Popen, errors: IO[bytes]) -> None:
         self._backlog = proc
@@ -770,6 +791,8 @@ class ReaderApp(App[None]):
         if self._backlog is None or self._backlog.poll() is None:
             return
         timer.stop()
+        if self._backlog.stdin is not None:
+            self._backlog.stdin.close()
         failed, self._backlog = self._backlog.returncode > 0, None
         if failed:  # a kill at quit is a negative status: no failure
             errors.seek(0)
