@@ -56,12 +56,17 @@ class Rule(Struct, frozen=True, dict=True):
     alert: bool = False
 
     @functools.cached_property
+    def _terms(self) -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+        """The words split once, for both halves below (kept too: matching reads them per story)."""
+        return word_terms(self.words)
+
+    @functools.cached_property
     def _singles(self) -> frozenset[str]:
-        return word_terms(self.words)[0]
+        return self._terms[0]
 
     @functools.cached_property
     def _phrases(self) -> tuple[tuple[str, ...], ...]:
-        return word_terms(self.words)[1]
+        return self._terms[1]
 
     @functools.cached_property
     def _pattern(self) -> Any:
